@@ -1,0 +1,290 @@
+//! Small f64 spatial math in MuJoCo's conventions: quaternions (w, x, y, z), row-major 3×3 matrices.
+
+/// Minimum value used to guard divisions (MuJoCo's `mjMINVAL`).
+pub const MINVAL: f64 = 1e-15;
+
+/// 3-vector.
+pub type Vec3 = [f64; 3];
+/// Quaternion (w, x, y, z).
+pub type Quat = [f64; 4];
+/// Row-major 3×3 matrix.
+pub type Mat3 = [f64; 9];
+
+/// Identity quaternion.
+pub const QUAT_IDENTITY: Quat = [1.0, 0.0, 0.0, 0.0];
+
+/// a + b.
+pub fn add3(a: Vec3, b: Vec3) -> Vec3 {
+    [a[0] + b[0], a[1] + b[1], a[2] + b[2]]
+}
+/// a - b.
+pub fn sub3(a: Vec3, b: Vec3) -> Vec3 {
+    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
+}
+/// s · a.
+pub fn scale3(a: Vec3, s: f64) -> Vec3 {
+    [a[0] * s, a[1] * s, a[2] * s]
+}
+/// a · b.
+pub fn dot3(a: Vec3, b: Vec3) -> f64 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+}
+/// a × b.
+pub fn cross3(a: Vec3, b: Vec3) -> Vec3 {
+    [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
+}
+/// |a|.
+pub fn norm3(a: Vec3) -> f64 {
+    dot3(a, a).sqrt()
+}
+/// Normalise `a` in place; returns its original norm. Below MINVAL it becomes (1, 0, 0).
+pub fn normalize3(a: &mut Vec3) -> f64 {
+    let n = norm3(*a);
+    if n < MINVAL {
+        *a = [1.0, 0.0, 0.0];
+    } else {
+        *a = scale3(*a, 1.0 / n);
+    }
+    n
+}
+
+/// Normalise `q` in place; returns its original norm. Below MINVAL it becomes the identity.
+pub fn normalize4(q: &mut Quat) -> f64 {
+    let n = (q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3]).sqrt();
+    if n < MINVAL {
+        *q = QUAT_IDENTITY;
+    } else {
+        for v in q.iter_mut() {
+            *v /= n;
+        }
+    }
+    n
+}
+
+/// Quaternion product a ⊗ b.
+pub fn mul_quat(a: Quat, b: Quat) -> Quat {
+    [
+        a[0] * b[0] - a[1] * b[1] - a[2] * b[2] - a[3] * b[3],
+        a[0] * b[1] + a[1] * b[0] + a[2] * b[3] - a[3] * b[2],
+        a[0] * b[2] - a[1] * b[3] + a[2] * b[0] + a[3] * b[1],
+        a[0] * b[3] + a[1] * b[2] - a[2] * b[1] + a[3] * b[0],
+    ]
+}
+
+/// Conjugate (inverse of a unit quaternion).
+pub fn neg_quat(q: Quat) -> Quat {
+    [q[0], -q[1], -q[2], -q[3]]
+}
+
+/// Rotate v by unit quaternion q.
+pub fn rot_vec_quat(v: Vec3, q: Quat) -> Vec3 {
+    mul_mat_vec3(&quat2mat(q), v)
+}
+
+/// Rotation matrix of a unit quaternion.
+pub fn quat2mat(q: Quat) -> Mat3 {
+    let (w, x, y, z) = (q[0], q[1], q[2], q[3]);
+    let (ww, xx, yy, zz) = (w * w, x * x, y * y, z * z);
+    [
+        ww + xx - yy - zz,
+        2.0 * (x * y - w * z),
+        2.0 * (x * z + w * y),
+        2.0 * (x * y + w * z),
+        ww - xx + yy - zz,
+        2.0 * (y * z - w * x),
+        2.0 * (x * z - w * y),
+        2.0 * (y * z + w * x),
+        ww - xx - yy + zz,
+    ]
+}
+
+/// Unit quaternion of a rotation matrix (MuJoCo's branch choice).
+pub fn mat2quat(m: &Mat3) -> Quat {
+    let mut q;
+    let tr = m[0] + m[4] + m[8];
+    if tr > 0.0 {
+        q = [0.5 * (tr + 1.0).sqrt(), 0.0, 0.0, 0.0];
+        q[1] = (m[7] - m[5]) / (4.0 * q[0]);
+        q[2] = (m[2] - m[6]) / (4.0 * q[0]);
+        q[3] = (m[3] - m[1]) / (4.0 * q[0]);
+    } else if m[0] > m[4] && m[0] > m[8] {
+        q = [0.0, 0.5 * (1.0 + m[0] - m[4] - m[8]).sqrt(), 0.0, 0.0];
+        q[0] = (m[7] - m[5]) / (4.0 * q[1]);
+        q[2] = (m[1] + m[3]) / (4.0 * q[1]);
+        q[3] = (m[2] + m[6]) / (4.0 * q[1]);
+    } else if m[4] > m[8] {
+        q = [0.0, 0.0, 0.5 * (1.0 - m[0] + m[4] - m[8]).sqrt(), 0.0];
+        q[0] = (m[2] - m[6]) / (4.0 * q[2]);
+        q[1] = (m[1] + m[3]) / (4.0 * q[2]);
+        q[3] = (m[5] + m[7]) / (4.0 * q[2]);
+    } else {
+        q = [0.0, 0.0, 0.0, 0.5 * (1.0 - m[0] - m[4] + m[8]).sqrt()];
+        q[0] = (m[3] - m[1]) / (4.0 * q[3]);
+        q[1] = (m[2] + m[6]) / (4.0 * q[3]);
+        q[2] = (m[5] + m[7]) / (4.0 * q[3]);
+    }
+    normalize4(&mut q);
+    q
+}
+
+/// m · v.
+pub fn mul_mat_vec3(m: &Mat3, v: Vec3) -> Vec3 {
+    [
+        m[0] * v[0] + m[1] * v[1] + m[2] * v[2],
+        m[3] * v[0] + m[4] * v[1] + m[5] * v[2],
+        m[6] * v[0] + m[7] * v[1] + m[8] * v[2],
+    ]
+}
+
+/// a · b (3×3).
+pub fn mul_mat3(a: &Mat3, b: &Mat3) -> Mat3 {
+    let mut r = [0.0; 9];
+    for i in 0..3 {
+        for j in 0..3 {
+            r[3 * i + j] = (0..3).map(|k| a[3 * i + k] * b[3 * k + j]).sum();
+        }
+    }
+    r
+}
+
+/// aᵀ · b (3×3).
+pub fn mul_mat_t_mat3(a: &Mat3, b: &Mat3) -> Mat3 {
+    let mut r = [0.0; 9];
+    for i in 0..3 {
+        for j in 0..3 {
+            r[3 * i + j] = (0..3).map(|k| a[3 * k + i] * b[3 * k + j]).sum();
+        }
+    }
+    r
+}
+
+/// Quaternion for a rotation of `angle` radians about `axis` (normalised here).
+pub fn axis_angle2quat(axis: Vec3, angle: f64) -> Quat {
+    let mut a = axis;
+    normalize3(&mut a);
+    let s = (angle * 0.5).sin();
+    [(angle * 0.5).cos(), a[0] * s, a[1] * s, a[2] * s]
+}
+
+/// Quaternion that rotates the z axis onto `vec` (MuJoCo's `mju_quatZ2Vec`).
+pub fn quat_z2vec(vec: Vec3) -> Quat {
+    let mut vn = vec;
+    let n = norm3(vn);
+    if n < MINVAL {
+        return QUAT_IDENTITY;
+    }
+    vn = scale3(vn, 1.0 / n);
+    let mut axis = cross3([0.0, 0.0, 1.0], vn);
+    let a = norm3(axis);
+    if a.abs() < MINVAL {
+        return if vn[2] < 0.0 { [0.0, 1.0, 0.0, 0.0] } else { QUAT_IDENTITY };
+    }
+    axis = scale3(axis, 1.0 / a);
+    axis_angle2quat(axis, a.atan2(vn[2]))
+}
+
+/// Quaternion of Euler angles (radians) with MuJoCo's `eulerseq`: lowercase axes rotate with the
+/// frame (post-multiply), uppercase are fixed (pre-multiply).
+pub fn euler2quat(angles: Vec3, seq: &[u8; 3]) -> Quat {
+    let mut q = QUAT_IDENTITY;
+    for i in 0..3 {
+        let axis = match seq[i].to_ascii_lowercase() {
+            b'x' => [1.0, 0.0, 0.0],
+            b'y' => [0.0, 1.0, 0.0],
+            _ => [0.0, 0.0, 1.0],
+        };
+        let r = axis_angle2quat(axis, angles[i]);
+        q = if seq[i].is_ascii_lowercase() { mul_quat(q, r) } else { mul_quat(r, q) };
+    }
+    q
+}
+
+/// Compose frames: (p1, q1) ∘ (p2, q2) = (p1 + q1·p2, q1 ⊗ q2).
+pub fn compose(p1: Vec3, q1: Quat, p2: Vec3, q2: Quat) -> (Vec3, Quat) {
+    (add3(p1, rot_vec_quat(p2, q1)), mul_quat(q1, q2))
+}
+
+/// Eigen-decomposition of a symmetric 3×3 matrix by Jacobi rotations accumulated in a quaternion,
+/// as MuJoCo's `mju_eig3`: eigenvalues sorted in decreasing order, and the quaternion whose matrix
+/// columns are the eigenvectors. Returns (eigenvalues, quaternion).
+pub fn eig3(mat: &Mat3) -> (Vec3, Quat) {
+    const EPS: f64 = 1e-12;
+    let mut quat = QUAT_IDENTITY;
+    let mut eigval = [0.0; 3];
+    for _ in 0..500 {
+        let v = quat2mat(quat);
+        let d = mul_mat3(&mul_mat_t_mat3(&v, mat), &v);
+        eigval = [d[0], d[4], d[8]];
+        let (rk, ck, rotk) = if d[1].abs() > d[2].abs() && d[1].abs() > d[5].abs() {
+            (0, 1, 2)
+        } else if d[2].abs() > d[5].abs() {
+            (0, 2, 1)
+        } else {
+            (1, 2, 0)
+        };
+        let off = d[3 * rk + ck];
+        if off.abs() < EPS {
+            break;
+        }
+        let tau = (d[4 * ck] - d[4 * rk]) / (2.0 * off);
+        let t = if tau >= 0.0 {
+            1.0 / (tau + (1.0 + tau * tau).sqrt())
+        } else {
+            -1.0 / (-tau + (1.0 + tau * tau).sqrt())
+        };
+        let c = 1.0 / (1.0 + t * t).sqrt();
+        if c > 1.0 - EPS {
+            break;
+        }
+        let mut r = [0.0; 4];
+        let s = (0.5 - 0.5 * c).sqrt();
+        r[rotk + 1] = if tau >= 0.0 { -s } else { s };
+        if rotk == 1 {
+            r[rotk + 1] = -r[rotk + 1];
+        }
+        r[0] = (1.0 - r[rotk + 1] * r[rotk + 1]).sqrt();
+        normalize4(&mut r);
+        quat = mul_quat(quat, r);
+        normalize4(&mut quat);
+    }
+    // Sort decreasing with the bubble order 0,1,0, rotating the frame by 90° per swap.
+    for j in 0..3 {
+        let j1 = j % 2;
+        if eigval[j1] < eigval[j1 + 1] {
+            eigval.swap(j1, j1 + 1);
+            let mut r = [std::f64::consts::FRAC_1_SQRT_2, 0.0, 0.0, 0.0];
+            r[(j1 + 2) % 3 + 1] = r[0];
+            quat = mul_quat(quat, r);
+            normalize4(&mut quat);
+        }
+    }
+    (eigval, quat)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eig3_reconstructs_matrix() {
+        let m = [3.0, 0.5, 0.2, 0.5, 2.0, 0.1, 0.2, 0.1, 1.0];
+        let (val, q) = eig3(&m);
+        assert!(val[0] >= val[1] && val[1] >= val[2]);
+        let v = quat2mat(q);
+        let d = mul_mat3(&mul_mat_t_mat3(&v, &m), &v);
+        for i in 0..3 {
+            assert!((d[4 * i] - val[i]).abs() < 1e-12);
+        }
+        assert!(d[1].abs() < 1e-10 && d[2].abs() < 1e-10 && d[5].abs() < 1e-10);
+    }
+
+    #[test]
+    fn z2vec_maps_z() {
+        let v = [0.3, -0.4, 0.5];
+        let z = rot_vec_quat([0.0, 0.0, 1.0], quat_z2vec(v));
+        let n = norm3(v);
+        for i in 0..3 {
+            assert!((z[i] - v[i] / n).abs() < 1e-14);
+        }
+    }
+}
