@@ -1,1 +1,16 @@
-//! sinew
+//! sinew: MuJoCo-MJCF musculoskeletal humanoids stepped in lockstep on the GPU (WGSL on wgpu),
+//! with a PPO learner in Burn on the same device.
+//!
+//! Layers (arrows point down only): `cli → rl → env → sim → gpu`, `sim → model`, `mjcf → model`.
+//! The MJCF compiler and the host [`model::Model`] never touch the GPU.
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod gpu;
+pub mod math;
+pub mod mjcf;
+pub mod model;
+pub mod models;
+
+pub use error::{Error, Result};
+pub use model::Model;

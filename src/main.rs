@@ -1,1 +1,39 @@
-fn main() {}
+//! The `sinew` command line.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cli;
+
+/// GPU simulator and trainer for MuJoCo-MJCF muscle-driven humanoids.
+#[derive(Parser)]
+#[command(name = "sinew", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Show what a model contains and which of its features sinew simulates.
+    Info(cli::info::InfoArgs),
+    /// List the GPU adapters sinew can use (pick one with SINEW_ADAPTER=index|name).
+    Adapters,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Info(args) => cli::info::run(&args),
+        Command::Adapters => cli::adapters::run(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sinew: {e}");
+            // Bad input (model files, names, GPU set-up) is exit code 2, like clap's usage errors.
+            ExitCode::from(2)
+        }
+    }
+}

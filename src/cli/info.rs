@@ -1,0 +1,89 @@
+//! `sinew info MODEL [--json]`: counts, mass, and the features sinew simulates.
+
+use clap::Args;
+use sinew::model::{GeomType, Model};
+
+/// Arguments of `sinew info`.
+#[derive(Args)]
+pub struct InfoArgs {
+    /// MJCF file or short name of a fetched model (myolegs, mm_fullbody, ...).
+    pub model: String,
+    /// Print one JSON object with the counts and total mass.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The JSON object `--json` prints: exactly these keys, values equal to MuJoCo's.
+#[derive(serde::Serialize)]
+struct InfoJson {
+    nq: usize,
+    nv: usize,
+    nu: usize,
+    na: usize,
+    nbody: usize,
+    njnt: usize,
+    ngeom: usize,
+    nsite: usize,
+    ntendon: usize,
+    nwrap: usize,
+    neq: usize,
+    npair: usize,
+    nmesh: usize,
+    mass: f64,
+}
+
+/// Load the model and print its summary.
+pub fn run(args: &InfoArgs) -> sinew::Result<()> {
+    let path = sinew::models::resolve(&args.model)?;
+    let m = sinew::mjcf::load_model(&path)?;
+    let info = InfoJson {
+        nq: m.nq,
+        nv: m.nv,
+        nu: m.nu,
+        na: m.na,
+        nbody: m.nbody,
+        njnt: m.njnt,
+        ngeom: m.ngeom,
+        nsite: m.nsite,
+        ntendon: m.ntendon,
+        nwrap: m.nwrap,
+        neq: m.neq,
+        npair: m.npair,
+        nmesh: m.nmesh,
+        mass: m.total_mass(),
+    };
+    if args.json {
+        println!("{}", serde_json::to_string(&info).expect("plain struct serialises"));
+        return Ok(());
+    }
+    println!("model      {} ({})", if m.name.is_empty() { "<unnamed>" } else { &m.name }, path.display());
+    println!("sizes      nq {}  nv {}  nu {}  na {}", m.nq, m.nv, m.nu, m.na);
+    println!("           nbody {}  njnt {}  ngeom {}  nsite {}  nmesh {}", m.nbody, m.njnt, m.ngeom, m.nsite, m.nmesh);
+    println!("           ntendon {}  nwrap {}  neq {}  npair {}  nexclude {}", m.ntendon, m.nwrap, m.neq, m.npair, m.nexclude);
+    println!("mass       {:.4} kg", info.mass);
+    println!("options    timestep {} s, {:?}, {:?} solver ({} iterations, {} line search), {:?} cone",
+        m.opt.timestep, m.opt.integrator, m.opt.solver, m.opt.iterations, m.opt.ls_iterations, m.opt.cone);
+    println!("features");
+    for (feature, status) in features(&m) {
+        println!("  {feature:<44} {status}");
+    }
+    Ok(())
+}
+
+/// What the model uses, and whether sinew simulates it yet.
+fn features(m: &Model) -> Vec<(String, &'static str)> {
+    const COMPILED: &str = "compiled (GPU step: planned)";
+    let mut out = Vec::new();
+    let count = |t: GeomType| m.geom_type.iter().filter(|g| **g == t).count();
+    out.push((format!("{} joints ({} dofs)", m.njnt, m.nv), COMPILED));
+    let colliding = (0..m.ngeom).filter(|&i| m.geom_contype[i] != 0 || m.geom_conaffinity[i] != 0).count();
+    out.push((format!("{} colliding geoms, {} explicit pairs", colliding, m.npair), COMPILED));
+    out.push((format!("{} mesh geoms (inertia only)", count(GeomType::Mesh)), "compiled"));
+    let wraps = m.wrap_type.iter().filter(|w| matches!(w, sinew::model::WrapType::Sphere | sinew::model::WrapType::Cylinder)).count();
+    out.push((format!("{} tendons, {} wrap geoms", m.ntendon, wraps), COMPILED));
+    let muscles = m.actuator_gaintype.iter().filter(|g| **g == sinew::model::GainType::Muscle).count();
+    out.push((format!("{} muscles, {} other actuators", muscles, m.nu - muscles), COMPILED));
+    out.push((format!("{} joint equalities", m.neq), COMPILED));
+    out.push((format!("{} sensors", m.nsensor), "compiled"));
+    out
+}

@@ -1,0 +1,4 @@
+//! Subcommands of the `sinew` binary.
+
+pub mod adapters;
+pub mod info;

@@ -1,0 +1,157 @@
+//! [`GpuContext`]: the one wgpu instance/adapter/device/queue sinew and Burn share.
+//!
+//! Adapter choice: `WGPU_BACKEND` (vulkan, metal, dx12, gl) limits the backends searched;
+//! `SINEW_ADAPTER` picks one adapter by index (as listed by [`GpuContext::adapters`]) or by a
+//! case-insensitive substring of its name. Without it, the first discrete, then integrated, then
+//! any other adapter (CPU ones like lavapipe last) is taken.
+
+use std::sync::OnceLock;
+
+use crate::error::{Error, Result};
+
+/// The shared GPU: device and queue used by every simulator kernel and by Burn.
+pub struct GpuContext {
+    /// The wgpu instance the adapter came from.
+    pub instance: wgpu::Instance,
+    /// The chosen physical adapter.
+    pub adapter: wgpu::Adapter,
+    /// The logical device.
+    pub device: wgpu::Device,
+    /// The device's queue (Burn submits to the same one).
+    pub queue: wgpu::Queue,
+    burn: OnceLock<burn::backend::wgpu::WgpuDevice>,
+}
+
+/// What an adapter is, for listings and bench records.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AdapterSummary {
+    /// Adapter name, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)".
+    pub name: String,
+    /// Graphics API: Vulkan, Metal, Dx12, Gl.
+    pub backend: String,
+    /// Discrete / integrated / virtual / CPU.
+    pub device_type: String,
+    /// Driver name.
+    pub driver: String,
+    /// Driver version/details.
+    pub driver_info: String,
+}
+
+impl AdapterSummary {
+    fn of(adapter: &wgpu::Adapter) -> Self {
+        let i = adapter.get_info();
+        AdapterSummary {
+            name: i.name,
+            backend: format!("{:?}", i.backend),
+            device_type: format!("{:?}", i.device_type),
+            driver: i.driver,
+            driver_info: i.driver_info,
+        }
+    }
+}
+
+fn instance() -> wgpu::Instance {
+    let mut desc = wgpu::InstanceDescriptor::from_env_or_default();
+    desc.backends = wgpu::Backends::from_env().unwrap_or(wgpu::Backends::PRIMARY | wgpu::Backends::GL);
+    wgpu::Instance::new(desc)
+}
+
+fn rank(t: wgpu::DeviceType) -> u8 {
+    match t {
+        wgpu::DeviceType::DiscreteGpu => 0,
+        wgpu::DeviceType::IntegratedGpu => 1,
+        wgpu::DeviceType::VirtualGpu => 2,
+        wgpu::DeviceType::Other => 3,
+        wgpu::DeviceType::Cpu => 4,
+    }
+}
+
+impl GpuContext {
+    /// Every adapter visible under the current `WGPU_BACKEND`, in selection order.
+    pub fn adapters() -> Vec<AdapterSummary> {
+        let inst = instance();
+        let mut list = pollster::block_on(inst.enumerate_adapters(wgpu::Backends::all()));
+        list.sort_by_key(|a| rank(a.get_info().device_type));
+        list.iter().map(AdapterSummary::of).collect()
+    }
+
+    /// Open the adapter chosen by the environment (see the module docs).
+    pub fn new() -> Result<Self> {
+        let inst = instance();
+        let mut list = pollster::block_on(inst.enumerate_adapters(wgpu::Backends::all()));
+        list.sort_by_key(|a| rank(a.get_info().device_type));
+        if list.is_empty() {
+            return Err(Error::Gpu(
+                "no GPU adapter found (on Linux without a GPU, install Mesa's lavapipe: \
+                 `apt-get install mesa-vulkan-drivers`; WGPU_BACKEND limits the APIs searched)"
+                    .into(),
+            ));
+        }
+        let adapter = match std::env::var("SINEW_ADAPTER") {
+            Ok(sel) => {
+                let names: Vec<String> = list.iter().map(|a| a.get_info().name).collect();
+                let idx = match sel.parse::<usize>() {
+                    Ok(i) if i < list.len() => Some(i),
+                    Ok(_) => None,
+                    Err(_) => names.iter().position(|n| n.to_lowercase().contains(&sel.to_lowercase())),
+                };
+                let Some(i) = idx else {
+                    return Err(Error::Gpu(format!(
+                        "SINEW_ADAPTER={sel} matches no adapter; available: {}",
+                        names.iter().enumerate().map(|(i, n)| format!("{i}: {n}")).collect::<Vec<_>>().join("; ")
+                    )));
+                };
+                list.swap_remove(i)
+            }
+            Err(_) => list.remove(0),
+        };
+        Self::from_adapter(inst, adapter)
+    }
+
+    /// Open a device on `adapter` the way CubeCL does (all adapter features but mappable primary
+    /// buffers, the adapter's limits), so Burn can run on it unchanged.
+    pub fn from_adapter(instance: wgpu::Instance, adapter: wgpu::Adapter) -> Result<Self> {
+        let features = adapter.features().difference(wgpu::Features::MAPPABLE_PRIMARY_BUFFERS);
+        let desc = wgpu::DeviceDescriptor {
+            label: Some("sinew"),
+            required_features: features,
+            required_limits: adapter.limits(),
+            experimental_features: wgpu::ExperimentalFeatures::disabled(),
+            memory_hints: wgpu::MemoryHints::Performance,
+            trace: wgpu::Trace::Off,
+        };
+        let (device, queue) = pollster::block_on(adapter.request_device(&desc))
+            .map_err(|e| Error::Gpu(format!("could not open a device on '{}': {e}", adapter.get_info().name)))?;
+        Ok(GpuContext { instance, adapter, device, queue, burn: OnceLock::new() })
+    }
+
+    /// What adapter this is.
+    pub fn summary(&self) -> AdapterSummary {
+        AdapterSummary::of(&self.adapter)
+    }
+
+    /// The Burn device that runs on this very wgpu device and queue (registered on first use).
+    pub fn burn_device(&self) -> Result<burn::backend::wgpu::WgpuDevice> {
+        if let Some(d) = self.burn.get() {
+            return Ok(d.clone());
+        }
+        let setup = burn::backend::wgpu::WgpuSetup {
+            instance: self.instance.clone(),
+            adapter: self.adapter.clone(),
+            device: self.device.clone(),
+            queue: self.queue.clone(),
+            backend: self.adapter.get_info().backend,
+        };
+        let dev = burn::backend::wgpu::try_init_device(setup, Default::default())
+            .map_err(|e| Error::Gpu(format!("Burn could not use the shared device: {e:?}")))?;
+        Ok(self.burn.get_or_init(|| dev).clone())
+    }
+
+    /// Block until all submitted work is done.
+    pub fn wait(&self) -> Result<()> {
+        self.device
+            .poll(wgpu::PollType::Wait { submission_index: None, timeout: None })
+            .map(|_| ())
+            .map_err(|e| Error::Gpu(format!("device poll failed: {e}")))
+    }
+}

@@ -1,0 +1,137 @@
+//! Host mirrors of the WGSL structs in `shaders/common/model.wgsl` (`#[repr(C)]`, bytemuck `Pod`).
+//!
+//! A test parses the WGSL with naga and checks every struct's size and member offsets against
+//! these, so the two cannot drift apart silently. Field meanings are documented in the WGSL.
+
+#![allow(missing_docs)]
+
+use bytemuck::{Pod, Zeroable};
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
+pub struct ModelSizes {
+    pub nq: u32, pub nv: u32, pub nu: u32, pub na: u32,
+    pub nbody: u32, pub njnt: u32, pub ngeom: u32, pub nsite: u32,
+    pub ntendon: u32, pub nwrap: u32, pub neq: u32, pub npair: u32,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
+pub struct Body {
+    pub pos: [f32; 4],
+    pub quat: [f32; 4],
+    pub ipos: [f32; 4],
+    pub iquat: [f32; 4],
+    pub inertia: [f32; 4],
+    pub parent: u32, pub root: u32, pub weld: u32, pub jnt_adr: u32,
+    pub jnt_num: u32, pub dof_adr: u32, pub dof_num: u32, pub geom_adr: u32,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
+pub struct Joint {
+    pub pos: [f32; 4],
+    pub axis: [f32; 4],
+    pub kind: u32, pub qpos_adr: u32, pub dof_adr: u32, pub body: u32,
+    pub limited: u32, pub range_lo: f32, pub range_hi: f32, pub _pad: u32,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
+pub struct Dof {
+    pub body: u32, pub jnt: u32, pub parent: i32, pub _pad: u32,
+    pub armature: f32, pub damping: f32, pub frictionloss: f32, pub _pad2: f32,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
+pub struct Geom {
+    pub pos: [f32; 4],
+    pub quat: [f32; 4],
+    pub size: [f32; 4],
+    pub friction: [f32; 4],
+    pub solimp: [f32; 4],
+    pub solmisc: [f32; 4],
+    pub kind: u32, pub body: u32, pub contype: u32, pub conaffinity: u32,
+    pub condim: u32, pub priority: i32, pub dataid: i32, pub _pad: u32,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
+pub struct Site {
+    pub pos: [f32; 4],
+    pub quat: [f32; 4],
+    pub body: u32, pub kind: u32, pub _pad0: u32, pub _pad1: u32,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
+pub struct Tendon {
+    pub adr: u32, pub num: u32, pub limited: u32, pub _pad: u32,
+    pub range_lo: f32, pub range_hi: f32, pub stiffness: f32, pub damping: f32,
+    pub lengthspring_lo: f32, pub lengthspring_hi: f32, pub margin: f32, pub frictionloss: f32,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
+pub struct Wrap {
+    pub kind: u32, pub objid: u32, pub prm: f32, pub _pad: u32,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
+pub struct Actuator {
+    pub dynprm: [f32; 10],
+    pub gainprm: [f32; 10],
+    pub biasprm: [f32; 10],
+    pub gear: f32,
+    pub trntype: u32, pub trnid: u32, pub dyntype: u32, pub gaintype: u32, pub biastype: u32,
+    pub act_adr: i32, pub flags: u32,
+    pub ctrlrange: [f32; 2],
+    pub forcerange: [f32; 2],
+    pub actrange: [f32; 2],
+    pub lengthrange: [f32; 2],
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
+pub struct Equality {
+    pub kind: u32, pub obj1: u32, pub obj2: i32, pub active: u32,
+    pub solref: [f32; 2],
+    pub solimp: [f32; 5],
+    pub data: [f32; 11],
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
+pub struct Pair {
+    pub geom1: u32, pub geom2: u32, pub dim: u32, pub signature: u32,
+    pub friction: [f32; 5],
+    pub solref: [f32; 2],
+    pub solreffriction: [f32; 2],
+    pub solimp: [f32; 5],
+    pub margin: f32, pub gap: f32,
+}
+
+/// (WGSL struct name, size in bytes, member offsets in declaration order) for each mirror.
+pub fn mirrors() -> Vec<(&'static str, usize, Vec<usize>)> {
+    use std::mem::{offset_of, size_of};
+    macro_rules! m {
+        ($t:ident: $($f:ident),*) => {
+            (stringify!($t), size_of::<$t>(), vec![$(offset_of!($t, $f)),*])
+        };
+    }
+    vec![
+        m!(ModelSizes: nq, nv, nu, na, nbody, njnt, ngeom, nsite, ntendon, nwrap, neq, npair),
+        m!(Body: pos, quat, ipos, iquat, inertia, parent, root, weld, jnt_adr, jnt_num, dof_adr, dof_num, geom_adr),
+        m!(Joint: pos, axis, kind, qpos_adr, dof_adr, body, limited, range_lo, range_hi, _pad),
+        m!(Dof: body, jnt, parent, _pad, armature, damping, frictionloss, _pad2),
+        m!(Geom: pos, quat, size, friction, solimp, solmisc, kind, body, contype, conaffinity, condim, priority, dataid, _pad),
+        m!(Site: pos, quat, body, kind, _pad0, _pad1),
+        m!(Tendon: adr, num, limited, _pad, range_lo, range_hi, stiffness, damping, lengthspring_lo, lengthspring_hi, margin, frictionloss),
+        m!(Wrap: kind, objid, prm, _pad),
+        m!(Actuator: dynprm, gainprm, biasprm, gear, trntype, trnid, dyntype, gaintype, biastype, act_adr, flags, ctrlrange, forcerange, actrange, lengthrange),
+        m!(Equality: kind, obj1, obj2, active, solref, solimp, data),
+        m!(Pair: geom1, geom2, dim, signature, friction, solref, solreffriction, solimp, margin, gap),
+    ]
+}

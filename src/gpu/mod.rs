@@ -1,0 +1,10 @@
+//! GPU runtime: one wgpu device (shared with Burn), buffers, shader registry, model upload.
+
+pub mod buffers;
+pub mod context;
+pub mod layout;
+pub mod model_buffers;
+pub mod shaders;
+
+pub use context::GpuContext;
+pub use model_buffers::GpuModel;

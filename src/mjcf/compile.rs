@@ -1,0 +1,534 @@
+//! Typed MJCF tree → [`Model`]: numbering, frames, inertias, tendons, actuators, constraints.
+//!
+//! Follows MuJoCo's compiler: bodies in depth-first order, joints/geoms/sites in body order, each
+//! object's parameters resolved from defaults at parse time.
+
+use std::collections::HashMap;
+
+use super::inertia;
+use super::mesh::{self, MeshData};
+use super::spec::*;
+use crate::error::{Error, Location, Result};
+use crate::math;
+use crate::model::*;
+
+/// Names → ids for one kind of object, with a helpful error for a missing name.
+struct Names {
+    kind: &'static str,
+    ids: HashMap<String, usize>,
+}
+
+impl Names {
+    fn new(kind: &'static str, names: &[String], locs: &[Location]) -> Result<Self> {
+        let mut ids = HashMap::new();
+        for (i, n) in names.iter().enumerate() {
+            if !n.is_empty() && ids.insert(n.clone(), i).is_some() {
+                return Err(Error::mjcf(&locs[i], format!("repeated {} name '{n}'", kind)));
+            }
+        }
+        Ok(Names { kind, ids })
+    }
+    fn get(&self, name: &str, loc: &Location, what: &str) -> Result<usize> {
+        self.ids.get(name).copied().ok_or_else(|| {
+            Error::mjcf(loc, format!("{what} references missing {} '{name}'", self.kind))
+        })
+    }
+}
+
+/// Compile a parsed spec into a model.
+pub fn compile(spec: &MjcfSpec) -> Result<Model> {
+    let mut m = Model { name: spec.name.clone(), opt: spec.option.clone(), ..Default::default() };
+    let cs = &spec.compiler;
+
+    // ---- bodies in depth-first order ----
+    let mut flat: Vec<(&BodySpec, usize)> = Vec::new();
+    fn dfs<'a>(b: &'a BodySpec, parent: usize, out: &mut Vec<(&'a BodySpec, usize)>) {
+        let id = out.len();
+        out.push((b, parent));
+        for c in &b.children {
+            dfs(c, id, out);
+        }
+    }
+    dfs(&spec.world, 0, &mut flat);
+    m.nbody = flat.len();
+    let body_locs: Vec<Location> = flat.iter().map(|(b, _)| b.loc.clone()).collect();
+    let body_names: Vec<String> = flat.iter().map(|(b, _)| b.name.clone()).collect();
+    let bodies = Names::new("body", &body_names, &body_locs)?;
+
+    // ---- meshes ----
+    let mesh_dir = match &cs.meshdir {
+        Some(d) => spec.dir.join(d),
+        None => spec.dir.clone(),
+    };
+    let mut meshes: Vec<MeshData> = Vec::with_capacity(spec.meshes.len());
+    for ms in &spec.meshes {
+        meshes.push(mesh::load(ms, &mesh_dir)?);
+    }
+    let mesh_names: Vec<String> = spec.meshes.iter().map(|s| s.name.clone()).collect();
+    let mesh_locs: Vec<Location> = spec.meshes.iter().map(|s| s.loc.clone()).collect();
+    let mesh_ids = Names::new("mesh", &mesh_names, &mesh_locs)?;
+    m.nmesh = meshes.len();
+    for (md, name) in meshes.iter().zip(&mesh_names) {
+        m.mesh_name.push(name.clone());
+        m.mesh_vertadr.push(m.mesh_vert.len());
+        m.mesh_vertnum.push(md.vert.len());
+        m.mesh_volume.push(md.volume);
+        m.mesh_vert.extend_from_slice(&md.vert);
+    }
+
+    let unit = if cs.degrees { std::f64::consts::PI / 180.0 } else { 1.0 };
+    let mut joint_locs = Vec::new();
+    let mut geom_locs = Vec::new();
+    let mut site_locs = Vec::new();
+    // Global frames at qpos0 (needed for free-joint qpos0).
+    let mut xpos = vec![[0.0; 3]; m.nbody];
+    let mut xquat = vec![math::QUAT_IDENTITY; m.nbody];
+    // Last dof of each body's nearest ancestor with dofs (for dof_parentid).
+    let mut last_dof: Vec<Option<usize>> = vec![None; m.nbody];
+
+    for (id, (b, parent)) in flat.iter().enumerate() {
+        let parent = *parent;
+        m.body_name.push(b.name.clone());
+        m.body_parentid.push(parent);
+        m.body_rootid.push(if id == 0 { 0 } else if parent == 0 { id } else { m.body_rootid[parent] });
+        m.body_pos.push(b.pos);
+        m.body_quat.push(b.quat);
+        if id > 0 {
+            let (p, mut q) = math::compose(xpos[parent], xquat[parent], b.pos, b.quat);
+            math::normalize4(&mut q);
+            xpos[id] = p;
+            xquat[id] = q;
+        }
+
+        // joints and dofs
+        m.body_jntadr.push(m.njnt);
+        m.body_jntnum.push(b.joints.len());
+        m.body_dofadr.push(m.nv);
+        let mut parent_dof = if id == 0 { None } else { last_dof[parent] };
+        let mut dofnum = 0;
+        let free_count = b.joints.iter().filter(|j| j.kind == JointType::Free).count();
+        if free_count > 0 && (b.joints.len() > 1 || parent != 0) {
+            return Err(Error::mjcf(
+                &b.loc,
+                format!("body '{}': a free joint must be the only joint of a child of the world", b.name),
+            ));
+        }
+        for j in &b.joints {
+            let jid = m.njnt;
+            m.jnt_name.push(j.name.clone());
+            m.jnt_type.push(j.kind);
+            m.jnt_qposadr.push(m.nq);
+            m.jnt_dofadr.push(m.nv);
+            m.jnt_bodyid.push(id);
+            let angular = matches!(j.kind, JointType::Hinge | JointType::Ball);
+            let scale = if angular { unit } else { 1.0 };
+            let has_range = j.range.is_some_and(|r| !(r[0] == 0.0 && r[1] == 0.0));
+            let limited = match j.limited {
+                super::attrs::TriState::Auto if !cs.autolimits && has_range => {
+                    return Err(Error::mjcf(&j.loc, format!(
+                        "joint '{}': range given with limited=\"auto\" but compiler autolimits is off", j.name)));
+                }
+                t => t.resolve(cs.autolimits, has_range),
+            };
+            let range = j.range.map(|r| [r[0] * scale, r[1] * scale]).unwrap_or([0.0, 0.0]);
+            if limited && j.kind == JointType::Free {
+                return Err(Error::mjcf(&j.loc, format!("joint '{}': a free joint cannot be limited", j.name)));
+            }
+            if limited && j.kind != JointType::Ball && range[0] >= range[1] {
+                return Err(Error::mjcf(&j.loc, format!("joint '{}': range must be increasing", j.name)));
+            }
+            m.jnt_limited.push(limited);
+            m.jnt_range.push(range);
+            m.jnt_pos.push(j.pos);
+            let mut axis = j.axis;
+            if math::normalize3(&mut axis) < math::MINVAL && matches!(j.kind, JointType::Hinge | JointType::Slide) {
+                return Err(Error::mjcf(&j.loc, format!("joint '{}': zero axis", j.name)));
+            }
+            m.jnt_axis.push(if matches!(j.kind, JointType::Hinge | JointType::Slide) { axis } else { [0.0, 0.0, 1.0] });
+            m.jnt_stiffness.push(j.stiffness);
+            m.jnt_margin.push(j.margin);
+            m.jnt_solref.push(j.solref);
+            m.jnt_solimp.push(j.solimp);
+            match j.kind {
+                JointType::Free => {
+                    m.qpos0.extend_from_slice(&xpos[id]);
+                    m.qpos0.extend_from_slice(&xquat[id]);
+                }
+                JointType::Ball => m.qpos0.extend_from_slice(&math::QUAT_IDENTITY),
+                _ => m.qpos0.push(j.reference * scale),
+            }
+            match j.kind {
+                JointType::Free | JointType::Ball => {
+                    let n = m.qpos0.len();
+                    let q0 = m.qpos0[n - j.kind.nq()..].to_vec();
+                    m.qpos_spring.extend_from_slice(&q0);
+                }
+                _ => m.qpos_spring.push(j.springref * scale),
+            }
+            for _ in 0..j.kind.nv() {
+                m.dof_bodyid.push(id);
+                m.dof_jntid.push(jid);
+                m.dof_parentid.push(parent_dof);
+                m.dof_armature.push(j.armature);
+                m.dof_damping.push(j.damping);
+                m.dof_frictionloss.push(j.frictionloss);
+                parent_dof = Some(m.nv);
+                m.nv += 1;
+                dofnum += 1;
+            }
+            m.nq += j.kind.nq();
+            m.njnt += 1;
+            joint_locs.push(j.loc.clone());
+        }
+        last_dof[id] = parent_dof;
+        m.body_dofnum.push(dofnum);
+        m.body_weldid.push(if id == 0 || dofnum > 0 { id } else { m.body_weldid[parent] });
+
+        // geoms
+        m.body_geomadr.push(m.ngeom);
+        m.body_geomnum.push(b.geoms.len());
+        for g in &b.geoms {
+            let mut pos = g.pos;
+            let mut quat = g.quat;
+            let mut size = g.size;
+            let mut dataid = None;
+            if g.kind == GeomType::Mesh {
+                let Some(name) = &g.mesh else {
+                    return Err(Error::mjcf(&g.loc, format!("geom '{}': mesh geom without 'mesh'", g.name)));
+                };
+                let mid = mesh_ids.get(name, &g.loc, &format!("geom '{}'", g.name))?;
+                let md = &meshes[mid];
+                // The mesh is stored in its principal frame; move the geom frame to match.
+                pos = math::add3(pos, math::rot_vec_quat(md.center, quat));
+                quat = math::mul_quat(quat, md.quat);
+                math::normalize4(&mut quat);
+                size = md.half_extent;
+                dataid = Some(mid);
+            } else if g.mesh.is_some() {
+                return Err(Error::mjcf(&g.loc, format!("geom '{}': 'mesh' given on a non-mesh geom", g.name)));
+            }
+            inertia::check_geom_size(g)?;
+            m.geom_name.push(g.name.clone());
+            m.geom_type.push(g.kind);
+            m.geom_bodyid.push(id);
+            m.geom_dataid.push(dataid);
+            m.geom_contype.push(g.contype);
+            m.geom_conaffinity.push(g.conaffinity);
+            m.geom_condim.push(g.condim);
+            m.geom_priority.push(g.priority);
+            m.geom_group.push(g.group);
+            m.geom_size.push(size);
+            m.geom_pos.push(pos);
+            m.geom_quat.push(quat);
+            m.geom_friction.push(g.friction);
+            m.geom_margin.push(g.margin);
+            m.geom_gap.push(g.gap);
+            m.geom_solref.push(g.solref);
+            m.geom_solimp.push(g.solimp);
+            m.geom_solmix.push(g.solmix);
+            m.ngeom += 1;
+            geom_locs.push(g.loc.clone());
+        }
+
+        // sites
+        for s in &b.sites {
+            m.site_name.push(s.name.clone());
+            m.site_bodyid.push(id);
+            m.site_type.push(s.kind);
+            m.site_size.push(s.size);
+            m.site_pos.push(s.pos);
+            m.site_quat.push(s.quat);
+            m.nsite += 1;
+            site_locs.push(s.loc.clone());
+        }
+
+        // inertia
+        let props = inertia::body_inertia(b, id, &m, &meshes, cs)?;
+        m.body_mass.push(props.mass);
+        m.body_ipos.push(props.ipos);
+        m.body_iquat.push(props.iquat);
+        m.body_inertia.push(props.inertia);
+    }
+    if m.nv == 0 {
+        return Err(Error::Model(format!(
+            "model '{}' has no degrees of freedom: nothing to simulate",
+            spec.name
+        )));
+    }
+    m.body_subtreemass = m.body_mass.clone();
+    for id in (1..m.nbody).rev() {
+        let p = m.body_parentid[id];
+        m.body_subtreemass[p] += m.body_subtreemass[id];
+    }
+
+    let joints = Names::new("joint", &m.jnt_name, &joint_locs)?;
+    let geoms = Names::new("geom", &m.geom_name, &geom_locs)?;
+    let sites = Names::new("site", &m.site_name, &site_locs)?;
+
+    compile_tendons(spec, &mut m, &joints, &geoms, &sites)?;
+    compile_actuators(spec, &mut m, &joints)?;
+    compile_equalities(spec, &mut m, &joints, unit)?;
+    compile_contacts(spec, &mut m, &geoms, &bodies)?;
+    compile_keys(spec, &mut m)?;
+    compile_sensors(spec, &mut m, &sites, &bodies, &geoms)?;
+    Ok(m)
+}
+
+fn compile_tendons(spec: &MjcfSpec, m: &mut Model, joints: &Names, geoms: &Names, sites: &Names) -> Result<()> {
+    let locs: Vec<Location> = spec.tendons.iter().map(|t| t.loc.clone()).collect();
+    let names: Vec<String> = spec.tendons.iter().map(|t| t.name.clone()).collect();
+    Names::new("tendon", &names, &locs)?;
+    for t in &spec.tendons {
+        let what = format!("tendon '{}'", t.name);
+        if t.path.is_empty() {
+            return Err(Error::mjcf(&t.loc, format!("{what} has an empty path")));
+        }
+        m.tendon_name.push(t.name.clone());
+        m.tendon_adr.push(m.nwrap);
+        m.tendon_num.push(t.path.len());
+        let has_range = t.range.is_some_and(|r| !(r[0] == 0.0 && r[1] == 0.0));
+        let limited = t.limited.resolve(spec.compiler.autolimits, has_range);
+        let range = t.range.unwrap_or([0.0, 0.0]);
+        if limited && range[0] >= range[1] {
+            return Err(Error::mjcf(&t.loc, format!("{what}: range must be increasing")));
+        }
+        m.tendon_limited.push(limited);
+        m.tendon_range.push(range);
+        m.tendon_stiffness.push(t.stiffness);
+        m.tendon_damping.push(t.damping);
+        m.tendon_frictionloss.push(t.frictionloss);
+        m.tendon_margin.push(t.margin);
+        m.tendon_lengthspring.push(t.springlength);
+        if t.springlength[0] < 0.0 && t.stiffness != 0.0 {
+            // MuJoCo takes the length at qpos0; that needs the tendon stage (not in the compiler yet).
+            return Err(Error::mjcf(&t.loc, format!(
+                "{what}: stiffness with springlength -1 (length at qpos0) is not supported yet; give springlength")));
+        }
+        for (k, p) in t.path.iter().enumerate() {
+            let (wt, id, prm) = match p {
+                PathSpec::Site(n, loc) => (WrapType::Site, sites.get(n, loc, &what)?, 0.0),
+                PathSpec::Geom(n, side, loc) => {
+                    let gid = geoms.get(n, loc, &what)?;
+                    let wt = match m.geom_type[gid] {
+                        GeomType::Sphere => WrapType::Sphere,
+                        GeomType::Cylinder => WrapType::Cylinder,
+                        _ => return Err(Error::mjcf(loc, format!("{what}: wrap geom '{n}' must be a sphere or cylinder"))),
+                    };
+                    if k == 0 || k + 1 == t.path.len() {
+                        return Err(Error::mjcf(loc, format!("{what}: a wrap geom cannot start or end the path")));
+                    }
+                    let side = match side {
+                        Some(s) => sites.get(s, loc, &what)? as f64,
+                        None => -1.0,
+                    };
+                    (wt, gid, side)
+                }
+                PathSpec::Pulley(d, _) => (WrapType::Pulley, 0, *d),
+                PathSpec::Joint(n, coef, loc) => (WrapType::Joint, joints.get(n, loc, &what)?, *coef),
+            };
+            m.wrap_type.push(wt);
+            m.wrap_objid.push(id);
+            m.wrap_prm.push(prm);
+            m.nwrap += 1;
+        }
+        // A spatial path starts and ends with a site, and each segment's ends are sites.
+        if t.spatial {
+            let adr = m.tendon_adr[m.ntendon];
+            let types = &m.wrap_type[adr..adr + t.path.len()];
+            for (k, w) in types.iter().enumerate() {
+                if matches!(w, WrapType::Sphere | WrapType::Cylinder)
+                    && !(types[k - 1] == WrapType::Site && types.get(k + 1) == Some(&WrapType::Site))
+                {
+                    return Err(Error::mjcf(&t.loc, format!("{what}: a wrap geom must sit between two sites")));
+                }
+            }
+            if types[0] != WrapType::Site || types[types.len() - 1] != WrapType::Site {
+                return Err(Error::mjcf(&t.loc, format!("{what}: a spatial tendon must start and end with a site")));
+            }
+        }
+        m.ntendon += 1;
+    }
+    Ok(())
+}
+
+fn compile_actuators(spec: &MjcfSpec, m: &mut Model, joints: &Names) -> Result<()> {
+    let tendons = Names::new(
+        "tendon",
+        &m.tendon_name,
+        &spec.tendons.iter().map(|t| t.loc.clone()).collect::<Vec<_>>(),
+    )?;
+    let auto = spec.compiler.autolimits;
+    for a in &spec.actuators {
+        let what = format!("actuator '{}'", a.name);
+        let (trn, id) = match (&a.tendon, &a.joint) {
+            (Some(t), None) => (TrnType::Tendon, tendons.get(t, &a.loc, &what)?),
+            (None, Some(j)) => (TrnType::Joint, joints.get(j, &a.loc, &what)?),
+            _ => return Err(Error::mjcf(&a.loc, format!("{what}: give exactly one of 'tendon' and 'joint'"))),
+        };
+        if trn == TrnType::Joint && matches!(m.jnt_type[id], JointType::Free | JointType::Ball) {
+            return Err(Error::mjcf(&a.loc, format!("{what}: joint transmission on a free/ball joint is not supported")));
+        }
+        let limit = |flag: super::attrs::TriState, range: Option<[f64; 2]>, name: &str| -> Result<(bool, [f64; 2])> {
+            let has = range.is_some();
+            let lim = flag.resolve(auto, has);
+            let r = range.unwrap_or([0.0, 0.0]);
+            if lim && r[0] >= r[1] {
+                return Err(Error::mjcf(&a.loc, format!("{what}: {name} must be increasing when limited")));
+            }
+            Ok((lim, r))
+        };
+        let (cl, cr) = limit(a.ctrllimited, a.ctrlrange, "ctrlrange")?;
+        let (fl, fr) = limit(a.forcelimited, a.forcerange, "forcerange")?;
+        let (al, ar) = limit(a.actlimited, a.actrange, "actrange")?;
+        let muscle = a.gaintype == GainType::Muscle || a.biastype == BiasType::Muscle || a.dyntype == DynType::Muscle;
+        let lengthrange = match a.lengthrange {
+            Some(r) if r[0] < r[1] => r,
+            Some(_) if muscle => {
+                return Err(Error::mjcf(&a.loc, format!("{what}: lengthrange must be increasing")));
+            }
+            None if muscle => {
+                return Err(Error::mjcf(&a.loc, format!(
+                    "{what}: muscle without 'lengthrange' (MuJoCo would estimate it by simulation; sinew needs it given)")));
+            }
+            other => other.unwrap_or([0.0, 0.0]),
+        };
+        if a.gaintype == GainType::Muscle && a.gainprm[2] < 0.0 || a.biastype == BiasType::Muscle && a.biasprm[2] < 0.0 {
+            return Err(Error::mjcf(&a.loc, format!(
+                "{what}: muscle force < 0 (F0 = scale/acc0) is not supported yet; give 'force'")));
+        }
+        m.actuator_name.push(a.name.clone());
+        m.actuator_trntype.push(trn);
+        m.actuator_trnid.push(id);
+        m.actuator_dyntype.push(a.dyntype);
+        m.actuator_gaintype.push(a.gaintype);
+        m.actuator_biastype.push(a.biastype);
+        m.actuator_dynprm.push(a.dynprm);
+        m.actuator_gainprm.push(a.gainprm);
+        m.actuator_biasprm.push(a.biasprm);
+        m.actuator_gear.push(a.gear);
+        m.actuator_ctrllimited.push(cl);
+        m.actuator_ctrlrange.push(cr);
+        m.actuator_forcelimited.push(fl);
+        m.actuator_forcerange.push(fr);
+        m.actuator_actlimited.push(al);
+        m.actuator_actrange.push(ar);
+        m.actuator_lengthrange.push(lengthrange);
+        if a.dyntype == DynType::None {
+            m.actuator_actadr.push(None);
+            m.actuator_actnum.push(0);
+        } else {
+            m.actuator_actadr.push(Some(m.na));
+            m.actuator_actnum.push(1);
+            m.na += 1;
+        }
+        m.nu += 1;
+    }
+    Ok(())
+}
+
+fn compile_equalities(spec: &MjcfSpec, m: &mut Model, joints: &Names, _unit: f64) -> Result<()> {
+    for e in &spec.equalities {
+        let what = format!("equality '{}'", e.name);
+        if e.kind != EqType::Joint {
+            return Err(Error::mjcf(&e.loc, format!(
+                "{what}: {} equality constraints are parsed but not simulated by sinew yet",
+                if e.kind == EqType::Weld { "weld" } else { "connect" })));
+        }
+        let j1 = joints.get(&e.obj1, &e.loc, &what)?;
+        let j2 = match &e.obj2 {
+            Some(n) => Some(joints.get(n, &e.loc, &what)?),
+            None => None,
+        };
+        for j in std::iter::once(j1).chain(j2) {
+            if !matches!(m.jnt_type[j], JointType::Hinge | JointType::Slide) {
+                return Err(Error::mjcf(&e.loc, format!("{what}: joint equality needs hinge or slide joints")));
+            }
+        }
+        let mut data = [0.0; 11];
+        data[..5].copy_from_slice(&e.polycoef);
+        m.eq_name.push(e.name.clone());
+        m.eq_type.push(EqType::Joint);
+        m.eq_obj1id.push(j1);
+        m.eq_obj2id.push(j2);
+        m.eq_active0.push(e.active);
+        m.eq_solref.push(e.solref);
+        m.eq_solimp.push(e.solimp);
+        m.eq_data.push(data);
+        m.neq += 1;
+    }
+    Ok(())
+}
+
+/// MuJoCo's body-pair signature, smaller id in the high half.
+fn signature(b1: usize, b2: usize) -> u32 {
+    let (lo, hi) = if b1 <= b2 { (b1, b2) } else { (b2, b1) };
+    ((lo as u32) << 16) + hi as u32
+}
+
+fn compile_contacts(spec: &MjcfSpec, m: &mut Model, geoms: &Names, bodies: &Names) -> Result<()> {
+    for p in &spec.pairs {
+        let what = format!("contact pair '{}'", p.name);
+        let g1 = geoms.get(&p.geom1, &p.loc, &what)?;
+        let g2 = geoms.get(&p.geom2, &p.loc, &what)?;
+        m.pair_geom1.push(g1);
+        m.pair_geom2.push(g2);
+        // Explicit pairs carry their own parameters (with MuJoCo's pair defaults); the geoms'
+        // contact parameters are not mixed in, unlike automatically found contacts.
+        m.pair_dim.push(p.condim.unwrap_or(3));
+        m.pair_friction.push(p.friction.unwrap_or([1.0, 1.0, 0.005, 0.0001, 0.0001]));
+        m.pair_solref.push(p.solref.unwrap_or([0.02, 1.0]));
+        m.pair_solreffriction.push(p.solreffriction.unwrap_or([0.0, 0.0]));
+        m.pair_solimp.push(p.solimp.unwrap_or([0.9, 0.95, 0.001, 0.5, 2.0]));
+        m.pair_margin.push(p.margin.unwrap_or(0.0));
+        m.pair_gap.push(p.gap.unwrap_or(0.0));
+        m.pair_signature.push(signature(m.geom_bodyid[g1], m.geom_bodyid[g2]));
+        m.npair += 1;
+    }
+    for (b1, b2, loc) in &spec.excludes {
+        let i1 = bodies.get(b1, loc, "contact exclude")?;
+        let i2 = bodies.get(b2, loc, "contact exclude")?;
+        m.exclude_signature.push(signature(i1, i2));
+        m.nexclude += 1;
+    }
+    Ok(())
+}
+
+fn compile_keys(spec: &MjcfSpec, m: &mut Model) -> Result<()> {
+    for (i, k) in spec.keys.iter().enumerate() {
+        let fill = |given: &Option<Vec<f64>>, default: &[f64], what: &str| -> Result<Vec<f64>> {
+            match given {
+                Some(v) if v.len() != default.len() => Err(Error::Model(format!(
+                    "keyframe {i} ('{}'): {what} has {} values, the model needs {}",
+                    k.name, v.len(), default.len()))),
+                Some(v) => Ok(v.clone()),
+                None => Ok(default.to_vec()),
+            }
+        };
+        m.key_name.push(k.name.clone());
+        m.key_time.push(k.time);
+        m.key_qpos.push(fill(&k.qpos, &m.qpos0, "qpos")?);
+        m.key_qvel.push(fill(&k.qvel, &vec![0.0; m.nv], "qvel")?);
+        m.key_act.push(fill(&k.act, &vec![0.0; m.na], "act")?);
+        m.key_ctrl.push(fill(&k.ctrl, &vec![0.0; m.nu], "ctrl")?);
+        m.nkey += 1;
+    }
+    Ok(())
+}
+
+fn compile_sensors(spec: &MjcfSpec, m: &mut Model, sites: &Names, bodies: &Names, geoms: &Names) -> Result<()> {
+    for s in &spec.sensors {
+        let what = format!("sensor '{}'", s.name);
+        let id = match s.objtype.as_str() {
+            "site" => sites.get(&s.objname, &s.loc, &what)?,
+            "body" | "xbody" => bodies.get(&s.objname, &s.loc, &what)?,
+            "geom" => geoms.get(&s.objname, &s.loc, &what)?,
+            other => return Err(Error::mjcf(&s.loc, format!("{what}: objtype '{other}' is not supported"))),
+        };
+        m.sensor_name.push(s.name.clone());
+        m.sensor_type.push(s.kind);
+        m.sensor_objid.push(id);
+        m.sensor_objtype.push(s.objtype.clone());
+        m.nsensor += 1;
+    }
+    Ok(())
+}
