@@ -11,6 +11,7 @@ pub mod math;
 pub mod mjcf;
 pub mod model;
 pub mod models;
+pub mod reference;
 
 pub use error::{Error, Result};
 pub use model::Model;

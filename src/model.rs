@@ -549,8 +549,9 @@ pub struct Model {
     pub eq_solref: Vec<[f64; 2]>,
     /// (neq) Constraint solimp.
     pub eq_solimp: Vec<[f64; 5]>,
-    /// (neq) Parameters (joint: polycoef\[0..5\]; connect/weld: anchors, relpose, torquescale).
-    pub eq_data: Vec<[f64; 11]>,
+    /// (neq) Parameters (joint: polycoef\[0..5\], \[10\] = 1; connect/weld: anchors, relpose,
+    /// torquescale). MuJoCo 4's `mjNEQDATA` = 12.
+    pub eq_data: Vec<[f64; 12]>,
 
     // ---- explicit contact pairs ----
     /// (npair) First geom.

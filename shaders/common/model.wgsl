@@ -81,7 +81,7 @@ struct Equality {
     kind: u32, obj1: u32, obj2: i32, active: u32,
     solref: array<f32, 2>,
     solimp: array<f32, 5>,
-    data: array<f32, 11>,
+    data: array<f32, 12>,
 }
 
 struct Pair {

@@ -99,7 +99,7 @@ pub struct Equality {
     pub kind: u32, pub obj1: u32, pub obj2: i32, pub active: u32,
     pub solref: [f32; 2],
     pub solimp: [f32; 5],
-    pub data: [f32; 11],
+    pub data: [f32; 12],
 }
 
 #[repr(C)]

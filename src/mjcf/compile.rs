@@ -121,27 +121,29 @@ pub fn compile(spec: &MjcfSpec) -> Result<Model> {
             m.jnt_dofadr.push(m.nv);
             m.jnt_bodyid.push(id);
             let angular = matches!(j.kind, JointType::Hinge | JointType::Ball);
-            let scale = if angular { unit } else { 1.0 };
-            let has_range = j.range.is_some_and(|r| !(r[0] == 0.0 && r[1] == 0.0));
-            let limited = match j.limited {
-                super::attrs::TriState::Auto if !cs.autolimits && has_range => {
-                    return Err(Error::mjcf(&j.loc, format!(
-                        "joint '{}': range given with limited=\"auto\" but compiler autolimits is off", j.name)));
-                }
-                t => t.resolve(cs.autolimits, has_range),
-            };
-            let range = j.range.map(|r| [r[0] * scale, r[1] * scale]).unwrap_or([0.0, 0.0]);
-            if limited && j.kind == JointType::Free {
-                return Err(Error::mjcf(&j.loc, format!("joint '{}': a free joint cannot be limited", j.name)));
+            let raw = j.range.unwrap_or([0.0, 0.0]);
+            if j.limited == super::attrs::TriState::Auto && !cs.autolimits && raw != [0.0, 0.0] {
+                return Err(Error::mjcf(&j.loc, format!(
+                    "joint '{}' has 'range' but not 'limited' and compiler autolimits is off", j.name)));
+            }
+            // Free joints are never limited (MuJoCo drops the flag silently).
+            let limited = j.kind != JointType::Free
+                && (j.limited == super::attrs::TriState::True
+                    || (j.limited == super::attrs::TriState::Auto && raw[0] < raw[1]));
+            // Only limited hinge/ball ranges are converted to radians, as MuJoCo does.
+            let range = if limited && angular { [raw[0] * unit, raw[1] * unit] } else { raw };
+            if limited && j.kind == JointType::Ball && range[0] != 0.0 {
+                return Err(Error::mjcf(&j.loc, format!("joint '{}': range[0] must be 0 for a ball joint", j.name)));
             }
             if limited && j.kind != JointType::Ball && range[0] >= range[1] {
-                return Err(Error::mjcf(&j.loc, format!("joint '{}': range must be increasing", j.name)));
+                return Err(Error::mjcf(&j.loc, format!("joint '{}': range[0] must be smaller than range[1]", j.name)));
             }
+            let scale = if j.kind == JointType::Hinge { unit } else { 1.0 };
             m.jnt_limited.push(limited);
             m.jnt_range.push(range);
-            m.jnt_pos.push(j.pos);
+            m.jnt_pos.push(if j.kind == JointType::Free { [0.0; 3] } else { j.pos });
             let mut axis = j.axis;
-            if math::normalize3(&mut axis) < math::MINVAL && matches!(j.kind, JointType::Hinge | JointType::Slide) {
+            if math::normalize3(&mut axis) < 1e-14 && matches!(j.kind, JointType::Hinge | JointType::Slide) {
                 return Err(Error::mjcf(&j.loc, format!("joint '{}': zero axis", j.name)));
             }
             m.jnt_axis.push(if matches!(j.kind, JointType::Hinge | JointType::Slide) { axis } else { [0.0, 0.0, 1.0] });
@@ -286,9 +288,8 @@ fn compile_tendons(spec: &MjcfSpec, m: &mut Model, joints: &Names, geoms: &Names
         m.tendon_name.push(t.name.clone());
         m.tendon_adr.push(m.nwrap);
         m.tendon_num.push(t.path.len());
-        let has_range = t.range.is_some_and(|r| !(r[0] == 0.0 && r[1] == 0.0));
-        let limited = t.limited.resolve(spec.compiler.autolimits, has_range);
         let range = t.range.unwrap_or([0.0, 0.0]);
+        let limited = limited_flag(t.limited, range, spec.compiler.autolimits, &t.loc, &what, "range")?;
         if limited && range[0] >= range[1] {
             return Err(Error::mjcf(&t.loc, format!("{what}: range must be increasing")));
         }
@@ -299,10 +300,8 @@ fn compile_tendons(spec: &MjcfSpec, m: &mut Model, joints: &Names, geoms: &Names
         m.tendon_frictionloss.push(t.frictionloss);
         m.tendon_margin.push(t.margin);
         m.tendon_lengthspring.push(t.springlength);
-        if t.springlength[0] < 0.0 && t.stiffness != 0.0 {
-            // MuJoCo takes the length at qpos0; that needs the tendon stage (not in the compiler yet).
-            return Err(Error::mjcf(&t.loc, format!(
-                "{what}: stiffness with springlength -1 (length at qpos0) is not supported yet; give springlength")));
+        if t.springlength[0] > t.springlength[1] && t.springlength != [-1.0, -1.0] {
+            return Err(Error::mjcf(&t.loc, format!("{what}: invalid springlength (lower > upper)")));
         }
         for (k, p) in t.path.iter().enumerate() {
             let (wt, id, prm) = match p {
@@ -348,6 +347,18 @@ fn compile_tendons(spec: &MjcfSpec, m: &mut Model, joints: &Names, geoms: &Names
         }
         m.ntendon += 1;
     }
+    // springlength (-1, -1) means: the tendon's length at qpos_spring.
+    let frames = crate::reference::kinematics::kinematics(m, &m.qpos_spring);
+    for (t, ts) in spec.tendons.iter().enumerate() {
+        if m.tendon_lengthspring[t] == [-1.0, -1.0] {
+            let Some(len) = crate::reference::tendon::tendon_length(m, t, &m.qpos_spring, &frames) else {
+                return Err(Error::mjcf(&ts.loc, format!(
+                    "tendon '{}': springlength must be given for a path that wraps a geom \
+                     (its length at qpos_spring needs tendon wrapping, not in sinew's compiler yet)", ts.name)));
+            };
+            m.tendon_lengthspring[t] = [len, len];
+        }
+    }
     Ok(())
 }
 
@@ -369,9 +380,8 @@ fn compile_actuators(spec: &MjcfSpec, m: &mut Model, joints: &Names) -> Result<(
             return Err(Error::mjcf(&a.loc, format!("{what}: joint transmission on a free/ball joint is not supported")));
         }
         let limit = |flag: super::attrs::TriState, range: Option<[f64; 2]>, name: &str| -> Result<(bool, [f64; 2])> {
-            let has = range.is_some();
-            let lim = flag.resolve(auto, has);
             let r = range.unwrap_or([0.0, 0.0]);
+            let lim = limited_flag(flag, r, auto, &a.loc, &what, name)?;
             if lim && r[0] >= r[1] {
                 return Err(Error::mjcf(&a.loc, format!("{what}: {name} must be increasing when limited")));
             }
@@ -392,9 +402,14 @@ fn compile_actuators(spec: &MjcfSpec, m: &mut Model, joints: &Names) -> Result<(
             }
             other => other.unwrap_or([0.0, 0.0]),
         };
-        if a.gaintype == GainType::Muscle && a.gainprm[2] < 0.0 || a.biastype == BiasType::Muscle && a.biasprm[2] < 0.0 {
-            return Err(Error::mjcf(&a.loc, format!(
-                "{what}: muscle force < 0 (F0 = scale/acc0) is not supported yet; give 'force'")));
+        for (used, prm, which) in [(a.gaintype == GainType::Muscle, &a.gainprm, "gainprm"), (a.biastype == BiasType::Muscle, &a.biasprm, "biasprm")] {
+            if used && !(prm[0] < prm[1] && prm[4] < 1.0 && 1.0 < prm[5] && prm[3] > 0.0 && prm[6] > 0.0 && prm[7] > 0.0 && prm[8] > 0.0) {
+                return Err(Error::mjcf(&a.loc, format!(
+                    "{what}: invalid muscle {which} (need range0 < range1, lmin < 1 < lmax, scale, vmax, fpmax, fvmax > 0)")));
+            }
+        }
+        if al && a.dyntype == DynType::None {
+            return Err(Error::mjcf(&a.loc, format!("{what}: actlimited needs activation dynamics")));
         }
         m.actuator_name.push(a.name.clone());
         m.actuator_trntype.push(trn);
@@ -444,8 +459,9 @@ fn compile_equalities(spec: &MjcfSpec, m: &mut Model, joints: &Names, _unit: f64
                 return Err(Error::mjcf(&e.loc, format!("{what}: joint equality needs hinge or slide joints")));
             }
         }
-        let mut data = [0.0; 11];
+        let mut data = [0.0; 12];
         data[..5].copy_from_slice(&e.polycoef);
+        data[10] = 1.0;
         m.eq_name.push(e.name.clone());
         m.eq_type.push(EqType::Joint);
         m.eq_obj1id.push(j1);
@@ -459,6 +475,16 @@ fn compile_equalities(spec: &MjcfSpec, m: &mut Model, joints: &Names, _unit: f64
     Ok(())
 }
 
+/// `limited` resolved as MuJoCo does: true, or auto with an increasing range; auto with a range
+/// while autolimits is off is an error.
+fn limited_flag(flag: super::attrs::TriState, range: [f64; 2], autolimits: bool, loc: &Location, what: &str, name: &str) -> Result<bool> {
+    use super::attrs::TriState;
+    if flag == TriState::Auto && !autolimits && range != [0.0, 0.0] {
+        return Err(Error::mjcf(loc, format!("{what} has '{name}' but no explicit limited flag, and compiler autolimits is off")));
+    }
+    Ok(flag == TriState::True || (flag == TriState::Auto && range[0] < range[1]))
+}
+
 /// MuJoCo's body-pair signature, smaller id in the high half.
 fn signature(b1: usize, b2: usize) -> u32 {
     let (lo, hi) = if b1 <= b2 { (b1, b2) } else { (b2, b1) };
@@ -468,8 +494,12 @@ fn signature(b1: usize, b2: usize) -> u32 {
 fn compile_contacts(spec: &MjcfSpec, m: &mut Model, geoms: &Names, bodies: &Names) -> Result<()> {
     for p in &spec.pairs {
         let what = format!("contact pair '{}'", p.name);
-        let g1 = geoms.get(&p.geom1, &p.loc, &what)?;
-        let g2 = geoms.get(&p.geom2, &p.loc, &what)?;
+        let mut g1 = geoms.get(&p.geom1, &p.loc, &what)?;
+        let mut g2 = geoms.get(&p.geom2, &p.loc, &what)?;
+        // MuJoCo orders a pair by body id.
+        if m.geom_bodyid[g1] > m.geom_bodyid[g2] {
+            std::mem::swap(&mut g1, &mut g2);
+        }
         m.pair_geom1.push(g1);
         m.pair_geom2.push(g2);
         // Explicit pairs carry their own parameters (with MuJoCo's pair defaults); the geoms'
@@ -481,7 +511,7 @@ fn compile_contacts(spec: &MjcfSpec, m: &mut Model, geoms: &Names, bodies: &Name
         m.pair_solimp.push(p.solimp.unwrap_or([0.9, 0.95, 0.001, 0.5, 2.0]));
         m.pair_margin.push(p.margin.unwrap_or(0.0));
         m.pair_gap.push(p.gap.unwrap_or(0.0));
-        m.pair_signature.push(signature(m.geom_bodyid[g1], m.geom_bodyid[g2]));
+        m.pair_signature.push(((m.geom_bodyid[g1] as u32) << 16) + m.geom_bodyid[g2] as u32);
         m.npair += 1;
     }
     for (b1, b2, loc) in &spec.excludes {
@@ -494,19 +524,38 @@ fn compile_contacts(spec: &MjcfSpec, m: &mut Model, geoms: &Names, bodies: &Name
 }
 
 fn compile_keys(spec: &MjcfSpec, m: &mut Model) -> Result<()> {
-    for (i, k) in spec.keys.iter().enumerate() {
+    let n = spec.keys.len().max(spec.nkey_min);
+    let blank = KeySpec::default();
+    for i in 0..n {
+        let k = spec.keys.get(i).unwrap_or(&blank);
+        // Short vectors are completed from the defaults; long ones are an error.
         let fill = |given: &Option<Vec<f64>>, default: &[f64], what: &str| -> Result<Vec<f64>> {
-            match given {
-                Some(v) if v.len() != default.len() => Err(Error::Model(format!(
-                    "keyframe {i} ('{}'): {what} has {} values, the model needs {}",
-                    k.name, v.len(), default.len()))),
-                Some(v) => Ok(v.clone()),
-                None => Ok(default.to_vec()),
+            let mut out = default.to_vec();
+            if let Some(v) = given {
+                if v.len() > default.len() {
+                    return Err(Error::Model(format!(
+                        "keyframe {i} ('{}'): {what} has {} values, the model has {}",
+                        k.name, v.len(), default.len())));
+                }
+                out[..v.len()].copy_from_slice(v);
             }
+            Ok(out)
         };
+        let mut qpos = fill(&k.qpos, &m.qpos0, "qpos")?;
+        for j in 0..m.njnt {
+            let adr = m.jnt_qposadr[j];
+            let q = match m.jnt_type[j] {
+                JointType::Free => adr + 3,
+                JointType::Ball => adr,
+                _ => continue,
+            };
+            let mut quat = [qpos[q], qpos[q + 1], qpos[q + 2], qpos[q + 3]];
+            math::normalize4(&mut quat);
+            qpos[q..q + 4].copy_from_slice(&quat);
+        }
         m.key_name.push(k.name.clone());
         m.key_time.push(k.time);
-        m.key_qpos.push(fill(&k.qpos, &m.qpos0, "qpos")?);
+        m.key_qpos.push(qpos);
         m.key_qvel.push(fill(&k.qvel, &vec![0.0; m.nv], "qvel")?);
         m.key_act.push(fill(&k.act, &vec![0.0; m.na], "act")?);
         m.key_ctrl.push(fill(&k.ctrl, &vec![0.0; m.nu], "ctrl")?);

@@ -20,6 +20,8 @@ const COSMETIC: [&str; 4] = ["rgba", "material", "group", "user"];
 /// All per-element defaults of one class (MuJoCo's `mjsDefault`).
 #[derive(Debug, Clone)]
 struct DefaultClass {
+    /// The class this one was copied from (`None` for main).
+    parent: Option<String>,
     joint: JointSpec,
     geom: GeomSpec,
     site: SiteSpec,
@@ -33,6 +35,7 @@ struct DefaultClass {
 impl DefaultClass {
     fn main(loc: &Location) -> Self {
         DefaultClass {
+            parent: None,
             joint: JointSpec {
                 name: String::new(),
                 kind: JointType::Hinge,
@@ -95,6 +98,7 @@ impl DefaultClass {
                 loc: loc.clone(),
             },
             actuator: ActuatorSpec {
+                tag: ActuatorTag::General,
                 name: String::new(),
                 tendon: None,
                 joint: None,
@@ -206,6 +210,7 @@ pub fn parse(root: &XmlNode, main_file: &Path) -> Result<MjcfSpec> {
         pairs: vec![],
         excludes: vec![],
         keys: vec![],
+        nkey_min: 0,
         sensors: vec![],
     };
     for c in &root.children {
@@ -213,7 +218,12 @@ pub fn parse(root: &XmlNode, main_file: &Path) -> Result<MjcfSpec> {
             "compiler" | "default" => {}
             "option" => p.read_option(c, &mut spec.option)?,
             // Sizes, statistics and visuals never change the physics.
-            "size" | "statistic" | "visual" => {}
+            "size" => {
+                let mut nkey = 0usize;
+                c.read_int("nkey", &mut nkey)?;
+                spec.nkey_min = spec.nkey_min.max(nkey);
+            }
+            "statistic" | "visual" => {}
             "asset" => p.read_assets(c, &mut spec.meshes)?,
             "worldbody" => {
                 c.check_attrs(&[], &[])?;
@@ -391,6 +401,9 @@ impl Parser {
             return Err(node.err(format!("default class '{name}' defined twice")));
         }
         let mut class = self.classes[parent].clone();
+        if name != "main" {
+            class.parent = Some(parent.to_string());
+        }
         let mut nested = Vec::new();
         for c in &node.children {
             match c.tag.as_str() {
@@ -399,7 +412,11 @@ impl Parser {
                 "geom" => self.apply_geom(c, &mut class.geom, true)?,
                 "site" => self.apply_site(c, &mut class.site, true)?,
                 "tendon" => apply_tendon(c, &mut class.tendon, true)?,
-                "general" | "muscle" | "motor" => apply_actuator(c, &mut class.actuator, true)?,
+                "general" | "muscle" | "motor" => {
+                    let mut chain = vec![class.actuator.clone()];
+                    chain.extend(self.actuator_chain(class.parent.as_deref()));
+                    apply_actuator(c, &mut class.actuator, &chain, true)?
+                }
                 "equality" => apply_equality(c, &mut class.equality, true)?,
                 "pair" => apply_pair(c, &mut class.pair, true)?,
                 "mesh" => {
@@ -424,6 +441,18 @@ impl Parser {
         self.classes
             .get(name)
             .ok_or_else(|| node.err(format!("unknown default class '{name}'")))
+    }
+
+    /// Actuator slots of `class` and its ancestors, nearest first.
+    fn actuator_chain(&self, class: Option<&str>) -> Vec<ActuatorSpec> {
+        let mut out = Vec::new();
+        let mut cur = class;
+        while let Some(name) = cur {
+            let Some(c) = self.classes.get(name) else { break };
+            out.push(c.actuator.clone());
+            cur = c.parent.as_deref();
+        }
+        out
     }
 
     /// Read at most one orientation attribute into a unit quaternion.
@@ -486,8 +515,8 @@ impl Parser {
         c.read_tristate("limited", &mut j.limited)?;
         c.read_f64("ref", &mut j.reference)?;
         c.read_f64("springref", &mut j.springref)?;
-        c.read_f64("stiffness", &mut j.stiffness)?;
-        c.read_f64("damping", &mut j.damping)?;
+        read_poly(c, "stiffness", &mut j.stiffness)?;
+        read_poly(c, "damping", &mut j.damping)?;
         c.read_f64("armature", &mut j.armature)?;
         c.read_f64("frictionloss", &mut j.frictionloss)?;
         c.read_f64("margin", &mut j.margin)?;
@@ -824,8 +853,11 @@ impl Parser {
             if !["general", "muscle", "motor"].contains(&c.tag.as_str()) {
                 return Err(c.err(format!("unsupported actuator <{}>", c.tag)));
             }
-            let mut a = self.class_of(c, None)?.actuator.clone();
-            apply_actuator(c, &mut a, false)?;
+            let class = self.class_of(c, None)?;
+            let mut a = class.actuator.clone();
+            let class_name = c.attr("class").unwrap_or("main");
+            let chain = self.actuator_chain(Some(class_name));
+            apply_actuator(c, &mut a, &chain, false)?;
             out.push(a);
         }
         Ok(())
@@ -935,6 +967,18 @@ impl Parser {
     }
 }
 
+/// `stiffness`/`damping`: a value and up to two polynomial coefficients (MuJoCo 4), which sinew
+/// does not simulate: nonzero coefficients are refused.
+fn read_poly(c: &XmlNode, name: &str, dst: &mut f64) -> Result<()> {
+    if let Some(v) = c.numbers(name, 1, 3)? {
+        if v[1..].iter().any(|x| *x != 0.0) {
+            return Err(c.err(format!("attribute '{name}': polynomial coefficients are not supported")));
+        }
+        *dst = v[0];
+    }
+    Ok(())
+}
+
 fn required(c: &XmlNode, name: &str) -> Result<String> {
     c.attr(name).map(str::to_string).ok_or_else(|| c.err(format!("missing attribute '{name}'")))
 }
@@ -962,8 +1006,8 @@ fn apply_tendon(c: &XmlNode, t: &mut TendonSpec, is_default: bool) -> Result<()>
     if let Some(v) = c.numbers("range", 2, 2)? {
         t.range = Some([v[0], v[1]]);
     }
-    c.read_f64("stiffness", &mut t.stiffness)?;
-    c.read_f64("damping", &mut t.damping)?;
+    read_poly(c, "stiffness", &mut t.stiffness)?;
+    read_poly(c, "damping", &mut t.damping)?;
     c.read_f64("frictionloss", &mut t.frictionloss)?;
     c.read_f64("margin", &mut t.margin)?;
     if let Some(v) = c.numbers("springlength", 1, 2)? {
@@ -973,8 +1017,11 @@ fn apply_tendon(c: &XmlNode, t: &mut TendonSpec, is_default: bool) -> Result<()>
     Ok(())
 }
 
-/// `<general>`, `<muscle>` and `<motor>` all write one actuator record (MuJoCo's shortcuts).
-fn apply_actuator(c: &XmlNode, a: &mut ActuatorSpec, is_default: bool) -> Result<()> {
+/// `<general>`, `<muscle>` and `<motor>` all write one actuator record. Shortcuts follow MuJoCo 4:
+/// a `<muscle>` takes its parameters from the nearest slot in `chain` (the class, then its
+/// ancestors) last written as a muscle (or as a `<general>` with muscle gain), else the documented
+/// muscle defaults; explicit attributes override; then the full muscle table is written.
+fn apply_actuator(c: &XmlNode, a: &mut ActuatorSpec, chain: &[ActuatorSpec], is_default: bool) -> Result<()> {
     let common = [
         "name", "class", "tendon", "joint", "ctrllimited", "ctrlrange", "forcelimited", "forcerange",
         "actlimited", "actrange", "lengthrange", "gear",
@@ -1036,6 +1083,7 @@ fn apply_actuator(c: &XmlNode, a: &mut ActuatorSpec, is_default: bool) -> Result
             if early {
                 return Err(c.err("actearly=\"true\" is not supported"));
             }
+            a.tag = ActuatorTag::General;
             let mut actdim: i64 = -1;
             c.read_int("actdim", &mut actdim)?;
             if actdim > 1 {
@@ -1043,45 +1091,43 @@ fn apply_actuator(c: &XmlNode, a: &mut ActuatorSpec, is_default: bool) -> Result
             }
         }
         "muscle" => {
-            // MuJoCo's muscle shortcut: replace still-global defaults by the muscle defaults.
-            let g = &mut a.gainprm;
-            let muscle_defaults = [0.75, 1.05, -1.0, 200.0, 0.5, 1.6, 1.5, 1.3, 1.2];
-            let global_defaults = [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
-            for i in 0..9 {
-                if g[i] == global_defaults[i] {
-                    g[i] = muscle_defaults[i];
-                }
-            }
-            if a.dynprm[0] == 1.0 {
-                a.dynprm[0] = 0.01;
-            }
-            if a.dynprm[1] == 0.0 {
-                a.dynprm[1] = 0.04;
-            }
+            let source = chain
+                .iter()
+                .find(|s| s.tag == ActuatorTag::Muscle || (s.tag == ActuatorTag::General && s.gaintype == GainType::Muscle));
+            let (mut dynp, mut gain) = match source {
+                Some(s) => ([s.dynprm[0], s.dynprm[1], s.dynprm[2]], s.gainprm),
+                None => ([0.01, 0.04, 0.0], prm10(&[0.75, 1.05, -1.0, 200.0, 0.5, 1.6, 1.5, 1.3, 1.2])),
+            };
             if let Some(v) = c.numbers("timeconst", 2, 2)? {
-                a.dynprm[0] = v[0];
-                a.dynprm[1] = v[1];
+                dynp[0] = v[0];
+                dynp[1] = v[1];
             }
-            c.read_f64("tausmooth", &mut a.dynprm[2])?;
+            c.read_f64("tausmooth", &mut dynp[2])?;
             if let Some(v) = c.numbers("range", 2, 2)? {
-                a.gainprm[0] = v[0];
-                a.gainprm[1] = v[1];
+                gain[0] = v[0];
+                gain[1] = v[1];
             }
             for (i, attr) in ["force", "scale", "lmin", "lmax", "vmax", "fpmax", "fvmax"].iter().enumerate() {
-                c.read_f64(attr, &mut a.gainprm[2 + i])?;
+                c.read_f64(attr, &mut gain[2 + i])?;
             }
-            a.biasprm = a.gainprm;
+            gain[9] = 0.0;
+            a.dynprm = prm10(&dynp);
+            a.gainprm = gain;
+            a.biasprm = gain;
             a.dyntype = DynType::Muscle;
             a.gaintype = GainType::Muscle;
             a.biastype = BiasType::Muscle;
+            a.tag = ActuatorTag::Muscle;
         }
         _ => {
             // <motor>: direct force, gain 1, no bias, no dynamics.
             a.dyntype = DynType::None;
             a.gaintype = GainType::Fixed;
             a.biastype = BiasType::None;
+            a.dynprm = prm10(&[1.0]);
             a.gainprm = prm10(&[1.0]);
             a.biasprm = [0.0; 10];
+            a.tag = ActuatorTag::Motor;
         }
     }
     a.loc = c.loc();

@@ -225,9 +225,22 @@ pub struct TendonSpec {
     pub loc: Location,
 }
 
+/// Which MJCF tag last wrote an actuator record (MuJoCo 4 uses it to find shortcut parameters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActuatorTag {
+    /// `<general>`.
+    General,
+    /// `<muscle>`.
+    Muscle,
+    /// `<motor>`.
+    Motor,
+}
+
 /// An actuator (`<general>`, `<muscle>`, `<motor>`).
 #[derive(Debug, Clone)]
 pub struct ActuatorSpec {
+    /// The tag that last wrote this record.
+    pub tag: ActuatorTag,
     /// Name.
     pub name: String,
     /// Target tendon, if any.
@@ -388,6 +401,8 @@ pub struct MjcfSpec {
     pub excludes: Vec<(String, String, Location)>,
     /// Keyframes.
     pub keys: Vec<KeySpec>,
+    /// `<size nkey>`: at least this many keyframes (extra ones hold defaults).
+    pub nkey_min: usize,
     /// Sensors.
     pub sensors: Vec<SensorSpec>,
 }

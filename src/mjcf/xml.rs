@@ -43,7 +43,7 @@ impl XmlNode {
 
 /// Load `path` and expand its includes. The root must be `<mujoco>`.
 pub fn load(path: &Path) -> Result<XmlNode> {
-    let mut stack = HashSet::new();
+    let mut stack = Includes::new(path);
     let root = load_file(path, &mut stack)?;
     if root.tag != "mujoco" {
         return Err(root.err("the root element of an MJCF file must be <mujoco>"));
@@ -53,7 +53,7 @@ pub fn load(path: &Path) -> Result<XmlNode> {
 
 /// Parse an MJCF document given as a string; `<include>` paths resolve against `dir`.
 pub fn load_str(text: &str, name: &Path) -> Result<XmlNode> {
-    let mut stack = HashSet::new();
+    let mut stack = Includes::new(name);
     let root = parse_text(text, name, &mut stack)?;
     if root.tag != "mujoco" {
         return Err(root.err("the root element of an MJCF file must be <mujoco>"));
@@ -61,15 +61,27 @@ pub fn load_str(text: &str, name: &Path) -> Result<XmlNode> {
     Ok(root)
 }
 
-fn load_file(path: &Path, stack: &mut HashSet<PathBuf>) -> Result<XmlNode> {
+/// Include bookkeeping: the main file's folder, and every file already included.
+struct Includes {
+    main_dir: PathBuf,
+    seen: HashSet<PathBuf>,
+}
+
+impl Includes {
+    fn new(main: &Path) -> Self {
+        Includes { main_dir: main.parent().unwrap_or(Path::new(".")).to_path_buf(), seen: HashSet::new() }
+    }
+}
+
+fn load_file(path: &Path, stack: &mut Includes) -> Result<XmlNode> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     parse_text(&text, path, stack)
 }
 
-fn parse_text(text: &str, path: &Path, stack: &mut HashSet<PathBuf>) -> Result<XmlNode> {
+fn parse_text(text: &str, path: &Path, stack: &mut Includes) -> Result<XmlNode> {
     let key = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    if !stack.insert(key.clone()) {
-        return Err(Error::Model(format!("{}: include cycle", path.display())));
+    if !stack.seen.insert(key) {
+        return Err(Error::Model(format!("{}: file included twice (or an include cycle)", path.display())));
     }
     let doc = roxmltree::Document::parse(text).map_err(|e| {
         let pos = e.pos();
@@ -79,16 +91,14 @@ fn parse_text(text: &str, path: &Path, stack: &mut HashSet<PathBuf>) -> Result<X
         )
     })?;
     let file = Arc::new(path.to_path_buf());
-    let root = convert(&doc, doc.root_element(), &file, stack)?;
-    stack.remove(&key);
-    Ok(root)
+    convert(&doc, doc.root_element(), &file, stack)
 }
 
 fn convert(
     doc: &roxmltree::Document,
     node: roxmltree::Node,
     file: &Arc<PathBuf>,
-    stack: &mut HashSet<PathBuf>,
+    stack: &mut Includes,
 ) -> Result<XmlNode> {
     let line = doc.text_pos_at(node.range().start).row;
     let mut out = XmlNode {
@@ -104,10 +114,9 @@ fn convert(
             let Some(rel) = inc.attr("file") else {
                 return Err(inc.err("missing attribute 'file'"));
             };
-            let target = resolve_include(file, rel);
-            if !target.exists() {
-                return Err(inc.err(format!("included file '{rel}' not found ({})", target.display())));
-            }
+            let Some(target) = resolve_include(&stack.main_dir, file, rel) else {
+                return Err(inc.err(format!("included file '{rel}' not found")));
+            };
             let included = load_file(&target, stack)?;
             // The included file's root is a wrapper (<mujoco>); its children go in place.
             out.children.extend(included.children);
@@ -118,12 +127,17 @@ fn convert(
     Ok(out)
 }
 
-/// Includes resolve against the including file's folder (how MuscleMimic's nested includes are
-/// written); an absolute path is taken as is.
-fn resolve_include(including: &Path, rel: &str) -> PathBuf {
+/// MuJoCo's include lookup: relative to the main file's folder first, then to the including
+/// file's folder (MuscleMimic's nested includes need the second); absolute paths as they are.
+fn resolve_include(main_dir: &Path, including: &Path, rel: &str) -> Option<PathBuf> {
     let rel = Path::new(rel);
     if rel.is_absolute() {
-        return rel.to_path_buf();
+        return rel.is_file().then(|| rel.to_path_buf());
     }
-    including.parent().unwrap_or(Path::new(".")).join(rel)
+    let first = main_dir.join(rel);
+    if first.is_file() {
+        return Some(first);
+    }
+    let second = including.parent().unwrap_or(Path::new(".")).join(rel);
+    second.is_file().then_some(second)
 }

@@ -1,0 +1,103 @@
+//! Shared test helpers: fixture loading and element-wise comparison with tolerances.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// One MuJoCo fixture (npz written by tools/mujoco_fixtures.py).
+pub struct Fixture {
+    archive: npyz::npz::NpzArchive<std::io::BufReader<std::fs::File>>,
+    pub name: String,
+}
+
+impl Fixture {
+    pub fn open(path: &Path) -> Fixture {
+        let archive = npyz::npz::NpzArchive::open(path)
+            .unwrap_or_else(|e| panic!("{}: {e} (regenerate with tools/mujoco_fixtures.py)", path.display()));
+        Fixture { archive, name: path.file_stem().unwrap().to_string_lossy().into_owned() }
+    }
+
+    /// A float array, flattened.
+    pub fn f64(&mut self, key: &str) -> Vec<f64> {
+        let npy = self.archive.by_name(key).unwrap().unwrap_or_else(|| panic!("{}: no array '{key}'", self.name));
+        npy.into_vec::<f64>().unwrap()
+    }
+
+    /// An integer array, flattened.
+    pub fn i64(&mut self, key: &str) -> Vec<i64> {
+        let npy = self.archive.by_name(key).unwrap().unwrap_or_else(|| panic!("{}: no array '{key}'", self.name));
+        npy.into_vec::<i64>().unwrap()
+    }
+
+    /// A scalar integer.
+    pub fn count(&mut self, key: &str) -> usize {
+        self.i64(key)[0] as usize
+    }
+}
+
+/// Collects mismatches so one test run reports every differing field, then fails once.
+#[derive(Default)]
+pub struct Report {
+    pub failures: Vec<String>,
+    pub checked: usize,
+}
+
+impl Report {
+    /// |ours - mujoco| <= rel·|mujoco| + abs, element-wise; lengths must agree.
+    pub fn close(&mut self, what: &str, ours: &[f64], mujoco: &[f64], rel: f64, abs: f64) {
+        self.checked += 1;
+        if ours.len() != mujoco.len() {
+            self.failures.push(format!("{what}: length {} vs MuJoCo {}", ours.len(), mujoco.len()));
+            return;
+        }
+        let mut worst: Option<(usize, f64)> = None;
+        for (i, (a, b)) in ours.iter().zip(mujoco).enumerate() {
+            let err = (a - b).abs();
+            let tol = rel * b.abs() + abs;
+            if !(err <= tol) && worst.is_none_or(|(_, w)| err > w) {
+                worst = Some((i, err));
+            }
+        }
+        if let Some((i, err)) = worst {
+            self.failures.push(format!(
+                "{what}[{i}]: sinew {} vs MuJoCo {} (|diff| {err:.3e})",
+                ours[i], mujoco[i]
+            ));
+        }
+    }
+
+    /// Exact equality of integer arrays.
+    pub fn equal(&mut self, what: &str, ours: &[i64], mujoco: &[i64]) {
+        self.checked += 1;
+        if ours != mujoco {
+            let i = ours.iter().zip(mujoco).position(|(a, b)| a != b).unwrap_or(ours.len().min(mujoco.len()));
+            self.failures.push(format!(
+                "{what}: differs at {i} (sinew {:?} vs MuJoCo {:?}; lengths {} vs {})",
+                ours.get(i),
+                mujoco.get(i),
+                ours.len(),
+                mujoco.len()
+            ));
+        }
+    }
+
+    pub fn finish(&self, name: &str) {
+        assert!(self.checked > 0, "{name}: nothing was compared");
+        assert!(
+            self.failures.is_empty(),
+            "{name}: {} of {} fields differ from MuJoCo:\n  {}",
+            self.failures.len(),
+            self.checked,
+            self.failures.join("\n  ")
+        );
+    }
+}
+
+/// Flatten rows.
+pub fn flat<const N: usize>(v: &[[f64; N]]) -> Vec<f64> {
+    v.iter().flat_map(|r| r.iter().copied()).collect()
+}
