@@ -225,17 +225,42 @@ pub mod disable {
     pub const MULTICCD: u32 = 1 << 19;
     /// `<flag>` attribute names, in bit order.
     pub const NAMES: [&str; 20] = [
-        "constraint", "equality", "frictionloss", "limit", "contact", "spring", "damper", "gravity",
-        "clampctrl", "warmstart", "filterparent", "actuation", "refsafe", "sensor", "midphase",
-        "eulerdamp", "autoreset", "nativeccd", "island", "multiccd",
+        "constraint",
+        "equality",
+        "frictionloss",
+        "limit",
+        "contact",
+        "spring",
+        "damper",
+        "gravity",
+        "clampctrl",
+        "warmstart",
+        "filterparent",
+        "actuation",
+        "refsafe",
+        "sensor",
+        "midphase",
+        "eulerdamp",
+        "autoreset",
+        "nativeccd",
+        "island",
+        "multiccd",
     ];
 }
 
 /// Enable flags, bit values of MuJoCo's `mjtEnableBit`.
 pub mod enable {
     /// `<flag>` attribute names, in bit order.
-    pub const NAMES: [&str; 8] =
-        ["override", "energy", "fwdinv", "invdiscrete", "sleep", "diagexact", "ipc", "speculative"];
+    pub const NAMES: [&str; 8] = [
+        "override",
+        "energy",
+        "fwdinv",
+        "invdiscrete",
+        "sleep",
+        "diagexact",
+        "ipc",
+        "speculative",
+    ];
 }
 
 /// Physics options (`<option>`), MuJoCo's `mjOption` fields that sinew uses.

@@ -78,7 +78,7 @@ struct Actuator {
 
 // obj2 = -1: lock obj1 to the polynomial's constant.
 struct Equality {
-    kind: u32, obj1: u32, obj2: i32, active: u32,
+    kind: u32, obj1: u32, obj2: i32, active0: u32,
     solref: array<f32, 2>,
     solimp: array<f32, 5>,
     data: array<f32, 12>,

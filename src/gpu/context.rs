@@ -51,8 +51,9 @@ impl AdapterSummary {
 }
 
 fn instance() -> wgpu::Instance {
-    let mut desc = wgpu::InstanceDescriptor::from_env_or_default();
-    desc.backends = wgpu::Backends::from_env().unwrap_or(wgpu::Backends::PRIMARY | wgpu::Backends::GL);
+    let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+    desc.backends =
+        wgpu::Backends::from_env().unwrap_or(wgpu::Backends::PRIMARY | wgpu::Backends::GL);
     wgpu::Instance::new(desc)
 }
 
@@ -93,12 +94,19 @@ impl GpuContext {
                 let idx = match sel.parse::<usize>() {
                     Ok(i) if i < list.len() => Some(i),
                     Ok(_) => None,
-                    Err(_) => names.iter().position(|n| n.to_lowercase().contains(&sel.to_lowercase())),
+                    Err(_) => names
+                        .iter()
+                        .position(|n| n.to_lowercase().contains(&sel.to_lowercase())),
                 };
                 let Some(i) = idx else {
                     return Err(Error::Gpu(format!(
                         "SINEW_ADAPTER={sel} matches no adapter; available: {}",
-                        names.iter().enumerate().map(|(i, n)| format!("{i}: {n}")).collect::<Vec<_>>().join("; ")
+                        names
+                            .iter()
+                            .enumerate()
+                            .map(|(i, n)| format!("{i}: {n}"))
+                            .collect::<Vec<_>>()
+                            .join("; ")
                     )));
                 };
                 list.swap_remove(i)
@@ -111,7 +119,9 @@ impl GpuContext {
     /// Open a device on `adapter` the way CubeCL does (all adapter features but mappable primary
     /// buffers, the adapter's limits), so Burn can run on it unchanged.
     pub fn from_adapter(instance: wgpu::Instance, adapter: wgpu::Adapter) -> Result<Self> {
-        let features = adapter.features().difference(wgpu::Features::MAPPABLE_PRIMARY_BUFFERS);
+        let features = adapter
+            .features()
+            .difference(wgpu::Features::MAPPABLE_PRIMARY_BUFFERS);
         let desc = wgpu::DeviceDescriptor {
             label: Some("sinew"),
             required_features: features,
@@ -120,9 +130,19 @@ impl GpuContext {
             memory_hints: wgpu::MemoryHints::Performance,
             trace: wgpu::Trace::Off,
         };
-        let (device, queue) = pollster::block_on(adapter.request_device(&desc))
-            .map_err(|e| Error::Gpu(format!("could not open a device on '{}': {e}", adapter.get_info().name)))?;
-        Ok(GpuContext { instance, adapter, device, queue, burn: OnceLock::new() })
+        let (device, queue) = pollster::block_on(adapter.request_device(&desc)).map_err(|e| {
+            Error::Gpu(format!(
+                "could not open a device on '{}': {e}",
+                adapter.get_info().name
+            ))
+        })?;
+        Ok(GpuContext {
+            instance,
+            adapter,
+            device,
+            queue,
+            burn: OnceLock::new(),
+        })
     }
 
     /// What adapter this is.
@@ -130,8 +150,13 @@ impl GpuContext {
         AdapterSummary::of(&self.adapter)
     }
 
-    /// The Burn device that runs on this very wgpu device and queue (registered on first use).
-    pub fn burn_device(&self) -> Result<burn::backend::wgpu::WgpuDevice> {
+    /// Burn's device handle (dispatch `Device`) for this very wgpu device and queue.
+    pub fn burn_device(&self) -> Result<burn::tensor::Device> {
+        Ok(self.burn_wgpu_device()?.into())
+    }
+
+    /// The Burn wgpu device registered on this context's device and queue (on first use).
+    pub fn burn_wgpu_device(&self) -> Result<burn::backend::wgpu::WgpuDevice> {
         if let Some(d) = self.burn.get() {
             return Ok(d.clone());
         }
@@ -150,7 +175,10 @@ impl GpuContext {
     /// Block until all submitted work is done.
     pub fn wait(&self) -> Result<()> {
         self.device
-            .poll(wgpu::PollType::Wait { submission_index: None, timeout: None })
+            .poll(wgpu::PollType::Wait {
+                submission_index: None,
+                timeout: None,
+            })
             .map(|_| ())
             .map_err(|e| Error::Gpu(format!("device poll failed: {e}")))
     }

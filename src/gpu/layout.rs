@@ -10,9 +10,18 @@ use bytemuck::{Pod, Zeroable};
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
 pub struct ModelSizes {
-    pub nq: u32, pub nv: u32, pub nu: u32, pub na: u32,
-    pub nbody: u32, pub njnt: u32, pub ngeom: u32, pub nsite: u32,
-    pub ntendon: u32, pub nwrap: u32, pub neq: u32, pub npair: u32,
+    pub nq: u32,
+    pub nv: u32,
+    pub nu: u32,
+    pub na: u32,
+    pub nbody: u32,
+    pub njnt: u32,
+    pub ngeom: u32,
+    pub nsite: u32,
+    pub ntendon: u32,
+    pub nwrap: u32,
+    pub neq: u32,
+    pub npair: u32,
 }
 
 #[repr(C)]
@@ -23,8 +32,14 @@ pub struct Body {
     pub ipos: [f32; 4],
     pub iquat: [f32; 4],
     pub inertia: [f32; 4],
-    pub parent: u32, pub root: u32, pub weld: u32, pub jnt_adr: u32,
-    pub jnt_num: u32, pub dof_adr: u32, pub dof_num: u32, pub geom_adr: u32,
+    pub parent: u32,
+    pub root: u32,
+    pub weld: u32,
+    pub jnt_adr: u32,
+    pub jnt_num: u32,
+    pub dof_adr: u32,
+    pub dof_num: u32,
+    pub geom_adr: u32,
 }
 
 #[repr(C)]
@@ -32,15 +47,27 @@ pub struct Body {
 pub struct Joint {
     pub pos: [f32; 4],
     pub axis: [f32; 4],
-    pub kind: u32, pub qpos_adr: u32, pub dof_adr: u32, pub body: u32,
-    pub limited: u32, pub range_lo: f32, pub range_hi: f32, pub _pad: u32,
+    pub kind: u32,
+    pub qpos_adr: u32,
+    pub dof_adr: u32,
+    pub body: u32,
+    pub limited: u32,
+    pub range_lo: f32,
+    pub range_hi: f32,
+    pub _pad: u32,
 }
 
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
 pub struct Dof {
-    pub body: u32, pub jnt: u32, pub parent: i32, pub _pad: u32,
-    pub armature: f32, pub damping: f32, pub frictionloss: f32, pub _pad2: f32,
+    pub body: u32,
+    pub jnt: u32,
+    pub parent: i32,
+    pub _pad: u32,
+    pub armature: f32,
+    pub damping: f32,
+    pub frictionloss: f32,
+    pub _pad2: f32,
 }
 
 #[repr(C)]
@@ -52,8 +79,14 @@ pub struct Geom {
     pub friction: [f32; 4],
     pub solimp: [f32; 4],
     pub solmisc: [f32; 4],
-    pub kind: u32, pub body: u32, pub contype: u32, pub conaffinity: u32,
-    pub condim: u32, pub priority: i32, pub dataid: i32, pub _pad: u32,
+    pub kind: u32,
+    pub body: u32,
+    pub contype: u32,
+    pub conaffinity: u32,
+    pub condim: u32,
+    pub priority: i32,
+    pub dataid: i32,
+    pub _pad: u32,
 }
 
 #[repr(C)]
@@ -61,21 +94,36 @@ pub struct Geom {
 pub struct Site {
     pub pos: [f32; 4],
     pub quat: [f32; 4],
-    pub body: u32, pub kind: u32, pub _pad0: u32, pub _pad1: u32,
+    pub body: u32,
+    pub kind: u32,
+    pub _pad0: u32,
+    pub _pad1: u32,
 }
 
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
 pub struct Tendon {
-    pub adr: u32, pub num: u32, pub limited: u32, pub _pad: u32,
-    pub range_lo: f32, pub range_hi: f32, pub stiffness: f32, pub damping: f32,
-    pub lengthspring_lo: f32, pub lengthspring_hi: f32, pub margin: f32, pub frictionloss: f32,
+    pub adr: u32,
+    pub num: u32,
+    pub limited: u32,
+    pub _pad: u32,
+    pub range_lo: f32,
+    pub range_hi: f32,
+    pub stiffness: f32,
+    pub damping: f32,
+    pub lengthspring_lo: f32,
+    pub lengthspring_hi: f32,
+    pub margin: f32,
+    pub frictionloss: f32,
 }
 
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
 pub struct Wrap {
-    pub kind: u32, pub objid: u32, pub prm: f32, pub _pad: u32,
+    pub kind: u32,
+    pub objid: u32,
+    pub prm: f32,
+    pub _pad: u32,
 }
 
 #[repr(C)]
@@ -85,8 +133,13 @@ pub struct Actuator {
     pub gainprm: [f32; 10],
     pub biasprm: [f32; 10],
     pub gear: f32,
-    pub trntype: u32, pub trnid: u32, pub dyntype: u32, pub gaintype: u32, pub biastype: u32,
-    pub act_adr: i32, pub flags: u32,
+    pub trntype: u32,
+    pub trnid: u32,
+    pub dyntype: u32,
+    pub gaintype: u32,
+    pub biastype: u32,
+    pub act_adr: i32,
+    pub flags: u32,
     pub ctrlrange: [f32; 2],
     pub forcerange: [f32; 2],
     pub actrange: [f32; 2],
@@ -96,7 +149,10 @@ pub struct Actuator {
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
 pub struct Equality {
-    pub kind: u32, pub obj1: u32, pub obj2: i32, pub active: u32,
+    pub kind: u32,
+    pub obj1: u32,
+    pub obj2: i32,
+    pub active0: u32,
     pub solref: [f32; 2],
     pub solimp: [f32; 5],
     pub data: [f32; 12],
@@ -105,12 +161,16 @@ pub struct Equality {
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
 pub struct Pair {
-    pub geom1: u32, pub geom2: u32, pub dim: u32, pub signature: u32,
+    pub geom1: u32,
+    pub geom2: u32,
+    pub dim: u32,
+    pub signature: u32,
     pub friction: [f32; 5],
     pub solref: [f32; 2],
     pub solreffriction: [f32; 2],
     pub solimp: [f32; 5],
-    pub margin: f32, pub gap: f32,
+    pub margin: f32,
+    pub gap: f32,
 }
 
 /// (WGSL struct name, size in bytes, member offsets in declaration order) for each mirror.
@@ -131,7 +191,7 @@ pub fn mirrors() -> Vec<(&'static str, usize, Vec<usize>)> {
         m!(Tendon: adr, num, limited, _pad, range_lo, range_hi, stiffness, damping, lengthspring_lo, lengthspring_hi, margin, frictionloss),
         m!(Wrap: kind, objid, prm, _pad),
         m!(Actuator: dynprm, gainprm, biasprm, gear, trntype, trnid, dyntype, gaintype, biastype, act_adr, flags, ctrlrange, forcerange, actrange, lengthrange),
-        m!(Equality: kind, obj1, obj2, active, solref, solimp, data),
+        m!(Equality: kind, obj1, obj2, active0, solref, solimp, data),
         m!(Pair: geom1, geom2, dim, signature, friction, solref, solreffriction, solimp, margin, gap),
     ]
 }

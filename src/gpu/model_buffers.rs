@@ -1,8 +1,8 @@
 //! Model upload: the f64 host [`Model`] converted once to f32 mirrors of the WGSL structs
 //! ([`ModelMirror`]) and copied into read-only GPU storage buffers ([`GpuModel`]).
 
-use super::layout::*;
 use super::GpuContext;
+use super::layout::*;
 use crate::model::Model;
 
 /// The model as the GPU sees it: one array per object kind (lengths nbody, njnt, ...).
@@ -59,9 +59,18 @@ impl ModelMirror {
         let u = |x: usize| x as u32;
         ModelMirror {
             sizes: ModelSizes {
-                nq: u(m.nq), nv: u(m.nv), nu: u(m.nu), na: u(m.na),
-                nbody: u(m.nbody), njnt: u(m.njnt), ngeom: u(m.ngeom), nsite: u(m.nsite),
-                ntendon: u(m.ntendon), nwrap: u(m.nwrap), neq: u(m.neq), npair: u(m.npair),
+                nq: u(m.nq),
+                nv: u(m.nv),
+                nu: u(m.nu),
+                na: u(m.na),
+                nbody: u(m.nbody),
+                njnt: u(m.njnt),
+                ngeom: u(m.ngeom),
+                nsite: u(m.nsite),
+                ntendon: u(m.ntendon),
+                nwrap: u(m.nwrap),
+                neq: u(m.neq),
+                npair: u(m.npair),
             },
             bodies: (0..m.nbody)
                 .map(|i| Body {
@@ -155,7 +164,12 @@ impl ModelMirror {
                 })
                 .collect(),
             wraps: (0..m.nwrap)
-                .map(|i| Wrap { kind: m.wrap_type[i] as u32, objid: u(m.wrap_objid[i]), prm: m.wrap_prm[i] as f32, _pad: 0 })
+                .map(|i| Wrap {
+                    kind: m.wrap_type[i] as u32,
+                    objid: u(m.wrap_objid[i]),
+                    prm: m.wrap_prm[i] as f32,
+                    _pad: 0,
+                })
                 .collect(),
             actuators: (0..m.nu)
                 .map(|i| Actuator {
@@ -183,7 +197,7 @@ impl ModelMirror {
                     kind: m.eq_type[i] as u32,
                     obj1: u(m.eq_obj1id[i]),
                     obj2: idx(m.eq_obj2id[i]),
-                    active: m.eq_active0[i] as u32,
+                    active0: m.eq_active0[i] as u32,
                     solref: arr(&m.eq_solref[i]),
                     solimp: arr(&m.eq_solimp[i]),
                     data: arr(&m.eq_data[i]),
@@ -266,8 +280,18 @@ impl GpuModel {
     /// Total bytes of model data on the GPU.
     pub fn bytes(&self) -> u64 {
         [
-            &self.bodies, &self.joints, &self.dofs, &self.geoms, &self.sites, &self.tendons, &self.wraps,
-            &self.actuators, &self.equalities, &self.pairs, &self.qpos0, &self.qpos_spring,
+            &self.bodies,
+            &self.joints,
+            &self.dofs,
+            &self.geoms,
+            &self.sites,
+            &self.tendons,
+            &self.wraps,
+            &self.actuators,
+            &self.equalities,
+            &self.pairs,
+            &self.qpos0,
+            &self.qpos_spring,
         ]
         .iter()
         .map(|b| b.size())

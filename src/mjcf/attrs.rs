@@ -17,7 +17,9 @@ impl XmlNode {
 
     /// Parse attribute `name` as numbers; `None` if absent. Requires between `min` and `max` values.
     pub fn numbers(&self, name: &str, min: usize, max: usize) -> Result<Option<Vec<f64>>> {
-        let Some(text) = self.attr(name) else { return Ok(None) };
+        let Some(text) = self.attr(name) else {
+            return Ok(None);
+        };
         let mut out = Vec::new();
         for tok in text.split_ascii_whitespace() {
             let v: f64 = tok
@@ -29,7 +31,11 @@ impl XmlNode {
             out.push(v);
         }
         if out.len() < min || out.len() > max {
-            let want = if min == max { format!("{min}") } else { format!("{min} to {max}") };
+            let want = if min == max {
+                format!("{min}")
+            } else {
+                format!("{min} to {max}")
+            };
             return Err(self.err(format!(
                 "attribute '{name}': expected {want} numbers, got {} (\"{text}\")",
                 out.len()
@@ -78,19 +84,26 @@ impl XmlNode {
 
     /// An integer into `dst` if present.
     pub fn read_int<T: TryFrom<i64>>(&self, name: &str, dst: &mut T) -> Result<bool> {
-        let Some(text) = self.attr(name) else { return Ok(false) };
+        let Some(text) = self.attr(name) else {
+            return Ok(false);
+        };
         let v: i64 = text
             .trim()
             .parse()
             .map_err(|_| self.err(format!("attribute '{name}': bad integer \"{text}\"")))?;
-        *dst = T::try_from(v)
-            .map_err(|_| self.err(format!("attribute '{name}': integer out of range \"{text}\"")))?;
+        *dst = T::try_from(v).map_err(|_| {
+            self.err(format!(
+                "attribute '{name}': integer out of range \"{text}\""
+            ))
+        })?;
         Ok(true)
     }
 
     /// One of `options` (returns its index), if present.
     pub fn keyword(&self, name: &str, options: &[&str]) -> Result<Option<usize>> {
-        let Some(text) = self.attr(name) else { return Ok(None) };
+        let Some(text) = self.attr(name) else {
+            return Ok(None);
+        };
         match options.iter().position(|o| *o == text.trim()) {
             Some(i) => Ok(Some(i)),
             None => Err(self.err(format!(

@@ -23,21 +23,31 @@ impl Names {
         let mut ids = HashMap::new();
         for (i, n) in names.iter().enumerate() {
             if !n.is_empty() && ids.insert(n.clone(), i).is_some() {
-                return Err(Error::mjcf(&locs[i], format!("repeated {} name '{n}'", kind)));
+                return Err(Error::mjcf(
+                    &locs[i],
+                    format!("repeated {} name '{n}'", kind),
+                ));
             }
         }
         Ok(Names { kind, ids })
     }
     fn get(&self, name: &str, loc: &Location, what: &str) -> Result<usize> {
         self.ids.get(name).copied().ok_or_else(|| {
-            Error::mjcf(loc, format!("{what} references missing {} '{name}'", self.kind))
+            Error::mjcf(
+                loc,
+                format!("{what} references missing {} '{name}'", self.kind),
+            )
         })
     }
 }
 
 /// Compile a parsed spec into a model.
 pub fn compile(spec: &MjcfSpec) -> Result<Model> {
-    let mut m = Model { name: spec.name.clone(), opt: spec.option.clone(), ..Default::default() };
+    let mut m = Model {
+        name: spec.name.clone(),
+        opt: spec.option.clone(),
+        ..Default::default()
+    };
     let cs = &spec.compiler;
 
     // ---- bodies in depth-first order ----
@@ -76,13 +86,17 @@ pub fn compile(spec: &MjcfSpec) -> Result<Model> {
         m.mesh_vert.extend_from_slice(&md.vert);
     }
 
-    let unit = if cs.degrees { std::f64::consts::PI / 180.0 } else { 1.0 };
+    // Degrees → radians as MuJoCo writes it (a/180·π, divide first).
+    let to_rad = |a: f64| {
+        if cs.degrees {
+            a / 180.0 * std::f64::consts::PI
+        } else {
+            a
+        }
+    };
     let mut joint_locs = Vec::new();
     let mut geom_locs = Vec::new();
     let mut site_locs = Vec::new();
-    // Global frames at qpos0 (needed for free-joint qpos0).
-    let mut xpos = vec![[0.0; 3]; m.nbody];
-    let mut xquat = vec![math::QUAT_IDENTITY; m.nbody];
     // Last dof of each body's nearest ancestor with dofs (for dof_parentid).
     let mut last_dof: Vec<Option<usize>> = vec![None; m.nbody];
 
@@ -90,15 +104,15 @@ pub fn compile(spec: &MjcfSpec) -> Result<Model> {
         let parent = *parent;
         m.body_name.push(b.name.clone());
         m.body_parentid.push(parent);
-        m.body_rootid.push(if id == 0 { 0 } else if parent == 0 { id } else { m.body_rootid[parent] });
+        m.body_rootid.push(if id == 0 {
+            0
+        } else if parent == 0 {
+            id
+        } else {
+            m.body_rootid[parent]
+        });
         m.body_pos.push(b.pos);
         m.body_quat.push(b.quat);
-        if id > 0 {
-            let (p, mut q) = math::compose(xpos[parent], xquat[parent], b.pos, b.quat);
-            math::normalize4(&mut q);
-            xpos[id] = p;
-            xquat[id] = q;
-        }
 
         // joints and dofs
         m.body_jntadr.push(m.njnt);
@@ -106,11 +120,18 @@ pub fn compile(spec: &MjcfSpec) -> Result<Model> {
         m.body_dofadr.push(m.nv);
         let mut parent_dof = if id == 0 { None } else { last_dof[parent] };
         let mut dofnum = 0;
-        let free_count = b.joints.iter().filter(|j| j.kind == JointType::Free).count();
+        let free_count = b
+            .joints
+            .iter()
+            .filter(|j| j.kind == JointType::Free)
+            .count();
         if free_count > 0 && (b.joints.len() > 1 || parent != 0) {
             return Err(Error::mjcf(
                 &b.loc,
-                format!("body '{}': a free joint must be the only joint of a child of the world", b.name),
+                format!(
+                    "body '{}': a free joint must be the only joint of a child of the world",
+                    b.name
+                ),
             ));
         }
         for j in &b.joints {
@@ -123,41 +144,77 @@ pub fn compile(spec: &MjcfSpec) -> Result<Model> {
             let angular = matches!(j.kind, JointType::Hinge | JointType::Ball);
             let raw = j.range.unwrap_or([0.0, 0.0]);
             if j.limited == super::attrs::TriState::Auto && !cs.autolimits && raw != [0.0, 0.0] {
-                return Err(Error::mjcf(&j.loc, format!(
-                    "joint '{}' has 'range' but not 'limited' and compiler autolimits is off", j.name)));
+                return Err(Error::mjcf(
+                    &j.loc,
+                    format!(
+                        "joint '{}' has 'range' but not 'limited' and compiler autolimits is off",
+                        j.name
+                    ),
+                ));
             }
             // Free joints are never limited (MuJoCo drops the flag silently).
             let limited = j.kind != JointType::Free
                 && (j.limited == super::attrs::TriState::True
                     || (j.limited == super::attrs::TriState::Auto && raw[0] < raw[1]));
             // Only limited hinge/ball ranges are converted to radians, as MuJoCo does.
-            let range = if limited && angular { [raw[0] * unit, raw[1] * unit] } else { raw };
+            let range = if limited && angular {
+                [to_rad(raw[0]), to_rad(raw[1])]
+            } else {
+                raw
+            };
             if limited && j.kind == JointType::Ball && range[0] != 0.0 {
-                return Err(Error::mjcf(&j.loc, format!("joint '{}': range[0] must be 0 for a ball joint", j.name)));
+                return Err(Error::mjcf(
+                    &j.loc,
+                    format!("joint '{}': range[0] must be 0 for a ball joint", j.name),
+                ));
             }
             if limited && j.kind != JointType::Ball && range[0] >= range[1] {
-                return Err(Error::mjcf(&j.loc, format!("joint '{}': range[0] must be smaller than range[1]", j.name)));
+                return Err(Error::mjcf(
+                    &j.loc,
+                    format!("joint '{}': range[0] must be smaller than range[1]", j.name),
+                ));
             }
-            let scale = if j.kind == JointType::Hinge { unit } else { 1.0 };
+            let conv = |a: f64| {
+                if j.kind == JointType::Hinge {
+                    to_rad(a)
+                } else {
+                    a
+                }
+            };
             m.jnt_limited.push(limited);
             m.jnt_range.push(range);
-            m.jnt_pos.push(if j.kind == JointType::Free { [0.0; 3] } else { j.pos });
+            m.jnt_pos.push(if j.kind == JointType::Free {
+                [0.0; 3]
+            } else {
+                j.pos
+            });
             let mut axis = j.axis;
-            if math::normalize3(&mut axis) < 1e-14 && matches!(j.kind, JointType::Hinge | JointType::Slide) {
-                return Err(Error::mjcf(&j.loc, format!("joint '{}': zero axis", j.name)));
+            if math::normalize_compiler(&mut axis) < math::EPS
+                && matches!(j.kind, JointType::Hinge | JointType::Slide)
+            {
+                return Err(Error::mjcf(
+                    &j.loc,
+                    format!("joint '{}': zero axis", j.name),
+                ));
             }
-            m.jnt_axis.push(if matches!(j.kind, JointType::Hinge | JointType::Slide) { axis } else { [0.0, 0.0, 1.0] });
+            m.jnt_axis
+                .push(if matches!(j.kind, JointType::Hinge | JointType::Slide) {
+                    axis
+                } else {
+                    [0.0, 0.0, 1.0]
+                });
             m.jnt_stiffness.push(j.stiffness);
             m.jnt_margin.push(j.margin);
             m.jnt_solref.push(j.solref);
             m.jnt_solimp.push(j.solimp);
             match j.kind {
+                // A free joint's body is a child of the world: its local pose is its world pose.
                 JointType::Free => {
-                    m.qpos0.extend_from_slice(&xpos[id]);
-                    m.qpos0.extend_from_slice(&xquat[id]);
+                    m.qpos0.extend_from_slice(&b.pos);
+                    m.qpos0.extend_from_slice(&b.quat);
                 }
                 JointType::Ball => m.qpos0.extend_from_slice(&math::QUAT_IDENTITY),
-                _ => m.qpos0.push(j.reference * scale),
+                _ => m.qpos0.push(conv(j.reference)),
             }
             match j.kind {
                 JointType::Free | JointType::Ball => {
@@ -165,7 +222,7 @@ pub fn compile(spec: &MjcfSpec) -> Result<Model> {
                     let q0 = m.qpos0[n - j.kind.nq()..].to_vec();
                     m.qpos_spring.extend_from_slice(&q0);
                 }
-                _ => m.qpos_spring.push(j.springref * scale),
+                _ => m.qpos_spring.push(conv(j.springref)),
             }
             for _ in 0..j.kind.nv() {
                 m.dof_bodyid.push(id);
@@ -184,7 +241,11 @@ pub fn compile(spec: &MjcfSpec) -> Result<Model> {
         }
         last_dof[id] = parent_dof;
         m.body_dofnum.push(dofnum);
-        m.body_weldid.push(if id == 0 || dofnum > 0 { id } else { m.body_weldid[parent] });
+        m.body_weldid.push(if id == 0 || dofnum > 0 {
+            id
+        } else {
+            m.body_weldid[parent]
+        });
 
         // geoms
         m.body_geomadr.push(m.ngeom);
@@ -196,18 +257,22 @@ pub fn compile(spec: &MjcfSpec) -> Result<Model> {
             let mut dataid = None;
             if g.kind == GeomType::Mesh {
                 let Some(name) = &g.mesh else {
-                    return Err(Error::mjcf(&g.loc, format!("geom '{}': mesh geom without 'mesh'", g.name)));
+                    return Err(Error::mjcf(
+                        &g.loc,
+                        format!("geom '{}': mesh geom without 'mesh'", g.name),
+                    ));
                 };
                 let mid = mesh_ids.get(name, &g.loc, &format!("geom '{}'", g.name))?;
                 let md = &meshes[mid];
                 // The mesh is stored in its principal frame; move the geom frame to match.
-                pos = math::add3(pos, math::rot_vec_quat(md.center, quat));
-                quat = math::mul_quat(quat, md.quat);
-                math::normalize4(&mut quat);
+                (pos, quat) = math::frame_accum(pos, quat, md.center, md.quat);
                 size = md.half_extent;
                 dataid = Some(mid);
             } else if g.mesh.is_some() {
-                return Err(Error::mjcf(&g.loc, format!("geom '{}': 'mesh' given on a non-mesh geom", g.name)));
+                return Err(Error::mjcf(
+                    &g.loc,
+                    format!("geom '{}': 'mesh' given on a non-mesh geom", g.name),
+                ));
             }
             inertia::check_geom_size(g)?;
             m.geom_name.push(g.name.clone());
@@ -257,6 +322,7 @@ pub fn compile(spec: &MjcfSpec) -> Result<Model> {
             spec.name
         )));
     }
+    inertia::check_moving_bodies(&m, &body_locs)?;
     m.body_subtreemass = m.body_mass.clone();
     for id in (1..m.nbody).rev() {
         let p = m.body_parentid[id];
@@ -269,14 +335,20 @@ pub fn compile(spec: &MjcfSpec) -> Result<Model> {
 
     compile_tendons(spec, &mut m, &joints, &geoms, &sites)?;
     compile_actuators(spec, &mut m, &joints)?;
-    compile_equalities(spec, &mut m, &joints, unit)?;
+    compile_equalities(spec, &mut m, &joints)?;
     compile_contacts(spec, &mut m, &geoms, &bodies)?;
     compile_keys(spec, &mut m)?;
     compile_sensors(spec, &mut m, &sites, &bodies, &geoms)?;
     Ok(m)
 }
 
-fn compile_tendons(spec: &MjcfSpec, m: &mut Model, joints: &Names, geoms: &Names, sites: &Names) -> Result<()> {
+fn compile_tendons(
+    spec: &MjcfSpec,
+    m: &mut Model,
+    joints: &Names,
+    geoms: &Names,
+    sites: &Names,
+) -> Result<()> {
     let locs: Vec<Location> = spec.tendons.iter().map(|t| t.loc.clone()).collect();
     let names: Vec<String> = spec.tendons.iter().map(|t| t.name.clone()).collect();
     Names::new("tendon", &names, &locs)?;
@@ -289,9 +361,19 @@ fn compile_tendons(spec: &MjcfSpec, m: &mut Model, joints: &Names, geoms: &Names
         m.tendon_adr.push(m.nwrap);
         m.tendon_num.push(t.path.len());
         let range = t.range.unwrap_or([0.0, 0.0]);
-        let limited = limited_flag(t.limited, range, spec.compiler.autolimits, &t.loc, &what, "range")?;
+        let limited = limited_flag(
+            t.limited,
+            range,
+            spec.compiler.autolimits,
+            &t.loc,
+            &what,
+            "range",
+        )?;
         if limited && range[0] >= range[1] {
-            return Err(Error::mjcf(&t.loc, format!("{what}: range must be increasing")));
+            return Err(Error::mjcf(
+                &t.loc,
+                format!("{what}: range must be increasing"),
+            ));
         }
         m.tendon_limited.push(limited);
         m.tendon_range.push(range);
@@ -301,7 +383,10 @@ fn compile_tendons(spec: &MjcfSpec, m: &mut Model, joints: &Names, geoms: &Names
         m.tendon_margin.push(t.margin);
         m.tendon_lengthspring.push(t.springlength);
         if t.springlength[0] > t.springlength[1] && t.springlength != [-1.0, -1.0] {
-            return Err(Error::mjcf(&t.loc, format!("{what}: invalid springlength (lower > upper)")));
+            return Err(Error::mjcf(
+                &t.loc,
+                format!("{what}: invalid springlength (lower > upper)"),
+            ));
         }
         for (k, p) in t.path.iter().enumerate() {
             let (wt, id, prm) = match p {
@@ -311,10 +396,18 @@ fn compile_tendons(spec: &MjcfSpec, m: &mut Model, joints: &Names, geoms: &Names
                     let wt = match m.geom_type[gid] {
                         GeomType::Sphere => WrapType::Sphere,
                         GeomType::Cylinder => WrapType::Cylinder,
-                        _ => return Err(Error::mjcf(loc, format!("{what}: wrap geom '{n}' must be a sphere or cylinder"))),
+                        _ => {
+                            return Err(Error::mjcf(
+                                loc,
+                                format!("{what}: wrap geom '{n}' must be a sphere or cylinder"),
+                            ));
+                        }
                     };
                     if k == 0 || k + 1 == t.path.len() {
-                        return Err(Error::mjcf(loc, format!("{what}: a wrap geom cannot start or end the path")));
+                        return Err(Error::mjcf(
+                            loc,
+                            format!("{what}: a wrap geom cannot start or end the path"),
+                        ));
                     }
                     let side = match side {
                         Some(s) => sites.get(s, loc, &what)? as f64,
@@ -323,7 +416,9 @@ fn compile_tendons(spec: &MjcfSpec, m: &mut Model, joints: &Names, geoms: &Names
                     (wt, gid, side)
                 }
                 PathSpec::Pulley(d, _) => (WrapType::Pulley, 0, *d),
-                PathSpec::Joint(n, coef, loc) => (WrapType::Joint, joints.get(n, loc, &what)?, *coef),
+                PathSpec::Joint(n, coef, loc) => {
+                    (WrapType::Joint, joints.get(n, loc, &what)?, *coef)
+                }
             };
             m.wrap_type.push(wt);
             m.wrap_objid.push(id);
@@ -336,13 +431,20 @@ fn compile_tendons(spec: &MjcfSpec, m: &mut Model, joints: &Names, geoms: &Names
             let types = &m.wrap_type[adr..adr + t.path.len()];
             for (k, w) in types.iter().enumerate() {
                 if matches!(w, WrapType::Sphere | WrapType::Cylinder)
-                    && !(types[k - 1] == WrapType::Site && types.get(k + 1) == Some(&WrapType::Site))
+                    && !(types[k - 1] == WrapType::Site
+                        && types.get(k + 1) == Some(&WrapType::Site))
                 {
-                    return Err(Error::mjcf(&t.loc, format!("{what}: a wrap geom must sit between two sites")));
+                    return Err(Error::mjcf(
+                        &t.loc,
+                        format!("{what}: a wrap geom must sit between two sites"),
+                    ));
                 }
             }
             if types[0] != WrapType::Site || types[types.len() - 1] != WrapType::Site {
-                return Err(Error::mjcf(&t.loc, format!("{what}: a spatial tendon must start and end with a site")));
+                return Err(Error::mjcf(
+                    &t.loc,
+                    format!("{what}: a spatial tendon must start and end with a site"),
+                ));
             }
         }
         m.ntendon += 1;
@@ -351,10 +453,16 @@ fn compile_tendons(spec: &MjcfSpec, m: &mut Model, joints: &Names, geoms: &Names
     let frames = crate::reference::kinematics::kinematics(m, &m.qpos_spring);
     for (t, ts) in spec.tendons.iter().enumerate() {
         if m.tendon_lengthspring[t] == [-1.0, -1.0] {
-            let Some(len) = crate::reference::tendon::tendon_length(m, t, &m.qpos_spring, &frames) else {
-                return Err(Error::mjcf(&ts.loc, format!(
-                    "tendon '{}': springlength must be given for a path that wraps a geom \
-                     (its length at qpos_spring needs tendon wrapping, not in sinew's compiler yet)", ts.name)));
+            let Some(len) = crate::reference::tendon::tendon_length(m, t, &m.qpos_spring, &frames)
+            else {
+                return Err(Error::mjcf(
+                    &ts.loc,
+                    format!(
+                        "tendon '{}': springlength must be given for a path that wraps a geom \
+                     (its length at qpos_spring needs tendon wrapping, not in sinew's compiler yet)",
+                        ts.name
+                    ),
+                ));
             };
             m.tendon_lengthspring[t] = [len, len];
         }
@@ -366,7 +474,11 @@ fn compile_actuators(spec: &MjcfSpec, m: &mut Model, joints: &Names) -> Result<(
     let tendons = Names::new(
         "tendon",
         &m.tendon_name,
-        &spec.tendons.iter().map(|t| t.loc.clone()).collect::<Vec<_>>(),
+        &spec
+            .tendons
+            .iter()
+            .map(|t| t.loc.clone())
+            .collect::<Vec<_>>(),
     )?;
     let auto = spec.compiler.autolimits;
     for a in &spec.actuators {
@@ -374,42 +486,83 @@ fn compile_actuators(spec: &MjcfSpec, m: &mut Model, joints: &Names) -> Result<(
         let (trn, id) = match (&a.tendon, &a.joint) {
             (Some(t), None) => (TrnType::Tendon, tendons.get(t, &a.loc, &what)?),
             (None, Some(j)) => (TrnType::Joint, joints.get(j, &a.loc, &what)?),
-            _ => return Err(Error::mjcf(&a.loc, format!("{what}: give exactly one of 'tendon' and 'joint'"))),
+            _ => {
+                return Err(Error::mjcf(
+                    &a.loc,
+                    format!("{what}: give exactly one of 'tendon' and 'joint'"),
+                ));
+            }
         };
         if trn == TrnType::Joint && matches!(m.jnt_type[id], JointType::Free | JointType::Ball) {
-            return Err(Error::mjcf(&a.loc, format!("{what}: joint transmission on a free/ball joint is not supported")));
+            return Err(Error::mjcf(
+                &a.loc,
+                format!("{what}: joint transmission on a free/ball joint is not supported"),
+            ));
         }
-        let limit = |flag: super::attrs::TriState, range: Option<[f64; 2]>, name: &str| -> Result<(bool, [f64; 2])> {
+        let limit = |flag: super::attrs::TriState,
+                     range: Option<[f64; 2]>,
+                     name: &str|
+         -> Result<(bool, [f64; 2])> {
             let r = range.unwrap_or([0.0, 0.0]);
             let lim = limited_flag(flag, r, auto, &a.loc, &what, name)?;
             if lim && r[0] >= r[1] {
-                return Err(Error::mjcf(&a.loc, format!("{what}: {name} must be increasing when limited")));
+                return Err(Error::mjcf(
+                    &a.loc,
+                    format!("{what}: {name} must be increasing when limited"),
+                ));
             }
             Ok((lim, r))
         };
         let (cl, cr) = limit(a.ctrllimited, a.ctrlrange, "ctrlrange")?;
         let (fl, fr) = limit(a.forcelimited, a.forcerange, "forcerange")?;
         let (al, ar) = limit(a.actlimited, a.actrange, "actrange")?;
-        let muscle = a.gaintype == GainType::Muscle || a.biastype == BiasType::Muscle || a.dyntype == DynType::Muscle;
+        let muscle = a.gaintype == GainType::Muscle
+            || a.biastype == BiasType::Muscle
+            || a.dyntype == DynType::Muscle;
         let lengthrange = match a.lengthrange {
             Some(r) if r[0] < r[1] => r,
             Some(_) if muscle => {
-                return Err(Error::mjcf(&a.loc, format!("{what}: lengthrange must be increasing")));
+                return Err(Error::mjcf(
+                    &a.loc,
+                    format!("{what}: lengthrange must be increasing"),
+                ));
             }
             None if muscle => {
-                return Err(Error::mjcf(&a.loc, format!(
-                    "{what}: muscle without 'lengthrange' (MuJoCo would estimate it by simulation; sinew needs it given)")));
+                return Err(Error::mjcf(
+                    &a.loc,
+                    format!(
+                        "{what}: muscle without 'lengthrange' (MuJoCo would estimate it by simulation; sinew needs it given)"
+                    ),
+                ));
             }
             other => other.unwrap_or([0.0, 0.0]),
         };
-        for (used, prm, which) in [(a.gaintype == GainType::Muscle, &a.gainprm, "gainprm"), (a.biastype == BiasType::Muscle, &a.biasprm, "biasprm")] {
-            if used && !(prm[0] < prm[1] && prm[4] < 1.0 && 1.0 < prm[5] && prm[3] > 0.0 && prm[6] > 0.0 && prm[7] > 0.0 && prm[8] > 0.0) {
-                return Err(Error::mjcf(&a.loc, format!(
-                    "{what}: invalid muscle {which} (need range0 < range1, lmin < 1 < lmax, scale, vmax, fpmax, fvmax > 0)")));
+        for (used, prm, which) in [
+            (a.gaintype == GainType::Muscle, &a.gainprm, "gainprm"),
+            (a.biastype == BiasType::Muscle, &a.biasprm, "biasprm"),
+        ] {
+            if used
+                && !(prm[0] < prm[1]
+                    && prm[4] < 1.0
+                    && 1.0 < prm[5]
+                    && prm[3] > 0.0
+                    && prm[6] > 0.0
+                    && prm[7] > 0.0
+                    && prm[8] > 0.0)
+            {
+                return Err(Error::mjcf(
+                    &a.loc,
+                    format!(
+                        "{what}: invalid muscle {which} (need range0 < range1, lmin < 1 < lmax, scale, vmax, fpmax, fvmax > 0)"
+                    ),
+                ));
             }
         }
         if al && a.dyntype == DynType::None {
-            return Err(Error::mjcf(&a.loc, format!("{what}: actlimited needs activation dynamics")));
+            return Err(Error::mjcf(
+                &a.loc,
+                format!("{what}: actlimited needs activation dynamics"),
+            ));
         }
         m.actuator_name.push(a.name.clone());
         m.actuator_trntype.push(trn);
@@ -441,13 +594,21 @@ fn compile_actuators(spec: &MjcfSpec, m: &mut Model, joints: &Names) -> Result<(
     Ok(())
 }
 
-fn compile_equalities(spec: &MjcfSpec, m: &mut Model, joints: &Names, _unit: f64) -> Result<()> {
+fn compile_equalities(spec: &MjcfSpec, m: &mut Model, joints: &Names) -> Result<()> {
     for e in &spec.equalities {
         let what = format!("equality '{}'", e.name);
         if e.kind != EqType::Joint {
-            return Err(Error::mjcf(&e.loc, format!(
-                "{what}: {} equality constraints are parsed but not simulated by sinew yet",
-                if e.kind == EqType::Weld { "weld" } else { "connect" })));
+            return Err(Error::mjcf(
+                &e.loc,
+                format!(
+                    "{what}: {} equality constraints are parsed but not simulated by sinew yet",
+                    if e.kind == EqType::Weld {
+                        "weld"
+                    } else {
+                        "connect"
+                    }
+                ),
+            ));
         }
         let j1 = joints.get(&e.obj1, &e.loc, &what)?;
         let j2 = match &e.obj2 {
@@ -456,7 +617,10 @@ fn compile_equalities(spec: &MjcfSpec, m: &mut Model, joints: &Names, _unit: f64
         };
         for j in std::iter::once(j1).chain(j2) {
             if !matches!(m.jnt_type[j], JointType::Hinge | JointType::Slide) {
-                return Err(Error::mjcf(&e.loc, format!("{what}: joint equality needs hinge or slide joints")));
+                return Err(Error::mjcf(
+                    &e.loc,
+                    format!("{what}: joint equality needs hinge or slide joints"),
+                ));
             }
         }
         let mut data = [0.0; 12];
@@ -477,10 +641,22 @@ fn compile_equalities(spec: &MjcfSpec, m: &mut Model, joints: &Names, _unit: f64
 
 /// `limited` resolved as MuJoCo does: true, or auto with an increasing range; auto with a range
 /// while autolimits is off is an error.
-fn limited_flag(flag: super::attrs::TriState, range: [f64; 2], autolimits: bool, loc: &Location, what: &str, name: &str) -> Result<bool> {
+fn limited_flag(
+    flag: super::attrs::TriState,
+    range: [f64; 2],
+    autolimits: bool,
+    loc: &Location,
+    what: &str,
+    name: &str,
+) -> Result<bool> {
     use super::attrs::TriState;
     if flag == TriState::Auto && !autolimits && range != [0.0, 0.0] {
-        return Err(Error::mjcf(loc, format!("{what} has '{name}' but no explicit limited flag, and compiler autolimits is off")));
+        return Err(Error::mjcf(
+            loc,
+            format!(
+                "{what} has '{name}' but no explicit limited flag, and compiler autolimits is off"
+            ),
+        ));
     }
     Ok(flag == TriState::True || (flag == TriState::Auto && range[0] < range[1]))
 }
@@ -505,15 +681,37 @@ fn compile_contacts(spec: &MjcfSpec, m: &mut Model, geoms: &Names, bodies: &Name
         // Explicit pairs carry their own parameters (with MuJoCo's pair defaults); the geoms'
         // contact parameters are not mixed in, unlike automatically found contacts.
         m.pair_dim.push(p.condim.unwrap_or(3));
-        m.pair_friction.push(p.friction.unwrap_or([1.0, 1.0, 0.005, 0.0001, 0.0001]));
+        m.pair_friction
+            .push(p.friction.unwrap_or([1.0, 1.0, 0.005, 0.0001, 0.0001]));
         m.pair_solref.push(p.solref.unwrap_or([0.02, 1.0]));
-        m.pair_solreffriction.push(p.solreffriction.unwrap_or([0.0, 0.0]));
-        m.pair_solimp.push(p.solimp.unwrap_or([0.9, 0.95, 0.001, 0.5, 2.0]));
+        m.pair_solreffriction
+            .push(p.solreffriction.unwrap_or([0.0, 0.0]));
+        m.pair_solimp
+            .push(p.solimp.unwrap_or([0.9, 0.95, 0.001, 0.5, 2.0]));
         m.pair_margin.push(p.margin.unwrap_or(0.0));
         m.pair_gap.push(p.gap.unwrap_or(0.0));
-        m.pair_signature.push(((m.geom_bodyid[g1] as u32) << 16) + m.geom_bodyid[g2] as u32);
+        m.pair_signature
+            .push(((m.geom_bodyid[g1] as u32) << 16) + m.geom_bodyid[g2] as u32);
         m.npair += 1;
     }
+    // MuJoCo orders explicit pairs by body-pair signature (stable: file order within one).
+    let mut order: Vec<usize> = (0..m.npair).collect();
+    order.sort_by_key(|&i| m.pair_signature[i]);
+    macro_rules! permute {
+        ($($f:ident),*) => {$(m.$f = order.iter().map(|&i| m.$f[i].clone()).collect();)*};
+    }
+    permute!(
+        pair_geom1,
+        pair_geom2,
+        pair_dim,
+        pair_friction,
+        pair_solref,
+        pair_solreffriction,
+        pair_solimp,
+        pair_margin,
+        pair_gap,
+        pair_signature
+    );
     for (b1, b2, loc) in &spec.excludes {
         let i1 = bodies.get(b1, loc, "contact exclude")?;
         let i2 = bodies.get(b2, loc, "contact exclude")?;
@@ -535,7 +733,10 @@ fn compile_keys(spec: &MjcfSpec, m: &mut Model) -> Result<()> {
                 if v.len() > default.len() {
                     return Err(Error::Model(format!(
                         "keyframe {i} ('{}'): {what} has {} values, the model has {}",
-                        k.name, v.len(), default.len())));
+                        k.name,
+                        v.len(),
+                        default.len()
+                    )));
                 }
                 out[..v.len()].copy_from_slice(v);
             }
@@ -564,14 +765,25 @@ fn compile_keys(spec: &MjcfSpec, m: &mut Model) -> Result<()> {
     Ok(())
 }
 
-fn compile_sensors(spec: &MjcfSpec, m: &mut Model, sites: &Names, bodies: &Names, geoms: &Names) -> Result<()> {
+fn compile_sensors(
+    spec: &MjcfSpec,
+    m: &mut Model,
+    sites: &Names,
+    bodies: &Names,
+    geoms: &Names,
+) -> Result<()> {
     for s in &spec.sensors {
         let what = format!("sensor '{}'", s.name);
         let id = match s.objtype.as_str() {
             "site" => sites.get(&s.objname, &s.loc, &what)?,
             "body" | "xbody" => bodies.get(&s.objname, &s.loc, &what)?,
             "geom" => geoms.get(&s.objname, &s.loc, &what)?,
-            other => return Err(Error::mjcf(&s.loc, format!("{what}: objtype '{other}' is not supported"))),
+            other => {
+                return Err(Error::mjcf(
+                    &s.loc,
+                    format!("{what}: objtype '{other}' is not supported"),
+                ));
+            }
         };
         m.sensor_name.push(s.name.clone());
         m.sensor_type.push(s.kind);

@@ -161,11 +161,15 @@ struct Frame {
 }
 
 impl Frame {
-    const IDENTITY: Frame = Frame { pos: [0.0; 3], quat: math::QUAT_IDENTITY };
+    const IDENTITY: Frame = Frame {
+        pos: [0.0; 3],
+        quat: math::QUAT_IDENTITY,
+    };
     fn apply(&self, pos: Vec3, quat: Quat) -> (Vec3, Quat) {
-        let (p, mut q) = math::compose(self.pos, self.quat, pos, quat);
-        math::normalize4(&mut q);
-        (p, q)
+        if self.pos == [0.0; 3] && self.quat == math::QUAT_IDENTITY {
+            return (pos, quat);
+        }
+        math::frame_accum(self.pos, self.quat, pos, quat)
     }
 }
 
@@ -177,13 +181,17 @@ struct Parser {
 /// Parse an expanded MJCF tree whose main file is `main_file`.
 pub fn parse(root: &XmlNode, main_file: &Path) -> Result<MjcfSpec> {
     root.check_attrs(&["model"], &[])?;
-    let mut p = Parser { compiler: CompilerSpec::default(), classes: HashMap::new() };
+    let mut p = Parser {
+        compiler: CompilerSpec::default(),
+        classes: HashMap::new(),
+    };
     // <compiler> first: angle units and eulerseq are needed to read orientations.
     for c in root.children.iter().filter(|c| c.tag == "compiler") {
         p.read_compiler(c)?;
     }
     let root_loc = root.loc();
-    p.classes.insert("main".into(), DefaultClass::main(&root_loc));
+    p.classes
+        .insert("main".into(), DefaultClass::main(&root_loc));
     for c in root.children.iter().filter(|c| c.tag == "default") {
         p.read_default(c, "main", true)?;
     }
@@ -196,6 +204,7 @@ pub fn parse(root: &XmlNode, main_file: &Path) -> Result<MjcfSpec> {
             name: "world".into(),
             pos: [0.0; 3],
             quat: math::QUAT_IDENTITY,
+            written_pose: ([0.0; 3], math::QUAT_IDENTITY),
             inertial: None,
             joints: vec![],
             geoms: vec![],
@@ -248,6 +257,7 @@ fn dummy_body(loc: &Location) -> BodySpec {
         name: String::new(),
         pos: [0.0; 3],
         quat: math::QUAT_IDENTITY,
+        written_pose: ([0.0; 3], math::QUAT_IDENTITY),
         inertial: None,
         joints: vec![],
         geoms: vec![],
@@ -261,9 +271,22 @@ impl Parser {
     fn read_compiler(&mut self, c: &XmlNode) -> Result<()> {
         c.check_attrs(
             &[
-                "angle", "eulerseq", "meshdir", "assetdir", "texturedir", "inertiafromgeom",
-                "inertiagrouprange", "autolimits", "balanceinertia", "boundmass", "boundinertia",
-                "coordinate", "strippath", "discardvisual", "fusestatic", "usethread",
+                "angle",
+                "eulerseq",
+                "meshdir",
+                "assetdir",
+                "texturedir",
+                "inertiafromgeom",
+                "inertiagrouprange",
+                "autolimits",
+                "balanceinertia",
+                "boundmass",
+                "boundinertia",
+                "coordinate",
+                "strippath",
+                "discardvisual",
+                "fusestatic",
+                "usethread",
             ],
             &[],
         )?;
@@ -303,11 +326,32 @@ impl Parser {
     fn read_option(&self, c: &XmlNode, o: &mut Options) -> Result<()> {
         c.check_attrs(
             &[
-                "timestep", "gravity", "integrator", "solver", "iterations", "ls_iterations",
-                "tolerance", "ls_tolerance", "cone", "impratio", "noslip_iterations", "wind",
-                "density", "viscosity", "magnetic", "jacobian", "apirate", "ccd_iterations",
-                "ccd_tolerance", "sdf_iterations", "sdf_initpoints", "o_margin", "o_solref",
-                "o_solimp", "o_friction", "noslip_tolerance",
+                "timestep",
+                "gravity",
+                "integrator",
+                "solver",
+                "iterations",
+                "ls_iterations",
+                "tolerance",
+                "ls_tolerance",
+                "cone",
+                "impratio",
+                "noslip_iterations",
+                "wind",
+                "density",
+                "viscosity",
+                "magnetic",
+                "jacobian",
+                "apirate",
+                "ccd_iterations",
+                "ccd_tolerance",
+                "sdf_iterations",
+                "sdf_initpoints",
+                "o_margin",
+                "o_solref",
+                "o_solimp",
+                "o_friction",
+                "noslip_tolerance",
             ],
             &[],
         )?;
@@ -324,7 +368,11 @@ impl Parser {
             ][i];
         }
         if let Some(i) = c.keyword("solver", &["PGS", "CG", "Newton"])? {
-            o.solver = [crate::model::Solver::Pgs, crate::model::Solver::Cg, crate::model::Solver::Newton][i];
+            o.solver = [
+                crate::model::Solver::Pgs,
+                crate::model::Solver::Cg,
+                crate::model::Solver::Newton,
+            ][i];
         }
         if let Some(i) = c.keyword("cone", &["pyramidal", "elliptic"])? {
             o.cone = [crate::model::Cone::Pyramidal, crate::model::Cone::Elliptic][i];
@@ -448,56 +496,115 @@ impl Parser {
         let mut out = Vec::new();
         let mut cur = class;
         while let Some(name) = cur {
-            let Some(c) = self.classes.get(name) else { break };
+            let Some(c) = self.classes.get(name) else {
+                break;
+            };
             out.push(c.actuator.clone());
             cur = c.parent.as_deref();
         }
         out
     }
 
-    /// Read at most one orientation attribute into a unit quaternion.
-    fn orientation(&self, node: &XmlNode) -> Result<Option<Quat>> {
-        let given: Vec<&str> = ORIENT_ATTRS.iter().copied().filter(|a| node.attr(a).is_some()).collect();
-        if given.len() > 1 {
-            return Err(node.err(format!("more than one orientation given ({})", given.join(", "))));
+    /// Convert an angle as written (compiler `angle`) to radians, as MuJoCo does (a/180·π).
+    fn radians(&self, a: f64) -> f64 {
+        if self.compiler.degrees {
+            a / 180.0 * std::f64::consts::PI
+        } else {
+            a
         }
-        let unit = if self.compiler.degrees { std::f64::consts::PI / 180.0 } else { 1.0 };
-        let mut q = if let Some(v) = node.numbers("quat", 4, 4)? {
-            [v[0], v[1], v[2], v[3]]
+    }
+
+    /// Read at most one orientation attribute into a unit quaternion (MuJoCo's compiler rules).
+    fn orientation(&self, node: &XmlNode) -> Result<Option<Quat>> {
+        let given: Vec<&str> = ORIENT_ATTRS
+            .iter()
+            .copied()
+            .filter(|a| node.attr(a).is_some())
+            .collect();
+        if given.len() > 1 {
+            return Err(node.err(format!(
+                "more than one orientation given ({})",
+                given.join(", ")
+            )));
+        }
+        let q = if let Some(v) = node.numbers("quat", 4, 4)? {
+            let mut q = [v[0], v[1], v[2], v[3]];
+            if math::normalize_compiler(&mut q) < math::EPS {
+                return Err(node.err("attribute 'quat': zero quaternion"));
+            }
+            q
         } else if let Some(v) = node.numbers("euler", 3, 3)? {
-            math::euler2quat([v[0] * unit, v[1] * unit, v[2] * unit], &self.compiler.eulerseq)
+            let mut q = math::QUAT_IDENTITY;
+            for i in 0..3 {
+                let h = self.radians(v[i]) / 2.0;
+                let mut r = [h.cos(), 0.0, 0.0, 0.0];
+                let axis = self.compiler.eulerseq[i];
+                r[1 + (axis.to_ascii_lowercase() - b'x') as usize] = h.sin();
+                q = if axis.is_ascii_lowercase() {
+                    math::mul_quat_compiler(q, r)
+                } else {
+                    math::mul_quat_compiler(r, q)
+                };
+            }
+            math::normalize_compiler(&mut q);
+            q
         } else if let Some(v) = node.numbers("axisangle", 4, 4)? {
-            if math::norm3([v[0], v[1], v[2]]) < math::MINVAL {
+            let mut a = [v[0], v[1], v[2]];
+            if math::normalize_compiler(&mut a) < math::EPS {
                 return Err(node.err("attribute 'axisangle': zero axis"));
             }
-            math::axis_angle2quat([v[0], v[1], v[2]], v[3] * unit)
+            let h = self.radians(v[3]) / 2.0;
+            let s = h.sin();
+            [h.cos(), a[0] * s, a[1] * s, a[2] * s]
         } else if let Some(v) = node.numbers("zaxis", 3, 3)? {
-            math::quat_z2vec([v[0], v[1], v[2]])
+            let mut z = [v[0], v[1], v[2]];
+            if math::normalize_compiler(&mut z) < math::EPS {
+                return Err(node.err("attribute 'zaxis': zero vector"));
+            }
+            math::z2quat_compiler(z)
         } else if let Some(v) = node.numbers("xyaxes", 6, 6)? {
             let mut x = [v[0], v[1], v[2]];
-            math::normalize3(&mut x);
+            if math::normalize_compiler(&mut x) < math::EPS {
+                return Err(node.err("attribute 'xyaxes': zero x axis"));
+            }
             let mut y = [v[3], v[4], v[5]];
-            y = math::sub3(y, math::scale3(x, math::dot3(x, y)));
-            if math::normalize3(&mut y) < math::MINVAL {
+            let d = math::dot3(x, y);
+            y = math::sub3(y, math::scale3(x, d));
+            if math::normalize_compiler(&mut y) < math::EPS {
                 return Err(node.err("attribute 'xyaxes': axes are parallel"));
             }
-            let z = math::cross3(x, y);
-            math::mat2quat(&[x[0], y[0], z[0], x[1], y[1], z[1], x[2], y[2], z[2]])
+            let mut z = math::cross3(x, y);
+            if math::normalize_compiler(&mut z) < math::EPS {
+                return Err(node.err("attribute 'xyaxes': degenerate frame"));
+            }
+            math::frame2quat(x, y, z)
         } else {
             return Ok(None);
         };
-        if math::normalize4(&mut q) < math::MINVAL {
-            return Err(node.err("zero quaternion"));
-        }
         Ok(Some(q))
     }
 
     fn apply_joint(&self, c: &XmlNode, j: &mut JointSpec, is_default: bool) -> Result<()> {
         c.check_attrs(
             &[
-                "name", "class", "type", "pos", "axis", "range", "limited", "ref", "springref",
-                "stiffness", "damping", "armature", "frictionloss", "margin", "solreflimit",
-                "solimplimit", "solreffriction", "solimpfriction",
+                "name",
+                "class",
+                "type",
+                "pos",
+                "axis",
+                "range",
+                "limited",
+                "ref",
+                "springref",
+                "stiffness",
+                "damping",
+                "armature",
+                "frictionloss",
+                "margin",
+                "solreflimit",
+                "solimplimit",
+                "solreffriction",
+                "solimpfriction",
             ],
             &["group", "user"],
         )?;
@@ -505,7 +612,12 @@ impl Parser {
             c.read_string("name", &mut j.name);
         }
         if let Some(i) = c.keyword("type", &["free", "ball", "slide", "hinge"])? {
-            j.kind = [JointType::Free, JointType::Ball, JointType::Slide, JointType::Hinge][i];
+            j.kind = [
+                JointType::Free,
+                JointType::Ball,
+                JointType::Slide,
+                JointType::Hinge,
+            ][i];
         }
         c.read_arr("pos", &mut j.pos)?;
         c.read_arr("axis", &mut j.axis)?;
@@ -529,16 +641,47 @@ impl Parser {
     fn apply_geom(&self, c: &XmlNode, g: &mut GeomSpec, is_default: bool) -> Result<()> {
         c.check_attrs(
             &[
-                "name", "class", "type", "size", "pos", "quat", "euler", "axisangle", "zaxis",
-                "xyaxes", "fromto", "mesh", "contype", "conaffinity", "condim", "priority",
-                "friction", "solmix", "solref", "solimp", "margin", "gap", "mass", "density",
+                "name",
+                "class",
+                "type",
+                "size",
+                "pos",
+                "quat",
+                "euler",
+                "axisangle",
+                "zaxis",
+                "xyaxes",
+                "fromto",
+                "mesh",
+                "contype",
+                "conaffinity",
+                "condim",
+                "priority",
+                "friction",
+                "solmix",
+                "solref",
+                "solimp",
+                "margin",
+                "gap",
+                "mass",
+                "density",
             ],
             &COSMETIC,
         )?;
         if !is_default {
             c.read_string("name", &mut g.name);
         }
-        let types = ["plane", "hfield", "sphere", "capsule", "ellipsoid", "cylinder", "box", "mesh", "sdf"];
+        let types = [
+            "plane",
+            "hfield",
+            "sphere",
+            "capsule",
+            "ellipsoid",
+            "cylinder",
+            "box",
+            "mesh",
+            "sdf",
+        ];
         if let Some(i) = c.keyword("type", &types)? {
             g.kind = match i {
                 0 => GeomType::Plane,
@@ -563,7 +706,10 @@ impl Parser {
         c.read_int("conaffinity", &mut g.conaffinity)?;
         c.read_int("condim", &mut g.condim)?;
         if ![1, 3, 4, 6].contains(&g.condim) {
-            return Err(c.err(format!("attribute 'condim': must be 1, 3, 4 or 6, got {}", g.condim)));
+            return Err(c.err(format!(
+                "attribute 'condim': must be 1, 3, 4 or 6, got {}",
+                g.condim
+            )));
         }
         c.read_int("group", &mut g.group)?;
         c.read_int("priority", &mut g.priority)?;
@@ -581,15 +727,23 @@ impl Parser {
             if is_default {
                 return Err(c.err("'fromto' is not allowed in defaults"));
             }
-            if self.orientation(c)?.is_some() || c.attr("pos").is_some() {
-                return Err(c.err("'fromto' cannot be combined with pos or an orientation"));
+            // MuJoCo: fromto replaces pos (which must then be zero) and any orientation.
+            if c.numbers("pos", 3, 3)?
+                .is_some_and(|p| p != [0.0, 0.0, 0.0])
+            {
+                return Err(c.err("both 'pos' and 'fromto' given"));
             }
-            let (pos, quat, half) = fromto_frame(&ft);
+            let (pos, quat, half) =
+                fromto_frame(&ft).ok_or_else(|| c.err("'fromto': zero length"))?;
             g.pos = pos;
             g.quat = quat;
+            g.size[1] = half;
             match g.kind {
-                GeomType::Capsule | GeomType::Cylinder => g.size[1] = half,
-                GeomType::Box | GeomType::Ellipsoid => g.size[2] = half,
+                GeomType::Capsule | GeomType::Cylinder => {}
+                GeomType::Box | GeomType::Ellipsoid => {
+                    g.size[2] = g.size[1];
+                    g.size[1] = g.size[0];
+                }
                 _ => return Err(c.err("'fromto' needs a capsule, cylinder, box or ellipsoid")),
             }
         }
@@ -599,14 +753,35 @@ impl Parser {
 
     fn apply_site(&self, c: &XmlNode, s: &mut SiteSpec, is_default: bool) -> Result<()> {
         c.check_attrs(
-            &["name", "class", "type", "size", "pos", "quat", "euler", "axisangle", "zaxis", "xyaxes", "fromto"],
+            &[
+                "name",
+                "class",
+                "type",
+                "size",
+                "pos",
+                "quat",
+                "euler",
+                "axisangle",
+                "zaxis",
+                "xyaxes",
+                "fromto",
+            ],
             &COSMETIC,
         )?;
         if !is_default {
             c.read_string("name", &mut s.name);
         }
-        if let Some(i) = c.keyword("type", &["sphere", "capsule", "ellipsoid", "cylinder", "box"])? {
-            s.kind = [GeomType::Sphere, GeomType::Capsule, GeomType::Ellipsoid, GeomType::Cylinder, GeomType::Box][i];
+        if let Some(i) = c.keyword(
+            "type",
+            &["sphere", "capsule", "ellipsoid", "cylinder", "box"],
+        )? {
+            s.kind = [
+                GeomType::Sphere,
+                GeomType::Capsule,
+                GeomType::Ellipsoid,
+                GeomType::Cylinder,
+                GeomType::Box,
+            ][i];
         }
         c.read_prefix("size", &mut s.size)?;
         c.read_arr("pos", &mut s.pos)?;
@@ -614,12 +789,14 @@ impl Parser {
             s.quat = q;
         }
         if let Some(ft) = c.numbers("fromto", 6, 6)? {
-            let (pos, quat, half) = fromto_frame(&ft);
+            let (pos, quat, half) =
+                fromto_frame(&ft).ok_or_else(|| c.err("'fromto': zero length"))?;
             s.pos = pos;
             s.quat = quat;
-            match s.kind {
-                GeomType::Capsule | GeomType::Cylinder => s.size[1] = half,
-                _ => s.size[2] = half,
+            s.size[1] = half;
+            if matches!(s.kind, GeomType::Box | GeomType::Ellipsoid) {
+                s.size[2] = s.size[1];
+                s.size[1] = s.size[0];
             }
         }
         s.loc = c.loc();
@@ -667,8 +844,13 @@ impl Parser {
                         j.limited = TriState::False;
                         j
                     };
-                    j.pos = math::add3(frame.pos, math::rot_vec_quat(j.pos, frame.quat));
-                    j.axis = math::rot_vec_quat(j.axis, frame.quat);
+                    if frame.pos != [0.0; 3] || frame.quat != math::QUAT_IDENTITY {
+                        j.pos = math::add3(
+                            frame.pos,
+                            math::mul_mat_vec3(&math::quat2mat(frame.quat), j.pos),
+                        );
+                        j.axis = math::mul_mat_vec3(&math::quat2mat(frame.quat), j.axis);
+                    }
                     body.joints.push(j);
                 }
                 "geom" => {
@@ -685,7 +867,18 @@ impl Parser {
                 }
                 "body" => {
                     c.check_attrs(
-                        &["name", "childclass", "pos", "quat", "euler", "axisangle", "zaxis", "xyaxes", "mocap", "gravcomp"],
+                        &[
+                            "name",
+                            "childclass",
+                            "pos",
+                            "quat",
+                            "euler",
+                            "axisangle",
+                            "zaxis",
+                            "xyaxes",
+                            "mocap",
+                            "gravcomp",
+                        ],
                         &["user"],
                     )?;
                     let mut mocap = false;
@@ -705,11 +898,13 @@ impl Parser {
                     let mut pos = [0.0; 3];
                     c.read_arr("pos", &mut pos)?;
                     let quat = self.orientation(c)?.unwrap_or(math::QUAT_IDENTITY);
+                    let written_pose = (pos, quat);
                     let (pos, quat) = frame.apply(pos, quat);
                     let mut child = BodySpec {
                         name: c.attr("name").unwrap_or("").to_string(),
                         pos,
                         quat,
+                        written_pose,
                         inertial: None,
                         joints: vec![],
                         geoms: vec![],
@@ -721,7 +916,19 @@ impl Parser {
                     body.children.push(child);
                 }
                 "frame" => {
-                    c.check_attrs(&["name", "childclass", "pos", "quat", "euler", "axisangle", "zaxis", "xyaxes"], &[])?;
+                    c.check_attrs(
+                        &[
+                            "name",
+                            "childclass",
+                            "pos",
+                            "quat",
+                            "euler",
+                            "axisangle",
+                            "zaxis",
+                            "xyaxes",
+                        ],
+                        &[],
+                    )?;
                     let cc = c.attr("childclass").or(childclass);
                     if let Some(name) = cc
                         && !self.classes.contains_key(name)
@@ -743,7 +950,17 @@ impl Parser {
 
     fn read_inertial(&self, c: &XmlNode) -> Result<InertialSpec> {
         c.check_attrs(
-            &["pos", "quat", "euler", "axisangle", "zaxis", "xyaxes", "mass", "diaginertia", "fullinertia"],
+            &[
+                "pos",
+                "quat",
+                "euler",
+                "axisangle",
+                "zaxis",
+                "xyaxes",
+                "mass",
+                "diaginertia",
+                "fullinertia",
+            ],
             &[],
         )?;
         let mut pos = [0.0; 3];
@@ -754,7 +971,9 @@ impl Parser {
             return Err(c.err("missing attribute 'mass'"));
         };
         let diag = c.numbers("diaginertia", 3, 3)?.map(|v| [v[0], v[1], v[2]]);
-        let full = c.numbers("fullinertia", 6, 6)?.map(|v| [v[0], v[1], v[2], v[3], v[4], v[5]]);
+        let full = c
+            .numbers("fullinertia", 6, 6)?
+            .map(|v| [v[0], v[1], v[2], v[3], v[4], v[5]]);
         if diag.is_some() == full.is_some() {
             return Err(c.err("give exactly one of 'diaginertia' and 'fullinertia'"));
         }
@@ -777,25 +996,57 @@ impl Parser {
         for c in &node.children {
             match c.tag.as_str() {
                 "mesh" => {
-                    c.check_attrs(&["name", "class", "file", "scale", "content_type", "inertia"], &[])?;
+                    c.check_attrs(
+                        &["name", "class", "file", "scale", "content_type", "inertia"],
+                        &[],
+                    )?;
                     let mut scale = self.class_of(c, None)?.mesh_scale;
                     c.read_arr("scale", &mut scale)?;
                     let Some(file) = c.attr("file") else {
-                        return Err(c.err("mesh without 'file' (inline vertex meshes are not supported)"));
+                        return Err(
+                            c.err("mesh without 'file' (inline vertex meshes are not supported)")
+                        );
                     };
-                    if let Some(t) = c.attr("content_type")
+                    let content_type = c.attr("content_type").map(str::to_string);
+                    if let Some(t) = &content_type
                         && t != "model/stl"
+                        && t != "model/vnd.mujoco.msh"
                     {
-                        return Err(c.err(format!("mesh content_type '{t}' is not supported (STL only)")));
+                        return Err(c.err(format!(
+                            "mesh content_type '{t}' is not supported (binary STL or MSH)"
+                        )));
                     }
-                    if c.keyword("inertia", &["legacy", "convex", "exact", "shell"])?.is_some_and(|i| i != 0) {
-                        return Err(c.err("mesh inertia modes other than 'legacy' are not supported"));
+                    let ext = Path::new(file)
+                        .extension()
+                        .map(|e| e.to_string_lossy().to_lowercase());
+                    if content_type.is_none()
+                        && !matches!(ext.as_deref(), Some("stl") | Some("msh"))
+                    {
+                        return Err(c.err(format!(
+                            "mesh file '{file}': only binary STL and MSH are supported"
+                        )));
+                    }
+                    if c.keyword("inertia", &["legacy", "convex", "exact", "shell"])?
+                        .is_some_and(|i| i != 0)
+                    {
+                        return Err(
+                            c.err("mesh inertia modes other than 'legacy' are not supported")
+                        );
                     }
                     let name = match c.attr("name") {
                         Some(n) => n.to_string(),
-                        None => Path::new(file).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+                        None => Path::new(file)
+                            .file_stem()
+                            .map(|s| s.to_string_lossy().into_owned())
+                            .unwrap_or_default(),
                     };
-                    meshes.push(MeshSpec { name, file: file.to_string(), scale, loc: c.loc() });
+                    meshes.push(MeshSpec {
+                        name,
+                        file: file.to_string(),
+                        scale,
+                        content_type,
+                        loc: c.loc(),
+                    });
                 }
                 "texture" | "material" => {}
                 other => return Err(c.err(format!("unsupported asset <{other}>"))),
@@ -823,11 +1074,17 @@ impl Parser {
                     }
                     (true, "geom") => {
                         e.check_attrs(&["geom", "sidesite"], &[])?;
-                        PathSpec::Geom(required(e, "geom")?, e.attr("sidesite").map(str::to_string), e.loc())
+                        PathSpec::Geom(
+                            required(e, "geom")?,
+                            e.attr("sidesite").map(str::to_string),
+                            e.loc(),
+                        )
                     }
                     (true, "pulley") => {
                         e.check_attrs(&["divisor"], &[])?;
-                        let d = e.opt_f64("divisor")?.ok_or_else(|| e.err("missing attribute 'divisor'"))?;
+                        let d = e
+                            .opt_f64("divisor")?
+                            .ok_or_else(|| e.err("missing attribute 'divisor'"))?;
                         if d <= 0.0 {
                             return Err(e.err("attribute 'divisor' must be positive"));
                         }
@@ -835,10 +1092,14 @@ impl Parser {
                     }
                     (false, "joint") => {
                         e.check_attrs(&["joint", "coef"], &[])?;
-                        let coef = e.opt_f64("coef")?.ok_or_else(|| e.err("missing attribute 'coef'"))?;
+                        let coef = e
+                            .opt_f64("coef")?
+                            .ok_or_else(|| e.err("missing attribute 'coef'"))?;
                         PathSpec::Joint(required(e, "joint")?, coef, e.loc())
                     }
-                    (_, other) => return Err(e.err(format!("unsupported tendon path element <{other}>"))),
+                    (_, other) => {
+                        return Err(e.err(format!("unsupported tendon path element <{other}>")));
+                    }
                 };
                 t.path.push(item);
             }
@@ -877,12 +1138,33 @@ impl Parser {
                 // Parsed so the file loads into `info`; the compiler refuses to simulate them.
                 "weld" | "connect" => {
                     c.check_attrs(
-                        &["name", "class", "body1", "body2", "site1", "site2", "anchor", "relpose", "torquescale", "active", "solref", "solimp"],
+                        &[
+                            "name",
+                            "class",
+                            "body1",
+                            "body2",
+                            "site1",
+                            "site2",
+                            "anchor",
+                            "relpose",
+                            "torquescale",
+                            "active",
+                            "solref",
+                            "solimp",
+                        ],
                         &[],
                     )?;
-                    e.kind = if c.tag == "weld" { EqType::Weld } else { EqType::Connect };
+                    e.kind = if c.tag == "weld" {
+                        EqType::Weld
+                    } else {
+                        EqType::Connect
+                    };
                     e.name = c.attr("name").unwrap_or("").to_string();
-                    e.obj1 = c.attr("body1").or(c.attr("site1")).unwrap_or("").to_string();
+                    e.obj1 = c
+                        .attr("body1")
+                        .or(c.attr("site1"))
+                        .unwrap_or("")
+                        .to_string();
                     e.obj2 = c.attr("body2").or(c.attr("site2")).map(str::to_string);
                     e.loc = c.loc();
                 }
@@ -926,7 +1208,10 @@ impl Parser {
                 return Err(c.err(format!("unsupported keyframe element <{}>", c.tag)));
             }
             c.check_attrs(&["name", "time", "qpos", "qvel", "act", "ctrl"], &[])?;
-            let mut k = KeySpec { name: c.attr("name").unwrap_or("").to_string(), ..Default::default() };
+            let mut k = KeySpec {
+                name: c.attr("name").unwrap_or("").to_string(),
+                ..Default::default()
+            };
             c.read_f64("time", &mut k.time)?;
             k.qpos = c.numbers("qpos", 1, usize::MAX)?;
             k.qvel = c.numbers("qvel", 1, usize::MAX)?;
@@ -946,9 +1231,17 @@ impl Parser {
                     (SensorType::Touch, required(c, "site")?, "site".to_string())
                 }
                 "framelinvel" | "frameangvel" => {
-                    c.check_attrs(&["name", "objtype", "objname", "cutoff", "noise"], &["user"])?;
-                    let kind = if c.tag == "framelinvel" { SensorType::FrameLinVel } else { SensorType::FrameAngVel };
-                    let t = c.keyword("objtype", &["body", "xbody", "geom", "site", "camera"])?
+                    c.check_attrs(
+                        &["name", "objtype", "objname", "cutoff", "noise"],
+                        &["user"],
+                    )?;
+                    let kind = if c.tag == "framelinvel" {
+                        SensorType::FrameLinVel
+                    } else {
+                        SensorType::FrameAngVel
+                    };
+                    let t = c
+                        .keyword("objtype", &["body", "xbody", "geom", "site", "camera"])?
                         .ok_or_else(|| c.err("missing attribute 'objtype'"))?;
                     let t = ["body", "xbody", "geom", "site", "camera"][t].to_string();
                     (kind, required(c, "objname")?, t)
@@ -972,7 +1265,9 @@ impl Parser {
 fn read_poly(c: &XmlNode, name: &str, dst: &mut f64) -> Result<()> {
     if let Some(v) = c.numbers(name, 1, 3)? {
         if v[1..].iter().any(|x| *x != 0.0) {
-            return Err(c.err(format!("attribute '{name}': polynomial coefficients are not supported")));
+            return Err(c.err(format!(
+                "attribute '{name}': polynomial coefficients are not supported"
+            )));
         }
         *dst = v[0];
     }
@@ -980,22 +1275,44 @@ fn read_poly(c: &XmlNode, name: &str, dst: &mut f64) -> Result<()> {
 }
 
 fn required(c: &XmlNode, name: &str) -> Result<String> {
-    c.attr(name).map(str::to_string).ok_or_else(|| c.err(format!("missing attribute '{name}'")))
+    c.attr(name)
+        .map(str::to_string)
+        .ok_or_else(|| c.err(format!("missing attribute '{name}'")))
 }
 
-/// Frame of a `fromto` segment: midpoint, quaternion taking z to the segment, half length.
-fn fromto_frame(ft: &[f64]) -> (Vec3, Quat, f64) {
-    let a = [ft[0], ft[1], ft[2]];
-    let b = [ft[3], ft[4], ft[5]];
-    let d = math::sub3(b, a);
-    (math::scale3(math::add3(a, b), 0.5), math::quat_z2vec(d), 0.5 * math::norm3(d))
+/// Frame of a `fromto` segment as MuJoCo's compiler makes it: midpoint, the quaternion taking z to
+/// (from − to), half length. `None` for a zero-length segment.
+fn fromto_frame(ft: &[f64]) -> Option<(Vec3, Quat, f64)> {
+    let mut v = [ft[0] - ft[3], ft[1] - ft[4], ft[2] - ft[5]];
+    let len = math::normalize_compiler(&mut v);
+    let half = len / 2.0;
+    if half < math::EPS {
+        return None;
+    }
+    let pos = [
+        (ft[0] + ft[3]) / 2.0,
+        (ft[1] + ft[4]) / 2.0,
+        (ft[2] + ft[5]) / 2.0,
+    ];
+    Some((pos, math::z2quat_compiler(v), half))
 }
 
 fn apply_tendon(c: &XmlNode, t: &mut TendonSpec, is_default: bool) -> Result<()> {
     c.check_attrs(
         &[
-            "name", "class", "limited", "range", "stiffness", "damping", "frictionloss", "margin",
-            "springlength", "solreflimit", "solimplimit", "solreffriction", "solimpfriction",
+            "name",
+            "class",
+            "limited",
+            "range",
+            "stiffness",
+            "damping",
+            "frictionloss",
+            "margin",
+            "springlength",
+            "solreflimit",
+            "solimplimit",
+            "solreffriction",
+            "solimpfriction",
         ],
         &["rgba", "material", "group", "user", "width"],
     )?;
@@ -1011,7 +1328,11 @@ fn apply_tendon(c: &XmlNode, t: &mut TendonSpec, is_default: bool) -> Result<()>
     c.read_f64("frictionloss", &mut t.frictionloss)?;
     c.read_f64("margin", &mut t.margin)?;
     if let Some(v) = c.numbers("springlength", 1, 2)? {
-        t.springlength = if v.len() == 1 { [v[0], v[0]] } else { [v[0], v[1]] };
+        t.springlength = if v.len() == 1 {
+            [v[0], v[0]]
+        } else {
+            [v[0], v[1]]
+        };
     }
     t.loc = c.loc();
     Ok(())
@@ -1021,14 +1342,42 @@ fn apply_tendon(c: &XmlNode, t: &mut TendonSpec, is_default: bool) -> Result<()>
 /// a `<muscle>` takes its parameters from the nearest slot in `chain` (the class, then its
 /// ancestors) last written as a muscle (or as a `<general>` with muscle gain), else the documented
 /// muscle defaults; explicit attributes override; then the full muscle table is written.
-fn apply_actuator(c: &XmlNode, a: &mut ActuatorSpec, chain: &[ActuatorSpec], is_default: bool) -> Result<()> {
+fn apply_actuator(
+    c: &XmlNode,
+    a: &mut ActuatorSpec,
+    chain: &[ActuatorSpec],
+    is_default: bool,
+) -> Result<()> {
     let common = [
-        "name", "class", "tendon", "joint", "ctrllimited", "ctrlrange", "forcelimited", "forcerange",
-        "actlimited", "actrange", "lengthrange", "gear",
+        "name",
+        "class",
+        "tendon",
+        "joint",
+        "ctrllimited",
+        "ctrlrange",
+        "forcelimited",
+        "forcerange",
+        "actlimited",
+        "actrange",
+        "lengthrange",
+        "gear",
     ];
     let extra: &[&str] = match c.tag.as_str() {
-        "general" => &["dyntype", "gaintype", "biastype", "dynprm", "gainprm", "biasprm", "actearly", "actdim"],
-        "muscle" => &["timeconst", "tausmooth", "range", "force", "scale", "lmin", "lmax", "vmax", "fpmax", "fvmax"],
+        "general" => &[
+            "dyntype", "gaintype", "biastype", "dynprm", "gainprm", "biasprm", "actearly", "actdim",
+        ],
+        "muscle" => &[
+            "timeconst",
+            "tausmooth",
+            "range",
+            "force",
+            "scale",
+            "lmin",
+            "lmax",
+            "vmax",
+            "fpmax",
+            "fvmax",
+        ],
         _ => &[],
     };
     let known: Vec<&str> = common.iter().chain(extra.iter()).copied().collect();
@@ -1041,7 +1390,12 @@ fn apply_actuator(c: &XmlNode, a: &mut ActuatorSpec, chain: &[ActuatorSpec], is_
     c.read_tristate("ctrllimited", &mut a.ctrllimited)?;
     c.read_tristate("forcelimited", &mut a.forcelimited)?;
     c.read_tristate("actlimited", &mut a.actlimited)?;
-    for (attr, dst) in [("ctrlrange", &mut a.ctrlrange), ("forcerange", &mut a.forcerange), ("actrange", &mut a.actrange), ("lengthrange", &mut a.lengthrange)] {
+    for (attr, dst) in [
+        ("ctrlrange", &mut a.ctrlrange),
+        ("forcerange", &mut a.forcerange),
+        ("actrange", &mut a.actrange),
+        ("lengthrange", &mut a.lengthrange),
+    ] {
         if let Some(v) = c.numbers(attr, 2, 2)? {
             *dst = Some([v[0], v[1]]);
         }
@@ -1049,7 +1403,17 @@ fn apply_actuator(c: &XmlNode, a: &mut ActuatorSpec, chain: &[ActuatorSpec], is_
     c.read_prefix("gear", &mut a.gear)?;
     match c.tag.as_str() {
         "general" => {
-            if let Some(i) = c.keyword("dyntype", &["none", "integrator", "filter", "filterexact", "muscle", "user"])? {
+            if let Some(i) = c.keyword(
+                "dyntype",
+                &[
+                    "none",
+                    "integrator",
+                    "filter",
+                    "filterexact",
+                    "muscle",
+                    "user",
+                ],
+            )? {
                 a.dyntype = match i {
                     0 => DynType::None,
                     1 => DynType::Integrator,
@@ -1091,12 +1455,16 @@ fn apply_actuator(c: &XmlNode, a: &mut ActuatorSpec, chain: &[ActuatorSpec], is_
             }
         }
         "muscle" => {
-            let source = chain
-                .iter()
-                .find(|s| s.tag == ActuatorTag::Muscle || (s.tag == ActuatorTag::General && s.gaintype == GainType::Muscle));
+            let source = chain.iter().find(|s| {
+                s.tag == ActuatorTag::Muscle
+                    || (s.tag == ActuatorTag::General && s.gaintype == GainType::Muscle)
+            });
             let (mut dynp, mut gain) = match source {
                 Some(s) => ([s.dynprm[0], s.dynprm[1], s.dynprm[2]], s.gainprm),
-                None => ([0.01, 0.04, 0.0], prm10(&[0.75, 1.05, -1.0, 200.0, 0.5, 1.6, 1.5, 1.3, 1.2])),
+                None => (
+                    [0.01, 0.04, 0.0],
+                    prm10(&[0.75, 1.05, -1.0, 200.0, 0.5, 1.6, 1.5, 1.3, 1.2]),
+                ),
             };
             if let Some(v) = c.numbers("timeconst", 2, 2)? {
                 dynp[0] = v[0];
@@ -1107,7 +1475,10 @@ fn apply_actuator(c: &XmlNode, a: &mut ActuatorSpec, chain: &[ActuatorSpec], is_
                 gain[0] = v[0];
                 gain[1] = v[1];
             }
-            for (i, attr) in ["force", "scale", "lmin", "lmax", "vmax", "fpmax", "fvmax"].iter().enumerate() {
+            for (i, attr) in ["force", "scale", "lmin", "lmax", "vmax", "fpmax", "fvmax"]
+                .iter()
+                .enumerate()
+            {
                 c.read_f64(attr, &mut gain[2 + i])?;
             }
             gain[9] = 0.0;
@@ -1135,7 +1506,12 @@ fn apply_actuator(c: &XmlNode, a: &mut ActuatorSpec, chain: &[ActuatorSpec], is_
 }
 
 fn apply_equality(c: &XmlNode, e: &mut EqualitySpec, is_default: bool) -> Result<()> {
-    c.check_attrs(&["name", "class", "joint1", "joint2", "polycoef", "active", "solref", "solimp"], &[])?;
+    c.check_attrs(
+        &[
+            "name", "class", "joint1", "joint2", "polycoef", "active", "solref", "solimp",
+        ],
+        &[],
+    )?;
     if !is_default {
         c.read_string("name", &mut e.name);
     }
@@ -1149,7 +1525,19 @@ fn apply_equality(c: &XmlNode, e: &mut EqualitySpec, is_default: bool) -> Result
 
 fn apply_pair(c: &XmlNode, p: &mut PairSpec, is_default: bool) -> Result<()> {
     c.check_attrs(
-        &["name", "class", "geom1", "geom2", "condim", "friction", "solref", "solreffriction", "solimp", "margin", "gap"],
+        &[
+            "name",
+            "class",
+            "geom1",
+            "geom2",
+            "condim",
+            "friction",
+            "solref",
+            "solreffriction",
+            "solimp",
+            "margin",
+            "gap",
+        ],
         &[],
     )?;
     if !is_default {
@@ -1158,7 +1546,9 @@ fn apply_pair(c: &XmlNode, p: &mut PairSpec, is_default: bool) -> Result<()> {
     let mut condim = 0u32;
     if c.read_int("condim", &mut condim)? {
         if ![1, 3, 4, 6].contains(&condim) {
-            return Err(c.err(format!("attribute 'condim': must be 1, 3, 4 or 6, got {condim}")));
+            return Err(c.err(format!(
+                "attribute 'condim': must be 1, 3, 4 or 6, got {condim}"
+            )));
         }
         p.condim = Some(condim);
     }

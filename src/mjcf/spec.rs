@@ -171,6 +171,9 @@ pub struct BodySpec {
     pub pos: [f64; 3],
     /// Orientation in the parent frame.
     pub quat: [f64; 4],
+    /// Position and orientation as written, before enclosing frames (MuJoCo's inertial frame of a
+    /// body with no mass).
+    pub written_pose: ([f64; 3], [f64; 4]),
     /// Explicit inertial.
     pub inertial: Option<InertialSpec>,
     /// Joints, in order.
@@ -338,6 +341,8 @@ pub struct MeshSpec {
     pub file: String,
     /// Vertex scale.
     pub scale: [f64; 3],
+    /// `content_type`, if given (STL or MuJoCo's MSH).
+    pub content_type: Option<String>,
     /// Source location.
     pub loc: Location,
 }

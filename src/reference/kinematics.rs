@@ -58,5 +58,9 @@ pub fn kinematics(m: &Model, qpos: &[f64]) -> Frames {
             math::add3(xpos[b], math::rot_vec_quat(m.site_pos[s], xquat[b]))
         })
         .collect();
-    Frames { xpos, xquat, site_xpos }
+    Frames {
+        xpos,
+        xquat,
+        site_xpos,
+    }
 }
