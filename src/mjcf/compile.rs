@@ -451,19 +451,9 @@ fn compile_tendons(
     }
     // springlength (-1, -1) means: the tendon's length at qpos_spring.
     let frames = crate::reference::kinematics::kinematics(m, &m.qpos_spring);
-    for (t, ts) in spec.tendons.iter().enumerate() {
+    for t in 0..m.ntendon {
         if m.tendon_lengthspring[t] == [-1.0, -1.0] {
-            let Some(len) = crate::reference::tendon::tendon_length(m, t, &m.qpos_spring, &frames)
-            else {
-                return Err(Error::mjcf(
-                    &ts.loc,
-                    format!(
-                        "tendon '{}': springlength must be given for a path that wraps a geom \
-                     (its length at qpos_spring needs tendon wrapping, not in sinew's compiler yet)",
-                        ts.name
-                    ),
-                ));
-            };
+            let len = crate::reference::tendon::tendon_length(m, t, &m.qpos_spring, &frames);
             m.tendon_lengthspring[t] = [len, len];
         }
     }

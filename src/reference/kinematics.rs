@@ -12,6 +12,10 @@ pub struct Frames {
     pub xquat: Vec<Quat>,
     /// (nsite) Site positions.
     pub site_xpos: Vec<Vec3>,
+    /// (ngeom) Geom positions.
+    pub geom_xpos: Vec<Vec3>,
+    /// (ngeom) Geom orientations.
+    pub geom_xquat: Vec<Quat>,
 }
 
 /// Body and site frames for configuration `qpos` (length nq).
@@ -58,9 +62,19 @@ pub fn kinematics(m: &Model, qpos: &[f64]) -> Frames {
             math::add3(xpos[b], math::rot_vec_quat(m.site_pos[s], xquat[b]))
         })
         .collect();
+    let (geom_xpos, geom_xquat) = (0..m.ngeom)
+        .map(|g| {
+            let b = m.geom_bodyid[g];
+            let (p, mut q) = math::compose(xpos[b], xquat[b], m.geom_pos[g], m.geom_quat[g]);
+            math::normalize4(&mut q);
+            (p, q)
+        })
+        .unzip();
     Frames {
         xpos,
         xquat,
         site_xpos,
+        geom_xpos,
+        geom_xquat,
     }
 }

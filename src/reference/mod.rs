@@ -3,3 +3,4 @@
 
 pub mod kinematics;
 pub mod tendon;
+pub mod wrap;
