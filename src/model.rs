@@ -554,6 +554,9 @@ pub struct Model {
     pub actuator_actrange: Vec<[f64; 2]>,
     /// (nu) Transmission length range (muscle L0 normalisation).
     pub actuator_lengthrange: Vec<[f64; 2]>,
+    /// (nu) ‖M(qpos0)⁻¹ · moment‖: muscles with `force` < 0 use F0 = scale / acc0 (at run time,
+    /// as MuJoCo 4 does; `gainprm[2]` keeps the -1).
+    pub actuator_acc0: Vec<f64>,
     /// (nu) Address of the first activation state (`None` if stateless).
     pub actuator_actadr: Vec<Option<usize>>,
     /// (nu) Number of activation states.
@@ -642,6 +645,17 @@ pub struct Model {
 }
 
 impl Model {
+    /// Peak active force F0 of muscle `u`: `gainprm[2]` if it is ≥ 0, else scale / acc0 (MuJoCo 4
+    /// computes this at run time from `actuator_acc0`).
+    pub fn muscle_f0(&self, u: usize) -> f64 {
+        let prm = &self.actuator_gainprm[u];
+        if prm[2] >= 0.0 {
+            prm[2]
+        } else {
+            prm[3] / self.actuator_acc0[u].max(crate::math::MINVAL)
+        }
+    }
+
     /// Total mass of all bodies.
     pub fn total_mass(&self) -> f64 {
         self.body_mass.iter().sum()

@@ -17,6 +17,7 @@ const CASES: &[(&str, u32, &str)] = &[
     ("missing_tendon.xml", 9, "missing tendon 'no_such_tendon'"),
     ("unsupported_element.xml", 6, "<composite>"),
     ("weld.xml", 9, "weld"),
+    ("plugin_child.xml", 6, "<plugin> inside <geom>"),
 ];
 
 fn path(name: &str) -> std::path::PathBuf {

@@ -231,6 +231,7 @@ fn compare(m: &Model, fx: &mut Fixture) -> Report {
         actuator_lengthrange
     );
     int!(opt_ids: actuator_actadr);
+    f1!(actuator_acc0);
     int!(ids: actuator_actnum);
     // equalities
     enums!(eq_type);
@@ -361,4 +362,22 @@ fn mm_fullbody() {
 #[test]
 fn mm_bimanual() {
     check_fetched("mm_bimanual");
+}
+
+#[test]
+fn muscle_without_force_uses_scale_over_acc0() {
+    let m = sinew::mjcf::load_model(&common::root().join("assets/cylinder_wrap.xml")).unwrap();
+    let mut fx = Fixture::open(&common::root().join("tests/fixtures/compiler/cylinder_wrap.npz"));
+    let acc0 = fx.f64("actuator_acc0");
+    assert_eq!(
+        m.actuator_gainprm[1][2], -1.0,
+        "force stays -1 in the model, as in MuJoCo 4"
+    );
+    assert_eq!(m.muscle_f0(0), 300.0);
+    let want = 200.0 / acc0[1];
+    assert!(
+        (m.muscle_f0(1) - want).abs() <= 1e-9 * want,
+        "{} vs {want}",
+        m.muscle_f0(1)
+    );
 }

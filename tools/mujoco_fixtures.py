@@ -42,7 +42,7 @@ ARRAYS = [
     "actuator_trntype", "actuator_dyntype", "actuator_gaintype", "actuator_biastype", "actuator_dynprm",
     "actuator_gainprm", "actuator_biasprm", "actuator_gear", "actuator_ctrllimited", "actuator_ctrlrange",
     "actuator_forcelimited", "actuator_forcerange", "actuator_actlimited", "actuator_actrange",
-    "actuator_lengthrange", "actuator_actadr", "actuator_actnum",
+    "actuator_lengthrange", "actuator_actadr", "actuator_actnum", "actuator_acc0",
     "eq_type", "eq_obj1id", "eq_obj2id", "eq_active0", "eq_solref", "eq_solimp", "eq_data",
     "pair_geom1", "pair_geom2", "pair_dim", "pair_friction", "pair_solref", "pair_solreffriction",
     "pair_solimp", "pair_margin", "pair_gap", "pair_signature",

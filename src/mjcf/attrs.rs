@@ -15,6 +15,18 @@ impl XmlNode {
         Ok(())
     }
 
+    /// Fail if this element has children (MJCF leaf elements take none; a child such as `<plugin>`
+    /// would otherwise be dropped silently).
+    pub fn check_no_children(&self) -> Result<()> {
+        match self.children.first() {
+            Some(c) => Err(c.err(format!(
+                "unsupported element <{}> inside <{}>",
+                c.tag, self.tag
+            ))),
+            None => Ok(()),
+        }
+    }
+
     /// Parse attribute `name` as numbers; `None` if absent. Requires between `min` and `max` values.
     pub fn numbers(&self, name: &str, min: usize, max: usize) -> Result<Option<Vec<f64>>> {
         let Some(text) = self.attr(name) else {

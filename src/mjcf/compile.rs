@@ -338,6 +338,12 @@ pub fn compile(spec: &MjcfSpec) -> Result<Model> {
     compile_equalities(spec, &mut m, &joints)?;
     compile_contacts(spec, &mut m, &geoms, &bodies)?;
     compile_keys(spec, &mut m)?;
+    m.actuator_acc0 = crate::reference::transmission::actuator_acc0(&m).ok_or_else(|| {
+        Error::Model(format!(
+            "model '{}': the mass matrix at qpos0 is not positive-definite",
+            spec.name
+        ))
+    })?;
     compile_sensors(spec, &mut m, &sites, &bodies, &geoms)?;
     Ok(m)
 }

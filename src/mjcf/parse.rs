@@ -608,6 +608,7 @@ impl Parser {
             ],
             &["group", "user"],
         )?;
+        c.check_no_children()?;
         if !is_default {
             c.read_string("name", &mut j.name);
         }
@@ -668,6 +669,7 @@ impl Parser {
             ],
             &COSMETIC,
         )?;
+        c.check_no_children()?;
         if !is_default {
             c.read_string("name", &mut g.name);
         }
@@ -768,6 +770,7 @@ impl Parser {
             ],
             &COSMETIC,
         )?;
+        c.check_no_children()?;
         if !is_default {
             c.read_string("name", &mut s.name);
         }
@@ -832,6 +835,7 @@ impl Parser {
                         j
                     } else {
                         c.check_attrs(&["name"], &["group"])?;
+                        c.check_no_children()?;
                         let mut j = self.classes["main"].joint.clone();
                         j.kind = JointType::Free;
                         j.name = c.attr("name").unwrap_or("").to_string();
@@ -963,6 +967,7 @@ impl Parser {
             ],
             &[],
         )?;
+        c.check_no_children()?;
         let mut pos = [0.0; 3];
         if !c.read_arr("pos", &mut pos)? {
             return Err(c.err("missing attribute 'pos'"));
@@ -1000,6 +1005,7 @@ impl Parser {
                         &["name", "class", "file", "scale", "content_type", "inertia"],
                         &[],
                     )?;
+                    c.check_no_children()?;
                     let mut scale = self.class_of(c, None)?.mesh_scale;
                     c.read_arr("scale", &mut scale)?;
                     let Some(file) = c.attr("file") else {
@@ -1070,10 +1076,12 @@ impl Parser {
                 let item = match (spatial, e.tag.as_str()) {
                     (true, "site") => {
                         e.check_attrs(&["site"], &[])?;
+                        e.check_no_children()?;
                         PathSpec::Site(required(e, "site")?, e.loc())
                     }
                     (true, "geom") => {
                         e.check_attrs(&["geom", "sidesite"], &[])?;
+                        e.check_no_children()?;
                         PathSpec::Geom(
                             required(e, "geom")?,
                             e.attr("sidesite").map(str::to_string),
@@ -1082,6 +1090,7 @@ impl Parser {
                     }
                     (true, "pulley") => {
                         e.check_attrs(&["divisor"], &[])?;
+                        e.check_no_children()?;
                         let d = e
                             .opt_f64("divisor")?
                             .ok_or_else(|| e.err("missing attribute 'divisor'"))?;
@@ -1092,6 +1101,7 @@ impl Parser {
                     }
                     (false, "joint") => {
                         e.check_attrs(&["joint", "coef"], &[])?;
+                        e.check_no_children()?;
                         let coef = e
                             .opt_f64("coef")?
                             .ok_or_else(|| e.err("missing attribute 'coef'"))?;
@@ -1193,6 +1203,7 @@ impl Parser {
                 }
                 "exclude" => {
                     c.check_attrs(&["name", "body1", "body2"], &[])?;
+                    c.check_no_children()?;
                     excludes.push((required(c, "body1")?, required(c, "body2")?, c.loc()));
                 }
                 other => return Err(c.err(format!("unsupported contact element <{other}>"))),
@@ -1208,6 +1219,7 @@ impl Parser {
                 return Err(c.err(format!("unsupported keyframe element <{}>", c.tag)));
             }
             c.check_attrs(&["name", "time", "qpos", "qvel", "act", "ctrl"], &[])?;
+            c.check_no_children()?;
             let mut k = KeySpec {
                 name: c.attr("name").unwrap_or("").to_string(),
                 ..Default::default()
@@ -1228,6 +1240,7 @@ impl Parser {
             let (kind, objname, objtype) = match c.tag.as_str() {
                 "touch" => {
                     c.check_attrs(&["name", "site", "cutoff", "noise"], &["user"])?;
+                    c.check_no_children()?;
                     (SensorType::Touch, required(c, "site")?, "site".to_string())
                 }
                 "framelinvel" | "frameangvel" => {
@@ -1235,6 +1248,7 @@ impl Parser {
                         &["name", "objtype", "objname", "cutoff", "noise"],
                         &["user"],
                     )?;
+                    c.check_no_children()?;
                     let kind = if c.tag == "framelinvel" {
                         SensorType::FrameLinVel
                     } else {
@@ -1382,6 +1396,7 @@ fn apply_actuator(
     };
     let known: Vec<&str> = common.iter().chain(extra.iter()).copied().collect();
     c.check_attrs(&known, &["group", "user"])?;
+    c.check_no_children()?;
     if !is_default {
         c.read_string("name", &mut a.name);
         a.tendon = c.attr("tendon").map(str::to_string);
@@ -1512,6 +1527,7 @@ fn apply_equality(c: &XmlNode, e: &mut EqualitySpec, is_default: bool) -> Result
         ],
         &[],
     )?;
+    c.check_no_children()?;
     if !is_default {
         c.read_string("name", &mut e.name);
     }
@@ -1540,6 +1556,7 @@ fn apply_pair(c: &XmlNode, p: &mut PairSpec, is_default: bool) -> Result<()> {
         ],
         &[],
     )?;
+    c.check_no_children()?;
     if !is_default {
         c.read_string("name", &mut p.name);
     }

@@ -16,22 +16,31 @@ pub struct Frames {
     pub geom_xpos: Vec<Vec3>,
     /// (ngeom) Geom orientations.
     pub geom_xquat: Vec<Quat>,
+    /// (njnt) Joint anchors in the world frame (free joints: the body origin).
+    pub xanchor: Vec<Vec3>,
+    /// (njnt) Joint axes in the world frame (hinge/slide; unused for ball/free).
+    pub xaxis: Vec<Vec3>,
 }
 
 /// Body and site frames for configuration `qpos` (length nq).
 pub fn kinematics(m: &Model, qpos: &[f64]) -> Frames {
     let mut xpos = vec![[0.0; 3]; m.nbody];
     let mut xquat = vec![math::QUAT_IDENTITY; m.nbody];
+    let mut xanchor = vec![[0.0; 3]; m.njnt];
+    let mut xaxis = vec![[0.0; 3]; m.njnt];
     for b in 1..m.nbody {
         let p = m.body_parentid[b];
         let (mut pos, mut quat) = math::compose(xpos[p], xquat[p], m.body_pos[b], m.body_quat[b]);
         for j in m.body_jntadr[b]..m.body_jntadr[b] + m.body_jntnum[b] {
             let a = m.jnt_qposadr[j];
+            xanchor[j] = math::add3(pos, math::rot_vec_quat(m.jnt_pos[j], quat));
+            xaxis[j] = math::rot_vec_quat(m.jnt_axis[j], quat);
             match m.jnt_type[j] {
                 JointType::Free => {
                     pos = [qpos[a], qpos[a + 1], qpos[a + 2]];
                     quat = [qpos[a + 3], qpos[a + 4], qpos[a + 5], qpos[a + 6]];
                     math::normalize4(&mut quat);
+                    xanchor[j] = pos;
                 }
                 JointType::Ball => {
                     let anchor = math::add3(pos, math::rot_vec_quat(m.jnt_pos[j], quat));
@@ -76,5 +85,7 @@ pub fn kinematics(m: &Model, qpos: &[f64]) -> Frames {
         site_xpos,
         geom_xpos,
         geom_xquat,
+        xanchor,
+        xaxis,
     }
 }

@@ -1,6 +1,10 @@
 //! f64 CPU implementation of the physics stages, with the same stage names as the GPU kernels:
-//! the test oracle for the GPU and the compiler's helper for values MuJoCo computes at qpos0.
+//! the test oracle for the GPU, and the compiler's helper for what MuJoCo computes at qpos0
+//! (spring lengths, `actuator_acc0`).
 
+pub mod crb;
+pub mod jacobian;
 pub mod kinematics;
 pub mod tendon;
+pub mod transmission;
 pub mod wrap;

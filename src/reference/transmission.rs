@@ -1,0 +1,45 @@
+//! `transmission`: actuator lengths and moments (MuJoCo's mj_transmission), and the compile-time
+//! `actuator_acc0` = ‖M(qpos0)⁻¹ · moment‖ that muscles use for F0 when `force` < 0.
+
+use super::crb::{mass_matrix, solve_spd};
+use super::kinematics::kinematics;
+use super::tendon::tendon;
+use crate::model::{Model, TrnType};
+
+/// Actuator lengths (nu) and dense moments (nu × nv, row-major) at `qpos`.
+pub fn transmission(m: &Model, qpos: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let f = kinematics(m, qpos);
+    let tendons: Vec<(f64, Vec<f64>)> = (0..m.ntendon).map(|t| tendon(m, t, qpos, &f)).collect();
+    let mut length = vec![0.0; m.nu];
+    let mut moment = vec![0.0; m.nu * m.nv];
+    for u in 0..m.nu {
+        let gear = m.actuator_gear[u][0];
+        let id = m.actuator_trnid[u];
+        match m.actuator_trntype[u] {
+            TrnType::Joint => {
+                length[u] = gear * qpos[m.jnt_qposadr[id]];
+                moment[u * m.nv + m.jnt_dofadr[id]] = gear;
+            }
+            TrnType::Tendon => {
+                length[u] = gear * tendons[id].0;
+                for v in 0..m.nv {
+                    moment[u * m.nv + v] = gear * tendons[id].1[v];
+                }
+            }
+        }
+    }
+    (length, moment)
+}
+
+/// `actuator_acc0` (nu) at qpos0; `None` if M(qpos0) is not positive-definite.
+pub fn actuator_acc0(m: &Model) -> Option<Vec<f64>> {
+    let f = kinematics(m, &m.qpos0);
+    let mm = mass_matrix(m, &f);
+    let (_, moment) = transmission(m, &m.qpos0);
+    (0..m.nu)
+        .map(|u| {
+            let x = solve_spd(&mm, &moment[u * m.nv..(u + 1) * m.nv])?;
+            Some(x.iter().map(|v| v * v).sum::<f64>().sqrt())
+        })
+        .collect()
+}
