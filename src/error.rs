@@ -54,17 +54,11 @@ pub type Result<T> = std::result::Result<T, Error>;
 impl Error {
     /// An MJCF error at `loc`.
     pub fn mjcf(loc: &Location, msg: impl Into<String>) -> Self {
-        Error::Mjcf {
-            loc: loc.clone(),
-            msg: msg.into(),
-        }
+        Error::Mjcf { loc: loc.clone(), msg: msg.into() }
     }
 
     /// An I/O error on `path`.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io {
-            path: path.into(),
-            source,
-        }
+        Error::Io { path: path.into(), source }
     }
 }

@@ -31,11 +31,7 @@ pub fn dot3(a: Vec3, b: Vec3) -> f64 {
 }
 /// a × b.
 pub fn cross3(a: Vec3, b: Vec3) -> Vec3 {
-    [
-        a[1] * b[2] - a[2] * b[1],
-        a[2] * b[0] - a[0] * b[2],
-        a[0] * b[1] - a[1] * b[0],
-    ]
+    [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
 }
 /// |a|.
 pub fn norm3(a: Vec3) -> f64 {
@@ -184,11 +180,7 @@ pub fn quat_z2vec(vec: Vec3) -> Quat {
     let mut axis = cross3([0.0, 0.0, 1.0], vn);
     let a = norm3(axis);
     if a.abs() < MINVAL {
-        return if vn[2] < 0.0 {
-            [0.0, 1.0, 0.0, 0.0]
-        } else {
-            QUAT_IDENTITY
-        };
+        return if vn[2] < 0.0 { [0.0, 1.0, 0.0, 0.0] } else { QUAT_IDENTITY };
     }
     axis = scale3(axis, 1.0 / a);
     axis_angle2quat(axis, a.atan2(vn[2]))
@@ -205,11 +197,7 @@ pub fn euler2quat(angles: Vec3, seq: &[u8; 3]) -> Quat {
             _ => [0.0, 0.0, 1.0],
         };
         let r = axis_angle2quat(axis, angles[i]);
-        q = if seq[i].is_ascii_lowercase() {
-            mul_quat(q, r)
-        } else {
-            mul_quat(r, q)
-        };
+        q = if seq[i].is_ascii_lowercase() { mul_quat(q, r) } else { mul_quat(r, q) };
     }
     q
 }
@@ -247,10 +235,7 @@ pub fn mul_quat_compiler(a: Quat, b: Quat) -> Quat {
 
 /// The compiler's frame composition: (pos + R(quat)·cpos, quat ⊗ cquat normalised).
 pub fn frame_accum(pos: Vec3, quat: Quat, cpos: Vec3, cquat: Quat) -> (Vec3, Quat) {
-    (
-        add3(pos, mul_mat_vec3(&quat2mat(quat), cpos)),
-        mul_quat_compiler(quat, cquat),
-    )
+    (add3(pos, mul_mat_vec3(&quat2mat(quat), cpos)), mul_quat_compiler(quat, cquat))
 }
 
 /// The compiler's quaternion taking z to the unit vector `v` (used for `zaxis` and `fromto`;
@@ -270,36 +255,16 @@ pub fn z2quat_compiler(v: Vec3) -> Quat {
 pub fn frame2quat(x: Vec3, y: Vec3, z: Vec3) -> Quat {
     let mut q = if x[0] + y[1] + z[2] > 0.0 {
         let w = 0.5 * (1.0 + x[0] + y[1] + z[2]).sqrt();
-        [
-            w,
-            0.25 * (y[2] - z[1]) / w,
-            0.25 * (z[0] - x[2]) / w,
-            0.25 * (x[1] - y[0]) / w,
-        ]
+        [w, 0.25 * (y[2] - z[1]) / w, 0.25 * (z[0] - x[2]) / w, 0.25 * (x[1] - y[0]) / w]
     } else if x[0] > y[1] && x[0] > z[2] {
         let qx = 0.5 * (1.0 + x[0] - y[1] - z[2]).sqrt();
-        [
-            0.25 * (y[2] - z[1]) / qx,
-            qx,
-            0.25 * (y[0] + x[1]) / qx,
-            0.25 * (z[0] + x[2]) / qx,
-        ]
+        [0.25 * (y[2] - z[1]) / qx, qx, 0.25 * (y[0] + x[1]) / qx, 0.25 * (z[0] + x[2]) / qx]
     } else if y[1] > z[2] {
         let qy = 0.5 * (1.0 - x[0] + y[1] - z[2]).sqrt();
-        [
-            0.25 * (z[0] - x[2]) / qy,
-            0.25 * (y[0] + x[1]) / qy,
-            qy,
-            0.25 * (z[1] + y[2]) / qy,
-        ]
+        [0.25 * (z[0] - x[2]) / qy, 0.25 * (y[0] + x[1]) / qy, qy, 0.25 * (z[1] + y[2]) / qy]
     } else {
         let qz = 0.5 * (1.0 - x[0] - y[1] + z[2]).sqrt();
-        [
-            0.25 * (x[1] - y[0]) / qz,
-            0.25 * (z[0] + x[2]) / qz,
-            0.25 * (z[1] + y[2]) / qz,
-            qz,
-        ]
+        [0.25 * (x[1] - y[0]) / qz, 0.25 * (z[0] + x[2]) / qz, 0.25 * (z[1] + y[2]) / qz, qz]
     };
     normalize_compiler(&mut q);
     q

@@ -225,42 +225,17 @@ pub mod disable {
     pub const MULTICCD: u32 = 1 << 19;
     /// `<flag>` attribute names, in bit order.
     pub const NAMES: [&str; 20] = [
-        "constraint",
-        "equality",
-        "frictionloss",
-        "limit",
-        "contact",
-        "spring",
-        "damper",
-        "gravity",
-        "clampctrl",
-        "warmstart",
-        "filterparent",
-        "actuation",
-        "refsafe",
-        "sensor",
-        "midphase",
-        "eulerdamp",
-        "autoreset",
-        "nativeccd",
-        "island",
-        "multiccd",
+        "constraint", "equality", "frictionloss", "limit", "contact", "spring", "damper", "gravity",
+        "clampctrl", "warmstart", "filterparent", "actuation", "refsafe", "sensor", "midphase", "eulerdamp",
+        "autoreset", "nativeccd", "island", "multiccd",
     ];
 }
 
 /// Enable flags, bit values of MuJoCo's `mjtEnableBit`.
 pub mod enable {
     /// `<flag>` attribute names, in bit order.
-    pub const NAMES: [&str; 8] = [
-        "override",
-        "energy",
-        "fwdinv",
-        "invdiscrete",
-        "sleep",
-        "diagexact",
-        "ipc",
-        "speculative",
-    ];
+    pub const NAMES: [&str; 8] =
+        ["override", "energy", "fwdinv", "invdiscrete", "sleep", "diagexact", "ipc", "speculative"];
 }
 
 /// Physics options (`<option>`), MuJoCo's `mjOption` fields that sinew uses.
@@ -649,11 +624,7 @@ impl Model {
     /// computes this at run time from `actuator_acc0`).
     pub fn muscle_f0(&self, u: usize) -> f64 {
         let prm = &self.actuator_gainprm[u];
-        if prm[2] >= 0.0 {
-            prm[2]
-        } else {
-            prm[3] / self.actuator_acc0[u].max(crate::math::MINVAL)
-        }
+        if prm[2] >= 0.0 { prm[2] } else { prm[3] / self.actuator_acc0[u].max(crate::math::MINVAL) }
     }
 
     /// Total mass of all bodies.

@@ -12,20 +12,11 @@ use crate::error::{Error, Result};
 /// The short names `tools/fetch-models` provides, with what each is.
 pub const SHORT_NAMES: [(&str, &str); 8] = [
     ("myolegs", "MyoSuite legs on a passive torso, 80 muscles"),
-    (
-        "myolegs_abdomen",
-        "MyoSuite legs with an abdomen scaffold, 86 muscles",
-    ),
-    (
-        "myolegs_back",
-        "KINESIS legs + back: MyoSuite torso and legs, 290 muscles",
-    ),
+    ("myolegs_abdomen", "MyoSuite legs with an abdomen scaffold, 86 muscles"),
+    ("myolegs_back", "KINESIS legs + back: MyoSuite torso and legs, 290 muscles"),
     ("myotorso", "MyoSuite torso, 210 muscles"),
     ("myoarms", "MyoSuite arms on a passive torso, 126 muscles"),
-    (
-        "myofullbody",
-        "MyoSuite full body composed by myo-sim, 416 muscles",
-    ),
+    ("myofullbody", "MyoSuite full body composed by myo-sim, 416 muscles"),
     ("mm_fullbody", "MuscleMimic MyoFullBody, 416 muscles"),
     ("mm_bimanual", "MuscleMimic bimanual arms, 126 muscles"),
 ];
@@ -35,10 +26,7 @@ pub fn models_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("SINEW_MODELS") {
         return PathBuf::from(dir);
     }
-    dirs::cache_dir()
-        .unwrap_or_else(|| PathBuf::from(".cache"))
-        .join("sinew")
-        .join("models")
+    dirs::cache_dir().unwrap_or_else(|| PathBuf::from(".cache")).join("sinew").join("models")
 }
 
 /// Resolve `name_or_path` to an MJCF file: an existing path is taken as is; otherwise a short
@@ -50,9 +38,7 @@ pub fn resolve(name_or_path: &str) -> Result<PathBuf> {
     }
     let looks_like_path = name_or_path.contains('/') || name_or_path.ends_with(".xml");
     if looks_like_path {
-        return Err(Error::ModelNotFound(format!(
-            "model file '{name_or_path}' not found"
-        )));
+        return Err(Error::ModelNotFound(format!("model file '{name_or_path}' not found")));
     }
     let dir = models_dir();
     let manifest = dir.join("models.json");
@@ -67,10 +53,7 @@ pub fn resolve(name_or_path: &str) -> Result<PathBuf> {
     }
     let text = std::fs::read_to_string(&manifest).map_err(|e| Error::io(&manifest, e))?;
     let map: BTreeMap<String, String> = serde_json::from_str(&text).map_err(|e| {
-        Error::Model(format!(
-            "{}: bad manifest: {e}; re-run `tools/fetch-models`",
-            manifest.display()
-        ))
+        Error::Model(format!("{}: bad manifest: {e}; re-run `tools/fetch-models`", manifest.display()))
     })?;
     match map.get(name_or_path) {
         Some(path) if Path::new(path).is_file() => Ok(PathBuf::from(path)),

@@ -35,14 +35,8 @@ fn library_reports_file_line_and_name() {
             Ok(Err(e)) => e.to_string(),
         };
         let loc = format!("{}:{line}", p.display());
-        assert!(
-            err.contains(&loc),
-            "{file}: error does not name {loc}: {err}"
-        );
-        assert!(
-            err.contains(needle),
-            "{file}: error does not mention {needle}: {err}"
-        );
+        assert!(err.contains(&loc), "{file}: error does not name {loc}: {err}");
+        assert!(err.contains(needle), "{file}: error does not mention {needle}: {err}");
         assert!(!err.contains('\n'), "{file}: error is not one line: {err}");
     }
 }
@@ -56,27 +50,12 @@ fn empty_model_is_an_error() {
 #[test]
 fn cli_exits_2_with_one_line() {
     let exe = env!("CARGO_BIN_EXE_sinew");
-    for (file, _, needle) in CASES
-        .iter()
-        .chain([("empty.xml", 1, "no degrees of freedom")].iter())
-    {
-        let out = Command::new(exe)
-            .args(["info", path(file).to_str().unwrap()])
-            .output()
-            .unwrap();
+    for (file, _, needle) in CASES.iter().chain([("empty.xml", 1, "no degrees of freedom")].iter()) {
+        let out = Command::new(exe).args(["info", path(file).to_str().unwrap()]).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "{file}: exit {:?}, stderr {stderr}",
-            out.status.code()
-        );
+        assert_eq!(out.status.code(), Some(2), "{file}: exit {:?}, stderr {stderr}", out.status.code());
         assert!(stderr.contains(needle), "{file}: {stderr}");
-        assert_eq!(
-            stderr.trim_end().lines().count(),
-            1,
-            "{file}: not one line: {stderr}"
-        );
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{file}: not one line: {stderr}");
         assert!(!stderr.contains("panicked"), "{file}: {stderr}");
     }
 }
@@ -86,10 +65,7 @@ fn unknown_model_name_says_how_to_fetch() {
     let exe = env!("CARGO_BIN_EXE_sinew");
     let out = Command::new(exe)
         .args(["info", "myolegs"])
-        .env(
-            "SINEW_MODELS",
-            common::root().join("tests/fixtures/bad/no_models_here"),
-        )
+        .env("SINEW_MODELS", common::root().join("tests/fixtures/bad/no_models_here"))
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);

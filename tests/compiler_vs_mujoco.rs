@@ -24,10 +24,7 @@ fn bools(v: &[bool]) -> Vec<i64> {
 }
 /// MuJoCo writes -1 for the address of an empty range.
 fn adr(adr: &[usize], num: &[usize]) -> Vec<i64> {
-    adr.iter()
-        .zip(num)
-        .map(|(a, n)| if *n == 0 { -1 } else { *a as i64 })
-        .collect()
+    adr.iter().zip(num).map(|(a, n)| if *n == 0 { -1 } else { *a as i64 }).collect()
 }
 
 fn compare(m: &Model, fx: &mut Fixture) -> Report {
@@ -48,81 +45,28 @@ fn compare(m: &Model, fx: &mut Fixture) -> Report {
         ($($f:ident),*) => {$(r.equal(stringify!($f), &m.$f.iter().map(|x| *x as i64).collect::<Vec<_>>(), &fx.i64(stringify!($f)));)*};
     }
     count!(
-        nq, nv, nu, na, nbody, njnt, ngeom, nsite, ntendon, nwrap, neq, npair, nexclude, nmesh,
-        nkey, nsensor
+        nq, nv, nu, na, nbody, njnt, ngeom, nsite, ntendon, nwrap, neq, npair, nexclude, nmesh, nkey, nsensor
     );
     if !r.failures.is_empty() {
         return r; // array comparisons would only repeat the count mismatch
     }
     // options
-    r.close(
-        "opt.timestep",
-        &[m.opt.timestep],
-        &fx.f64("opt_timestep"),
-        0.0,
-        0.0,
-    );
-    r.close(
-        "opt.gravity",
-        &m.opt.gravity,
-        &fx.f64("opt_gravity"),
-        0.0,
-        0.0,
-    );
-    r.close(
-        "opt.tolerance",
-        &[m.opt.tolerance],
-        &fx.f64("opt_tolerance"),
-        0.0,
-        0.0,
-    );
-    r.close(
-        "opt.impratio",
-        &[m.opt.impratio],
-        &fx.f64("opt_impratio"),
-        0.0,
-        0.0,
-    );
-    r.equal(
-        "opt.integrator",
-        &[m.opt.integrator as i64],
-        &fx.i64("opt_integrator"),
-    );
+    r.close("opt.timestep", &[m.opt.timestep], &fx.f64("opt_timestep"), 0.0, 0.0);
+    r.close("opt.gravity", &m.opt.gravity, &fx.f64("opt_gravity"), 0.0, 0.0);
+    r.close("opt.tolerance", &[m.opt.tolerance], &fx.f64("opt_tolerance"), 0.0, 0.0);
+    r.close("opt.impratio", &[m.opt.impratio], &fx.f64("opt_impratio"), 0.0, 0.0);
+    r.equal("opt.integrator", &[m.opt.integrator as i64], &fx.i64("opt_integrator"));
     r.equal("opt.solver", &[m.opt.solver as i64], &fx.i64("opt_solver"));
     r.equal("opt.cone", &[m.opt.cone as i64], &fx.i64("opt_cone"));
-    r.equal(
-        "opt.iterations",
-        &[m.opt.iterations as i64],
-        &fx.i64("opt_iterations"),
-    );
-    r.equal(
-        "opt.ls_iterations",
-        &[m.opt.ls_iterations as i64],
-        &fx.i64("opt_ls_iterations"),
-    );
-    r.equal(
-        "opt.disableflags",
-        &[m.opt.disableflags as i64],
-        &fx.i64("opt_disableflags"),
-    );
+    r.equal("opt.iterations", &[m.opt.iterations as i64], &fx.i64("opt_iterations"));
+    r.equal("opt.ls_iterations", &[m.opt.ls_iterations as i64], &fx.i64("opt_ls_iterations"));
+    r.equal("opt.disableflags", &[m.opt.disableflags as i64], &fx.i64("opt_disableflags"));
     f1!(qpos0, qpos_spring);
     // bodies
     int!(ids: body_parentid, body_rootid, body_weldid, body_jntnum, body_dofnum, body_geomnum);
-    r.equal(
-        "body_jntadr",
-        &adr(&m.body_jntadr, &m.body_jntnum),
-        &fx.i64("body_jntadr"),
-    );
-    r.equal(
-        "body_dofadr",
-        &adr(&m.body_dofadr, &m.body_dofnum),
-        &fx.i64("body_dofadr"),
-    );
-    r.equal(
-        "body_geomadr",
-        &adr(&m.body_geomadr, &m.body_geomnum),
-        &fx.i64("body_geomadr"),
-    );
+    r.equal("body_jntadr", &adr(&m.body_jntadr, &m.body_jntnum), &fx.i64("body_jntadr"));
+    r.equal("body_dofadr", &adr(&m.body_dofadr, &m.body_dofnum), &fx.i64("body_dofadr"));
+    r.equal("body_geomadr", &adr(&m.body_geomadr, &m.body_geomnum), &fx.i64("body_geomadr"));
     fn_!(body_pos, body_quat, body_ipos, body_iquat, body_inertia);
     f1!(body_mass, body_subtreemass);
     // joints and dofs
@@ -145,10 +89,7 @@ fn compare(m: &Model, fx: &mut Fixture) -> Report {
     );
     r.equal(
         "geom_conaffinity",
-        &m.geom_conaffinity
-            .iter()
-            .map(|x| *x as i64)
-            .collect::<Vec<_>>(),
+        &m.geom_conaffinity.iter().map(|x| *x as i64).collect::<Vec<_>>(),
         &fx.i64("geom_conaffinity"),
     );
     r.equal(
@@ -158,25 +99,11 @@ fn compare(m: &Model, fx: &mut Fixture) -> Report {
     );
     r.equal(
         "geom_priority",
-        &m.geom_priority
-            .iter()
-            .map(|x| *x as i64)
-            .collect::<Vec<_>>(),
+        &m.geom_priority.iter().map(|x| *x as i64).collect::<Vec<_>>(),
         &fx.i64("geom_priority"),
     );
-    r.equal(
-        "geom_group",
-        &m.geom_group.iter().map(|x| *x as i64).collect::<Vec<_>>(),
-        &fx.i64("geom_group"),
-    );
-    fn_!(
-        geom_size,
-        geom_pos,
-        geom_quat,
-        geom_friction,
-        geom_solref,
-        geom_solimp
-    );
+    r.equal("geom_group", &m.geom_group.iter().map(|x| *x as i64).collect::<Vec<_>>(), &fx.i64("geom_group"));
+    fn_!(geom_size, geom_pos, geom_quat, geom_friction, geom_solref, geom_solimp);
     f1!(geom_margin, geom_gap, geom_solmix);
     // sites
     int!(ids: site_bodyid);
@@ -186,50 +113,20 @@ fn compare(m: &Model, fx: &mut Fixture) -> Report {
     int!(ids: tendon_adr, tendon_num);
     int!(bools: tendon_limited);
     fn_!(tendon_range, tendon_lengthspring);
-    f1!(
-        tendon_stiffness,
-        tendon_damping,
-        tendon_margin,
-        tendon_frictionloss
-    );
+    f1!(tendon_stiffness, tendon_damping, tendon_margin, tendon_frictionloss);
     enums!(wrap_type);
     // MuJoCo stores -1 as the object of a pulley.
     let objid: Vec<i64> = (0..m.nwrap)
-        .map(|i| {
-            if m.wrap_type[i] == sinew::model::WrapType::Pulley {
-                -1
-            } else {
-                m.wrap_objid[i] as i64
-            }
-        })
+        .map(|i| if m.wrap_type[i] == sinew::model::WrapType::Pulley { -1 } else { m.wrap_objid[i] as i64 })
         .collect();
     r.equal("wrap_objid", &objid, &fx.i64("wrap_objid"));
     f1!(wrap_prm);
     // actuators
-    enums!(
-        actuator_trntype,
-        actuator_dyntype,
-        actuator_gaintype,
-        actuator_biastype
-    );
-    r.equal(
-        "actuator_trnid",
-        &ids(&m.actuator_trnid),
-        &fx.i64("actuator_trnid"),
-    );
-    fn_!(
-        actuator_dynprm,
-        actuator_gainprm,
-        actuator_biasprm,
-        actuator_gear
-    );
+    enums!(actuator_trntype, actuator_dyntype, actuator_gaintype, actuator_biastype);
+    r.equal("actuator_trnid", &ids(&m.actuator_trnid), &fx.i64("actuator_trnid"));
+    fn_!(actuator_dynprm, actuator_gainprm, actuator_biasprm, actuator_gear);
     int!(bools: actuator_ctrllimited, actuator_forcelimited, actuator_actlimited);
-    fn_!(
-        actuator_ctrlrange,
-        actuator_forcerange,
-        actuator_actrange,
-        actuator_lengthrange
-    );
+    fn_!(actuator_ctrlrange, actuator_forcerange, actuator_actrange, actuator_lengthrange);
     int!(opt_ids: actuator_actadr);
     f1!(actuator_acc0);
     int!(ids: actuator_actnum);
@@ -241,25 +138,15 @@ fn compare(m: &Model, fx: &mut Fixture) -> Report {
     fn_!(eq_solref, eq_solimp, eq_data);
     // contact pairs and excludes
     int!(ids: pair_geom1, pair_geom2);
-    r.equal(
-        "pair_dim",
-        &m.pair_dim.iter().map(|x| *x as i64).collect::<Vec<_>>(),
-        &fx.i64("pair_dim"),
-    );
+    r.equal("pair_dim", &m.pair_dim.iter().map(|x| *x as i64).collect::<Vec<_>>(), &fx.i64("pair_dim"));
     r.equal(
         "pair_signature",
-        &m.pair_signature
-            .iter()
-            .map(|x| *x as i64)
-            .collect::<Vec<_>>(),
+        &m.pair_signature.iter().map(|x| *x as i64).collect::<Vec<_>>(),
         &fx.i64("pair_signature"),
     );
     r.equal(
         "exclude_signature",
-        &m.exclude_signature
-            .iter()
-            .map(|x| *x as i64)
-            .collect::<Vec<_>>(),
+        &m.exclude_signature.iter().map(|x| *x as i64).collect::<Vec<_>>(),
         &fx.i64("exclude_signature"),
     );
     fn_!(pair_friction, pair_solref, pair_solreffriction, pair_solimp);
@@ -267,35 +154,11 @@ fn compare(m: &Model, fx: &mut Fixture) -> Report {
     // meshes and keyframes
     int!(ids: mesh_vertadr, mesh_vertnum);
     f1!(key_time);
-    r.close(
-        "key_qpos",
-        &m.key_qpos.concat(),
-        &fx.f64("key_qpos"),
-        REL,
-        ABS,
-    );
-    r.close(
-        "key_qvel",
-        &m.key_qvel.concat(),
-        &fx.f64("key_qvel"),
-        REL,
-        ABS,
-    );
+    r.close("key_qpos", &m.key_qpos.concat(), &fx.f64("key_qpos"), REL, ABS);
+    r.close("key_qvel", &m.key_qvel.concat(), &fx.f64("key_qvel"), REL, ABS);
     r.close("key_act", &m.key_act.concat(), &fx.f64("key_act"), REL, ABS);
-    r.close(
-        "key_ctrl",
-        &m.key_ctrl.concat(),
-        &fx.f64("key_ctrl"),
-        REL,
-        ABS,
-    );
-    r.close(
-        "total mass",
-        &[m.total_mass()],
-        &fx.f64("total_mass"),
-        REL,
-        ABS,
-    );
+    r.close("key_ctrl", &m.key_ctrl.concat(), &fx.f64("key_ctrl"), REL, ABS);
+    r.close("total mass", &[m.total_mass()], &fx.f64("total_mass"), REL, ABS);
     r
 }
 
@@ -369,15 +232,8 @@ fn muscle_without_force_uses_scale_over_acc0() {
     let m = sinew::mjcf::load_model(&common::root().join("assets/cylinder_wrap.xml")).unwrap();
     let mut fx = Fixture::open(&common::root().join("tests/fixtures/compiler/cylinder_wrap.npz"));
     let acc0 = fx.f64("actuator_acc0");
-    assert_eq!(
-        m.actuator_gainprm[1][2], -1.0,
-        "force stays -1 in the model, as in MuJoCo 4"
-    );
+    assert_eq!(m.actuator_gainprm[1][2], -1.0, "force stays -1 in the model, as in MuJoCo 4");
     assert_eq!(m.muscle_f0(0), 300.0);
     let want = 200.0 / acc0[1];
-    assert!(
-        (m.muscle_f0(1) - want).abs() <= 1e-9 * want,
-        "{} vs {want}",
-        m.muscle_f0(1)
-    );
+    assert!((m.muscle_f0(1) - want).abs() <= 1e-9 * want, "{} vs {want}", m.muscle_f0(1));
 }

@@ -21,56 +21,16 @@ fn upload_round_trip() {
     let gm = GpuModel::upload(&ctx, &m);
     let mir = &gm.mirror;
     assert_eq!(mir, &ModelMirror::new(&m));
-    assert_eq!(
-        ctx.download::<sinew::gpu::layout::Body>(&gm.bodies, m.nbody)
-            .unwrap(),
-        mir.bodies
-    );
-    assert_eq!(
-        ctx.download::<sinew::gpu::layout::Joint>(&gm.joints, m.njnt)
-            .unwrap(),
-        mir.joints
-    );
-    assert_eq!(
-        ctx.download::<sinew::gpu::layout::Dof>(&gm.dofs, m.nv)
-            .unwrap(),
-        mir.dofs
-    );
-    assert_eq!(
-        ctx.download::<sinew::gpu::layout::Geom>(&gm.geoms, m.ngeom)
-            .unwrap(),
-        mir.geoms
-    );
-    assert_eq!(
-        ctx.download::<sinew::gpu::layout::Site>(&gm.sites, m.nsite)
-            .unwrap(),
-        mir.sites
-    );
-    assert_eq!(
-        ctx.download::<sinew::gpu::layout::Tendon>(&gm.tendons, m.ntendon)
-            .unwrap(),
-        mir.tendons
-    );
-    assert_eq!(
-        ctx.download::<sinew::gpu::layout::Wrap>(&gm.wraps, m.nwrap)
-            .unwrap(),
-        mir.wraps
-    );
-    assert_eq!(
-        ctx.download::<sinew::gpu::layout::Actuator>(&gm.actuators, m.nu)
-            .unwrap(),
-        mir.actuators
-    );
-    assert_eq!(
-        ctx.download::<sinew::gpu::layout::Equality>(&gm.equalities, m.neq)
-            .unwrap(),
-        mir.equalities
-    );
-    assert_eq!(
-        ctx.download::<sinew::gpu::layout::Pair>(&gm.pairs, m.npair)
-            .unwrap(),
-        mir.pairs
-    );
+    assert_eq!(ctx.download::<sinew::gpu::layout::Body>(&gm.bodies, m.nbody).unwrap(), mir.bodies);
+    assert_eq!(ctx.download::<sinew::gpu::layout::Joint>(&gm.joints, m.njnt).unwrap(), mir.joints);
+    assert_eq!(ctx.download::<sinew::gpu::layout::Dof>(&gm.dofs, m.nv).unwrap(), mir.dofs);
+    assert_eq!(ctx.download::<sinew::gpu::layout::Geom>(&gm.geoms, m.ngeom).unwrap(), mir.geoms);
+    assert_eq!(ctx.download::<sinew::gpu::layout::Site>(&gm.sites, m.nsite).unwrap(), mir.sites);
+    assert_eq!(ctx.download::<sinew::gpu::layout::Tendon>(&gm.tendons, m.ntendon).unwrap(), mir.tendons);
+    assert_eq!(ctx.download::<sinew::gpu::layout::Wrap>(&gm.wraps, m.nwrap).unwrap(), mir.wraps);
+    assert_eq!(ctx.download::<sinew::gpu::layout::Actuator>(&gm.actuators, m.nu).unwrap(), mir.actuators);
+    assert_eq!(ctx.download::<sinew::gpu::layout::Equality>(&gm.equalities, m.neq).unwrap(), mir.equalities);
+    assert_eq!(ctx.download::<sinew::gpu::layout::Pair>(&gm.pairs, m.npair).unwrap(), mir.pairs);
     assert_eq!(ctx.download::<f32>(&gm.qpos0, m.nq).unwrap(), mir.qpos0);
     // f32 conversion of the f64 model, spot-checked against the host model itself.
     for b in 0..m.nbody {
@@ -92,23 +52,13 @@ fn kernel_reads_model_through_wgsl_structs() {
     let pipeline = ctx.compute_pipeline("model_probe.wgsl", "main").unwrap();
     let layout = pipeline.get_bind_group_layout(0);
     let buffers = [
-        &gm.sizes,
-        &gm.bodies,
-        &gm.actuators,
-        &gm.wraps,
-        &gm.tendons,
-        &gm.geoms,
-        &out_body,
-        &out_act,
+        &gm.sizes, &gm.bodies, &gm.actuators, &gm.wraps, &gm.tendons, &gm.geoms, &out_body, &out_act,
         &out_misc,
     ];
     let entries: Vec<wgpu::BindGroupEntry> = buffers
         .iter()
         .enumerate()
-        .map(|(i, b)| wgpu::BindGroupEntry {
-            binding: i as u32,
-            resource: b.as_entire_binding(),
-        })
+        .map(|(i, b)| wgpu::BindGroupEntry { binding: i as u32, resource: b.as_entire_binding() })
         .collect();
     let group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
         label: None,
@@ -157,22 +107,10 @@ fn kernel_reads_model_through_wgsl_structs() {
     let misc = ctx.download::<f32>(&out_misc, 4 * nmisc).unwrap();
     for i in 0..nmisc {
         let want = [
-            if i < m.nwrap {
-                m.wrap_type[i] as u32 as f64
-            } else {
-                -1.0
-            },
+            if i < m.nwrap { m.wrap_type[i] as u32 as f64 } else { -1.0 },
             if i < m.nwrap { m.wrap_prm[i] } else { -1.0 },
-            if i < m.ntendon {
-                m.tendon_adr[i] as f64
-            } else {
-                -1.0
-            },
-            if i < m.ngeom {
-                m.geom_condim[i] as f64
-            } else {
-                -1.0
-            },
+            if i < m.ntendon { m.tendon_adr[i] as f64 } else { -1.0 },
+            if i < m.ngeom { m.geom_condim[i] as f64 } else { -1.0 },
         ];
         for k in 0..4 {
             assert_eq!(misc[4 * i + k], want[k] as f32, "misc {i} field {k}");
@@ -185,21 +123,46 @@ fn burn_runs_on_the_same_device() {
     use burn::tensor::{Tensor, TensorData};
     let ctx = context();
     let device = ctx.burn_device().unwrap();
-    let a = Tensor::<2>::from_data(
-        TensorData::new(vec![1.0f32, 2.0, 3.0, 4.0], [2, 2]),
-        &device,
-    );
-    let b = Tensor::<2>::from_data(
-        TensorData::new(vec![0.5f32, -1.0, 2.0, 0.25], [2, 2]),
-        &device,
-    );
+    let a = Tensor::<2>::from_data(TensorData::new(vec![1.0f32, 2.0, 3.0, 4.0], [2, 2]), &device);
+    let b = Tensor::<2>::from_data(TensorData::new(vec![0.5f32, -1.0, 2.0, 0.25], [2, 2]), &device);
     let c = a.matmul(b).add_scalar(1.0);
     let got: Vec<f32> = c.into_data().try_to_vec::<f32>().unwrap();
     // [[1,2],[3,4]] · [[0.5,-1],[2,0.25]] + 1
     assert_eq!(got, vec![5.5, 0.5, 10.5, -1.0]);
     // The registered device is reused, not registered again.
-    assert_eq!(
-        ctx.burn_wgpu_device().unwrap(),
-        ctx.burn_wgpu_device().unwrap()
+    assert_eq!(ctx.burn_wgpu_device().unwrap(), ctx.burn_wgpu_device().unwrap());
+}
+
+#[test]
+fn adapter_selection_errors_are_clear() {
+    let exe = env!("CARGO_BIN_EXE_sinew");
+    let asset = common::root().join("assets/compiler_features.xml");
+    let out = std::process::Command::new(exe)
+        .args(["info", asset.to_str().unwrap(), "--gpu"])
+        .env("SINEW_ADAPTER", "no-such-adapter-anywhere")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("SINEW_ADAPTER=no-such-adapter-anywhere matches no adapter; available: 0:"),
+        "{stderr}"
     );
+
+    // A backend with no adapter on this machine: nothing to choose from.
+    let backend = if cfg!(target_os = "windows") { "metal" } else { "dx12" };
+    let out = std::process::Command::new(exe)
+        .args(["info", asset.to_str().unwrap(), "--gpu"])
+        .env("WGPU_BACKEND", backend)
+        .env_remove("SINEW_ADAPTER")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no GPU adapter found"), "{stderr}");
+
+    let out =
+        std::process::Command::new(exe).args(["info", asset.to_str().unwrap(), "--gpu"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("model uploaded"));
 }

@@ -19,23 +19,13 @@ fn every_wgsl_file_is_registered() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shaders");
     let mut found = Vec::new();
     for entry in walk(&dir) {
-        let rel = entry
-            .strip_prefix(&dir)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
+        let rel = entry.strip_prefix(&dir).unwrap().to_string_lossy().replace('\\', "/");
         found.push(rel);
     }
-    let registered: Vec<String> = shaders::COMMON
-        .iter()
-        .chain(shaders::STAGES)
-        .map(|(n, _)| n.to_string())
-        .collect();
+    let registered: Vec<String> =
+        shaders::COMMON.iter().chain(shaders::STAGES).map(|(n, _)| n.to_string()).collect();
     for f in &found {
-        assert!(
-            registered.contains(f),
-            "shaders/{f} is not in gpu::shaders (so it is never validated)"
-        );
+        assert!(registered.contains(f), "shaders/{f} is not in gpu::shaders (so it is never validated)");
     }
     assert!(!found.is_empty());
 }
@@ -69,22 +59,12 @@ fn host_mirrors_match_wgsl_layouts() {
         let naga::TypeInner::Struct { members, span } = &ty.inner else {
             panic!("{struct_name} is not a struct")
         };
-        assert_eq!(
-            *span as usize, *size,
-            "{struct_name}: WGSL size {span} vs Rust {size}"
-        );
+        assert_eq!(*span as usize, *size, "{struct_name}: WGSL size {span} vs Rust {size}");
         assert_eq!(layouter[handle].size as usize, *size);
         let wgsl: Vec<usize> = members.iter().map(|m| m.offset as usize).collect();
         assert_eq!(&wgsl, offsets, "{struct_name}: member offsets WGSL vs Rust");
     }
-    let structs = module
-        .types
-        .iter()
-        .filter(|(_, t)| matches!(t.inner, naga::TypeInner::Struct { .. }))
-        .count();
-    assert_eq!(
-        structs,
-        mirrors.len(),
-        "every WGSL struct in {name} needs a host mirror"
-    );
+    let structs =
+        module.types.iter().filter(|(_, t)| matches!(t.inner, naga::TypeInner::Struct { .. })).count();
+    assert_eq!(structs, mirrors.len(), "every WGSL struct in {name} needs a host mirror");
 }

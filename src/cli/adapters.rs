@@ -11,10 +11,7 @@ pub fn run() -> sinew::Result<()> {
         ));
     }
     for (i, a) in list.iter().enumerate() {
-        println!(
-            "{i}: {} ({}, {}, driver {} {})",
-            a.name, a.backend, a.device_type, a.driver, a.driver_info
-        );
+        println!("{i}: {} ({}, {}, driver {} {})", a.name, a.backend, a.device_type, a.driver, a.driver_info);
     }
     Ok(())
 }

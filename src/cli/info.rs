@@ -11,6 +11,9 @@ pub struct InfoArgs {
     /// Print one JSON object with the counts and total mass.
     #[arg(long)]
     pub json: bool,
+    /// Also upload the model to the GPU (adapter from SINEW_ADAPTER / WGPU_BACKEND) and report it.
+    #[arg(long, conflicts_with = "json")]
+    pub gpu: bool,
 }
 
 /// The JSON object `--json` prints: exactly these keys, values equal to MuJoCo's.
@@ -53,25 +56,11 @@ pub fn run(args: &InfoArgs) -> sinew::Result<()> {
         mass: m.total_mass(),
     };
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string(&info).expect("plain struct serialises")
-        );
+        println!("{}", serde_json::to_string(&info).expect("plain struct serialises"));
         return Ok(());
     }
-    println!(
-        "model      {} ({})",
-        if m.name.is_empty() {
-            "<unnamed>"
-        } else {
-            &m.name
-        },
-        path.display()
-    );
-    println!(
-        "sizes      nq {}  nv {}  nu {}  na {}",
-        m.nq, m.nv, m.nu, m.na
-    );
+    println!("model      {} ({})", if m.name.is_empty() { "<unnamed>" } else { &m.name }, path.display());
+    println!("sizes      nq {}  nv {}  nu {}  na {}", m.nq, m.nv, m.nu, m.na);
     println!(
         "           nbody {}  njnt {}  ngeom {}  nsite {}  nmesh {}",
         m.nbody, m.njnt, m.ngeom, m.nsite, m.nmesh
@@ -83,16 +72,25 @@ pub fn run(args: &InfoArgs) -> sinew::Result<()> {
     println!("mass       {:.4} kg", info.mass);
     println!(
         "options    timestep {} s, {:?}, {:?} solver ({} iterations, {} line search), {:?} cone",
-        m.opt.timestep,
-        m.opt.integrator,
-        m.opt.solver,
-        m.opt.iterations,
-        m.opt.ls_iterations,
-        m.opt.cone
+        m.opt.timestep, m.opt.integrator, m.opt.solver, m.opt.iterations, m.opt.ls_iterations, m.opt.cone
     );
     println!("features");
     for (feature, status) in features(&m) {
         println!("  {feature:<44} {status}");
+    }
+    if args.gpu {
+        let ctx = sinew::gpu::GpuContext::new()?;
+        let a = ctx.summary();
+        let gm = sinew::gpu::GpuModel::upload(&ctx, &m);
+        ctx.wait()?;
+        println!(
+            "gpu        {} ({}, {}, driver {}): model uploaded, {} bytes",
+            a.name,
+            a.backend,
+            a.device_type,
+            a.driver,
+            gm.bytes()
+        );
     }
     Ok(())
 }
@@ -103,40 +101,17 @@ fn features(m: &Model) -> Vec<(String, &'static str)> {
     let mut out = Vec::new();
     let count = |t: GeomType| m.geom_type.iter().filter(|g| **g == t).count();
     out.push((format!("{} joints ({} dofs)", m.njnt, m.nv), COMPILED));
-    let colliding = (0..m.ngeom)
-        .filter(|&i| m.geom_contype[i] != 0 || m.geom_conaffinity[i] != 0)
-        .count();
-    out.push((
-        format!("{} colliding geoms, {} explicit pairs", colliding, m.npair),
-        COMPILED,
-    ));
-    out.push((
-        format!("{} mesh geoms (inertia only)", count(GeomType::Mesh)),
-        "compiled",
-    ));
+    let colliding = (0..m.ngeom).filter(|&i| m.geom_contype[i] != 0 || m.geom_conaffinity[i] != 0).count();
+    out.push((format!("{} colliding geoms, {} explicit pairs", colliding, m.npair), COMPILED));
+    out.push((format!("{} mesh geoms (inertia only)", count(GeomType::Mesh)), "compiled"));
     let wraps = m
         .wrap_type
         .iter()
-        .filter(|w| {
-            matches!(
-                w,
-                sinew::model::WrapType::Sphere | sinew::model::WrapType::Cylinder
-            )
-        })
+        .filter(|w| matches!(w, sinew::model::WrapType::Sphere | sinew::model::WrapType::Cylinder))
         .count();
-    out.push((
-        format!("{} tendons, {} wrap geoms", m.ntendon, wraps),
-        COMPILED,
-    ));
-    let muscles = m
-        .actuator_gaintype
-        .iter()
-        .filter(|g| **g == sinew::model::GainType::Muscle)
-        .count();
-    out.push((
-        format!("{} muscles, {} other actuators", muscles, m.nu - muscles),
-        COMPILED,
-    ));
+    out.push((format!("{} tendons, {} wrap geoms", m.ntendon, wraps), COMPILED));
+    let muscles = m.actuator_gaintype.iter().filter(|g| **g == sinew::model::GainType::Muscle).count();
+    out.push((format!("{} muscles, {} other actuators", muscles, m.nu - muscles), COMPILED));
     out.push((format!("{} joint equalities", m.neq), COMPILED));
     out.push((format!("{} sensors", m.nsensor), "compiled"));
     out

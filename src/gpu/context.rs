@@ -50,10 +50,14 @@ impl AdapterSummary {
     }
 }
 
+/// The backends searched: `WGPU_BACKEND` if set, else the primary APIs (Vulkan, Metal, DX12).
+fn backends() -> wgpu::Backends {
+    wgpu::Backends::from_env().unwrap_or(wgpu::Backends::PRIMARY)
+}
+
 fn instance() -> wgpu::Instance {
     let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
-    desc.backends =
-        wgpu::Backends::from_env().unwrap_or(wgpu::Backends::PRIMARY | wgpu::Backends::GL);
+    desc.backends = backends();
     wgpu::Instance::new(desc)
 }
 
@@ -71,7 +75,7 @@ impl GpuContext {
     /// Every adapter visible under the current `WGPU_BACKEND`, in selection order.
     pub fn adapters() -> Vec<AdapterSummary> {
         let inst = instance();
-        let mut list = pollster::block_on(inst.enumerate_adapters(wgpu::Backends::all()));
+        let mut list = pollster::block_on(inst.enumerate_adapters(backends()));
         list.sort_by_key(|a| rank(a.get_info().device_type));
         list.iter().map(AdapterSummary::of).collect()
     }
@@ -79,7 +83,7 @@ impl GpuContext {
     /// Open the adapter chosen by the environment (see the module docs).
     pub fn new() -> Result<Self> {
         let inst = instance();
-        let mut list = pollster::block_on(inst.enumerate_adapters(wgpu::Backends::all()));
+        let mut list = pollster::block_on(inst.enumerate_adapters(backends()));
         list.sort_by_key(|a| rank(a.get_info().device_type));
         if list.is_empty() {
             return Err(Error::Gpu(
@@ -94,9 +98,7 @@ impl GpuContext {
                 let idx = match sel.parse::<usize>() {
                     Ok(i) if i < list.len() => Some(i),
                     Ok(_) => None,
-                    Err(_) => names
-                        .iter()
-                        .position(|n| n.to_lowercase().contains(&sel.to_lowercase())),
+                    Err(_) => names.iter().position(|n| n.to_lowercase().contains(&sel.to_lowercase())),
                 };
                 let Some(i) = idx else {
                     return Err(Error::Gpu(format!(
@@ -119,9 +121,7 @@ impl GpuContext {
     /// Open a device on `adapter` the way CubeCL does (all adapter features but mappable primary
     /// buffers, the adapter's limits), so Burn can run on it unchanged.
     pub fn from_adapter(instance: wgpu::Instance, adapter: wgpu::Adapter) -> Result<Self> {
-        let features = adapter
-            .features()
-            .difference(wgpu::Features::MAPPABLE_PRIMARY_BUFFERS);
+        let features = adapter.features().difference(wgpu::Features::MAPPABLE_PRIMARY_BUFFERS);
         let desc = wgpu::DeviceDescriptor {
             label: Some("sinew"),
             required_features: features,
@@ -131,18 +131,9 @@ impl GpuContext {
             trace: wgpu::Trace::Off,
         };
         let (device, queue) = pollster::block_on(adapter.request_device(&desc)).map_err(|e| {
-            Error::Gpu(format!(
-                "could not open a device on '{}': {e}",
-                adapter.get_info().name
-            ))
+            Error::Gpu(format!("could not open a device on '{}': {e}", adapter.get_info().name))
         })?;
-        Ok(GpuContext {
-            instance,
-            adapter,
-            device,
-            queue,
-            burn: OnceLock::new(),
-        })
+        Ok(GpuContext { instance, adapter, device, queue, burn: OnceLock::new() })
     }
 
     /// What adapter this is.
@@ -175,10 +166,7 @@ impl GpuContext {
     /// Block until all submitted work is done.
     pub fn wait(&self) -> Result<()> {
         self.device
-            .poll(wgpu::PollType::Wait {
-                submission_index: None,
-                timeout: None,
-            })
+            .poll(wgpu::PollType::Wait { submission_index: None, timeout: None })
             .map(|_| ())
             .map_err(|e| Error::Gpu(format!("device poll failed: {e}")))
     }

@@ -280,18 +280,8 @@ impl GpuModel {
     /// Total bytes of model data on the GPU.
     pub fn bytes(&self) -> u64 {
         [
-            &self.bodies,
-            &self.joints,
-            &self.dofs,
-            &self.geoms,
-            &self.sites,
-            &self.tendons,
-            &self.wraps,
-            &self.actuators,
-            &self.equalities,
-            &self.pairs,
-            &self.qpos0,
-            &self.qpos_spring,
+            &self.bodies, &self.joints, &self.dofs, &self.geoms, &self.sites, &self.tendons, &self.wraps,
+            &self.actuators, &self.equalities, &self.pairs, &self.qpos0, &self.qpos_spring,
         ]
         .iter()
         .map(|b| b.size())

@@ -6,16 +6,10 @@
 use crate::error::{Error, Result};
 
 /// Shared declarations prepended to every stage, in order: (path under `shaders/`, source).
-pub const COMMON: &[(&str, &str)] = &[(
-    "common/model.wgsl",
-    include_str!("../../shaders/common/model.wgsl"),
-)];
+pub const COMMON: &[(&str, &str)] = &[("common/model.wgsl", include_str!("../../shaders/common/model.wgsl"))];
 
 /// Stage shaders: (path under `shaders/`, source).
-pub const STAGES: &[(&str, &str)] = &[(
-    "model_probe.wgsl",
-    include_str!("../../shaders/model_probe.wgsl"),
-)];
+pub const STAGES: &[(&str, &str)] = &[("model_probe.wgsl", include_str!("../../shaders/model_probe.wgsl"))];
 
 /// The full module source of a stage: the common prelude and the stage file.
 pub fn module_source(stage: &str) -> Result<String> {
@@ -35,12 +29,9 @@ pub fn module_source(stage: &str) -> Result<String> {
 pub fn validate(name: &str, source: &str) -> Result<naga::Module> {
     let module = naga::front::wgsl::parse_str(source)
         .map_err(|e| Error::Gpu(format!("{name}: {}", e.emit_to_string(source))))?;
-    naga::valid::Validator::new(
-        naga::valid::ValidationFlags::all(),
-        naga::valid::Capabilities::all(),
-    )
-    .validate(&module)
-    .map_err(|e| Error::Gpu(format!("{name}: {}", e.emit_to_string(source))))?;
+    naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::all())
+        .validate(&module)
+        .map_err(|e| Error::Gpu(format!("{name}: {}", e.emit_to_string(source))))?;
     Ok(module)
 }
 
@@ -49,22 +40,18 @@ impl super::GpuContext {
     pub fn compute_pipeline(&self, stage: &str, entry: &str) -> Result<wgpu::ComputePipeline> {
         let src = module_source(stage)?;
         let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
-        let module = self
-            .device
-            .create_shader_module(wgpu::ShaderModuleDescriptor {
-                label: Some(stage),
-                source: wgpu::ShaderSource::Wgsl(src.into()),
-            });
-        let pipeline = self
-            .device
-            .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                label: Some(stage),
-                layout: None,
-                module: &module,
-                entry_point: Some(entry),
-                compilation_options: Default::default(),
-                cache: None,
-            });
+        let module = self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some(stage),
+            source: wgpu::ShaderSource::Wgsl(src.into()),
+        });
+        let pipeline = self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some(stage),
+            layout: None,
+            module: &module,
+            entry_point: Some(entry),
+            compilation_options: Default::default(),
+            cache: None,
+        });
         if let Some(e) = pollster::block_on(scope.pop()) {
             return Err(Error::Gpu(format!("{stage}: {e}")));
         }

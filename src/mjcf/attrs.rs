@@ -19,10 +19,7 @@ impl XmlNode {
     /// would otherwise be dropped silently).
     pub fn check_no_children(&self) -> Result<()> {
         match self.children.first() {
-            Some(c) => Err(c.err(format!(
-                "unsupported element <{}> inside <{}>",
-                c.tag, self.tag
-            ))),
+            Some(c) => Err(c.err(format!("unsupported element <{}> inside <{}>", c.tag, self.tag))),
             None => Ok(()),
         }
     }
@@ -34,20 +31,15 @@ impl XmlNode {
         };
         let mut out = Vec::new();
         for tok in text.split_ascii_whitespace() {
-            let v: f64 = tok
-                .parse()
-                .map_err(|_| self.err(format!("attribute '{name}': bad number \"{tok}\"")))?;
+            let v: f64 =
+                tok.parse().map_err(|_| self.err(format!("attribute '{name}': bad number \"{tok}\"")))?;
             if !v.is_finite() {
                 return Err(self.err(format!("attribute '{name}': non-finite number \"{tok}\"")));
             }
             out.push(v);
         }
         if out.len() < min || out.len() > max {
-            let want = if min == max {
-                format!("{min}")
-            } else {
-                format!("{min} to {max}")
-            };
+            let want = if min == max { format!("{min}") } else { format!("{min} to {max}") };
             return Err(self.err(format!(
                 "attribute '{name}': expected {want} numbers, got {} (\"{text}\")",
                 out.len()
@@ -103,11 +95,8 @@ impl XmlNode {
             .trim()
             .parse()
             .map_err(|_| self.err(format!("attribute '{name}': bad integer \"{text}\"")))?;
-        *dst = T::try_from(v).map_err(|_| {
-            self.err(format!(
-                "attribute '{name}': integer out of range \"{text}\""
-            ))
-        })?;
+        *dst = T::try_from(v)
+            .map_err(|_| self.err(format!("attribute '{name}': integer out of range \"{text}\"")))?;
         Ok(true)
     }
 

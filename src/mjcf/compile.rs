@@ -23,31 +23,22 @@ impl Names {
         let mut ids = HashMap::new();
         for (i, n) in names.iter().enumerate() {
             if !n.is_empty() && ids.insert(n.clone(), i).is_some() {
-                return Err(Error::mjcf(
-                    &locs[i],
-                    format!("repeated {} name '{n}'", kind),
-                ));
+                return Err(Error::mjcf(&locs[i], format!("repeated {} name '{n}'", kind)));
             }
         }
         Ok(Names { kind, ids })
     }
     fn get(&self, name: &str, loc: &Location, what: &str) -> Result<usize> {
-        self.ids.get(name).copied().ok_or_else(|| {
-            Error::mjcf(
-                loc,
-                format!("{what} references missing {} '{name}'", self.kind),
-            )
-        })
+        self.ids
+            .get(name)
+            .copied()
+            .ok_or_else(|| Error::mjcf(loc, format!("{what} references missing {} '{name}'", self.kind)))
     }
 }
 
 /// Compile a parsed spec into a model.
 pub fn compile(spec: &MjcfSpec) -> Result<Model> {
-    let mut m = Model {
-        name: spec.name.clone(),
-        opt: spec.option.clone(),
-        ..Default::default()
-    };
+    let mut m = Model { name: spec.name.clone(), opt: spec.option.clone(), ..Default::default() };
     let cs = &spec.compiler;
 
     // ---- bodies in depth-first order ----
@@ -88,11 +79,7 @@ pub fn compile(spec: &MjcfSpec) -> Result<Model> {
 
     // Degrees → radians as MuJoCo writes it (a/180·π, divide first).
     let to_rad = |a: f64| {
-        if cs.degrees {
-            a / 180.0 * std::f64::consts::PI
-        } else {
-            a
-        }
+        if cs.degrees { a / 180.0 * std::f64::consts::PI } else { a }
     };
     let mut joint_locs = Vec::new();
     let mut geom_locs = Vec::new();
@@ -120,18 +107,11 @@ pub fn compile(spec: &MjcfSpec) -> Result<Model> {
         m.body_dofadr.push(m.nv);
         let mut parent_dof = if id == 0 { None } else { last_dof[parent] };
         let mut dofnum = 0;
-        let free_count = b
-            .joints
-            .iter()
-            .filter(|j| j.kind == JointType::Free)
-            .count();
+        let free_count = b.joints.iter().filter(|j| j.kind == JointType::Free).count();
         if free_count > 0 && (b.joints.len() > 1 || parent != 0) {
             return Err(Error::mjcf(
                 &b.loc,
-                format!(
-                    "body '{}': a free joint must be the only joint of a child of the world",
-                    b.name
-                ),
+                format!("body '{}': a free joint must be the only joint of a child of the world", b.name),
             ));
         }
         for j in &b.joints {
@@ -157,11 +137,7 @@ pub fn compile(spec: &MjcfSpec) -> Result<Model> {
                 && (j.limited == super::attrs::TriState::True
                     || (j.limited == super::attrs::TriState::Auto && raw[0] < raw[1]));
             // Only limited hinge/ball ranges are converted to radians, as MuJoCo does.
-            let range = if limited && angular {
-                [to_rad(raw[0]), to_rad(raw[1])]
-            } else {
-                raw
-            };
+            let range = if limited && angular { [to_rad(raw[0]), to_rad(raw[1])] } else { raw };
             if limited && j.kind == JointType::Ball && range[0] != 0.0 {
                 return Err(Error::mjcf(
                     &j.loc,
@@ -175,34 +151,22 @@ pub fn compile(spec: &MjcfSpec) -> Result<Model> {
                 ));
             }
             let conv = |a: f64| {
-                if j.kind == JointType::Hinge {
-                    to_rad(a)
-                } else {
-                    a
-                }
+                if j.kind == JointType::Hinge { to_rad(a) } else { a }
             };
             m.jnt_limited.push(limited);
             m.jnt_range.push(range);
-            m.jnt_pos.push(if j.kind == JointType::Free {
-                [0.0; 3]
-            } else {
-                j.pos
-            });
+            m.jnt_pos.push(if j.kind == JointType::Free { [0.0; 3] } else { j.pos });
             let mut axis = j.axis;
             if math::normalize_compiler(&mut axis) < math::EPS
                 && matches!(j.kind, JointType::Hinge | JointType::Slide)
             {
-                return Err(Error::mjcf(
-                    &j.loc,
-                    format!("joint '{}': zero axis", j.name),
-                ));
+                return Err(Error::mjcf(&j.loc, format!("joint '{}': zero axis", j.name)));
             }
-            m.jnt_axis
-                .push(if matches!(j.kind, JointType::Hinge | JointType::Slide) {
-                    axis
-                } else {
-                    [0.0, 0.0, 1.0]
-                });
+            m.jnt_axis.push(if matches!(j.kind, JointType::Hinge | JointType::Slide) {
+                axis
+            } else {
+                [0.0, 0.0, 1.0]
+            });
             m.jnt_stiffness.push(j.stiffness);
             m.jnt_margin.push(j.margin);
             m.jnt_solref.push(j.solref);
@@ -241,11 +205,7 @@ pub fn compile(spec: &MjcfSpec) -> Result<Model> {
         }
         last_dof[id] = parent_dof;
         m.body_dofnum.push(dofnum);
-        m.body_weldid.push(if id == 0 || dofnum > 0 {
-            id
-        } else {
-            m.body_weldid[parent]
-        });
+        m.body_weldid.push(if id == 0 || dofnum > 0 { id } else { m.body_weldid[parent] });
 
         // geoms
         m.body_geomadr.push(m.ngeom);
@@ -257,10 +217,7 @@ pub fn compile(spec: &MjcfSpec) -> Result<Model> {
             let mut dataid = None;
             if g.kind == GeomType::Mesh {
                 let Some(name) = &g.mesh else {
-                    return Err(Error::mjcf(
-                        &g.loc,
-                        format!("geom '{}': mesh geom without 'mesh'", g.name),
-                    ));
+                    return Err(Error::mjcf(&g.loc, format!("geom '{}': mesh geom without 'mesh'", g.name)));
                 };
                 let mid = mesh_ids.get(name, &g.loc, &format!("geom '{}'", g.name))?;
                 let md = &meshes[mid];
@@ -339,10 +296,7 @@ pub fn compile(spec: &MjcfSpec) -> Result<Model> {
     compile_contacts(spec, &mut m, &geoms, &bodies)?;
     compile_keys(spec, &mut m)?;
     m.actuator_acc0 = crate::reference::transmission::actuator_acc0(&m).ok_or_else(|| {
-        Error::Model(format!(
-            "model '{}': the mass matrix at qpos0 is not positive-definite",
-            spec.name
-        ))
+        Error::Model(format!("model '{}': the mass matrix at qpos0 is not positive-definite", spec.name))
     })?;
     compile_sensors(spec, &mut m, &sites, &bodies, &geoms)?;
     Ok(m)
@@ -367,19 +321,9 @@ fn compile_tendons(
         m.tendon_adr.push(m.nwrap);
         m.tendon_num.push(t.path.len());
         let range = t.range.unwrap_or([0.0, 0.0]);
-        let limited = limited_flag(
-            t.limited,
-            range,
-            spec.compiler.autolimits,
-            &t.loc,
-            &what,
-            "range",
-        )?;
+        let limited = limited_flag(t.limited, range, spec.compiler.autolimits, &t.loc, &what, "range")?;
         if limited && range[0] >= range[1] {
-            return Err(Error::mjcf(
-                &t.loc,
-                format!("{what}: range must be increasing"),
-            ));
+            return Err(Error::mjcf(&t.loc, format!("{what}: range must be increasing")));
         }
         m.tendon_limited.push(limited);
         m.tendon_range.push(range);
@@ -389,10 +333,7 @@ fn compile_tendons(
         m.tendon_margin.push(t.margin);
         m.tendon_lengthspring.push(t.springlength);
         if t.springlength[0] > t.springlength[1] && t.springlength != [-1.0, -1.0] {
-            return Err(Error::mjcf(
-                &t.loc,
-                format!("{what}: invalid springlength (lower > upper)"),
-            ));
+            return Err(Error::mjcf(&t.loc, format!("{what}: invalid springlength (lower > upper)")));
         }
         for (k, p) in t.path.iter().enumerate() {
             let (wt, id, prm) = match p {
@@ -422,9 +363,7 @@ fn compile_tendons(
                     (wt, gid, side)
                 }
                 PathSpec::Pulley(d, _) => (WrapType::Pulley, 0, *d),
-                PathSpec::Joint(n, coef, loc) => {
-                    (WrapType::Joint, joints.get(n, loc, &what)?, *coef)
-                }
+                PathSpec::Joint(n, coef, loc) => (WrapType::Joint, joints.get(n, loc, &what)?, *coef),
             };
             m.wrap_type.push(wt);
             m.wrap_objid.push(id);
@@ -437,8 +376,7 @@ fn compile_tendons(
             let types = &m.wrap_type[adr..adr + t.path.len()];
             for (k, w) in types.iter().enumerate() {
                 if matches!(w, WrapType::Sphere | WrapType::Cylinder)
-                    && !(types[k - 1] == WrapType::Site
-                        && types.get(k + 1) == Some(&WrapType::Site))
+                    && !(types[k - 1] == WrapType::Site && types.get(k + 1) == Some(&WrapType::Site))
                 {
                     return Err(Error::mjcf(
                         &t.loc,
@@ -470,11 +408,7 @@ fn compile_actuators(spec: &MjcfSpec, m: &mut Model, joints: &Names) -> Result<(
     let tendons = Names::new(
         "tendon",
         &m.tendon_name,
-        &spec
-            .tendons
-            .iter()
-            .map(|t| t.loc.clone())
-            .collect::<Vec<_>>(),
+        &spec.tendons.iter().map(|t| t.loc.clone()).collect::<Vec<_>>(),
     )?;
     let auto = spec.compiler.autolimits;
     for a in &spec.actuators {
@@ -483,10 +417,7 @@ fn compile_actuators(spec: &MjcfSpec, m: &mut Model, joints: &Names) -> Result<(
             (Some(t), None) => (TrnType::Tendon, tendons.get(t, &a.loc, &what)?),
             (None, Some(j)) => (TrnType::Joint, joints.get(j, &a.loc, &what)?),
             _ => {
-                return Err(Error::mjcf(
-                    &a.loc,
-                    format!("{what}: give exactly one of 'tendon' and 'joint'"),
-                ));
+                return Err(Error::mjcf(&a.loc, format!("{what}: give exactly one of 'tendon' and 'joint'")));
             }
         };
         if trn == TrnType::Joint && matches!(m.jnt_type[id], JointType::Free | JointType::Ball) {
@@ -502,26 +433,19 @@ fn compile_actuators(spec: &MjcfSpec, m: &mut Model, joints: &Names) -> Result<(
             let r = range.unwrap_or([0.0, 0.0]);
             let lim = limited_flag(flag, r, auto, &a.loc, &what, name)?;
             if lim && r[0] >= r[1] {
-                return Err(Error::mjcf(
-                    &a.loc,
-                    format!("{what}: {name} must be increasing when limited"),
-                ));
+                return Err(Error::mjcf(&a.loc, format!("{what}: {name} must be increasing when limited")));
             }
             Ok((lim, r))
         };
         let (cl, cr) = limit(a.ctrllimited, a.ctrlrange, "ctrlrange")?;
         let (fl, fr) = limit(a.forcelimited, a.forcerange, "forcerange")?;
         let (al, ar) = limit(a.actlimited, a.actrange, "actrange")?;
-        let muscle = a.gaintype == GainType::Muscle
-            || a.biastype == BiasType::Muscle
-            || a.dyntype == DynType::Muscle;
+        let muscle =
+            a.gaintype == GainType::Muscle || a.biastype == BiasType::Muscle || a.dyntype == DynType::Muscle;
         let lengthrange = match a.lengthrange {
             Some(r) if r[0] < r[1] => r,
             Some(_) if muscle => {
-                return Err(Error::mjcf(
-                    &a.loc,
-                    format!("{what}: lengthrange must be increasing"),
-                ));
+                return Err(Error::mjcf(&a.loc, format!("{what}: lengthrange must be increasing")));
             }
             None if muscle => {
                 return Err(Error::mjcf(
@@ -555,10 +479,7 @@ fn compile_actuators(spec: &MjcfSpec, m: &mut Model, joints: &Names) -> Result<(
             }
         }
         if al && a.dyntype == DynType::None {
-            return Err(Error::mjcf(
-                &a.loc,
-                format!("{what}: actlimited needs activation dynamics"),
-            ));
+            return Err(Error::mjcf(&a.loc, format!("{what}: actlimited needs activation dynamics")));
         }
         m.actuator_name.push(a.name.clone());
         m.actuator_trntype.push(trn);
@@ -598,11 +519,7 @@ fn compile_equalities(spec: &MjcfSpec, m: &mut Model, joints: &Names) -> Result<
                 &e.loc,
                 format!(
                     "{what}: {} equality constraints are parsed but not simulated by sinew yet",
-                    if e.kind == EqType::Weld {
-                        "weld"
-                    } else {
-                        "connect"
-                    }
+                    if e.kind == EqType::Weld { "weld" } else { "connect" }
                 ),
             ));
         }
@@ -649,9 +566,7 @@ fn limited_flag(
     if flag == TriState::Auto && !autolimits && range != [0.0, 0.0] {
         return Err(Error::mjcf(
             loc,
-            format!(
-                "{what} has '{name}' but no explicit limited flag, and compiler autolimits is off"
-            ),
+            format!("{what} has '{name}' but no explicit limited flag, and compiler autolimits is off"),
         ));
     }
     Ok(flag == TriState::True || (flag == TriState::Auto && range[0] < range[1]))
@@ -677,17 +592,13 @@ fn compile_contacts(spec: &MjcfSpec, m: &mut Model, geoms: &Names, bodies: &Name
         // Explicit pairs carry their own parameters (with MuJoCo's pair defaults); the geoms'
         // contact parameters are not mixed in, unlike automatically found contacts.
         m.pair_dim.push(p.condim.unwrap_or(3));
-        m.pair_friction
-            .push(p.friction.unwrap_or([1.0, 1.0, 0.005, 0.0001, 0.0001]));
+        m.pair_friction.push(p.friction.unwrap_or([1.0, 1.0, 0.005, 0.0001, 0.0001]));
         m.pair_solref.push(p.solref.unwrap_or([0.02, 1.0]));
-        m.pair_solreffriction
-            .push(p.solreffriction.unwrap_or([0.0, 0.0]));
-        m.pair_solimp
-            .push(p.solimp.unwrap_or([0.9, 0.95, 0.001, 0.5, 2.0]));
+        m.pair_solreffriction.push(p.solreffriction.unwrap_or([0.0, 0.0]));
+        m.pair_solimp.push(p.solimp.unwrap_or([0.9, 0.95, 0.001, 0.5, 2.0]));
         m.pair_margin.push(p.margin.unwrap_or(0.0));
         m.pair_gap.push(p.gap.unwrap_or(0.0));
-        m.pair_signature
-            .push(((m.geom_bodyid[g1] as u32) << 16) + m.geom_bodyid[g2] as u32);
+        m.pair_signature.push(((m.geom_bodyid[g1] as u32) << 16) + m.geom_bodyid[g2] as u32);
         m.npair += 1;
     }
     // MuJoCo orders explicit pairs by body-pair signature (stable: file order within one).
@@ -697,16 +608,8 @@ fn compile_contacts(spec: &MjcfSpec, m: &mut Model, geoms: &Names, bodies: &Name
         ($($f:ident),*) => {$(m.$f = order.iter().map(|&i| m.$f[i].clone()).collect();)*};
     }
     permute!(
-        pair_geom1,
-        pair_geom2,
-        pair_dim,
-        pair_friction,
-        pair_solref,
-        pair_solreffriction,
-        pair_solimp,
-        pair_margin,
-        pair_gap,
-        pair_signature
+        pair_geom1, pair_geom2, pair_dim, pair_friction, pair_solref, pair_solreffriction, pair_solimp,
+        pair_margin, pair_gap, pair_signature
     );
     for (b1, b2, loc) in &spec.excludes {
         let i1 = bodies.get(b1, loc, "contact exclude")?;
@@ -775,10 +678,7 @@ fn compile_sensors(
             "body" | "xbody" => bodies.get(&s.objname, &s.loc, &what)?,
             "geom" => geoms.get(&s.objname, &s.loc, &what)?,
             other => {
-                return Err(Error::mjcf(
-                    &s.loc,
-                    format!("{what}: objtype '{other}' is not supported"),
-                ));
+                return Err(Error::mjcf(&s.loc, format!("{what}: objtype '{other}' is not supported")));
             }
         };
         m.sensor_name.push(s.name.clone());

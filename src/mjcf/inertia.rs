@@ -77,19 +77,11 @@ fn diag_inertia(kind: GeomType, s: [f64; 3], mesh: Option<&MeshData>, m: f64) ->
         }
         GeomType::Ellipsoid => {
             let [a, b, c] = s;
-            [
-                m * (b * b + c * c) / 5.0,
-                m * (a * a + c * c) / 5.0,
-                m * (a * a + b * b) / 5.0,
-            ]
+            [m * (b * b + c * c) / 5.0, m * (a * a + c * c) / 5.0, m * (a * a + b * b) / 5.0]
         }
         GeomType::Box => {
             let [a, b, c] = s;
-            [
-                m * (b * b + c * c) / 3.0,
-                m * (a * a + c * c) / 3.0,
-                m * (a * a + b * b) / 3.0,
-            ]
+            [m * (b * b + c * c) / 3.0, m * (a * a + c * c) / 3.0, m * (a * a + b * b) / 3.0]
         }
         GeomType::Mesh => {
             let b = mesh.map_or([0.0; 3], |md| md.inertia_box);
@@ -113,10 +105,7 @@ fn geom_mass(g: &GeomSpec, vol: f64) -> Result<f64> {
         None => g.density * vol,
     };
     if m < 0.0 || g.density < 0.0 || !m.is_finite() {
-        return Err(Error::mjcf(
-            &g.loc,
-            format!("geom '{}': mass and density cannot be negative", g.name),
-        ));
+        return Err(Error::mjcf(&g.loc, format!("geom '{}': mass and density cannot be negative", g.name)));
     }
     Ok(m)
 }
@@ -130,40 +119,22 @@ pub fn body_inertia(
     cs: &CompilerSpec,
 ) -> Result<BodyInertia> {
     if id == 0 {
-        return Ok(BodyInertia {
-            mass: 0.0,
-            ipos: [0.0; 3],
-            iquat: math::QUAT_IDENTITY,
-            inertia: [0.0; 3],
-        });
+        return Ok(BodyInertia { mass: 0.0, ipos: [0.0; 3], iquat: math::QUAT_IDENTITY, inertia: [0.0; 3] });
     }
     let mut out: Option<BodyInertia> = None;
     if let Some(inr) = &b.inertial {
         out = Some(match (inr.diaginertia, inr.fullinertia) {
-            (Some(d), _) => BodyInertia {
-                mass: inr.mass,
-                ipos: inr.pos,
-                iquat: inr.quat,
-                inertia: d,
-            },
+            (Some(d), _) => BodyInertia { mass: inr.mass, ipos: inr.pos, iquat: inr.quat, inertia: d },
             (None, Some(f)) => {
                 let full = [f[0], f[3], f[4], f[3], f[1], f[5], f[4], f[5], f[2]];
                 let (val, q) = math::eig3(&full, math::EIG_TOL_BODY);
                 if val[2] < EPS {
                     return Err(Error::mjcf(
                         &inr.loc,
-                        format!(
-                            "body '{}': fullinertia must have positive eigenvalues",
-                            b.name
-                        ),
+                        format!("body '{}': fullinertia must have positive eigenvalues", b.name),
                     ));
                 }
-                BodyInertia {
-                    mass: inr.mass,
-                    ipos: inr.pos,
-                    iquat: q,
-                    inertia: val,
-                }
+                BodyInertia { mass: inr.mass, ipos: inr.pos, iquat: q, inertia: val }
             }
             (None, None) => unreachable!("the parser requires diaginertia or fullinertia"),
         });
@@ -179,12 +150,7 @@ pub fn body_inertia(
     // No inertial and nothing from geoms: MuJoCo takes the body's pose as written (before any
     // enclosing frame) as its inertial frame.
     let (wpos, wquat) = b.written_pose;
-    let mut out = out.unwrap_or(BodyInertia {
-        mass: 0.0,
-        ipos: wpos,
-        iquat: wquat,
-        inertia: [0.0; 3],
-    });
+    let mut out = out.unwrap_or(BodyInertia { mass: 0.0, ipos: wpos, iquat: wquat, inertia: [0.0; 3] });
 
     out.mass = out.mass.max(cs.boundmass);
     for v in out.inertia.iter_mut() {
@@ -192,10 +158,7 @@ pub fn body_inertia(
     }
     let i = out.inertia;
     if out.mass < 0.0 || i.iter().any(|v| *v < 0.0) {
-        return Err(Error::mjcf(
-            &b.loc,
-            format!("body '{}': mass and inertia cannot be negative", b.name),
-        ));
+        return Err(Error::mjcf(&b.loc, format!("body '{}': mass and inertia cannot be negative", b.name)));
     }
     if i[0] + i[1] < i[2] || i[0] + i[2] < i[1] || i[1] + i[2] < i[0] {
         if !cs.balanceinertia {
@@ -231,11 +194,7 @@ fn from_body_geoms(
         let mesh = m.geom_dataid[gid].map(|i| &meshes[i]);
         let size = m.geom_size[gid];
         let mass = geom_mass(g, volume(g.kind, size, mesh))?;
-        let inertia = if mass > 0.0 {
-            diag_inertia(g.kind, size, mesh, mass)
-        } else {
-            [0.0; 3]
-        };
+        let inertia = if mass > 0.0 { diag_inertia(g.kind, size, mesh, mass) } else { [0.0; 3] };
         parts.push((mass, m.geom_pos[gid], m.geom_quat[gid], inertia));
     }
     match parts.len() {
@@ -243,12 +202,7 @@ fn from_body_geoms(
         // One geom: its frame and diagonal inertia are taken as they are.
         1 => {
             let (mass, ipos, iquat, inertia) = parts[0];
-            Ok(Some(BodyInertia {
-                mass,
-                ipos,
-                iquat,
-                inertia,
-            }))
+            Ok(Some(BodyInertia { mass, ipos, iquat, inertia }))
         }
         _ => {
             let mut mass = 0.0;
@@ -262,10 +216,7 @@ fn from_body_geoms(
             if mass < EPS {
                 return Err(Error::mjcf(
                     &b.loc,
-                    format!(
-                        "body '{}': mass too small to compute its centre of mass",
-                        b.name
-                    ),
+                    format!("body '{}': mass too small to compute its centre of mass", b.name),
                 ));
             }
             let ipos = [c[0] / mass, c[1] / mass, c[2] / mass];
@@ -282,18 +233,10 @@ fn from_body_geoms(
             if val[2] < EPS {
                 return Err(Error::mjcf(
                     &b.loc,
-                    format!(
-                        "body '{}': inertia from geoms is not positive-definite",
-                        b.name
-                    ),
+                    format!("body '{}': inertia from geoms is not positive-definite", b.name),
                 ));
             }
-            Ok(Some(BodyInertia {
-                mass,
-                ipos,
-                iquat: q,
-                inertia: val,
-            }))
+            Ok(Some(BodyInertia { mass, ipos, iquat: q, inertia: val }))
         }
     }
 }
@@ -338,10 +281,8 @@ fn offcenter(m: f64, d: Vec3) -> [f64; 6] {
 /// mass and inertia of at least MINVAL.
 pub fn check_moving_bodies(m: &Model, locs: &[crate::error::Location]) -> Result<()> {
     fn ok(m: &Model, b: usize) -> bool {
-        let own =
-            m.body_mass[b] >= math::MINVAL && m.body_inertia[b].iter().all(|v| *v >= math::MINVAL);
-        own || (b + 1..m.nbody)
-            .any(|c| m.body_parentid[c] == b && m.body_jntnum[c] == 0 && ok(m, c))
+        let own = m.body_mass[b] >= math::MINVAL && m.body_inertia[b].iter().all(|v| *v >= math::MINVAL);
+        own || (b + 1..m.nbody).any(|c| m.body_parentid[c] == b && m.body_jntnum[c] == 0 && ok(m, c))
     }
     for b in 1..m.nbody {
         if m.body_jntnum[b] > 0 && !ok(m, b) {

@@ -37,27 +37,15 @@ pub fn load(spec: &MeshSpec, dir: &Path) -> Result<MeshData> {
         dir.join(&spec.file)
     };
     let err = |msg: String| Error::mjcf(&spec.loc, format!("<mesh> '{}': {msg}", spec.name));
-    let bytes =
-        std::fs::read(&path).map_err(|e| err(format!("cannot read '{}': {e}", path.display())))?;
+    let bytes = std::fs::read(&path).map_err(|e| err(format!("cannot read '{}': {e}", path.display())))?;
     let is_msh = spec.content_type.as_deref() == Some("model/vnd.mujoco.msh")
-        || path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("msh"));
-    let (vert32, face) = if is_msh {
-        read_msh(&bytes, spec.scale)
-    } else {
-        read_binary_stl(&bytes, spec.scale)
-    }
-    .map_err(|m| err(format!("'{}': {m}", path.display())))?;
+        || path.extension().is_some_and(|e| e.eq_ignore_ascii_case("msh"));
+    let (vert32, face) =
+        if is_msh { read_msh(&bytes, spec.scale) } else { read_binary_stl(&bytes, spec.scale) }
+            .map_err(|m| err(format!("'{}': {m}", path.display())))?;
     let vert: Vec<Vec3> = vert32
         .iter()
-        .map(|v| {
-            [
-                v[0] as f64 * spec.scale[0],
-                v[1] as f64 * spec.scale[1],
-                v[2] as f64 * spec.scale[2],
-            ]
-        })
+        .map(|v| [v[0] as f64 * spec.scale[0], v[1] as f64 * spec.scale[1], v[2] as f64 * spec.scale[2]])
         .collect();
     let props = legacy_mass_properties(&vert, &face).map_err(err)?;
     let r = math::quat2mat(props.quat);
@@ -117,9 +105,7 @@ fn read_binary_stl(
             let v: [f32; 3] = std::array::from_fn(|k| {
                 f32::from_le_bytes(rec[o + 4 * k..o + 4 * k + 4].try_into().unwrap())
             });
-            if v.iter()
-                .any(|x| !x.is_finite() || x.abs() > (1u32 << 30) as f32)
-            {
+            if v.iter().any(|x| !x.is_finite() || x.abs() > (1u32 << 30) as f32) {
                 return Err(format!("face {i}: vertex coordinate out of range"));
             }
             // Exact float equality (+0 and -0 are one vertex).
@@ -137,38 +123,28 @@ fn read_binary_stl(
         face.push(f);
     }
     if vert.len() < 4 {
-        return Err(format!(
-            "only {} distinct vertices (at least 4 needed)",
-            vert.len()
-        ));
+        return Err(format!("only {} distinct vertices (at least 4 needed)", vert.len()));
     }
     Ok((vert, face))
 }
 
 /// MuJoCo's binary MSH: four i32 counts (vertices, normals, texcoords, faces), then f32 vertices,
 /// normals, texcoords and i32 faces. Vertices are kept as they are (no dedup, as MuJoCo).
-fn read_msh(
-    bytes: &[u8],
-    scale: [f64; 3],
-) -> std::result::Result<(Vec<[f32; 3]>, Vec<[usize; 3]>), String> {
+fn read_msh(bytes: &[u8], scale: [f64; 3]) -> std::result::Result<(Vec<[f32; 3]>, Vec<[usize; 3]>), String> {
     let int = |i: usize| i32::from_le_bytes(bytes[4 * i..4 * i + 4].try_into().unwrap());
     if bytes.len() < 16 {
         return Err("not an MSH file (shorter than its header)".into());
     }
     let (nv, nn, nt, nf) = (int(0), int(1), int(2), int(3));
     if nv < 4 || nn < 0 || nt < 0 || nf < 1 {
-        return Err(format!(
-            "bad MSH header ({nv} vertices, {nn} normals, {nt} texcoords, {nf} faces)"
-        ));
+        return Err(format!("bad MSH header ({nv} vertices, {nn} normals, {nt} texcoords, {nf} faces)"));
     }
     let (nv, nn, nt, nf) = (nv as usize, nn as usize, nt as usize, nf as usize);
     if bytes.len() != 16 + 12 * nv + 12 * nn + 8 * nt + 12 * nf {
         return Err("MSH file size does not match its header".into());
     }
     let f32_at = |o: usize| f32::from_le_bytes(bytes[o..o + 4].try_into().unwrap());
-    let vert: Vec<[f32; 3]> = (0..nv)
-        .map(|i| std::array::from_fn(|k| f32_at(16 + 12 * i + 4 * k)))
-        .collect();
+    let vert: Vec<[f32; 3]> = (0..nv).map(|i| std::array::from_fn(|k| f32_at(16 + 12 * i + 4 * k))).collect();
     if vert.iter().flatten().any(|x| !x.is_finite()) {
         return Err("non-finite vertex".into());
     }
@@ -199,11 +175,7 @@ struct MassProps {
 
 /// Area, unit normal and centroid of a triangle (area 0 if degenerate).
 fn triangle(a: Vec3, b: Vec3, c: Vec3) -> (f64, Vec3, Vec3) {
-    let center = [
-        (a[0] + b[0] + c[0]) / 3.0,
-        (a[1] + b[1] + c[1]) / 3.0,
-        (a[2] + b[2] + c[2]) / 3.0,
-    ];
+    let center = [(a[0] + b[0] + c[0]) / 3.0, (a[1] + b[1] + c[1]) / 3.0, (a[2] + b[2] + c[2]) / 3.0];
     let mut n = math::cross3(math::sub3(b, a), math::sub3(c, a));
     let len = math::dot3(n, n).sqrt();
     if len < MINVAL {
@@ -215,10 +187,7 @@ fn triangle(a: Vec3, b: Vec3, c: Vec3) -> (f64, Vec3, Vec3) {
 
 /// MuJoCo's legacy mesh inertia: pyramids from the area-weighted face centroid give the centre of
 /// mass, then |tetrahedra| about the centre of mass give volume and inertia (unit density).
-fn legacy_mass_properties(
-    vert: &[Vec3],
-    face: &[[usize; 3]],
-) -> std::result::Result<MassProps, String> {
+fn legacy_mass_properties(vert: &[Vec3], face: &[[usize; 3]]) -> std::result::Result<MassProps, String> {
     let tri = |f: &[usize; 3]| (vert[f[0]], vert[f[1]], vert[f[2]]);
     // (a) area-weighted face centroid
     let mut fc = [0.0; 3];
@@ -256,11 +225,8 @@ fn legacy_mass_properties(
     let mut p = [0.0; 6];
     let mut volume = 0.0;
     for f in face {
-        let (d, e, g) = (
-            math::sub3(vert[f[0]], com),
-            math::sub3(vert[f[1]], com),
-            math::sub3(vert[f[2]], com),
-        );
+        let (d, e, g) =
+            (math::sub3(vert[f[0]], com), math::sub3(vert[f[1]], com), math::sub3(vert[f[2]], com));
         let (area, n, cen) = triangle(d, e, g);
         let vol = (math::dot3(cen, n) * area / 3.0).abs();
         volume += vol;
@@ -276,9 +242,7 @@ fn legacy_mass_properties(
         }
     }
     let i6 = [p[1] + p[2], p[0] + p[2], p[0] + p[1], -p[3], -p[4], -p[5]];
-    let full = [
-        i6[0], i6[3], i6[4], i6[3], i6[1], i6[5], i6[4], i6[5], i6[2],
-    ];
+    let full = [i6[0], i6[3], i6[4], i6[3], i6[1], i6[5], i6[4], i6[5], i6[2]];
     let (val, quat) = math::eig3(&full, math::EIG_TOL_MESH);
     if val[2] <= 0.0 {
         return Err("eigenvalue of mesh inertia must be positive".into());
@@ -288,10 +252,5 @@ fn legacy_mass_properties(
         0.5 * (6.0 * (val[0] + val[2] - val[1]) / volume).sqrt(),
         0.5 * (6.0 * (val[0] + val[1] - val[2]) / volume).sqrt(),
     ];
-    Ok(MassProps {
-        volume,
-        center: com,
-        quat,
-        inertia_box,
-    })
+    Ok(MassProps { volume, center: com, quat, inertia_box })
 }

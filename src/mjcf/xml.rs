@@ -27,18 +27,12 @@ pub struct XmlNode {
 impl XmlNode {
     /// Where this element was written.
     pub fn loc(&self) -> Location {
-        Location {
-            file: self.file.as_ref().clone(),
-            line: self.line,
-        }
+        Location { file: self.file.as_ref().clone(), line: self.line }
     }
 
     /// The value of attribute `name`, if present.
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     /// An error at this element.
@@ -75,10 +69,7 @@ struct Includes {
 
 impl Includes {
     fn new(main: &Path) -> Self {
-        Includes {
-            main_dir: main.parent().unwrap_or(Path::new(".")).to_path_buf(),
-            seen: HashSet::new(),
-        }
+        Includes { main_dir: main.parent().unwrap_or(Path::new(".")).to_path_buf(), seen: HashSet::new() }
     }
 }
 
@@ -90,20 +81,11 @@ fn load_file(path: &Path, stack: &mut Includes) -> Result<XmlNode> {
 fn parse_text(text: &str, path: &Path, stack: &mut Includes) -> Result<XmlNode> {
     let key = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     if !stack.seen.insert(key) {
-        return Err(Error::Model(format!(
-            "{}: file included twice (or an include cycle)",
-            path.display()
-        )));
+        return Err(Error::Model(format!("{}: file included twice (or an include cycle)", path.display())));
     }
     let doc = roxmltree::Document::parse(text).map_err(|e| {
         let pos = e.pos();
-        Error::mjcf(
-            &Location {
-                file: path.to_path_buf(),
-                line: pos.row,
-            },
-            format!("malformed XML: {e}"),
-        )
+        Error::mjcf(&Location { file: path.to_path_buf(), line: pos.row }, format!("malformed XML: {e}"))
     })?;
     let file = Arc::new(path.to_path_buf());
     convert(&doc, doc.root_element(), &file, stack)
@@ -118,10 +100,7 @@ fn convert(
     let line = doc.text_pos_at(node.range().start).row;
     let mut out = XmlNode {
         tag: node.tag_name().name().to_string(),
-        attrs: node
-            .attributes()
-            .map(|a| (a.name().to_string(), a.value().to_string()))
-            .collect(),
+        attrs: node.attributes().map(|a| (a.name().to_string(), a.value().to_string())).collect(),
         children: Vec::new(),
         file: file.clone(),
         line,

@@ -26,14 +26,11 @@ pub fn mass_matrix(m: &Model, f: &Frames) -> Vec<f64> {
                 iw[3 * i + j] = (0..3).map(|k| r[3 * i + k] * inr[k] * r[3 * j + k]).sum();
             }
         }
-        let dofs: Vec<usize> = (0..nv)
-            .filter(|&d| jp[d] != [0.0; 3] || jr[d] != [0.0; 3])
-            .collect();
+        let dofs: Vec<usize> = (0..nv).filter(|&d| jp[d] != [0.0; 3] || jr[d] != [0.0; 3]).collect();
         for &a in &dofs {
             let iwa = math::mul_mat_vec3(&iw, jr[a]);
             for &c in &dofs {
-                mm[a * nv + c] +=
-                    m.body_mass[b] * math::dot3(jp[a], jp[c]) + math::dot3(iwa, jr[c]);
+                mm[a * nv + c] += m.body_mass[b] * math::dot3(jp[a], jp[c]) + math::dot3(iwa, jr[c]);
             }
         }
     }

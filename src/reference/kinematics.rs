@@ -79,13 +79,5 @@ pub fn kinematics(m: &Model, qpos: &[f64]) -> Frames {
             (p, q)
         })
         .unzip();
-    Frames {
-        xpos,
-        xquat,
-        site_xpos,
-        geom_xpos,
-        geom_xquat,
-        xanchor,
-        xaxis,
-    }
+    Frames { xpos, xquat, site_xpos, geom_xpos, geom_xquat, xanchor, xaxis }
 }

@@ -22,11 +22,7 @@ pub fn tendon(m: &Model, t: usize, qpos: &[f64], f: &Frames) -> (f64, Vec<f64>) 
         if ba == bb {
             return;
         }
-        let dir = if len < MINVAL {
-            [1.0, 0.0, 0.0]
-        } else {
-            math::scale3(d, 1.0 / len)
-        };
+        let dir = if len < MINVAL { [1.0, 0.0, 0.0] } else { math::scale3(d, 1.0 / len) };
         let (ja, _) = point_jacobian(m, f, ba, a);
         let (jb, _) = point_jacobian(m, f, bb, b);
         for v in 0..m.nv {
@@ -48,22 +44,15 @@ pub fn tendon(m: &Model, t: usize, qpos: &[f64], f: &Frames) -> (f64, Vec<f64>) 
                 match m.wrap_type[k + 1] {
                     WrapType::Site => {
                         let s1 = m.wrap_objid[k + 1];
-                        segment(
-                            x0,
-                            b0,
-                            f.site_xpos[s1],
-                            m.site_bodyid[s1],
-                            divisor,
-                            &mut length,
-                        );
+                        segment(x0, b0, f.site_xpos[s1], m.site_bodyid[s1], divisor, &mut length);
                     }
                     w @ (WrapType::Sphere | WrapType::Cylinder) => {
                         // site – geom – site (the compiler guarantees the closing site)
                         let g = m.wrap_objid[k + 1];
                         let s1 = m.wrap_objid[k + 2];
                         let (x1, b1) = (f.site_xpos[s1], m.site_bodyid[s1]);
-                        let side = (m.wrap_prm[k + 1] >= 0.0)
-                            .then(|| f.site_xpos[m.wrap_prm[k + 1] as usize]);
+                        let side =
+                            (m.wrap_prm[k + 1] >= 0.0).then(|| f.site_xpos[m.wrap_prm[k + 1] as usize]);
                         let mat = math::quat2mat(f.geom_xquat[g]);
                         let cyl = w == WrapType::Cylinder;
                         match wrap(x0, x1, f.geom_xpos[g], &mat, m.geom_size[g][0], cyl, side) {

@@ -20,11 +20,7 @@ fn winding(p: V2, q: V2) -> f64 {
 }
 
 fn div(a: f64, b: f64) -> f64 {
-    a / if b.abs() < MINVAL {
-        MINVAL.copysign(b)
-    } else {
-        b
-    }
+    a / if b.abs() < MINVAL { MINVAL.copysign(b) } else { b }
 }
 
 /// Do segments p1–p2 and p3–p4 cross?
@@ -73,22 +69,14 @@ fn wrap_circle(end0: V2, end1: V2, side: Option<V2>, radius: f64) -> Option<(f64
         _ => {}
     }
     let (s0, s1) = ((sq0 - sqr).sqrt(), (sq1 - sqr).sqrt());
-    let sol00 = [
-        div(end0[0] * sqr + radius * end0[1] * s0, sq0),
-        div(end0[1] * sqr - radius * end0[0] * s0, sq0),
-    ];
-    let sol01 = [
-        div(end1[0] * sqr - radius * end1[1] * s1, sq1),
-        div(end1[1] * sqr + radius * end1[0] * s1, sq1),
-    ];
-    let sol10 = [
-        div(end0[0] * sqr - radius * end0[1] * s0, sq0),
-        div(end0[1] * sqr + radius * end0[0] * s0, sq0),
-    ];
-    let sol11 = [
-        div(end1[0] * sqr + radius * end1[1] * s1, sq1),
-        div(end1[1] * sqr - radius * end1[0] * s1, sq1),
-    ];
+    let sol00 =
+        [div(end0[0] * sqr + radius * end0[1] * s0, sq0), div(end0[1] * sqr - radius * end0[0] * s0, sq0)];
+    let sol01 =
+        [div(end1[0] * sqr - radius * end1[1] * s1, sq1), div(end1[1] * sqr + radius * end1[0] * s1, sq1)];
+    let sol10 =
+        [div(end0[0] * sqr - radius * end0[1] * s0, sq0), div(end0[1] * sqr + radius * end0[0] * s0, sq0)];
+    let sol11 =
+        [div(end1[0] * sqr + radius * end1[1] * s1, sq1), div(end1[1] * sqr - radius * end1[0] * s1, sq1)];
     let d0 = [sol00[0] - sol01[0], sol00[1] - sol01[1]];
     let d1 = [sol10[0] - sol11[0], sol10[1] - sol11[1]];
     let x0 = segments_intersect(end0, sol00, end1, sol01);
@@ -99,11 +87,7 @@ fn wrap_circle(end0: V2, end1: V2, side: Option<V2>, radius: f64) -> Option<(f64
         Some(w) => w > 0.0,
         None => good0 <= good1,
     };
-    let (p0, p1, crossing) = if ind {
-        (sol10, sol11, x1)
-    } else {
-        (sol00, sol01, x0)
-    };
+    let (p0, p1, crossing) = if ind { (sol10, sol11, x1) } else { (sol00, sol01, x0) };
     if crossing {
         return None;
     }
@@ -158,8 +142,7 @@ fn wrap_inside(end0: V2, end1: V2, radius: f64) -> Option<(f64, V2, V2)> {
     while iter < 20 && f.abs() > 1e-6 {
         let zz = z * z;
         let df = phi.cos()
-            * (a / (1.0 - zz * a * a).sqrt().max(MINVAL)
-                + b / (1.0 - zz * b * b).sqrt().max(MINVAL))
+            * (a / (1.0 - zz * a * a).sqrt().max(MINVAL) + b / (1.0 - zz * b * b).sqrt().max(MINVAL))
             - 2.0;
         if df > -MINVAL {
             return fallback;
@@ -181,17 +164,11 @@ fn wrap_inside(end0: V2, end1: V2, radius: f64) -> Option<(f64, V2, V2)> {
     if iter >= 20 {
         return fallback;
     }
-    let (vec, ang) = if end0[0] * end1[1] - end0[1] * end1[0] > 0.0 {
-        (end0, phi - asin_a)
-    } else {
-        (end1, phi - asin_b)
-    };
+    let (vec, ang) =
+        if end0[0] * end1[1] - end0[1] * end1[0] > 0.0 { (end0, phi - asin_a) } else { (end1, phi - asin_b) };
     let n = dot2(vec, vec).sqrt();
     let v = [vec[0] / n, vec[1] / n];
-    let p = [
-        radius * (ang.cos() * v[0] - ang.sin() * v[1]),
-        radius * (ang.sin() * v[0] + ang.cos() * v[1]),
-    ];
+    let p = [radius * (ang.cos() * v[0] - ang.sin() * v[1]), radius * (ang.sin() * v[0] + ang.cos() * v[1])];
     Some((0.0, p, p))
 }
 
@@ -252,11 +229,7 @@ pub fn wrap(
         Some(s) => {
             let mut sp = proj(s);
             let n = dot2(sp, sp).sqrt();
-            sp = if n < MINVAL {
-                [radius, 0.0]
-            } else {
-                [sp[0] / n * radius, sp[1] / n * radius]
-            };
+            sp = if n < MINVAL { [radius, 0.0] } else { [sp[0] / n * radius, sp[1] / n * radius] };
             wrap_circle(e0, e1, Some(sp), radius)
         }
         None => wrap_circle(e0, e1, None, radius),

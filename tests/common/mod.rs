@@ -16,35 +16,22 @@ pub struct Fixture {
 
 impl Fixture {
     pub fn open(path: &Path) -> Fixture {
-        let archive = npyz::npz::NpzArchive::open(path).unwrap_or_else(|e| {
-            panic!(
-                "{}: {e} (regenerate with tools/mujoco_fixtures.py)",
-                path.display()
-            )
-        });
-        Fixture {
-            archive,
-            name: path.file_stem().unwrap().to_string_lossy().into_owned(),
-        }
+        let archive = npyz::npz::NpzArchive::open(path)
+            .unwrap_or_else(|e| panic!("{}: {e} (regenerate with tools/mujoco_fixtures.py)", path.display()));
+        Fixture { archive, name: path.file_stem().unwrap().to_string_lossy().into_owned() }
     }
 
     /// A float array, flattened.
     pub fn f64(&mut self, key: &str) -> Vec<f64> {
-        let npy = self
-            .archive
-            .by_name(key)
-            .unwrap()
-            .unwrap_or_else(|| panic!("{}: no array '{key}'", self.name));
+        let npy =
+            self.archive.by_name(key).unwrap().unwrap_or_else(|| panic!("{}: no array '{key}'", self.name));
         npy.into_vec::<f64>().unwrap()
     }
 
     /// An integer array, flattened.
     pub fn i64(&mut self, key: &str) -> Vec<i64> {
-        let npy = self
-            .archive
-            .by_name(key)
-            .unwrap()
-            .unwrap_or_else(|| panic!("{}: no array '{key}'", self.name));
+        let npy =
+            self.archive.by_name(key).unwrap().unwrap_or_else(|| panic!("{}: no array '{key}'", self.name));
         npy.into_vec::<i64>().unwrap()
     }
 
@@ -66,11 +53,7 @@ impl Report {
     pub fn close(&mut self, what: &str, ours: &[f64], mujoco: &[f64], rel: f64, abs: f64) {
         self.checked += 1;
         if ours.len() != mujoco.len() {
-            self.failures.push(format!(
-                "{what}: length {} vs MuJoCo {}",
-                ours.len(),
-                mujoco.len()
-            ));
+            self.failures.push(format!("{what}: length {} vs MuJoCo {}", ours.len(), mujoco.len()));
             return;
         }
         let mut worst: Option<(usize, f64)> = None;
@@ -82,10 +65,8 @@ impl Report {
             }
         }
         if let Some((i, err)) = worst {
-            self.failures.push(format!(
-                "{what}[{i}]: sinew {} vs MuJoCo {} (|diff| {err:.3e})",
-                ours[i], mujoco[i]
-            ));
+            self.failures
+                .push(format!("{what}[{i}]: sinew {} vs MuJoCo {} (|diff| {err:.3e})", ours[i], mujoco[i]));
         }
     }
 
@@ -93,11 +74,7 @@ impl Report {
     pub fn equal(&mut self, what: &str, ours: &[i64], mujoco: &[i64]) {
         self.checked += 1;
         if ours != mujoco {
-            let i = ours
-                .iter()
-                .zip(mujoco)
-                .position(|(a, b)| a != b)
-                .unwrap_or(ours.len().min(mujoco.len()));
+            let i = ours.iter().zip(mujoco).position(|(a, b)| a != b).unwrap_or(ours.len().min(mujoco.len()));
             self.failures.push(format!(
                 "{what}: differs at {i} (sinew {:?} vs MuJoCo {:?}; lengths {} vs {})",
                 ours.get(i),
