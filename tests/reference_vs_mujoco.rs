@@ -7,35 +7,82 @@ mod common;
 
 use common::{Fixture, Report, flat};
 use sinew::model::Model;
-use sinew::reference::{crb, kinematics, tendon, transmission};
+use sinew::reference::forward;
 
 const REL: f64 = 1e-9;
 const ABS: f64 = 1e-10;
 
 fn check(name: &str, m: &Model) {
     let mut fx = Fixture::open(&common::root().join(format!("tests/fixtures/smooth/{name}.npz")));
-    let qpos = fx.f64("state_qpos");
+    let st = |fx: &mut Fixture, k: &str| fx.f64(k);
+    let (qpos, qvel, act, ctrl) = (
+        st(&mut fx, "state_qpos"),
+        st(&mut fx, "state_qvel"),
+        st(&mut fx, "state_act"),
+        st(&mut fx, "state_ctrl"),
+    );
     let nstate = qpos.len() / m.nq;
-    let (xpos, xquat, site_xpos) = (fx.f64("xpos"), fx.f64("xquat"), fx.f64("site_xpos"));
-    let (ten_length, ten_j) = (fx.f64("ten_length"), fx.f64("ten_J"));
-    let (act_len, moment, qm) = (fx.f64("actuator_length"), fx.f64("actuator_moment"), fx.f64("qM"));
+    let keys = [
+        "xpos", "xquat", "site_xpos", "subtree_com", "cdof", "ten_length", "ten_J", "ten_velocity",
+        "actuator_length", "actuator_moment", "actuator_velocity", "qM", "qfrc_bias", "qfrc_passive",
+        "act_dot", "actuator_force", "qfrc_actuator", "qacc",
+    ];
+    let want: Vec<Vec<f64>> = keys.iter().map(|k| fx.f64(k)).collect();
     let mut r = Report::default();
     for s in 0..nstate {
-        let q = &qpos[s * m.nq..(s + 1) * m.nq];
-        let f = kinematics::kinematics(m, q);
-        let sl = |v: &[f64], n: usize| v[s * n..(s + 1) * n].to_vec();
-        r.close(&format!("state {s} xpos"), &flat(&f.xpos), &sl(&xpos, 3 * m.nbody), REL, ABS);
-        r.close(&format!("state {s} xquat"), &flat(&f.xquat), &sl(&xquat, 4 * m.nbody), REL, ABS);
-        r.close(&format!("state {s} site_xpos"), &flat(&f.site_xpos), &sl(&site_xpos, 3 * m.nsite), REL, ABS);
-        let tendons: Vec<(f64, Vec<f64>)> = (0..m.ntendon).map(|t| tendon::tendon(m, t, q, &f)).collect();
-        let len: Vec<f64> = tendons.iter().map(|t| t.0).collect();
-        let jac: Vec<f64> = tendons.iter().flat_map(|t| t.1.clone()).collect();
-        r.close(&format!("state {s} ten_length"), &len, &sl(&ten_length, m.ntendon), REL, ABS);
-        r.close(&format!("state {s} ten_J"), &jac, &sl(&ten_j, m.ntendon * m.nv), REL, ABS);
-        let (al, mom) = transmission::transmission(m, q);
-        r.close(&format!("state {s} actuator_length"), &al, &sl(&act_len, m.nu), REL, ABS);
-        r.close(&format!("state {s} actuator_moment"), &mom, &sl(&moment, m.nu * m.nv), REL, ABS);
-        r.close(&format!("state {s} qM"), &crb::mass_matrix(m, &f), &sl(&qm, m.nv * m.nv), REL, ABS);
+        fn sl(v: &[f64], s: usize, n: usize) -> &[f64] {
+            &v[s * n..(s + 1) * n]
+        }
+        let fw = forward::forward(
+            m,
+            sl(&qpos, s, m.nq),
+            sl(&qvel, s, m.nv),
+            sl(&act, s, m.na),
+            sl(&ctrl, s, m.nu),
+        )
+        .unwrap();
+        let ours: [Vec<f64>; 18] = [
+            flat(&fw.frames.xpos),
+            flat(&fw.frames.xquat),
+            flat(&fw.frames.site_xpos),
+            flat(&fw.com.subtree_com),
+            flat(&fw.com.cdof),
+            fw.ten_length.clone(),
+            fw.ten_j.concat(),
+            fw.ten_velocity.clone(),
+            fw.actuator_length.clone(),
+            fw.actuator_moment.clone(),
+            fw.actuator_velocity.clone(),
+            fw.qm.clone(),
+            fw.qfrc_bias.clone(),
+            fw.qfrc_passive.clone(),
+            fw.actuation.act_dot.clone(),
+            fw.actuation.actuator_force.clone(),
+            fw.actuation.qfrc_actuator.clone(),
+            fw.qacc.clone(),
+        ];
+        for (k, (o, w)) in keys.iter().zip(ours.iter().zip(&want)) {
+            let n = o.len();
+            r.close(&format!("state {s} {k}"), o, sl(w, s, n), REL, ABS);
+        }
+    }
+    r.finish(name);
+}
+
+/// The f64 step reproduces MuJoCo's open-loop trajectory (constraints disabled). Same maths, so
+/// the only difference is round-off carried through the steps; stated bound: 1e-8 relative.
+fn check_trajectory(name: &str, m: &Model) {
+    let mut fx = Fixture::open(&common::root().join(format!("tests/fixtures/smooth/{name}.npz")));
+    let ctrl = fx.f64("traj_ctrl");
+    let (tq, tv, ta) = (fx.f64("traj_qpos"), fx.f64("traj_qvel"), fx.f64("traj_act"));
+    let nstep = if m.nu > 0 { ctrl.len() / m.nu } else { tq.len() / m.nq };
+    let (mut qpos, mut qvel, mut act) = (m.qpos0.clone(), vec![0.0; m.nv], vec![0.0; m.na]);
+    let mut r = Report::default();
+    for t in 0..nstep {
+        forward::step(m, &mut qpos, &mut qvel, &mut act, &ctrl[t * m.nu..(t + 1) * m.nu]).unwrap();
+        r.close(&format!("step {t} qpos"), &qpos, &tq[t * m.nq..(t + 1) * m.nq], 1e-8, 1e-10);
+        r.close(&format!("step {t} qvel"), &qvel, &tv[t * m.nv..(t + 1) * m.nv], 1e-8, 1e-8);
+        r.close(&format!("step {t} act"), &act, &ta[t * m.na..(t + 1) * m.na], 1e-8, 1e-10);
     }
     r.finish(name);
 }
@@ -43,11 +90,14 @@ fn check(name: &str, m: &Model) {
 fn asset(name: &str) {
     let m = sinew::mjcf::load_model(&common::root().join(format!("assets/{name}.xml"))).unwrap();
     check(name, &m);
+    check_trajectory(name, &m);
 }
 
 fn fetched(name: &str) {
     let path = sinew::models::resolve(name).unwrap_or_else(|e| panic!("{e}"));
-    check(name, &sinew::mjcf::load_model(&path).unwrap());
+    let m = sinew::mjcf::load_model(&path).unwrap();
+    check(name, &m);
+    check_trajectory(name, &m);
 }
 
 #[test]
