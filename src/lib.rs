@@ -12,6 +12,7 @@ pub mod mjcf;
 pub mod model;
 pub mod models;
 pub mod reference;
+pub mod sim;
 
 pub use error::{Error, Result};
 pub use model::Model;

@@ -92,3 +92,8 @@ struct Pair {
     solimp: array<f32, 5>,
     margin: f32, gap: f32,
 }
+
+// Per-dispatch parameters shared by all stages.
+struct RunParams {
+    nworld: u32, _pad0: u32, _pad1: u32, _pad2: u32,
+}

@@ -6,12 +6,13 @@ use super::GpuContext;
 use crate::error::{Error, Result};
 
 impl GpuContext {
-    /// A storage buffer initialised from `data` (at least 4 bytes, so empty arrays stay bindable).
+    /// A storage buffer initialised from `data`. An empty array gets one zeroed element, so it
+    /// stays bindable as `array<T>` (WGSL needs room for at least one element).
     pub fn storage_from<T: bytemuck::Pod>(&self, label: &str, data: &[T]) -> wgpu::Buffer {
         let bytes: &[u8] = bytemuck::cast_slice(data);
         let padded;
-        let contents = if bytes.len() < 4 {
-            padded = [0u8; 4];
+        let contents = if data.is_empty() {
+            padded = vec![0u8; std::mem::size_of::<T>().max(4)];
             &padded[..]
         } else {
             bytes
@@ -32,9 +33,9 @@ impl GpuContext {
         })
     }
 
-    /// A zeroed storage buffer of `len` elements of `T`.
+    /// A zeroed storage buffer of `len` elements of `T` (at least one, so it stays bindable).
     pub fn storage_zeroed<T: bytemuck::Pod>(&self, label: &str, len: usize) -> wgpu::Buffer {
-        let size = (len * std::mem::size_of::<T>()).max(4) as u64;
+        let size = (len.max(1) * std::mem::size_of::<T>()).max(4) as u64;
         self.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some(label),
             size: size.next_multiple_of(4),

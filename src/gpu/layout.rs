@@ -173,6 +173,15 @@ pub struct Pair {
     pub gap: f32,
 }
 
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
+pub struct RunParams {
+    pub nworld: u32,
+    pub _pad0: u32,
+    pub _pad1: u32,
+    pub _pad2: u32,
+}
+
 /// (WGSL struct name, size in bytes, member offsets in declaration order) for each mirror.
 pub fn mirrors() -> Vec<(&'static str, usize, Vec<usize>)> {
     use std::mem::{offset_of, size_of};
@@ -193,5 +202,6 @@ pub fn mirrors() -> Vec<(&'static str, usize, Vec<usize>)> {
         m!(Actuator: dynprm, gainprm, biasprm, gear, trntype, trnid, dyntype, gaintype, biastype, act_adr, flags, ctrlrange, forcerange, actrange, lengthrange),
         m!(Equality: kind, obj1, obj2, active0, solref, solimp, data),
         m!(Pair: geom1, geom2, dim, signature, friction, solref, solreffriction, solimp, margin, gap),
+        m!(RunParams: nworld, _pad0, _pad1, _pad2),
     ]
 }

@@ -6,10 +6,16 @@
 use crate::error::{Error, Result};
 
 /// Shared declarations prepended to every stage, in order: (path under `shaders/`, source).
-pub const COMMON: &[(&str, &str)] = &[("common/model.wgsl", include_str!("../../shaders/common/model.wgsl"))];
+pub const COMMON: &[(&str, &str)] = &[
+    ("common/model.wgsl", include_str!("../../shaders/common/model.wgsl")),
+    ("common/math.wgsl", include_str!("../../shaders/common/math.wgsl")),
+];
 
 /// Stage shaders: (path under `shaders/`, source).
-pub const STAGES: &[(&str, &str)] = &[("model_probe.wgsl", include_str!("../../shaders/model_probe.wgsl"))];
+pub const STAGES: &[(&str, &str)] = &[
+    ("model_probe.wgsl", include_str!("../../shaders/model_probe.wgsl")),
+    ("kinematics.wgsl", include_str!("../../shaders/kinematics.wgsl")),
+];
 
 /// The full module source of a stage: the common prelude and the stage file.
 pub fn module_source(stage: &str) -> Result<String> {

@@ -1,0 +1,71 @@
+// kinematics: body frames, joint anchors/axes and site positions from qpos (MuJoCo's mj_kinematics).
+// One invocation per world walks that world's bodies in tree order (parents come first).
+// Layout: per-world arrays are world-major: xpos[w * nbody + b], qpos[w * nq + i], ...
+
+@group(0) @binding(0) var<uniform> sizes: ModelSizes;
+@group(0) @binding(1) var<uniform> run: RunParams;
+@group(0) @binding(2) var<storage, read> bodies: array<Body>;
+@group(0) @binding(3) var<storage, read> joints: array<Joint>;
+@group(0) @binding(4) var<storage, read> sites: array<Site>;
+@group(0) @binding(5) var<storage, read> qpos0: array<f32>;
+@group(0) @binding(6) var<storage, read> qpos: array<f32>;
+@group(0) @binding(7) var<storage, read_write> xpos: array<vec4<f32>>;
+@group(0) @binding(8) var<storage, read_write> xquat: array<vec4<f32>>;
+// (xanchor.xyz, 0) and (xaxis.xyz, 0) per joint: what com and tendon Jacobians need.
+@group(0) @binding(9) var<storage, read_write> xanchor: array<vec4<f32>>;
+@group(0) @binding(10) var<storage, read_write> xaxis: array<vec4<f32>>;
+@group(0) @binding(11) var<storage, read_write> site_xpos: array<vec4<f32>>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let w = gid.x;
+    if (w >= run.nworld) {
+        return;
+    }
+    let qa = w * sizes.nq;
+    let bb = w * sizes.nbody;
+    let jb = w * sizes.njnt;
+    xpos[bb] = vec4<f32>(0.0);
+    xquat[bb] = vec4<f32>(1.0, 0.0, 0.0, 0.0);
+    for (var b = 1u; b < sizes.nbody; b++) {
+        let body = bodies[b];
+        let pq = xquat[bb + body.parent];
+        var pos = xpos[bb + body.parent].xyz + quat_rot(pq, body.pos.xyz);
+        var quat = quat_mul(pq, body.quat);
+        for (var j = body.jnt_adr; j < body.jnt_adr + body.jnt_num; j++) {
+            let jnt = joints[j];
+            let a = qa + jnt.qpos_adr;
+            var anchor = pos + quat_rot(quat, jnt.pos.xyz);
+            let axis = quat_rot(quat, jnt.axis.xyz);
+            switch (jnt.kind) {
+                case 0u: {  // free
+                    pos = vec3<f32>(qpos[a], qpos[a + 1u], qpos[a + 2u]);
+                    quat = quat_normalize(vec4<f32>(qpos[a + 3u], qpos[a + 4u], qpos[a + 5u], qpos[a + 6u]));
+                    anchor = pos;
+                }
+                case 1u: {  // ball
+                    let q = quat_normalize(vec4<f32>(qpos[a], qpos[a + 1u], qpos[a + 2u], qpos[a + 3u]));
+                    quat = quat_mul(quat, q);
+                    pos = anchor - quat_rot(quat, jnt.pos.xyz);
+                }
+                case 2u: {  // slide
+                    pos = pos + axis * (qpos[a] - qpos0[jnt.qpos_adr]);
+                }
+                default: {  // hinge
+                    quat = quat_mul(quat, quat_axis_angle(jnt.axis.xyz, qpos[a] - qpos0[jnt.qpos_adr]));
+                    pos = anchor - quat_rot(quat, jnt.pos.xyz);
+                }
+            }
+            quat = quat_normalize(quat);
+            xanchor[jb + j] = vec4<f32>(anchor, 0.0);
+            xaxis[jb + j] = vec4<f32>(axis, 0.0);
+        }
+        xpos[bb + b] = vec4<f32>(pos, 0.0);
+        xquat[bb + b] = quat;
+    }
+    let sb = w * sizes.nsite;
+    for (var s = 0u; s < sizes.nsite; s++) {
+        let site = sites[s];
+        site_xpos[sb + s] = vec4<f32>(xpos[bb + site.body].xyz + quat_rot(xquat[bb + site.body], site.pos.xyz), 0.0);
+    }
+}

@@ -1,0 +1,37 @@
+//! One module per physics stage (same names as `crate::reference`): each builds its pipeline and
+//! bind group once and records its dispatches into a compute pass.
+
+pub mod kinematics;
+
+use crate::error::Result;
+use crate::gpu::GpuContext;
+
+/// Bind `buffers` to bindings 0.. of group 0 of `pipeline`, in order.
+pub fn bind(
+    ctx: &GpuContext,
+    pipeline: &wgpu::ComputePipeline,
+    label: &str,
+    buffers: &[&wgpu::Buffer],
+) -> Result<wgpu::BindGroup> {
+    let layout = pipeline.get_bind_group_layout(0);
+    let entries: Vec<wgpu::BindGroupEntry> = buffers
+        .iter()
+        .enumerate()
+        .map(|(i, b)| wgpu::BindGroupEntry { binding: i as u32, resource: b.as_entire_binding() })
+        .collect();
+    let scope = ctx.device.push_error_scope(wgpu::ErrorFilter::Validation);
+    let group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some(label),
+        layout: &layout,
+        entries: &entries,
+    });
+    if let Some(e) = pollster::block_on(scope.pop()) {
+        return Err(crate::error::Error::Gpu(format!("{label}: {e}")));
+    }
+    Ok(group)
+}
+
+/// Workgroups of 64 covering `n` invocations.
+pub fn groups64(n: usize) -> u32 {
+    (n as u32).div_ceil(64).max(1)
+}

@@ -1,0 +1,58 @@
+//! [`SimState`]: the per-world GPU buffers (world-major, f32) the stages read and write.
+
+use crate::gpu::GpuContext;
+use crate::gpu::layout::RunParams;
+use crate::model::Model;
+
+/// State of `nworld` worlds of one model. Shapes are per world, world-major (`[w * n + i]`);
+/// 3-vectors and quaternions are `vec4<f32>` (quaternions (w, x, y, z)).
+pub struct SimState {
+    /// Number of worlds.
+    pub nworld: usize,
+    /// Uniform [`RunParams`].
+    pub run: wgpu::Buffer,
+    /// (nworld × nq) f32.
+    pub qpos: wgpu::Buffer,
+    /// (nworld × nv) f32.
+    pub qvel: wgpu::Buffer,
+    /// (nworld × na) f32.
+    pub act: wgpu::Buffer,
+    /// (nworld × nu) f32.
+    pub ctrl: wgpu::Buffer,
+    /// (nworld × nbody) vec4: body origins.
+    pub xpos: wgpu::Buffer,
+    /// (nworld × nbody) vec4: body orientations.
+    pub xquat: wgpu::Buffer,
+    /// (nworld × njnt) vec4: joint anchors.
+    pub xanchor: wgpu::Buffer,
+    /// (nworld × njnt) vec4: joint axes.
+    pub xaxis: wgpu::Buffer,
+    /// (nworld × nsite) vec4: site positions.
+    pub site_xpos: wgpu::Buffer,
+}
+
+impl SimState {
+    /// `nworld` worlds at the model's reference configuration, at rest, with zero activation/control.
+    pub fn new(ctx: &GpuContext, m: &Model, nworld: usize) -> Self {
+        let qpos0: Vec<f32> = (0..nworld).flat_map(|_| m.qpos0.iter().map(|v| *v as f32)).collect();
+        let vec4 = |label: &str, n: usize| ctx.storage_zeroed::<[f32; 4]>(label, nworld * n);
+        SimState {
+            nworld,
+            run: ctx.uniform_from("state.run", &RunParams { nworld: nworld as u32, ..Default::default() }),
+            qpos: ctx.storage_from("state.qpos", &qpos0),
+            qvel: ctx.storage_zeroed::<f32>("state.qvel", nworld * m.nv),
+            act: ctx.storage_zeroed::<f32>("state.act", nworld * m.na),
+            ctrl: ctx.storage_zeroed::<f32>("state.ctrl", nworld * m.nu),
+            xpos: vec4("state.xpos", m.nbody),
+            xquat: vec4("state.xquat", m.nbody),
+            xanchor: vec4("state.xanchor", m.njnt),
+            xaxis: vec4("state.xaxis", m.njnt),
+            site_xpos: vec4("state.site_xpos", m.nsite),
+        }
+    }
+
+    /// Overwrite a buffer with host data (length must match its use).
+    pub fn write<T: bytemuck::Pod>(ctx: &GpuContext, buffer: &wgpu::Buffer, data: &[T]) {
+        ctx.queue.write_buffer(buffer, 0, bytemuck::cast_slice(data));
+    }
+}
