@@ -15,6 +15,9 @@
 @group(0) @binding(9) var<storage, read_write> xanchor: array<vec4<f32>>;
 @group(0) @binding(10) var<storage, read_write> xaxis: array<vec4<f32>>;
 @group(0) @binding(11) var<storage, read_write> site_xpos: array<vec4<f32>>;
+@group(0) @binding(12) var<storage, read> geoms: array<Geom>;
+@group(0) @binding(13) var<storage, read_write> geom_xpos: array<vec4<f32>>;
+@group(0) @binding(14) var<storage, read_write> geom_xquat: array<vec4<f32>>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -67,5 +70,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     for (var s = 0u; s < sizes.nsite; s++) {
         let site = sites[s];
         site_xpos[sb + s] = vec4<f32>(xpos[bb + site.body].xyz + quat_rot(xquat[bb + site.body], site.pos.xyz), 0.0);
+    }
+    let gb = w * sizes.ngeom;
+    for (var g = 0u; g < sizes.ngeom; g++) {
+        let geom = geoms[g];
+        let q = xquat[bb + geom.body];
+        geom_xpos[gb + g] = vec4<f32>(xpos[bb + geom.body].xyz + quat_rot(q, geom.pos.xyz), 0.0);
+        geom_xquat[gb + g] = quat_normalize(quat_mul(q, geom.quat));
     }
 }

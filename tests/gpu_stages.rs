@@ -7,9 +7,12 @@ mod common;
 use common::{Fixture, Report};
 use sinew::gpu::{GpuContext, GpuModel};
 use sinew::model::Model;
+use sinew::reference::com::com;
 use sinew::reference::kinematics::kinematics;
 use sinew::sim::SimState;
+use sinew::sim::stages::com::Com;
 use sinew::sim::stages::kinematics::Kinematics;
+use sinew::sim::stages::run;
 
 /// Positions (metres, bodies within ~2 m of the origin) and unit quaternions in f32 after a chain
 /// of up to ~15 frame compositions: 2e-5 absolute.
@@ -43,17 +46,20 @@ fn check_kinematics(name: &str, m: &Model) {
     for b in [&st.xpos, &st.xquat, &st.xanchor, &st.xaxis, &st.site_xpos] {
         nan_fill(&ctx, b);
     }
-    let stage = Kinematics::new(&ctx, &gm, &st).unwrap();
-    let mut enc = ctx.device.create_command_encoder(&Default::default());
-    {
-        let mut pass = enc.begin_compute_pass(&Default::default());
-        stage.record(&mut pass);
+    for b in [&st.subtree_com, &st.cdof, &st.cinert] {
+        nan_fill(&ctx, b);
     }
-    ctx.queue.submit([enc.finish()]);
+    let kin = Kinematics::new(&ctx, &gm, &st).unwrap();
+    let com_stage = Com::new(&ctx, &gm, &st).unwrap();
+    run(&ctx, &[&kin, &com_stage]);
     let xpos = ctx.download::<[f32; 4]>(&st.xpos, nworld * m.nbody).unwrap();
     let xquat = ctx.download::<[f32; 4]>(&st.xquat, nworld * m.nbody).unwrap();
     let xanchor = ctx.download::<[f32; 4]>(&st.xanchor, nworld * m.njnt).unwrap();
     let site = ctx.download::<[f32; 4]>(&st.site_xpos, nworld * m.nsite).unwrap();
+    let geom = ctx.download::<[f32; 4]>(&st.geom_xpos, nworld * m.ngeom).unwrap();
+    let sub = ctx.download::<[f32; 4]>(&st.subtree_com, nworld * m.nbody).unwrap();
+    let cdof = ctx.download::<[f32; 4]>(&st.cdof, nworld * 2 * m.nv).unwrap();
+    let cinert = ctx.download::<[f32; 4]>(&st.cinert, nworld * 3 * m.nbody).unwrap();
     let mut r = Report::default();
     for (w, q) in qs.iter().enumerate() {
         let f = kinematics(m, q);

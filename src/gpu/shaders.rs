@@ -15,6 +15,7 @@ pub const COMMON: &[(&str, &str)] = &[
 pub const STAGES: &[(&str, &str)] = &[
     ("model_probe.wgsl", include_str!("../../shaders/model_probe.wgsl")),
     ("kinematics.wgsl", include_str!("../../shaders/kinematics.wgsl")),
+    ("com.wgsl", include_str!("../../shaders/com.wgsl")),
 ];
 
 /// The full module source of a stage: the common prelude and the stage file.

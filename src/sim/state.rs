@@ -29,6 +29,17 @@ pub struct SimState {
     pub xaxis: wgpu::Buffer,
     /// (nworld × nsite) vec4: site positions.
     pub site_xpos: wgpu::Buffer,
+    /// (nworld × ngeom) vec4: geom positions.
+    pub geom_xpos: wgpu::Buffer,
+    /// (nworld × ngeom) vec4: geom orientations.
+    pub geom_xquat: wgpu::Buffer,
+    /// (nworld × nbody) vec4: subtree centres of mass.
+    pub subtree_com: wgpu::Buffer,
+    /// (nworld × nv × 2) vec4: dof motion axes [angular, linear] at the tree's com frame.
+    pub cdof: wgpu::Buffer,
+    /// (nworld × nbody × 3) vec4: body inertia at the com frame: (d, mass), (Ixx, Iyy, Izz),
+    /// (Ixy, Ixz, Iyz), with d the centre of mass relative to the frame origin.
+    pub cinert: wgpu::Buffer,
 }
 
 impl SimState {
@@ -48,6 +59,11 @@ impl SimState {
             xanchor: vec4("state.xanchor", m.njnt),
             xaxis: vec4("state.xaxis", m.njnt),
             site_xpos: vec4("state.site_xpos", m.nsite),
+            geom_xpos: vec4("state.geom_xpos", m.ngeom),
+            geom_xquat: vec4("state.geom_xquat", m.ngeom),
+            subtree_com: vec4("state.subtree_com", m.nbody),
+            cdof: vec4("state.cdof", 2 * m.nv),
+            cinert: vec4("state.cinert", 3 * m.nbody),
         }
     }
 

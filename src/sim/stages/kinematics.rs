@@ -23,14 +23,15 @@ impl Kinematics {
             "kinematics",
             &[
                 &m.sizes, &s.run, &m.bodies, &m.joints, &m.sites, &m.qpos0, &s.qpos, &s.xpos, &s.xquat,
-                &s.xanchor, &s.xaxis, &s.site_xpos,
+                &s.xanchor, &s.xaxis, &s.site_xpos, &m.geoms, &s.geom_xpos, &s.geom_xquat,
             ],
         )?;
         Ok(Kinematics { pipeline, group, nworld: s.nworld })
     }
+}
 
-    /// Record the dispatch.
-    pub fn record(&self, pass: &mut wgpu::ComputePass) {
+impl super::Stage for Kinematics {
+    fn record(&self, pass: &mut wgpu::ComputePass) {
         pass.set_pipeline(&self.pipeline);
         pass.set_bind_group(0, &self.group, &[]);
         pass.dispatch_workgroups(groups64(self.nworld), 1, 1);

@@ -1,10 +1,33 @@
 //! One module per physics stage (same names as `crate::reference`): each builds its pipeline and
 //! bind group once and records its dispatches into a compute pass.
 
+pub mod com;
 pub mod kinematics;
 
 use crate::error::Result;
 use crate::gpu::GpuContext;
+
+/// A stage that records its dispatches into a compute pass.
+pub trait Stage {
+    /// Record this stage's dispatches.
+    fn record(&self, pass: &mut wgpu::ComputePass);
+}
+
+/// Record `stages` in order into one compute pass and submit it.
+pub fn run(ctx: &GpuContext, stages: &[&dyn Stage]) {
+    let mut enc =
+        ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("stages") });
+    {
+        let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+            label: Some("stages"),
+            timestamp_writes: None,
+        });
+        for s in stages {
+            s.record(&mut pass);
+        }
+    }
+    ctx.queue.submit([enc.finish()]);
+}
 
 /// Bind `buffers` to bindings 0.. of group 0 of `pipeline`, in order.
 pub fn bind(

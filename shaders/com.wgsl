@@ -1,0 +1,103 @@
+// com: subtree centres of mass, dof motion axes (cdof) and body inertias at each tree's com frame
+// (MuJoCo's mj_comPos). One invocation per world.
+
+@group(0) @binding(0) var<uniform> sizes: ModelSizes;
+@group(0) @binding(1) var<uniform> run: RunParams;
+@group(0) @binding(2) var<storage, read> bodies: array<Body>;
+@group(0) @binding(3) var<storage, read> joints: array<Joint>;
+@group(0) @binding(4) var<storage, read> xpos: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read> xquat: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read> xanchor: array<vec4<f32>>;
+@group(0) @binding(7) var<storage, read> xaxis: array<vec4<f32>>;
+@group(0) @binding(8) var<storage, read_write> subtree_com: array<vec4<f32>>;
+@group(0) @binding(9) var<storage, read_write> cdof: array<vec4<f32>>;
+@group(0) @binding(10) var<storage, read_write> cinert: array<vec4<f32>>;
+
+fn xipos(bb: u32, b: u32) -> vec3<f32> {
+    return xpos[bb + b].xyz + quat_rot(xquat[bb + b], bodies[b].ipos.xyz);
+}
+
+fn set_cdof(i: u32, ang: vec3<f32>, lin: vec3<f32>) {
+    cdof[2u * i] = vec4<f32>(ang, 0.0);
+    cdof[2u * i + 1u] = vec4<f32>(lin, 0.0);
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let w = gid.x;
+    if (w >= run.nworld) {
+        return;
+    }
+    let bb = w * sizes.nbody;
+    // Mass-weighted positions, summed from the leaves up (children have larger ids).
+    for (var b = 0u; b < sizes.nbody; b++) {
+        subtree_com[bb + b] = vec4<f32>(bodies[b].pos.w * xipos(bb, b), 0.0);
+    }
+    for (var b = sizes.nbody - 1u; b > 0u; b--) {
+        let p = bodies[b].parent;
+        subtree_com[bb + p] = subtree_com[bb + p] + subtree_com[bb + b];
+    }
+    for (var b = 0u; b < sizes.nbody; b++) {
+        let mass = bodies[b].ipos.w;
+        if (mass < MINVAL) {
+            subtree_com[bb + b] = vec4<f32>(xipos(bb, b), 0.0);
+        } else {
+            subtree_com[bb + b] = subtree_com[bb + b] / mass;
+        }
+    }
+    // Dof axes at the com frame of the dof's tree.
+    let jb = w * sizes.njnt;
+    let db = w * sizes.nv;
+    for (var j = 0u; j < sizes.njnt; j++) {
+        let jnt = joints[j];
+        let body = bodies[jnt.body];
+        let offset = subtree_com[bb + body.root].xyz - xanchor[jb + j].xyz;
+        let d = db + jnt.dof_adr;
+        switch (jnt.kind) {
+            case 3u: {  // hinge
+                let axis = xaxis[jb + j].xyz;
+                set_cdof(d, axis, cross(axis, offset));
+            }
+            case 2u: {  // slide
+                set_cdof(d, vec3<f32>(0.0), xaxis[jb + j].xyz);
+            }
+            default: {  // ball, free: rotations about the body's own axes
+                var r = d;
+                if (jnt.kind == 0u) {
+                    set_cdof(d, vec3<f32>(0.0), vec3<f32>(1.0, 0.0, 0.0));
+                    set_cdof(d + 1u, vec3<f32>(0.0), vec3<f32>(0.0, 1.0, 0.0));
+                    set_cdof(d + 2u, vec3<f32>(0.0), vec3<f32>(0.0, 0.0, 1.0));
+                    r = d + 3u;
+                }
+                let q = xquat[bb + jnt.body];
+                for (var k = 0u; k < 3u; k++) {
+                    var e = vec3<f32>(0.0);
+                    e[k] = 1.0;
+                    let axis = quat_rot(q, e);
+                    set_cdof(r + k, axis, cross(axis, offset));
+                }
+            }
+        }
+    }
+    // Body inertias in world axes about each body's centre of mass, offset from the com frame.
+    for (var b = 0u; b < sizes.nbody; b++) {
+        let body = bodies[b];
+        let q = quat_mul(xquat[bb + b], body.iquat);
+        let c0 = quat_rot(q, vec3<f32>(1.0, 0.0, 0.0));
+        let c1 = quat_rot(q, vec3<f32>(0.0, 1.0, 0.0));
+        let c2 = quat_rot(q, vec3<f32>(0.0, 0.0, 1.0));
+        let i = body.inertia.xyz;
+        // I = Σ_k i_k c_k c_kᵀ
+        let xx = i.x * c0.x * c0.x + i.y * c1.x * c1.x + i.z * c2.x * c2.x;
+        let yy = i.x * c0.y * c0.y + i.y * c1.y * c1.y + i.z * c2.y * c2.y;
+        let zz = i.x * c0.z * c0.z + i.y * c1.z * c1.z + i.z * c2.z * c2.z;
+        let xy = i.x * c0.x * c0.y + i.y * c1.x * c1.y + i.z * c2.x * c2.y;
+        let xz = i.x * c0.x * c0.z + i.y * c1.x * c1.z + i.z * c2.x * c2.z;
+        let yz = i.x * c0.y * c0.z + i.y * c1.y * c1.z + i.z * c2.y * c2.z;
+        let d = xipos(bb, b) - subtree_com[bb + body.root].xyz;
+        let c = 3u * (bb + b);
+        cinert[c] = vec4<f32>(d, body.pos.w);
+        cinert[c + 1u] = vec4<f32>(xx, yy, zz, 0.0);
+        cinert[c + 2u] = vec4<f32>(xy, xz, yz, 0.0);
+    }
+}
