@@ -10,9 +10,11 @@ use sinew::model::Model;
 use sinew::reference::com::com;
 use sinew::reference::kinematics::kinematics;
 use sinew::sim::SimState;
+use sinew::sim::sparsity::GpuSparsity;
 use sinew::sim::stages::com::Com;
 use sinew::sim::stages::kinematics::Kinematics;
 use sinew::sim::stages::run;
+use sinew::sim::stages::tendon::Tendon;
 
 /// Positions (metres, bodies within ~2 m of the origin) and unit quaternions in f32 after a chain
 /// of up to ~15 frame compositions: 2e-5 absolute.
@@ -46,12 +48,17 @@ fn check_kinematics(name: &str, m: &Model) {
     for b in [&st.xpos, &st.xquat, &st.xanchor, &st.xaxis, &st.site_xpos] {
         nan_fill(&ctx, b);
     }
-    for b in [&st.subtree_com, &st.cdof, &st.cinert] {
+    for b in [&st.subtree_com, &st.cdof, &st.cinert, &st.ten_length, &st.ten_j] {
         nan_fill(&ctx, b);
     }
+    let sp = GpuSparsity::upload(&ctx, m);
     let kin = Kinematics::new(&ctx, &gm, &st).unwrap();
     let com_stage = Com::new(&ctx, &gm, &st).unwrap();
-    run(&ctx, &[&kin, &com_stage]);
+    let ten = Tendon::new(&ctx, &gm, &sp, &st).unwrap();
+    run(&ctx, &[&kin, &com_stage, &ten]);
+    let nnz = sp.rows.nnz();
+    let ten_length = ctx.download::<f32>(&st.ten_length, nworld * m.ntendon).unwrap();
+    let ten_j = ctx.download::<f32>(&st.ten_j, nworld * nnz).unwrap();
     let xpos = ctx.download::<[f32; 4]>(&st.xpos, nworld * m.nbody).unwrap();
     let xquat = ctx.download::<[f32; 4]>(&st.xquat, nworld * m.nbody).unwrap();
     let xanchor = ctx.download::<[f32; 4]>(&st.xanchor, nworld * m.njnt).unwrap();

@@ -5,8 +5,11 @@ use sinew::gpu::{layout, shaders};
 
 #[test]
 fn every_shader_validates() {
+    // Each common file on top of the ones before it (that is how stages see them).
+    let mut prelude = String::new();
     for (name, src) in shaders::COMMON {
-        shaders::validate(name, src).unwrap_or_else(|e| panic!("{e}"));
+        prelude.push_str(src);
+        shaders::validate(name, &prelude).unwrap_or_else(|e| panic!("{e}"));
     }
     for (name, _) in shaders::STAGES {
         let src = shaders::module_source(name).unwrap();

@@ -93,7 +93,7 @@ struct Pair {
     margin: f32, gap: f32,
 }
 
-// Per-dispatch parameters shared by all stages.
+// Per-run parameters shared by all stages: world count, tendon-Jacobian entries per world.
 struct RunParams {
-    nworld: u32, _pad0: u32, _pad1: u32, _pad2: u32,
+    nworld: u32, ten_nnz: u32, _pad1: u32, _pad2: u32,
 }

@@ -177,7 +177,7 @@ pub struct Pair {
 #[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
 pub struct RunParams {
     pub nworld: u32,
-    pub _pad0: u32,
+    pub ten_nnz: u32,
     pub _pad1: u32,
     pub _pad2: u32,
 }
@@ -202,6 +202,6 @@ pub fn mirrors() -> Vec<(&'static str, usize, Vec<usize>)> {
         m!(Actuator: dynprm, gainprm, biasprm, gear, trntype, trnid, dyntype, gaintype, biastype, act_adr, flags, ctrlrange, forcerange, actrange, lengthrange),
         m!(Equality: kind, obj1, obj2, active0, solref, solimp, data),
         m!(Pair: geom1, geom2, dim, signature, friction, solref, solreffriction, solimp, margin, gap),
-        m!(RunParams: nworld, _pad0, _pad1, _pad2),
+        m!(RunParams: nworld, ten_nnz, _pad1, _pad2),
     ]
 }

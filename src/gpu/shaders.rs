@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 pub const COMMON: &[(&str, &str)] = &[
     ("common/model.wgsl", include_str!("../../shaders/common/model.wgsl")),
     ("common/math.wgsl", include_str!("../../shaders/common/math.wgsl")),
+    ("common/wrap.wgsl", include_str!("../../shaders/common/wrap.wgsl")),
 ];
 
 /// Stage shaders: (path under `shaders/`, source).
@@ -16,6 +17,7 @@ pub const STAGES: &[(&str, &str)] = &[
     ("model_probe.wgsl", include_str!("../../shaders/model_probe.wgsl")),
     ("kinematics.wgsl", include_str!("../../shaders/kinematics.wgsl")),
     ("com.wgsl", include_str!("../../shaders/com.wgsl")),
+    ("tendon.wgsl", include_str!("../../shaders/tendon.wgsl")),
 ];
 
 /// The full module source of a stage: the common prelude and the stage file.

@@ -40,6 +40,10 @@ pub struct SimState {
     /// (nworld × nbody × 3) vec4: body inertia at the com frame: (d, mass), (Ixx, Iyy, Izz),
     /// (Ixy, Ixz, Iyz), with d the centre of mass relative to the frame origin.
     pub cinert: wgpu::Buffer,
+    /// (nworld × ntendon) f32: tendon lengths.
+    pub ten_length: wgpu::Buffer,
+    /// (nworld × nnz) f32: sparse tendon Jacobians (rows: [`crate::sim::sparsity::TendonRows`]).
+    pub ten_j: wgpu::Buffer,
 }
 
 impl SimState {
@@ -47,9 +51,13 @@ impl SimState {
     pub fn new(ctx: &GpuContext, m: &Model, nworld: usize) -> Self {
         let qpos0: Vec<f32> = (0..nworld).flat_map(|_| m.qpos0.iter().map(|v| *v as f32)).collect();
         let vec4 = |label: &str, n: usize| ctx.storage_zeroed::<[f32; 4]>(label, nworld * n);
+        let ten_nnz = crate::sim::sparsity::TendonRows::new(m).nnz();
         SimState {
             nworld,
-            run: ctx.uniform_from("state.run", &RunParams { nworld: nworld as u32, ..Default::default() }),
+            run: ctx.uniform_from(
+                "state.run",
+                &RunParams { nworld: nworld as u32, ten_nnz: ten_nnz as u32, ..Default::default() },
+            ),
             qpos: ctx.storage_from("state.qpos", &qpos0),
             qvel: ctx.storage_zeroed::<f32>("state.qvel", nworld * m.nv),
             act: ctx.storage_zeroed::<f32>("state.act", nworld * m.na),
@@ -64,6 +72,8 @@ impl SimState {
             subtree_com: vec4("state.subtree_com", m.nbody),
             cdof: vec4("state.cdof", 2 * m.nv),
             cinert: vec4("state.cinert", 3 * m.nbody),
+            ten_length: ctx.storage_zeroed::<f32>("state.ten_length", nworld * m.ntendon),
+            ten_j: ctx.storage_zeroed::<f32>("state.ten_j", nworld * ten_nnz),
         }
     }
 

@@ -3,6 +3,7 @@
 
 pub mod com;
 pub mod kinematics;
+pub mod tendon;
 
 use crate::error::Result;
 use crate::gpu::GpuContext;

@@ -1,0 +1,122 @@
+// tendon: lengths and sparse Jacobians of every tendon (MuJoCo's mj_tendon), one invocation per
+// (world, tendon). Row t of the Jacobian holds rows_num[t] entries at rows_adr[t], for the dofs
+// listed in row_dof (the union of the path's body chains, built on the host).
+
+@group(0) @binding(0) var<uniform> sizes: ModelSizes;
+@group(0) @binding(1) var<uniform> run: RunParams;
+@group(0) @binding(2) var<storage, read> tendons: array<Tendon>;
+@group(0) @binding(3) var<storage, read> wraps: array<Wrap>;
+@group(0) @binding(4) var<storage, read> sites: array<Site>;
+@group(0) @binding(5) var<storage, read> geoms: array<Geom>;
+@group(0) @binding(6) var<storage, read> bodies: array<Body>;
+@group(0) @binding(7) var<storage, read> dofs: array<Dof>;
+@group(0) @binding(8) var<storage, read> rows: array<vec2<u32>>;     // (adr, num) per tendon
+@group(0) @binding(9) var<storage, read> row_dof: array<u32>;        // nnz
+@group(0) @binding(10) var<storage, read> joints: array<Joint>;
+@group(0) @binding(11) var<storage, read> qpos: array<f32>;
+@group(0) @binding(12) var<storage, read> site_xpos: array<vec4<f32>>;
+@group(0) @binding(13) var<storage, read> geom_xpos: array<vec4<f32>>;
+@group(0) @binding(14) var<storage, read> geom_xquat: array<vec4<f32>>;
+@group(0) @binding(15) var<storage, read> subtree_com: array<vec4<f32>>;
+@group(0) @binding(16) var<storage, read> cdof: array<vec4<f32>>;
+@group(0) @binding(17) var<storage, read_write> ten_length: array<f32>;   // nworld × ntendon
+@group(0) @binding(18) var<storage, read_write> ten_j: array<f32>;        // nworld × nnz
+
+// Velocity of point p (on `body`) per unit velocity of `dof`; zero if the dof does not move it.
+fn point_vel(w: u32, dof: u32, body: u32, p: vec3<f32>) -> vec3<f32> {
+    let db = dofs[dof].body;
+    var b = body;
+    loop {
+        if (b == db) {
+            let i = 2u * (w * sizes.nv + dof);
+            let com = subtree_com[w * sizes.nbody + bodies[body].root].xyz;
+            return cdof[i + 1u].xyz + cross(cdof[i].xyz, p - com);
+        }
+        if (b == 0u) {
+            return vec3<f32>(0.0);
+        }
+        b = bodies[b].parent;
+    }
+    return vec3<f32>(0.0);
+}
+
+// Add the straight piece a (on body ba) → b (on body bb) to the length and Jacobian row.
+fn segment(w: u32, row: vec2<u32>, jb: u32, a: vec3<f32>, ba: u32, b: vec3<f32>, bb: u32, divisor: f32) -> f32 {
+    let d = b - a;
+    let len = length(d);
+    if (ba != bb) {
+        var dir = vec3<f32>(1.0, 0.0, 0.0);
+        if (len >= MINVAL) {
+            dir = d / len;
+        }
+        for (var k = 0u; k < row.y; k++) {
+            let dof = row_dof[row.x + k];
+            ten_j[jb + row.x + k] += dot(dir, point_vel(w, dof, bb, b) - point_vel(w, dof, ba, a)) / divisor;
+        }
+    }
+    return len / divisor;
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    if (gid.x >= run.nworld * sizes.ntendon) {
+        return;
+    }
+    let w = gid.x / sizes.ntendon;
+    let t = gid.x % sizes.ntendon;
+    let ten = tendons[t];
+    let row = rows[t];
+    let jb = w * run.ten_nnz;
+    for (var k = 0u; k < row.y; k++) {
+        ten_j[jb + row.x + k] = 0.0;
+    }
+    let sb = w * sizes.nsite;
+    let gb = w * sizes.ngeom;
+    var total = 0.0;
+    var divisor = 1.0;
+    var k = ten.adr;
+    let end = ten.adr + ten.num;
+    while (k < end) {
+        let wr = wraps[k];
+        if (wr.kind == 1u) {  // joint of a fixed tendon
+            let jnt = joints[wr.objid];
+            total += wr.prm * qpos[w * sizes.nq + jnt.qpos_adr];
+            for (var e = 0u; e < row.y; e++) {
+                if (row_dof[row.x + e] == jnt.dof_adr) {
+                    ten_j[jb + row.x + e] += wr.prm;
+                }
+            }
+        } else if (wr.kind == 2u) {  // pulley
+            divisor = wr.prm;
+        } else if (wr.kind == 3u && k + 1u < end) {  // site, followed by a site or a wrap geom
+            let x0 = site_xpos[sb + wr.objid].xyz;
+            let b0 = sites[wr.objid].body;
+            let next = wraps[k + 1u];
+            if (next.kind == 3u) {
+                total += segment(w, row, jb, x0, b0, site_xpos[sb + next.objid].xyz, sites[next.objid].body, divisor);
+            } else if (next.kind == 4u || next.kind == 5u) {
+                let g = next.objid;
+                let s1 = wraps[k + 2u].objid;
+                let x1 = site_xpos[sb + s1].xyz;
+                let b1 = sites[s1].body;
+                let has_side = next.prm >= 0.0;
+                var side = vec3<f32>(0.0);
+                if (has_side) {
+                    side = site_xpos[sb + u32(next.prm)].xyz;
+                }
+                let r = wrap_geom(x0, x1, geom_xpos[gb + g].xyz, geom_xquat[gb + g], geoms[g].size.x, next.kind == 5u, has_side, side);
+                if (r.len >= 0.0) {
+                    let bg = geoms[g].body;
+                    total += segment(w, row, jb, x0, b0, r.p0, bg, divisor);
+                    total += r.len / divisor;
+                    total += segment(w, row, jb, r.p1, bg, x1, b1, divisor);
+                } else {
+                    total += segment(w, row, jb, x0, b0, x1, b1, divisor);
+                }
+                k += 1u;
+            }
+        }
+        k += 1u;
+    }
+    ten_length[w * sizes.ntendon + t] = total;
+}
