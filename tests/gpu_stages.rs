@@ -1,5 +1,5 @@
-//! Each GPU stage against the f64 reference on the same inputs (MuJoCo's random states from the
-//! smooth fixtures, rounded to f32 first so only the stage's arithmetic differs). Outputs are
+//! Each GPU stage against the f64 reference on the same inputs: MuJoCo's random states from the
+//! smooth fixtures, rounded to f32 first so only the stages' arithmetic differs. Every output is
 //! pre-filled with NaN so a missed write fails. Tolerances are stated per quantity below.
 
 mod common;
@@ -7,25 +7,41 @@ mod common;
 use common::{Fixture, Report};
 use sinew::gpu::{GpuContext, GpuModel};
 use sinew::model::Model;
-use sinew::reference::com::com;
-use sinew::reference::kinematics::kinematics;
+use sinew::reference::forward::forward;
 use sinew::sim::SimState;
 use sinew::sim::sparsity::GpuSparsity;
-use sinew::sim::stages::com::Com;
-use sinew::sim::stages::kinematics::Kinematics;
-use sinew::sim::stages::run;
-use sinew::sim::stages::tendon::Tendon;
+use sinew::sim::stages::{
+    actuation::Actuation, com::Com, kinematics::Kinematics, run, tendon::Tendon, velocity::Velocity,
+};
 
-/// Positions (metres, bodies within ~2 m of the origin) and unit quaternions in f32 after a chain
-/// of up to ~15 frame compositions: 2e-5 absolute.
+/// Positions, offsets and moment arms (metres; bodies within ~2 m of the origin) and unit
+/// quaternions, in f32 after chains of up to ~15 frame compositions: 2e-5 absolute.
 const POS_TOL: f64 = 2e-5;
-const QUAT_TOL: f64 = 2e-5;
+/// Forces, rates and velocities: 1e-4 of the largest magnitude of that quantity in the world
+/// (muscle forces go through FL/FV curves whose slopes amplify f32 length errors ~10×).
+const FORCE_REL: f64 = 1e-4;
 
-fn states(name: &str, m: &Model) -> Vec<Vec<f64>> {
+struct States {
+    qpos: Vec<Vec<f64>>,
+    qvel: Vec<Vec<f64>>,
+    act: Vec<Vec<f64>>,
+    ctrl: Vec<Vec<f64>>,
+}
+
+fn states(name: &str, m: &Model) -> States {
     let mut fx = Fixture::open(&common::root().join(format!("tests/fixtures/smooth/{name}.npz")));
-    let q = fx.f64("state_qpos");
     // f32-rounded: the GPU sees exactly these.
-    q.chunks(m.nq).map(|s| s.iter().map(|v| *v as f32 as f64).collect()).collect()
+    let split = |v: Vec<f64>, n: usize, count: usize| -> Vec<Vec<f64>> {
+        (0..count).map(|s| v[s * n..(s + 1) * n].iter().map(|x| *x as f32 as f64).collect()).collect()
+    };
+    let qpos = fx.f64("state_qpos");
+    let count = qpos.len() / m.nq;
+    States {
+        qpos: split(qpos, m.nq, count),
+        qvel: split(fx.f64("state_qvel"), m.nv, count),
+        act: split(fx.f64("state_act"), m.na, count),
+        ctrl: split(fx.f64("state_ctrl"), m.nu, count),
+    }
 }
 
 fn nan_fill(ctx: &GpuContext, buffer: &wgpu::Buffer) {
@@ -33,75 +49,167 @@ fn nan_fill(ctx: &GpuContext, buffer: &wgpu::Buffer) {
     SimState::write(ctx, buffer, &vec![f32::NAN; n]);
 }
 
-fn vec4_to_f64(v: &[[f32; 4]], k: usize) -> Vec<f64> {
+fn upload(ctx: &GpuContext, buffer: &wgpu::Buffer, rows: &[Vec<f64>]) {
+    let v: Vec<f32> = rows.iter().flatten().map(|x| *x as f32).collect();
+    if !v.is_empty() {
+        SimState::write(ctx, buffer, &v);
+    }
+}
+
+fn vec4s(v: &[[f32; 4]], k: usize) -> Vec<f64> {
     v.iter().flat_map(|x| x[..k].iter().map(|y| *y as f64)).collect()
 }
 
-fn check_kinematics(name: &str, m: &Model) {
+fn f64s(v: &[f32]) -> Vec<f64> {
+    v.iter().map(|x| *x as f64).collect()
+}
+
+fn close_rel(r: &mut Report, what: &str, got: &[f64], want: &[f64]) {
+    let scale = want.iter().fold(0.0f64, |a, b| a.max(b.abs()));
+    r.close(what, got, want, 0.0, FORCE_REL * scale + 1e-9);
+}
+
+fn check(name: &str, m: &Model) {
     let ctx = GpuContext::new().unwrap();
-    let qs = states(name, m);
-    let nworld = qs.len();
+    let s = states(name, m);
+    let nworld = s.qpos.len();
     let gm = GpuModel::upload(&ctx, m);
-    let st = SimState::new(&ctx, m, nworld);
-    let qpos: Vec<f32> = qs.iter().flatten().map(|v| *v as f32).collect();
-    SimState::write(&ctx, &st.qpos, &qpos);
-    for b in [&st.xpos, &st.xquat, &st.xanchor, &st.xaxis, &st.site_xpos] {
-        nan_fill(&ctx, b);
-    }
-    for b in [&st.subtree_com, &st.cdof, &st.cinert, &st.ten_length, &st.ten_j] {
-        nan_fill(&ctx, b);
-    }
     let sp = GpuSparsity::upload(&ctx, m);
+    let st = SimState::new(&ctx, m, nworld);
+    upload(&ctx, &st.qpos, &s.qpos);
+    upload(&ctx, &st.qvel, &s.qvel);
+    upload(&ctx, &st.act, &s.act);
+    upload(&ctx, &st.ctrl, &s.ctrl);
+    for b in [
+        &st.xpos, &st.xquat, &st.xanchor, &st.xaxis, &st.site_xpos, &st.geom_xpos, &st.geom_xquat,
+        &st.subtree_com, &st.cdof, &st.cinert, &st.ten_length, &st.ten_j, &st.ten_velocity,
+        &st.actuator_length, &st.actuator_velocity, &st.act_dot, &st.actuator_force, &st.qfrc_actuator,
+    ] {
+        nan_fill(&ctx, b);
+    }
     let kin = Kinematics::new(&ctx, &gm, &st).unwrap();
-    let com_stage = Com::new(&ctx, &gm, &st).unwrap();
+    let com = Com::new(&ctx, &gm, &st).unwrap();
     let ten = Tendon::new(&ctx, &gm, &sp, &st).unwrap();
-    run(&ctx, &[&kin, &com_stage, &ten]);
+    let vel = Velocity::new(&ctx, &gm, &sp, &st).unwrap();
+    let actu = Actuation::new(&ctx, &gm, &sp, &st).unwrap();
+    run(&ctx, &[&kin, &com, &ten, &vel, &actu]);
+
+    let dl4 = |b: &wgpu::Buffer, n: usize| ctx.download::<[f32; 4]>(b, nworld * n).unwrap();
+    let dl = |b: &wgpu::Buffer, n: usize| ctx.download::<f32>(b, nworld * n).unwrap();
+    let (xpos, xquat, xanchor) = (dl4(&st.xpos, m.nbody), dl4(&st.xquat, m.nbody), dl4(&st.xanchor, m.njnt));
+    let (site, geom, sub) =
+        (dl4(&st.site_xpos, m.nsite), dl4(&st.geom_xpos, m.ngeom), dl4(&st.subtree_com, m.nbody));
+    let (cdof, cinert) = (dl4(&st.cdof, 2 * m.nv), dl4(&st.cinert, 3 * m.nbody));
     let nnz = sp.rows.nnz();
-    let ten_length = ctx.download::<f32>(&st.ten_length, nworld * m.ntendon).unwrap();
-    let ten_j = ctx.download::<f32>(&st.ten_j, nworld * nnz).unwrap();
-    let xpos = ctx.download::<[f32; 4]>(&st.xpos, nworld * m.nbody).unwrap();
-    let xquat = ctx.download::<[f32; 4]>(&st.xquat, nworld * m.nbody).unwrap();
-    let xanchor = ctx.download::<[f32; 4]>(&st.xanchor, nworld * m.njnt).unwrap();
-    let site = ctx.download::<[f32; 4]>(&st.site_xpos, nworld * m.nsite).unwrap();
-    let geom = ctx.download::<[f32; 4]>(&st.geom_xpos, nworld * m.ngeom).unwrap();
-    let sub = ctx.download::<[f32; 4]>(&st.subtree_com, nworld * m.nbody).unwrap();
-    let cdof = ctx.download::<[f32; 4]>(&st.cdof, nworld * 2 * m.nv).unwrap();
-    let cinert = ctx.download::<[f32; 4]>(&st.cinert, nworld * 3 * m.nbody).unwrap();
+    let (ten_length, ten_j, ten_vel) =
+        (dl(&st.ten_length, m.ntendon), dl(&st.ten_j, nnz), dl(&st.ten_velocity, m.ntendon));
+    let (alen, avel, adot) =
+        (dl(&st.actuator_length, m.nu), dl(&st.actuator_velocity, m.nu), dl(&st.act_dot, m.na));
+    let (aforce, qfrc) = (dl(&st.actuator_force, m.nu), dl(&st.qfrc_actuator, m.nv));
+
     let mut r = Report::default();
-    for (w, q) in qs.iter().enumerate() {
-        let f = kinematics(m, q);
+    for w in 0..nworld {
+        let f = forward(m, &s.qpos[w], &s.qvel[w], &s.act[w], &s.ctrl[w]).unwrap();
         let flat3 = |v: &[[f64; 3]]| -> Vec<f64> { v.iter().flatten().copied().collect() };
-        let flat4 = |v: &[[f64; 4]]| -> Vec<f64> { v.iter().flatten().copied().collect() };
-        let nb = m.nbody;
-        r.close(
-            &format!("world {w} xpos"),
-            &vec4_to_f64(&xpos[w * nb..(w + 1) * nb], 3),
-            &flat3(&f.xpos),
-            0.0,
-            POS_TOL,
-        );
-        r.close(
-            &format!("world {w} xquat"),
-            &vec4_to_f64(&xquat[w * nb..(w + 1) * nb], 4),
-            &flat4(&f.xquat),
-            0.0,
-            QUAT_TOL,
-        );
-        let nj = m.njnt;
+        let win = |n: usize| w * n..(w + 1) * n;
+        let fr = &f.frames;
+        r.close(&format!("world {w} xpos"), &vec4s(&xpos[win(m.nbody)], 3), &flat3(&fr.xpos), 0.0, POS_TOL);
+        let q: Vec<f64> = fr.xquat.iter().flatten().copied().collect();
+        r.close(&format!("world {w} xquat"), &vec4s(&xquat[win(m.nbody)], 4), &q, 0.0, POS_TOL);
         r.close(
             &format!("world {w} xanchor"),
-            &vec4_to_f64(&xanchor[w * nj..(w + 1) * nj], 3),
-            &flat3(&f.xanchor),
+            &vec4s(&xanchor[win(m.njnt)], 3),
+            &flat3(&fr.xanchor),
             0.0,
             POS_TOL,
         );
-        let ns = m.nsite;
         r.close(
             &format!("world {w} site_xpos"),
-            &vec4_to_f64(&site[w * ns..(w + 1) * ns], 3),
-            &flat3(&f.site_xpos),
+            &vec4s(&site[win(m.nsite)], 3),
+            &flat3(&fr.site_xpos),
             0.0,
             POS_TOL,
+        );
+        r.close(
+            &format!("world {w} geom_xpos"),
+            &vec4s(&geom[win(m.ngeom)], 3),
+            &flat3(&fr.geom_xpos),
+            0.0,
+            POS_TOL,
+        );
+        let c = &f.com;
+        r.close(
+            &format!("world {w} subtree_com"),
+            &vec4s(&sub[win(m.nbody)], 3),
+            &flat3(&c.subtree_com),
+            0.0,
+            POS_TOL,
+        );
+        let cd: Vec<f64> = c.cdof.iter().flatten().copied().collect();
+        r.close(&format!("world {w} cdof"), &vec4s(&cdof[win(2 * m.nv)], 3), &cd, 0.0, POS_TOL);
+        for b in 0..m.nbody {
+            let g = &cinert[3 * (w * m.nbody + b)..3 * (w * m.nbody + b) + 3];
+            let ci = &c.cinert[b];
+            r.close(&format!("world {w} body {b} cinert d"), &vec4s(&g[..1], 3), &ci.d, 0.0, POS_TOL);
+            r.close(&format!("world {w} body {b} cinert mass"), &[g[0][3] as f64], &[ci.mass], 1e-6, 0.0);
+            let i = &ci.icom;
+            // Inertia (kg·m²): 1e-5 of the body's largest moment.
+            let scale = i[0].abs().max(i[4].abs()).max(i[8].abs());
+            let got = [g[1][0], g[1][1], g[1][2], g[2][0], g[2][1], g[2][2]].map(|v| v as f64);
+            r.close(
+                &format!("world {w} body {b} cinert I"),
+                &got,
+                &[i[0], i[4], i[8], i[1], i[2], i[5]],
+                0.0,
+                1e-5 * scale + 1e-12,
+            );
+        }
+        // Tendons: the sparse rows are expanded, so an entry outside the row structure fails too.
+        let mut dense = vec![0.0f64; m.ntendon * m.nv];
+        for t in 0..m.ntendon {
+            for e in sp.rows.adr[t]..sp.rows.adr[t] + sp.rows.num[t] {
+                dense[t * m.nv + sp.rows.dof[e as usize] as usize] = ten_j[w * nnz + e as usize] as f64;
+            }
+        }
+        r.close(
+            &format!("world {w} ten_length"),
+            &f64s(&ten_length[win(m.ntendon)]),
+            &f.ten_length,
+            0.0,
+            POS_TOL,
+        );
+        r.close(&format!("world {w} ten_J"), &dense, &f.ten_j.concat(), 0.0, POS_TOL);
+        close_rel(
+            &mut r,
+            &format!("world {w} ten_velocity"),
+            &f64s(&ten_vel[win(m.ntendon)]),
+            &f.ten_velocity,
+        );
+        r.close(
+            &format!("world {w} actuator_length"),
+            &f64s(&alen[win(m.nu)]),
+            &f.actuator_length,
+            0.0,
+            POS_TOL,
+        );
+        close_rel(
+            &mut r,
+            &format!("world {w} actuator_velocity"),
+            &f64s(&avel[win(m.nu)]),
+            &f.actuator_velocity,
+        );
+        close_rel(&mut r, &format!("world {w} act_dot"), &f64s(&adot[win(m.na)]), &f.actuation.act_dot);
+        close_rel(
+            &mut r,
+            &format!("world {w} actuator_force"),
+            &f64s(&aforce[win(m.nu)]),
+            &f.actuation.actuator_force,
+        );
+        close_rel(
+            &mut r,
+            &format!("world {w} qfrc_actuator"),
+            &f64s(&qfrc[win(m.nv)]),
+            &f.actuation.qfrc_actuator,
         );
     }
     r.finish(name);
@@ -116,15 +224,15 @@ fn fetched(name: &str) -> Model {
 }
 
 #[test]
-fn kinematics_assets() {
+fn stages_assets() {
     for name in ["compiler_features", "free_tumble", "sphere_wrap", "cylinder_wrap", "muscle_range"] {
-        check_kinematics(name, &asset(name));
+        check(name, &asset(name));
     }
 }
 
 #[test]
-fn kinematics_real_models() {
+fn stages_real_models() {
     for name in ["myolegs", "myotorso", "myoarms", "mm_fullbody"] {
-        check_kinematics(name, &fetched(name));
+        check(name, &fetched(name));
     }
 }

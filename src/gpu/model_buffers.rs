@@ -34,6 +34,8 @@ pub struct ModelMirror {
     pub qpos0: Vec<f32>,
     /// (nq) Spring reference configuration.
     pub qpos_spring: Vec<f32>,
+    /// (nu) `actuator_acc0` (muscles with force < 0 use scale / acc0).
+    pub actuator_acc0: Vec<f32>,
 }
 
 fn v4(v: [f64; 3], w: f64) -> [f32; 4] {
@@ -219,6 +221,7 @@ impl ModelMirror {
                 .collect(),
             qpos0: m.qpos0.iter().map(|v| *v as f32).collect(),
             qpos_spring: m.qpos_spring.iter().map(|v| *v as f32).collect(),
+            actuator_acc0: m.actuator_acc0.iter().map(|v| *v as f32).collect(),
         }
     }
 }
@@ -253,6 +256,8 @@ pub struct GpuModel {
     pub qpos0: wgpu::Buffer,
     /// array<f32>, nq
     pub qpos_spring: wgpu::Buffer,
+    /// array<f32>, nu
+    pub actuator_acc0: wgpu::Buffer,
 }
 
 impl GpuModel {
@@ -273,6 +278,7 @@ impl GpuModel {
             pairs: ctx.storage_from("model.pairs", &mirror.pairs),
             qpos0: ctx.storage_from("model.qpos0", &mirror.qpos0),
             qpos_spring: ctx.storage_from("model.qpos_spring", &mirror.qpos_spring),
+            actuator_acc0: ctx.storage_from("model.actuator_acc0", &mirror.actuator_acc0),
             mirror,
         }
     }
@@ -282,6 +288,7 @@ impl GpuModel {
         [
             &self.bodies, &self.joints, &self.dofs, &self.geoms, &self.sites, &self.tendons, &self.wraps,
             &self.actuators, &self.equalities, &self.pairs, &self.qpos0, &self.qpos_spring,
+            &self.actuator_acc0,
         ]
         .iter()
         .map(|b| b.size())

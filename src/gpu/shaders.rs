@@ -18,6 +18,8 @@ pub const STAGES: &[(&str, &str)] = &[
     ("kinematics.wgsl", include_str!("../../shaders/kinematics.wgsl")),
     ("com.wgsl", include_str!("../../shaders/com.wgsl")),
     ("tendon.wgsl", include_str!("../../shaders/tendon.wgsl")),
+    ("velocity.wgsl", include_str!("../../shaders/velocity.wgsl")),
+    ("actuation.wgsl", include_str!("../../shaders/actuation.wgsl")),
 ];
 
 /// The full module source of a stage: the common prelude and the stage file.
@@ -44,18 +46,64 @@ pub fn validate(name: &str, source: &str) -> Result<naga::Module> {
     Ok(module)
 }
 
+/// Bind group 0 layout entries for every resource the module declares (all compute-visible), so
+/// every entry point of a module shares one layout and one bind group.
+fn layout_entries(module: &naga::Module) -> Result<Vec<wgpu::BindGroupLayoutEntry>> {
+    let mut entries = Vec::new();
+    for (_, var) in module.global_variables.iter() {
+        let Some(binding) = &var.binding else { continue };
+        if binding.group != 0 {
+            return Err(Error::Gpu(format!(
+                "binding group {} is not supported (group 0 only)",
+                binding.group
+            )));
+        }
+        let ty = match var.space {
+            naga::AddressSpace::Uniform => wgpu::BufferBindingType::Uniform,
+            naga::AddressSpace::Storage { access } => {
+                wgpu::BufferBindingType::Storage { read_only: !access.contains(naga::StorageAccess::STORE) }
+            }
+            other => {
+                return Err(Error::Gpu(format!(
+                    "binding {}: address space {other:?} is not supported",
+                    binding.binding
+                )));
+            }
+        };
+        entries.push(wgpu::BindGroupLayoutEntry {
+            binding: binding.binding,
+            visibility: wgpu::ShaderStages::COMPUTE,
+            ty: wgpu::BindingType::Buffer { ty, has_dynamic_offset: false, min_binding_size: None },
+            count: None,
+        });
+    }
+    entries.sort_by_key(|e| e.binding);
+    Ok(entries)
+}
+
 impl super::GpuContext {
-    /// Build the compute pipeline of `stage` with entry point `entry` (layout inferred).
+    /// Build the compute pipeline of `stage` with entry point `entry`; its bind group 0 layout
+    /// holds every binding the module declares, in binding order.
     pub fn compute_pipeline(&self, stage: &str, entry: &str) -> Result<wgpu::ComputePipeline> {
         let src = module_source(stage)?;
+        let entries = layout_entries(&validate(stage, &src)?)?;
         let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let bgl = self.device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some(stage),
+            entries: &entries,
+        });
+        let layout = self.device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some(stage),
+            bind_group_layouts: &[Some(&bgl)],
+            immediate_size: 0,
+        });
         let module = self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some(stage),
             source: wgpu::ShaderSource::Wgsl(src.into()),
         });
         let pipeline = self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
             label: Some(stage),
-            layout: None,
+            layout: Some(&layout),
             module: &module,
             entry_point: Some(entry),
             compilation_options: Default::default(),

@@ -44,6 +44,18 @@ pub struct SimState {
     pub ten_length: wgpu::Buffer,
     /// (nworld × nnz) f32: sparse tendon Jacobians (rows: [`crate::sim::sparsity::TendonRows`]).
     pub ten_j: wgpu::Buffer,
+    /// (nworld × ntendon) f32: tendon velocities.
+    pub ten_velocity: wgpu::Buffer,
+    /// (nworld × nu) f32: actuator lengths.
+    pub actuator_length: wgpu::Buffer,
+    /// (nworld × nu) f32: actuator velocities.
+    pub actuator_velocity: wgpu::Buffer,
+    /// (nworld × na) f32: activation rates.
+    pub act_dot: wgpu::Buffer,
+    /// (nworld × nu) f32: actuator forces.
+    pub actuator_force: wgpu::Buffer,
+    /// (nworld × nv) f32: generalised actuator forces.
+    pub qfrc_actuator: wgpu::Buffer,
 }
 
 impl SimState {
@@ -74,6 +86,12 @@ impl SimState {
             cinert: vec4("state.cinert", 3 * m.nbody),
             ten_length: ctx.storage_zeroed::<f32>("state.ten_length", nworld * m.ntendon),
             ten_j: ctx.storage_zeroed::<f32>("state.ten_j", nworld * ten_nnz),
+            ten_velocity: ctx.storage_zeroed::<f32>("state.ten_velocity", nworld * m.ntendon),
+            actuator_length: ctx.storage_zeroed::<f32>("state.actuator_length", nworld * m.nu),
+            actuator_velocity: ctx.storage_zeroed::<f32>("state.actuator_velocity", nworld * m.nu),
+            act_dot: ctx.storage_zeroed::<f32>("state.act_dot", nworld * m.na),
+            actuator_force: ctx.storage_zeroed::<f32>("state.actuator_force", nworld * m.nu),
+            qfrc_actuator: ctx.storage_zeroed::<f32>("state.qfrc_actuator", nworld * m.nv),
         }
     }
 

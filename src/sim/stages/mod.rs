@@ -1,9 +1,11 @@
 //! One module per physics stage (same names as `crate::reference`): each builds its pipeline and
 //! bind group once and records its dispatches into a compute pass.
 
+pub mod actuation;
 pub mod com;
 pub mod kinematics;
 pub mod tendon;
+pub mod velocity;
 
 use crate::error::Result;
 use crate::gpu::GpuContext;

@@ -1,0 +1,24 @@
+// velocity (tendon part): ten_velocity = J · qvel per (world, tendon), from the sparse rows.
+
+@group(0) @binding(0) var<uniform> sizes: ModelSizes;
+@group(0) @binding(1) var<uniform> run: RunParams;
+@group(0) @binding(2) var<storage, read> rows: array<vec2<u32>>;
+@group(0) @binding(3) var<storage, read> row_dof: array<u32>;
+@group(0) @binding(4) var<storage, read> qvel: array<f32>;
+@group(0) @binding(5) var<storage, read> ten_j: array<f32>;
+@group(0) @binding(6) var<storage, read_write> ten_velocity: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    if (gid.x >= run.nworld * sizes.ntendon) {
+        return;
+    }
+    let w = gid.x / sizes.ntendon;
+    let t = gid.x % sizes.ntendon;
+    let row = rows[t];
+    var v = 0.0;
+    for (var k = 0u; k < row.y; k++) {
+        v += ten_j[w * run.ten_nnz + row.x + k] * qvel[w * sizes.nv + row_dof[row.x + k]];
+    }
+    ten_velocity[gid.x] = v;
+}
