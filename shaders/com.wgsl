@@ -1,5 +1,7 @@
 // com: subtree centres of mass, dof motion axes (cdof) and body inertias at each tree's com frame
-// (MuJoCo's mj_comPos). One invocation per world.
+// (MuJoCo's mj_comPos). One invocation per world. cinert per body is (m·d, m), (Ixx, Iyy, Izz),
+// (Ixy, Ixz, Iyz) about the com-frame origin (d: body centre of mass minus that origin), a form
+// that adds up over bodies.
 
 @group(0) @binding(0) var<uniform> sizes: ModelSizes;
 @group(0) @binding(1) var<uniform> run: RunParams;
@@ -94,10 +96,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
         let xy = i.x * c0.x * c0.y + i.y * c1.x * c1.y + i.z * c2.x * c2.y;
         let xz = i.x * c0.x * c0.z + i.y * c1.x * c1.z + i.z * c2.x * c2.z;
         let yz = i.x * c0.y * c0.z + i.y * c1.y * c1.z + i.z * c2.y * c2.z;
+        // About the com-frame origin (additive over bodies of a tree): I_o = I_c + m(|d|² E - d dᵀ).
         let d = xipos(bb, b) - subtree_com[bb + body.root].xyz;
+        let m = body.pos.w;
+        let dd = dot(d, d);
         let c = 3u * (bb + b);
-        cinert[c] = vec4<f32>(d, body.pos.w);
-        cinert[c + 1u] = vec4<f32>(xx, yy, zz, 0.0);
-        cinert[c + 2u] = vec4<f32>(xy, xz, yz, 0.0);
+        cinert[c] = vec4<f32>(m * d, m);
+        cinert[c + 1u] = vec4<f32>(xx + m * (dd - d.x * d.x), yy + m * (dd - d.y * d.y), zz + m * (dd - d.z * d.z), 0.0);
+        cinert[c + 2u] = vec4<f32>(xy - m * d.x * d.y, xz - m * d.x * d.z, yz - m * d.y * d.z, 0.0);
     }
 }

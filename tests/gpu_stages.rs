@@ -10,9 +10,17 @@ use sinew::model::Model;
 use sinew::reference::forward::forward;
 use sinew::sim::SimState;
 use sinew::sim::sparsity::GpuSparsity;
-use sinew::sim::stages::{
-    actuation::Actuation, com::Com, kinematics::Kinematics, run, tendon::Tendon, velocity::Velocity,
-};
+use sinew::sim::stages::actuation::Actuation;
+use sinew::sim::stages::com::Com;
+use sinew::sim::stages::crb::crb;
+use sinew::sim::stages::integrate::integrate;
+use sinew::sim::stages::kinematics::Kinematics;
+use sinew::sim::stages::passive::passive;
+use sinew::sim::stages::rne::rne;
+use sinew::sim::stages::run;
+use sinew::sim::stages::solve::solve;
+use sinew::sim::stages::tendon::Tendon;
+use sinew::sim::stages::velocity::Velocity;
 
 /// Positions, offsets and moment arms (metres; bodies within ~2 m of the origin) and unit
 /// quaternions, in f32 after chains of up to ~15 frame compositions: 2e-5 absolute.
@@ -20,6 +28,8 @@ const POS_TOL: f64 = 2e-5;
 /// Forces, rates and velocities: 1e-4 of the largest magnitude of that quantity in the world
 /// (muscle forces go through FL/FV curves whose slopes amplify f32 length errors ~10×).
 const FORCE_REL: f64 = 1e-4;
+/// Accelerations and velocities after M⁻¹: 1e-3 of the largest magnitude in the world.
+const QACC_REL: f64 = 1e-3;
 
 struct States {
     qpos: Vec<Vec<f64>>,
@@ -92,7 +102,11 @@ fn check(name: &str, m: &Model) {
     let ten = Tendon::new(&ctx, &gm, &sp, &st).unwrap();
     let vel = Velocity::new(&ctx, &gm, &sp, &st).unwrap();
     let actu = Actuation::new(&ctx, &gm, &sp, &st).unwrap();
-    run(&ctx, &[&kin, &com, &ten, &vel, &actu]);
+    let crb_k = crb(&ctx, &gm, &st).unwrap();
+    let rne_k = rne(&ctx, &gm, &st).unwrap();
+    let pas = passive(&ctx, &gm, &sp, &st).unwrap();
+    let sol = solve(&ctx, &gm, &st).unwrap();
+    run(&ctx, &[&kin, &com, &ten, &vel, &actu, &crb_k, &rne_k, &pas, &sol]);
 
     let dl4 = |b: &wgpu::Buffer, n: usize| ctx.download::<[f32; 4]>(b, nworld * n).unwrap();
     let dl = |b: &wgpu::Buffer, n: usize| ctx.download::<f32>(b, nworld * n).unwrap();
@@ -106,6 +120,12 @@ fn check(name: &str, m: &Model) {
     let (alen, avel, adot) =
         (dl(&st.actuator_length, m.nu), dl(&st.actuator_velocity, m.nu), dl(&st.act_dot, m.na));
     let (aforce, qfrc) = (dl(&st.actuator_force, m.nu), dl(&st.qfrc_actuator, m.nv));
+    let nm = sinew::gpu::model_buffers::ModelMirror::nm(m);
+    let (qm, bias, pas_f, qacc) =
+        (dl(&st.qm, nm), dl(&st.qfrc_bias, m.nv), dl(&st.qfrc_passive, m.nv), dl(&st.qacc, m.nv));
+    // One Euler step on the GPU from the same states.
+    run(&ctx, &[&integrate(&ctx, &gm, &st).unwrap()]);
+    let (qpos1, qvel1, act1) = (dl(&st.qpos, m.nq), dl(&st.qvel, m.nv), dl(&st.act, m.na));
 
     let mut r = Report::default();
     for w in 0..nworld {
@@ -150,19 +170,30 @@ fn check(name: &str, m: &Model) {
         for b in 0..m.nbody {
             let g = &cinert[3 * (w * m.nbody + b)..3 * (w * m.nbody + b) + 3];
             let ci = &c.cinert[b];
-            r.close(&format!("world {w} body {b} cinert d"), &vec4s(&g[..1], 3), &ci.d, 0.0, POS_TOL);
-            r.close(&format!("world {w} body {b} cinert mass"), &[g[0][3] as f64], &[ci.mass], 1e-6, 0.0);
-            let i = &ci.icom;
-            // Inertia (kg·m²): 1e-5 of the body's largest moment.
-            let scale = i[0].abs().max(i[4].abs()).max(i[8].abs());
-            let got = [g[1][0], g[1][1], g[1][2], g[2][0], g[2][1], g[2][2]].map(|v| v as f64);
+            // Stored about the com-frame origin: (m·d, m) and I_o = I_c + m(|d|²E - d dᵀ).
+            let (mass, d, ic) = (ci.mass, ci.d, ci.icom);
+            let h = [mass * d[0], mass * d[1], mass * d[2]];
             r.close(
-                &format!("world {w} body {b} cinert I"),
-                &got,
-                &[i[0], i[4], i[8], i[1], i[2], i[5]],
+                &format!("world {w} body {b} cinert m·d"),
+                &vec4s(&g[..1], 3),
+                &h,
                 0.0,
-                1e-5 * scale + 1e-12,
+                POS_TOL * mass.max(1.0),
             );
+            r.close(&format!("world {w} body {b} cinert mass"), &[g[0][3] as f64], &[mass], 1e-6, 0.0);
+            let dd = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+            let io = [
+                ic[0] + mass * (dd - d[0] * d[0]),
+                ic[4] + mass * (dd - d[1] * d[1]),
+                ic[8] + mass * (dd - d[2] * d[2]),
+                ic[1] - mass * d[0] * d[1],
+                ic[2] - mass * d[0] * d[2],
+                ic[5] - mass * d[1] * d[2],
+            ];
+            // Inertia (kg·m²): 1e-5 of the body's largest moment about the origin.
+            let scale = io[0].abs().max(io[1].abs()).max(io[2].abs());
+            let got = [g[1][0], g[1][1], g[1][2], g[2][0], g[2][1], g[2][2]].map(|v| v as f64);
+            r.close(&format!("world {w} body {b} cinert I"), &got, &io, 0.0, 1e-5 * scale + 1e-12);
         }
         // Tendons: the sparse rows are expanded, so an entry outside the row structure fails too.
         let mut dense = vec![0.0f64; m.ntendon * m.nv];

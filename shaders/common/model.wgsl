@@ -93,7 +93,15 @@ struct Pair {
     margin: f32, gap: f32,
 }
 
-// Per-run parameters shared by all stages: world count, tendon-Jacobian entries per world.
+// Per-run parameters shared by all stages: world count, tendon-Jacobian entries per world, sparse
+// mass-matrix entries per world.
 struct RunParams {
-    nworld: u32, ten_nnz: u32, _pad1: u32, _pad2: u32,
+    nworld: u32, ten_nnz: u32, nm: u32, _pad2: u32,
+}
+
+// Physics options: gravity.xyz with the timestep in .w; disable flags as MuJoCo's mjtDisableBit;
+// implicit = 1 when Euler integrates joint damping implicitly (eulerdamp on, some damping > 0).
+struct ModelOptions {
+    gravity: vec4<f32>,
+    disableflags: u32, implicit: u32, _pad1: u32, _pad2: u32,
 }

@@ -178,6 +178,16 @@ pub struct Pair {
 pub struct RunParams {
     pub nworld: u32,
     pub ten_nnz: u32,
+    pub nm: u32,
+    pub _pad2: u32,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
+pub struct ModelOptions {
+    pub gravity: [f32; 4],
+    pub disableflags: u32,
+    pub implicit: u32,
     pub _pad1: u32,
     pub _pad2: u32,
 }
@@ -202,6 +212,7 @@ pub fn mirrors() -> Vec<(&'static str, usize, Vec<usize>)> {
         m!(Actuator: dynprm, gainprm, biasprm, gear, trntype, trnid, dyntype, gaintype, biastype, act_adr, flags, ctrlrange, forcerange, actrange, lengthrange),
         m!(Equality: kind, obj1, obj2, active0, solref, solimp, data),
         m!(Pair: geom1, geom2, dim, signature, friction, solref, solreffriction, solimp, margin, gap),
-        m!(RunParams: nworld, ten_nnz, _pad1, _pad2),
+        m!(RunParams: nworld, ten_nnz, nm, _pad2),
+        m!(ModelOptions: gravity, disableflags, implicit, _pad1, _pad2),
     ]
 }

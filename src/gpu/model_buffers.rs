@@ -10,6 +10,10 @@ use crate::model::Model;
 pub struct ModelMirror {
     /// Counts (uniform).
     pub sizes: ModelSizes,
+    /// Physics options (uniform).
+    pub options: ModelOptions,
+    /// (nv) Address of each dof's row in the sparse mass matrix (the dof, then its ancestors).
+    pub dof_madr: Vec<u32>,
     /// (nbody)
     pub bodies: Vec<Body>,
     /// (njnt)
@@ -56,6 +60,21 @@ fn idx(i: Option<usize>) -> i32 {
 }
 
 impl ModelMirror {
+    /// Entries of the sparse mass matrix: Σ over dofs of (1 + number of ancestor dofs).
+    pub fn nm(m: &Model) -> usize {
+        (0..m.nv)
+            .map(|d| {
+                let mut n = 0;
+                let mut p = Some(d);
+                while let Some(i) = p {
+                    n += 1;
+                    p = m.dof_parentid[i];
+                }
+                n
+            })
+            .sum()
+    }
+
     /// Convert a host model (f64 → f32; ids to u32, absent ids to -1).
     pub fn new(m: &Model) -> Self {
         let u = |x: usize| x as u32;
@@ -73,6 +92,29 @@ impl ModelMirror {
                 nwrap: u(m.nwrap),
                 neq: u(m.neq),
                 npair: u(m.npair),
+            },
+            options: ModelOptions {
+                gravity: [
+                    m.opt.gravity[0] as f32, m.opt.gravity[1] as f32, m.opt.gravity[2] as f32,
+                    m.opt.timestep as f32,
+                ],
+                disableflags: m.opt.disableflags,
+                implicit: (m.opt.disableflags & crate::model::disable::EULERDAMP == 0
+                    && m.dof_damping.iter().any(|d| *d > 0.0)) as u32,
+                ..Default::default()
+            },
+            dof_madr: {
+                let mut adr = Vec::with_capacity(m.nv);
+                let mut next = 0u32;
+                for d in 0..m.nv {
+                    adr.push(next);
+                    let mut p = Some(d);
+                    while let Some(i) = p {
+                        next += 1;
+                        p = m.dof_parentid[i];
+                    }
+                }
+                adr
             },
             bodies: (0..m.nbody)
                 .map(|i| Body {
@@ -232,6 +274,10 @@ pub struct GpuModel {
     pub mirror: ModelMirror,
     /// Uniform [`ModelSizes`].
     pub sizes: wgpu::Buffer,
+    /// Uniform [`ModelOptions`].
+    pub options: wgpu::Buffer,
+    /// array<u32>, nv: sparse mass-matrix row addresses.
+    pub dof_madr: wgpu::Buffer,
     /// array<Body>
     pub bodies: wgpu::Buffer,
     /// array<Joint>
@@ -266,6 +312,8 @@ impl GpuModel {
         let mirror = ModelMirror::new(model);
         GpuModel {
             sizes: ctx.uniform_from("model.sizes", &mirror.sizes),
+            options: ctx.uniform_from("model.options", &mirror.options),
+            dof_madr: ctx.storage_from("model.dof_madr", &mirror.dof_madr),
             bodies: ctx.storage_from("model.bodies", &mirror.bodies),
             joints: ctx.storage_from("model.joints", &mirror.joints),
             dofs: ctx.storage_from("model.dofs", &mirror.dofs),

@@ -20,6 +20,11 @@ pub const STAGES: &[(&str, &str)] = &[
     ("tendon.wgsl", include_str!("../../shaders/tendon.wgsl")),
     ("velocity.wgsl", include_str!("../../shaders/velocity.wgsl")),
     ("actuation.wgsl", include_str!("../../shaders/actuation.wgsl")),
+    ("crb.wgsl", include_str!("../../shaders/crb.wgsl")),
+    ("rne.wgsl", include_str!("../../shaders/rne.wgsl")),
+    ("passive.wgsl", include_str!("../../shaders/passive.wgsl")),
+    ("solve.wgsl", include_str!("../../shaders/solve.wgsl")),
+    ("integrate.wgsl", include_str!("../../shaders/integrate.wgsl")),
 ];
 
 /// The full module source of a stage: the common prelude and the stage file.

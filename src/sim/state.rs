@@ -37,8 +37,8 @@ pub struct SimState {
     pub subtree_com: wgpu::Buffer,
     /// (nworld × nv × 2) vec4: dof motion axes [angular, linear] at the tree's com frame.
     pub cdof: wgpu::Buffer,
-    /// (nworld × nbody × 3) vec4: body inertia at the com frame: (d, mass), (Ixx, Iyy, Izz),
-    /// (Ixy, Ixz, Iyz), with d the centre of mass relative to the frame origin.
+    /// (nworld × nbody × 3) vec4: body inertia about the com-frame origin: (m·d, m),
+    /// (Ixx, Iyy, Izz), (Ixy, Ixz, Iyz), with d the centre of mass relative to that origin.
     pub cinert: wgpu::Buffer,
     /// (nworld × ntendon) f32: tendon lengths.
     pub ten_length: wgpu::Buffer,
@@ -56,6 +56,28 @@ pub struct SimState {
     pub actuator_force: wgpu::Buffer,
     /// (nworld × nv) f32: generalised actuator forces.
     pub qfrc_actuator: wgpu::Buffer,
+    /// (nworld × nbody × 3) vec4: composite inertias (layout as `cinert`).
+    pub crb: wgpu::Buffer,
+    /// (nworld × nm) f32: sparse joint-space inertia (rows: the dof, then its ancestors).
+    pub qm: wgpu::Buffer,
+    /// (nworld × nm) f32: its L'DL factor (scratch of `solve`).
+    pub qld: wgpu::Buffer,
+    /// (nworld × nbody × 2) vec4: body spatial velocities.
+    pub cvel: wgpu::Buffer,
+    /// (nworld × nv × 2) vec4: time derivatives of cdof.
+    pub cdof_dot: wgpu::Buffer,
+    /// (nworld × nbody × 2) vec4: body spatial accelerations (bias pass).
+    pub cacc: wgpu::Buffer,
+    /// (nworld × nbody × 2) vec4: body forces (bias pass).
+    pub cfrc: wgpu::Buffer,
+    /// (nworld × nv) f32: Coriolis, centrifugal and gravity forces.
+    pub qfrc_bias: wgpu::Buffer,
+    /// (nworld × nv) f32: passive forces.
+    pub qfrc_passive: wgpu::Buffer,
+    /// (nworld × nv) f32: accelerations.
+    pub qacc: wgpu::Buffer,
+    /// (nworld × nv) f32: velocity change per unit time that Euler applies.
+    pub dv: wgpu::Buffer,
 }
 
 impl SimState {
@@ -64,11 +86,18 @@ impl SimState {
         let qpos0: Vec<f32> = (0..nworld).flat_map(|_| m.qpos0.iter().map(|v| *v as f32)).collect();
         let vec4 = |label: &str, n: usize| ctx.storage_zeroed::<[f32; 4]>(label, nworld * n);
         let ten_nnz = crate::sim::sparsity::TendonRows::new(m).nnz();
+        let nm = crate::gpu::model_buffers::ModelMirror::nm(m);
+        let f32s = |label: &str, n: usize| ctx.storage_zeroed::<f32>(label, nworld * n);
         SimState {
             nworld,
             run: ctx.uniform_from(
                 "state.run",
-                &RunParams { nworld: nworld as u32, ten_nnz: ten_nnz as u32, ..Default::default() },
+                &RunParams {
+                    nworld: nworld as u32,
+                    ten_nnz: ten_nnz as u32,
+                    nm: nm as u32,
+                    ..Default::default()
+                },
             ),
             qpos: ctx.storage_from("state.qpos", &qpos0),
             qvel: ctx.storage_zeroed::<f32>("state.qvel", nworld * m.nv),
@@ -91,7 +120,18 @@ impl SimState {
             actuator_velocity: ctx.storage_zeroed::<f32>("state.actuator_velocity", nworld * m.nu),
             act_dot: ctx.storage_zeroed::<f32>("state.act_dot", nworld * m.na),
             actuator_force: ctx.storage_zeroed::<f32>("state.actuator_force", nworld * m.nu),
-            qfrc_actuator: ctx.storage_zeroed::<f32>("state.qfrc_actuator", nworld * m.nv),
+            qfrc_actuator: f32s("state.qfrc_actuator", m.nv),
+            crb: vec4("state.crb", 3 * m.nbody),
+            qm: f32s("state.qm", nm),
+            qld: f32s("state.qld", nm),
+            cvel: vec4("state.cvel", 2 * m.nbody),
+            cdof_dot: vec4("state.cdof_dot", 2 * m.nv),
+            cacc: vec4("state.cacc", 2 * m.nbody),
+            cfrc: vec4("state.cfrc", 2 * m.nbody),
+            qfrc_bias: f32s("state.qfrc_bias", m.nv),
+            qfrc_passive: f32s("state.qfrc_passive", m.nv),
+            qacc: f32s("state.qacc", m.nv),
+            dv: f32s("state.dv", m.nv),
         }
     }
 

@@ -3,7 +3,12 @@
 
 pub mod actuation;
 pub mod com;
+pub mod crb;
+pub mod integrate;
 pub mod kinematics;
+pub mod passive;
+pub mod rne;
+pub mod solve;
 pub mod tendon;
 pub mod velocity;
 
@@ -55,6 +60,40 @@ pub fn bind(
         return Err(crate::error::Error::Gpu(format!("{label}: {e}")));
     }
     Ok(group)
+}
+
+/// One compute entry point with its bind group, dispatched over `invocations` threads (64 per
+/// workgroup). Most stages are one or two of these.
+pub struct Kernel {
+    pipeline: wgpu::ComputePipeline,
+    group: wgpu::BindGroup,
+    invocations: usize,
+}
+
+impl Kernel {
+    /// Build `shader`'s entry point `entry` with `buffers` bound to bindings 0.. in order.
+    pub fn new(
+        ctx: &GpuContext,
+        shader: &str,
+        entry: &str,
+        buffers: &[&wgpu::Buffer],
+        invocations: usize,
+    ) -> Result<Self> {
+        let pipeline = ctx.compute_pipeline(shader, entry)?;
+        let group = bind(ctx, &pipeline, &format!("{shader}:{entry}"), buffers)?;
+        Ok(Kernel { pipeline, group, invocations })
+    }
+}
+
+impl Stage for Kernel {
+    fn record(&self, pass: &mut wgpu::ComputePass) {
+        if self.invocations == 0 {
+            return;
+        }
+        pass.set_pipeline(&self.pipeline);
+        pass.set_bind_group(0, &self.group, &[]);
+        pass.dispatch_workgroups(groups64(self.invocations), 1, 1);
+    }
 }
 
 /// Workgroups of 64 covering `n` invocations.
