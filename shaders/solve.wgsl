@@ -1,7 +1,14 @@
 // solve: qacc = M⁻¹ (qfrc_passive + qfrc_actuator − qfrc_bias) with constraints disabled, and the
 // implicit-damping velocity change dv = (M + h·D)⁻¹ (same force) that Euler integrates (MuJoCo's
 // mj_factorM / mj_solveLD on the sparse tree-structured M), one invocation per world.
-// qld is per-world scratch holding the L'DL factor in M's sparse layout.
+//
+// `real` is f64 where the device has it (the host prepends `alias real = f64;`), else f32: M is
+// ill-conditioned (light patellae and fingers next to a heavy pelvis), and an f32 factorisation
+// puts 0.1-1 % errors into the fingers' qacc at fast random states, f64 keeps them at 1e-5.
+// Per world, `work` holds the L'DL factor (nm) then the solution vector (nv). Factorisation and
+// substitution are separate dispatches: run back to back in one invocation, lavapipe (Mesa 22.3)
+// returned substitutions that did not see the factor just written (mm_fullbody's qacc was off
+// by 10×, the same code split in two matched the f64 reference). Keep them apart.
 
 @group(0) @binding(0) var<uniform> sizes: ModelSizes;
 @group(0) @binding(1) var<uniform> run: RunParams;
@@ -12,97 +19,137 @@
 @group(0) @binding(6) var<storage, read> qfrc_bias: array<f32>;
 @group(0) @binding(7) var<storage, read> qfrc_passive: array<f32>;
 @group(0) @binding(8) var<storage, read> qfrc_actuator: array<f32>;
-@group(0) @binding(9) var<storage, read_write> qld: array<f32>;
+@group(0) @binding(9) var<storage, read_write> work: array<real>;
 @group(0) @binding(10) var<storage, read_write> qacc: array<f32>;
 @group(0) @binding(11) var<storage, read_write> dv: array<f32>;
 
-// Factor M (+ hd·damping on the diagonal) into qld: M = Lᵀ D L, L unit lower, by MuJoCo's
-// leaves-to-root elimination.
+// Copy M (+ hd·damping on the diagonal) into the factor slot and factor it: M = Lᵀ D L, L unit
+// lower, eliminating from the leaves to the root.
 fn factor(w: u32, hd: f32) {
-    let base = w * run.nm;
+    let base = w * (run.nm + sizes.nv);
     for (var i = 0u; i < run.nm; i++) {
-        qld[base + i] = qm[base + i];
+        work[base + i] = real(qm[w * run.nm + i]);
     }
-    if (hd > 0.0) {
-        for (var d = 0u; d < sizes.nv; d++) {
-            qld[base + dof_madr[d]] += hd * dofs[d].damping;
-        }
+    for (var d = 0u; d < sizes.nv; d++) {
+        work[base + dof_madr[d]] += real(hd * dofs[d].damping);
     }
     for (var k = i32(sizes.nv) - 1; k >= 0; k--) {
         let kk = base + dof_madr[k];
-        qld[kk] = max(qld[kk], MINVAL);
+        work[kk] = max(work[kk], real(MINVAL));
         var ki = kk + 1u;
         var i = dofs[k].parent;
         while (i >= 0) {
-            let tmp = qld[ki] / qld[kk];
+            let tmp = work[ki] / work[kk];
             var ij = base + dof_madr[i];
             var kj = ki;
             var j = i;
             while (j >= 0) {
-                qld[ij] -= tmp * qld[kj];
+                work[ij] -= tmp * work[kj];
                 ij += 1u;
                 kj += 1u;
                 j = dofs[j].parent;
             }
-            qld[ki] = tmp;
+            work[ki] = tmp;
             i = dofs[i].parent;
             ki += 1u;
         }
     }
 }
 
-// x ← (Lᵀ D L)⁻¹ x for the world's x (in `qacc` if which == 0, else in `dv`).
-fn solve_into(w: u32, which: u32) {
-    let base = w * run.nm;
-    let xb = w * sizes.nv;
+// x = (Lᵀ D L)⁻¹ f into the vector slot, f = passive + actuator − bias.
+fn substitute(w: u32) {
+    let base = w * (run.nm + sizes.nv);
+    let xb = base + run.nm;
+    let vb = w * sizes.nv;
+    for (var d = 0u; d < sizes.nv; d++) {
+        work[xb + d] = real(qfrc_passive[vb + d]) + real(qfrc_actuator[vb + d]) - real(qfrc_bias[vb + d]);
+    }
     for (var k = i32(sizes.nv) - 1; k >= 0; k--) {
-        var x = 0.0;
-        if (which == 0u) { x = qacc[xb + u32(k)]; } else { x = dv[xb + u32(k)]; }
+        let x = work[xb + u32(k)];
         var ki = base + dof_madr[k] + 1u;
         var j = dofs[k].parent;
         while (j >= 0) {
-            if (which == 0u) { qacc[xb + u32(j)] -= qld[ki] * x; } else { dv[xb + u32(j)] -= qld[ki] * x; }
+            work[xb + u32(j)] -= work[ki] * x;
             ki += 1u;
             j = dofs[j].parent;
         }
     }
     for (var k = 0u; k < sizes.nv; k++) {
-        if (which == 0u) { qacc[xb + k] /= qld[base + dof_madr[k]]; } else { dv[xb + k] /= qld[base + dof_madr[k]]; }
+        work[xb + k] /= work[base + dof_madr[k]];
     }
     for (var k = 0u; k < sizes.nv; k++) {
         var ki = base + dof_madr[k] + 1u;
         var j = dofs[k].parent;
-        var x = 0.0;
-        if (which == 0u) { x = qacc[xb + k]; } else { x = dv[xb + k]; }
+        var x = work[xb + k];
         while (j >= 0) {
-            if (which == 0u) { x -= qld[ki] * qacc[xb + u32(j)]; } else { x -= qld[ki] * dv[xb + u32(j)]; }
+            x -= work[ki] * work[xb + u32(j)];
             ki += 1u;
             j = dofs[j].parent;
         }
-        if (which == 0u) { qacc[xb + k] = x; } else { dv[xb + k] = x; }
+        work[xb + k] = x;
     }
 }
 
+// qacc = M⁻¹ f.
 @compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+fn acceleration(@builtin(global_invocation_id) gid: vec3<u32>) {
     let w = gid.x;
     if (w >= run.nworld) {
         return;
     }
-    let xb = w * sizes.nv;
-    for (var d = 0u; d < sizes.nv; d++) {
-        let f = qfrc_passive[xb + d] + qfrc_actuator[xb + d] - qfrc_bias[xb + d];
-        qacc[xb + d] = f;
-        dv[xb + d] = f;
-    }
     factor(w, 0.0);
-    solve_into(w, 0u);
-    if (options.implicit != 0u) {
-        factor(w, options.gravity.w);
-        solve_into(w, 1u);
-    } else {
-        for (var d = 0u; d < sizes.nv; d++) {
-            dv[xb + d] = qacc[xb + d];
-        }
+}
+
+// Then the substitutions for qacc (a separate dispatch).
+@compute @workgroup_size(64)
+fn acceleration_solve(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let w = gid.x;
+    if (w >= run.nworld) {
+        return;
     }
+    substitute(w);
+}
+
+// dv = (M + h·D)⁻¹ f (implicit damping); only dispatched when the model integrates it.
+@compute @workgroup_size(64)
+fn damped(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let w = gid.x;
+    if (w >= run.nworld) {
+        return;
+    }
+    factor(w, options.gravity.w);
+}
+
+@compute @workgroup_size(64)
+fn damped_solve(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let w = gid.x;
+    if (w >= run.nworld) {
+        return;
+    }
+    substitute(w);
+}
+
+// Copy the vector slot out as f32 into qacc (which = 0) or dv (which = 1), per (world, dof).
+fn store(i: u32, which: u32) {
+    if (i >= run.nworld * sizes.nv) {
+        return;
+    }
+    let w = i / sizes.nv;
+    let d = i % sizes.nv;
+    let x = f32(work[w * (run.nm + sizes.nv) + run.nm + d]);
+    if (which == 0u) {
+        qacc[i] = x;
+    } else {
+        dv[i] = x;
+    }
+}
+
+@compute @workgroup_size(64)
+fn store_qacc(@builtin(global_invocation_id) gid: vec3<u32>) {
+    store(gid.x, 0u);
+}
+
+@compute @workgroup_size(64)
+fn store_dv(@builtin(global_invocation_id) gid: vec3<u32>) {
+    store(gid.x, 1u);
 }

@@ -28,8 +28,15 @@ const POS_TOL: f64 = 2e-5;
 /// Forces, rates and velocities: 1e-4 of the largest magnitude of that quantity in the world
 /// (muscle forces go through FL/FV curves whose slopes amplify f32 length errors ~10×).
 const FORCE_REL: f64 = 1e-4;
-/// Accelerations and velocities after M⁻¹: 1e-3 of the largest magnitude in the world.
+/// Plus an absolute floor for quantities that are differences of much larger terms (the
+/// gyroscopic bias of a light spinning body): 1e-6.
+const FORCE_FLOOR: f64 = 1e-6;
+/// Accelerations and velocities after M⁻¹: 1e-3 relative (M is ill-conditioned: light patellae
+/// and fingers next to a heavy pelvis).
 const QACC_REL: f64 = 1e-3;
+/// M entries: 1e-4 of sqrt(M_ii·M_jj). The com-frame formulation (MuJoCo's) builds a finger's
+/// tiny M_ii from inertias about a point ~1 m away, m·|d|² ≫ M_ii, so f32 cancels ~2e-5 away.
+const QM_REL: f64 = 1e-4;
 
 struct States {
     qpos: Vec<Vec<f64>>,
@@ -76,7 +83,7 @@ fn f64s(v: &[f32]) -> Vec<f64> {
 
 fn close_rel(r: &mut Report, what: &str, got: &[f64], want: &[f64]) {
     let scale = want.iter().fold(0.0f64, |a, b| a.max(b.abs()));
-    r.close(what, got, want, 0.0, FORCE_REL * scale + 1e-9);
+    r.close(what, got, want, 0.0, FORCE_REL * scale + FORCE_FLOOR);
 }
 
 fn check(name: &str, m: &Model) {
@@ -242,6 +249,59 @@ fn check(name: &str, m: &Model) {
             &f64s(&qfrc[win(m.nv)]),
             &f.actuation.qfrc_actuator,
         );
+        // M (kg·m² or kg): per entry, QM_REL of the geometric mean of its row and column diagonals,
+        // so the light dofs (tiny diagonals) are held to their own scale. Expanded from sparse rows.
+        let mut dense = vec![0.0f64; m.nv * m.nv];
+        for d in 0..m.nv {
+            let mut adr = w * nm + gm.mirror.dof_madr[d] as usize;
+            let mut p = Some(d);
+            while let Some(j) = p {
+                dense[d * m.nv + j] = qm[adr] as f64;
+                dense[j * m.nv + d] = qm[adr] as f64;
+                adr += 1;
+                p = m.dof_parentid[j];
+            }
+        }
+        for i in 0..m.nv {
+            for j in 0..m.nv {
+                let scale = (f.qm[i * m.nv + i] * f.qm[j * m.nv + j]).sqrt();
+                r.close(
+                    &format!("world {w} qM[{i},{j}]"),
+                    &[dense[i * m.nv + j]],
+                    &[f.qm[i * m.nv + j]],
+                    0.0,
+                    QM_REL * scale,
+                );
+            }
+        }
+        close_rel(&mut r, &format!("world {w} qfrc_bias"), &f64s(&bias[win(m.nv)]), &f.qfrc_bias);
+        close_rel(&mut r, &format!("world {w} qfrc_passive"), &f64s(&pas_f[win(m.nv)]), &f.qfrc_passive);
+        // qacc = M⁻¹f per dof: 1e-3 of |qacc| plus 1e-3 of the world's largest (f32 forces into an
+        // ill-conditioned M: light patellae and fingers next to a heavy pelvis).
+        let scale = f.qacc.iter().fold(0.0f64, |a, b| a.max(b.abs()));
+        let got = f64s(&qacc[win(m.nv)]);
+        for d in 0..m.nv {
+            r.close(
+                &format!("world {w} qacc[{d}]"),
+                &[got[d]],
+                &[f.qacc[d]],
+                QACC_REL,
+                QACC_REL * 1e-2 * scale,
+            );
+        }
+        // One Euler step from the same state.
+        let (mut q, mut v, mut a) = (s.qpos[w].clone(), s.qvel[w].clone(), s.act[w].clone());
+        sinew::reference::forward::step(m, &mut q, &mut v, &mut a, &s.ctrl[w]).unwrap();
+        r.close(&format!("world {w} step qpos"), &f64s(&qpos1[win(m.nq)]), &q, 0.0, POS_TOL);
+        let vscale = v.iter().fold(1.0f64, |acc, b| acc.max(b.abs()));
+        r.close(
+            &format!("world {w} step qvel"),
+            &f64s(&qvel1[win(m.nv)]),
+            &v,
+            QACC_REL,
+            QACC_REL * 1e-2 * vscale,
+        );
+        r.close(&format!("world {w} step act"), &f64s(&act1[win(m.na)]), &a, 0.0, 1e-5);
     }
     r.finish(name);
 }

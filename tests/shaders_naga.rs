@@ -12,8 +12,10 @@ fn every_shader_validates() {
         shaders::validate(name, &prelude).unwrap_or_else(|e| panic!("{e}"));
     }
     for (name, _) in shaders::STAGES {
-        let src = shaders::module_source(name).unwrap();
-        shaders::validate(name, &src).unwrap_or_else(|e| panic!("{e}"));
+        for real in ["f32", "f64"] {
+            let src = shaders::module_source_real(name, real).unwrap();
+            shaders::validate(name, &src).unwrap_or_else(|e| panic!("{real}: {e}"));
+        }
     }
 }
 

@@ -136,6 +136,13 @@ impl GpuContext {
         Ok(GpuContext { instance, adapter, device, queue, burn: OnceLock::new() })
     }
 
+    /// Whether the precision-critical stages (the mass-matrix solve) run in f64: when the device
+    /// has shader f64 and `SINEW_SOLVE_F32` is not set.
+    pub fn has_f64(&self) -> bool {
+        std::env::var_os("SINEW_SOLVE_F32").is_none()
+            && self.device.features().contains(wgpu::Features::SHADER_F64)
+    }
+
     /// What adapter this is.
     pub fn summary(&self) -> AdapterSummary {
         AdapterSummary::of(&self.adapter)

@@ -27,6 +27,16 @@ pub const STAGES: &[(&str, &str)] = &[
     ("integrate.wgsl", include_str!("../../shaders/integrate.wgsl")),
 ];
 
+/// Stages written over a `real` scalar type (f64 where the device has it, else f32).
+pub const REAL_STAGES: &[&str] = &["solve.wgsl"];
+
+/// The full module source of a stage with `real` bound to `real` (f32 or f64) where the stage
+/// uses it.
+pub fn module_source_real(stage: &str, real: &str) -> Result<String> {
+    let src = module_source(stage)?;
+    Ok(if REAL_STAGES.contains(&stage) { format!("alias real = {real};\n{src}") } else { src })
+}
+
 /// The full module source of a stage: the common prelude and the stage file.
 pub fn module_source(stage: &str) -> Result<String> {
     let (_, src) = STAGES
@@ -90,7 +100,7 @@ impl super::GpuContext {
     /// Build the compute pipeline of `stage` with entry point `entry`; its bind group 0 layout
     /// holds every binding the module declares, in binding order.
     pub fn compute_pipeline(&self, stage: &str, entry: &str) -> Result<wgpu::ComputePipeline> {
-        let src = module_source(stage)?;
+        let src = module_source_real(stage, if self.has_f64() { "f64" } else { "f32" })?;
         let entries = layout_entries(&validate(stage, &src)?)?;
         let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
         let bgl = self.device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {

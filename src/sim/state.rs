@@ -60,7 +60,8 @@ pub struct SimState {
     pub crb: wgpu::Buffer,
     /// (nworld × nm) f32: sparse joint-space inertia (rows: the dof, then its ancestors).
     pub qm: wgpu::Buffer,
-    /// (nworld × nm) f32: its L'DL factor (scratch of `solve`).
+    /// (nworld × (nm + nv)) f64 (f32 without shader f64): scratch of `solve` (the L'DL factor,
+    /// then the solution vector).
     pub qld: wgpu::Buffer,
     /// (nworld × nbody × 2) vec4: body spatial velocities.
     pub cvel: wgpu::Buffer,
@@ -123,7 +124,7 @@ impl SimState {
             qfrc_actuator: f32s("state.qfrc_actuator", m.nv),
             crb: vec4("state.crb", 3 * m.nbody),
             qm: f32s("state.qm", nm),
-            qld: f32s("state.qld", nm),
+            qld: ctx.storage_zeroed::<f64>("state.qld", nworld * (nm + m.nv)),
             cvel: vec4("state.cvel", 2 * m.nbody),
             cdof_dot: vec4("state.cdof_dot", 2 * m.nv),
             cacc: vec4("state.cacc", 2 * m.nbody),

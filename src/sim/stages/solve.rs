@@ -1,21 +1,41 @@
-//! `solve` stage (shaders/solve.wgsl): factor the sparse M and solve for qacc and for the
-//! implicit-damping velocity change, one invocation per world (constraints disabled).
+//! `solve` stage (shaders/solve.wgsl): factor the sparse M and solve for qacc, then (with
+//! implicit damping) factor M + h·D and solve for the velocity change dv; constraints disabled.
+//! Per world for the factorisations, per (world, dof) for the stores.
 
-use super::Kernel;
+use super::{Kernel, Stage};
 use crate::error::Result;
 use crate::gpu::{GpuContext, GpuModel};
 use crate::sim::SimState;
 
+/// The solve kernels in dispatch order.
+pub struct Solve {
+    kernels: Vec<Kernel>,
+}
+
 /// Build the stage for model `m` and state `s`.
-pub fn solve(ctx: &GpuContext, m: &GpuModel, s: &SimState) -> Result<Kernel> {
-    Kernel::new(
-        ctx,
-        "solve.wgsl",
-        "main",
-        &[
-            &m.sizes, &s.run, &m.options, &m.dofs, &m.dof_madr, &s.qm, &s.qfrc_bias, &s.qfrc_passive,
-            &s.qfrc_actuator, &s.qld, &s.qacc, &s.dv,
-        ],
-        s.nworld,
-    )
+pub fn solve(ctx: &GpuContext, m: &GpuModel, s: &SimState) -> Result<Solve> {
+    let buffers = [
+        &m.sizes, &s.run, &m.options, &m.dofs, &m.dof_madr, &s.qm, &s.qfrc_bias, &s.qfrc_passive,
+        &s.qfrc_actuator, &s.qld, &s.qacc, &s.dv,
+    ];
+    let per_dof = s.nworld * m.mirror.sizes.nv as usize;
+    let mut kernels = vec![
+        Kernel::new(ctx, "solve.wgsl", "acceleration", &buffers, s.nworld)?,
+        Kernel::new(ctx, "solve.wgsl", "acceleration_solve", &buffers, s.nworld)?,
+        Kernel::new(ctx, "solve.wgsl", "store_qacc", &buffers, per_dof)?,
+    ];
+    if m.mirror.options.implicit != 0 {
+        kernels.push(Kernel::new(ctx, "solve.wgsl", "damped", &buffers, s.nworld)?);
+        kernels.push(Kernel::new(ctx, "solve.wgsl", "damped_solve", &buffers, s.nworld)?);
+    }
+    kernels.push(Kernel::new(ctx, "solve.wgsl", "store_dv", &buffers, per_dof)?);
+    Ok(Solve { kernels })
+}
+
+impl Stage for Solve {
+    fn record(&self, pass: &mut wgpu::ComputePass) {
+        for k in &self.kernels {
+            k.record(pass);
+        }
+    }
 }

@@ -1,0 +1,127 @@
+//! Open-loop rollouts on the GPU: a control sequence in, per-step state and quantities out.
+//! Controls for a chunk of steps are uploaded once; each step copies its controls into the state,
+//! runs every stage, and copies its outputs into trajectory buffers — all in one command buffer
+//! per chunk, with one download per chunk.
+
+use super::SimState;
+use super::sparsity::GpuSparsity;
+use super::step::Step;
+use crate::error::{Error, Result};
+use crate::gpu::{GpuContext, GpuModel};
+use crate::model::Model;
+
+/// Initial state per world: each `(nworld × n)`, world-major.
+#[derive(Debug, Clone)]
+pub struct InitState {
+    /// (nworld × nq)
+    pub qpos: Vec<f32>,
+    /// (nworld × nv)
+    pub qvel: Vec<f32>,
+    /// (nworld × na)
+    pub act: Vec<f32>,
+}
+
+impl InitState {
+    /// Every world at qpos0, at rest, with zero activation.
+    pub fn rest(m: &Model, nworld: usize) -> Self {
+        InitState {
+            qpos: (0..nworld).flat_map(|_| m.qpos0.iter().map(|v| *v as f32)).collect(),
+            qvel: vec![0.0; nworld * m.nv],
+            act: vec![0.0; nworld * m.na],
+        }
+    }
+}
+
+/// What a rollout writes per step, each `(steps × nworld × n)` f32: row t is what MuJoCo's mjData
+/// holds after the t-th step (new qpos/qvel/act; force, tendon length and qacc computed during it).
+#[derive(Debug, Clone, Default)]
+pub struct Trajectory {
+    /// (steps × nworld × nq)
+    pub qpos: Vec<f32>,
+    /// (steps × nworld × nv)
+    pub qvel: Vec<f32>,
+    /// (steps × nworld × na)
+    pub act: Vec<f32>,
+    /// (steps × nworld × nu)
+    pub actuator_force: Vec<f32>,
+    /// (steps × nworld × ntendon)
+    pub ten_length: Vec<f32>,
+    /// (steps × nworld × nv)
+    pub qacc: Vec<f32>,
+}
+
+/// Steps per submitted command buffer.
+const CHUNK: usize = 64;
+
+/// Run `steps` steps of `nworld` worlds from `init` under `ctrl` (steps × nworld × nu, world-major
+/// within a step).
+pub fn rollout(
+    ctx: &GpuContext,
+    m: &Model,
+    nworld: usize,
+    steps: usize,
+    init: &InitState,
+    ctrl: &[f32],
+) -> Result<Trajectory> {
+    if ctrl.len() != steps * nworld * m.nu {
+        return Err(Error::Model(format!(
+            "control sequence has {} values, expected steps × nworld × nu = {steps} × {nworld} × {}",
+            ctrl.len(),
+            m.nu
+        )));
+    }
+    let gm = GpuModel::upload(ctx, m);
+    let sp = GpuSparsity::upload(ctx, m);
+    let st = SimState::new(ctx, m, nworld);
+    for (buf, data) in [(&st.qpos, &init.qpos), (&st.qvel, &init.qvel), (&st.act, &init.act)] {
+        if !data.is_empty() {
+            SimState::write(ctx, buf, data);
+        }
+    }
+    let step = Step::new(ctx, m, &gm, &sp, &st)?;
+    let sizes = [m.nq, m.nv, m.na, m.nu, m.ntendon, m.nv];
+    let sources = [&st.qpos, &st.qvel, &st.act, &st.actuator_force, &st.ten_length, &st.qacc];
+    let chunk = CHUNK.min(steps.max(1));
+    let outs: Vec<wgpu::Buffer> =
+        sizes.iter().map(|n| ctx.storage_zeroed::<f32>("rollout.out", chunk * nworld * n)).collect();
+    let ctrl_buf = ctx.storage_zeroed::<f32>("rollout.ctrl", chunk * nworld * m.nu);
+    let mut traj = Trajectory::default();
+    let mut t0 = 0;
+    while t0 < steps {
+        let n = chunk.min(steps - t0);
+        let row = nworld * m.nu;
+        if row > 0 {
+            SimState::write(ctx, &ctrl_buf, &ctrl[t0 * row..(t0 + n) * row]);
+        }
+        let mut enc =
+            ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("rollout") });
+        for t in 0..n {
+            if row > 0 {
+                enc.copy_buffer_to_buffer(&ctrl_buf, (t * row * 4) as u64, &st.ctrl, 0, (row * 4) as u64);
+            }
+            {
+                let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                    label: Some("step"),
+                    timestamp_writes: None,
+                });
+                step.record(&mut pass);
+            }
+            for ((src, dst), size) in sources.iter().zip(&outs).zip(sizes) {
+                let bytes = (nworld * size * 4) as u64;
+                if bytes > 0 {
+                    enc.copy_buffer_to_buffer(src, 0, dst, t as u64 * bytes, bytes);
+                }
+            }
+        }
+        ctx.queue.submit([enc.finish()]);
+        let mut fields = [
+            &mut traj.qpos, &mut traj.qvel, &mut traj.act, &mut traj.actuator_force, &mut traj.ten_length,
+            &mut traj.qacc,
+        ];
+        for ((field, buf), size) in fields.iter_mut().zip(&outs).zip(sizes) {
+            field.extend(ctx.download::<f32>(buf, n * nworld * size)?);
+        }
+        t0 += n;
+    }
+    Ok(traj)
+}
