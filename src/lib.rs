@@ -11,6 +11,7 @@ pub mod math;
 pub mod mjcf;
 pub mod model;
 pub mod models;
+pub mod npio;
 pub mod reference;
 pub mod sim;
 

@@ -18,6 +18,8 @@ struct Cli {
 enum Command {
     /// Show what a model contains and which of its features sinew simulates.
     Info(cli::info::InfoArgs),
+    /// Run open-loop rollouts on the GPU: controls in, trajectories out (npz).
+    Rollout(cli::rollout::RolloutArgs),
     /// List the GPU adapters sinew can use (pick one with SINEW_ADAPTER=index|name).
     Adapters,
 }
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Info(args) => cli::info::run(&args),
+        Command::Rollout(args) => cli::rollout::run(&args),
         Command::Adapters => cli::adapters::run(),
     };
     match result {

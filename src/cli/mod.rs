@@ -2,3 +2,4 @@
 
 pub mod adapters;
 pub mod info;
+pub mod rollout;

@@ -1,0 +1,130 @@
+//! `sinew rollout MODEL --ctrl FILE.npy --out TRAJ.npz`: open-loop rollouts on the GPU.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use sinew::model::{Model, disable};
+use sinew::npio::{self, Array};
+use sinew::sim::rollout::{InitState, rollout};
+use sinew::{Error, Result};
+
+/// Arguments of `sinew rollout`.
+#[derive(Args)]
+pub struct RolloutArgs {
+    /// MJCF file or short name of a fetched model.
+    pub model: String,
+    /// Controls: float32 .npy shaped (steps, nu), the same for every world, or (nworld, steps, nu).
+    #[arg(long)]
+    pub ctrl: PathBuf,
+    /// Output .npz: qpos, qvel, act, actuator_force, ten_length, qacc as float32 (steps, nworld, n).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Number of worlds (default: from --ctrl if it is 3-D, else 1).
+    #[arg(long)]
+    pub nworld: Option<usize>,
+    /// Steps to run (default: all rows of --ctrl).
+    #[arg(long)]
+    pub steps: Option<usize>,
+    /// Initial state: .npz with qpos, qvel, act, each (n) or (nworld, n); default qpos0 at rest.
+    #[arg(long)]
+    pub init: Option<PathBuf>,
+    /// Physics to disable, comma separated, by MuJoCo's flag names (e.g. constraint,contact).
+    #[arg(long, value_delimiter = ',')]
+    pub disable: Vec<String>,
+}
+
+/// Run the rollout and write the trajectory.
+pub fn run(args: &RolloutArgs) -> Result<()> {
+    let path = sinew::models::resolve(&args.model)?;
+    let mut m = sinew::mjcf::load_model(&path)?;
+    for name in &args.disable {
+        let bit = disable::NAMES.iter().position(|n| n == name).ok_or_else(|| {
+            Error::Model(format!("--disable {name}: unknown flag (one of: {})", disable::NAMES.join(", ")))
+        })?;
+        m.opt.disableflags |= 1 << bit;
+    }
+    let ctrl = npio::load_npy(&args.ctrl)?;
+    let (nworld, steps, ctrl) = controls(&m, &ctrl, args)?;
+    let init = match &args.init {
+        Some(p) => initial_state(&m, p, nworld)?,
+        None => InitState::rest(&m, nworld),
+    };
+    let ctx = sinew::gpu::GpuContext::new()?;
+    let start = std::time::Instant::now();
+    let t = rollout(&ctx, &m, nworld, steps, &init, &ctrl)?;
+    let secs = start.elapsed().as_secs_f64();
+    let arr = |data: Vec<f32>, n: usize| Array { shape: vec![steps, nworld, n], data };
+    let out = [
+        ("qpos", arr(t.qpos, m.nq)),
+        ("qvel", arr(t.qvel, m.nv)),
+        ("act", arr(t.act, m.na)),
+        ("actuator_force", arr(t.actuator_force, m.nu)),
+        ("ten_length", arr(t.ten_length, m.ntendon)),
+        ("qacc", arr(t.qacc, m.nv)),
+    ];
+    let refs: Vec<(&str, &Array)> = out.iter().map(|(n, a)| (*n, a)).collect();
+    npio::save_npz(&args.out, &refs)?;
+    eprintln!(
+        "rollout: {steps} steps × {nworld} worlds of {} in {secs:.2} s on {} -> {}",
+        path.display(),
+        ctx.summary().name,
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// The controls as (nworld, steps, steps × nworld × nu) with worlds innermost per step.
+fn controls(m: &Model, c: &Array, args: &RolloutArgs) -> Result<(usize, usize, Vec<f32>)> {
+    let shape = &c.shape;
+    let bad = |msg: String| Error::Model(format!("--ctrl {}: {msg}", args.ctrl.display()));
+    let (nworld, rows, per_world) = match shape.as_slice() {
+        [s, nu] if *nu == m.nu => (args.nworld.unwrap_or(1), *s, false),
+        [w, s, nu] if *nu == m.nu => {
+            if args.nworld.is_some_and(|n| n != *w) {
+                return Err(bad(format!("has {w} worlds but --nworld is {}", args.nworld.unwrap())));
+            }
+            (*w, *s, true)
+        }
+        _ => {
+            return Err(bad(format!("shape {shape:?}: expected (steps, {0}) or (nworld, steps, {0})", m.nu)));
+        }
+    };
+    let steps = args.steps.unwrap_or(rows);
+    if steps > rows || steps == 0 || nworld == 0 {
+        return Err(bad(format!("{rows} control rows for {steps} steps and {nworld} worlds")));
+    }
+    let mut out = Vec::with_capacity(steps * nworld * m.nu);
+    for t in 0..steps {
+        for w in 0..nworld {
+            let row = if per_world { w * rows + t } else { t };
+            out.extend_from_slice(&c.data[row * m.nu..(row + 1) * m.nu]);
+        }
+    }
+    Ok((nworld, steps, out))
+}
+
+/// An initial state file: each of qpos, qvel, act shaped (n) (all worlds) or (nworld, n).
+fn initial_state(m: &Model, path: &std::path::Path, nworld: usize) -> Result<InitState> {
+    let arrays = npio::load_npz(path, &["qpos", "qvel", "act"])?;
+    let mut init = InitState::rest(m, nworld);
+    for ((name, a), (dst, n)) in ["qpos", "qvel", "act"].iter().zip(arrays).zip([
+        (&mut init.qpos, m.nq),
+        (&mut init.qvel, m.nv),
+        (&mut init.act, m.na),
+    ]) {
+        let Some(a) = a else { continue };
+        let bad = || {
+            Error::Model(format!(
+                "--init {}: '{name}' has shape {:?}, expected ({n}) or ({nworld}, {n})",
+                path.display(),
+                a.shape
+            ))
+        };
+        match a.shape.as_slice() {
+            [k] if *k == n => *dst = (0..nworld).flat_map(|_| a.data.iter().copied()).collect(),
+            [w, k] if *w == nworld && *k == n => *dst = a.data.clone(),
+            _ => return Err(bad()),
+        }
+    }
+    Ok(init)
+}
