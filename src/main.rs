@@ -18,6 +18,8 @@ struct Cli {
 enum Command {
     /// Show what a model contains and which of its features sinew simulates.
     Info(cli::info::InfoArgs),
+    /// Measure physics steps/s on the GPU against MuJoCo C on this machine.
+    Bench(cli::bench::BenchArgs),
     /// Run open-loop rollouts on the GPU: controls in, trajectories out (npz).
     Rollout(cli::rollout::RolloutArgs),
     /// List the GPU adapters sinew can use (pick one with SINEW_ADAPTER=index|name).
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Info(args) => cli::info::run(&args),
+        Command::Bench(args) => cli::bench::run(&args),
         Command::Rollout(args) => cli::rollout::run(&args),
         Command::Adapters => cli::adapters::run(),
     };
