@@ -21,6 +21,10 @@
 @group(0) @binding(16) var<storage, read> cdof: array<vec4<f32>>;
 @group(0) @binding(17) var<storage, read_write> ten_length: array<f32>;   // nworld × ntendon
 @group(0) @binding(18) var<storage, read_write> ten_j: array<f32>;        // nworld × nnz
+// Path points like MuJoCo's wrap_xpos (each site, a zero point per pulley, two tangent points per
+// wrapped geom), at most 2 per path element: tendon t's start at 2·adr; ten_wrapnum counts them.
+@group(0) @binding(19) var<storage, read_write> wrap_xpos: array<vec4<f32>>; // nworld × 2·nwrap
+@group(0) @binding(20) var<storage, read_write> ten_wrapnum: array<u32>;     // nworld × ntendon
 
 // Velocity of point p (on `body`) per unit velocity of `dof`; zero if the dof does not move it.
 fn point_vel(w: u32, dof: u32, body: u32, p: vec3<f32>) -> vec3<f32> {
@@ -74,6 +78,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let gb = w * sizes.ngeom;
     var total = 0.0;
     var divisor = 1.0;
+    let pb = 2u * (w * sizes.nwrap + ten.adr);
+    var npts = 0u;
     var k = ten.adr;
     let end = ten.adr + ten.num;
     while (k < end) {
@@ -88,9 +94,16 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
             }
         } else if (wr.kind == 2u) {  // pulley
             divisor = wr.prm;
-        } else if (wr.kind == 3u && k + 1u < end) {  // site, followed by a site or a wrap geom
+            wrap_xpos[pb + npts] = vec4<f32>(0.0);
+            npts += 1u;
+        } else if (wr.kind == 3u) {  // site, followed by a site or a wrap geom
             let x0 = site_xpos[sb + wr.objid].xyz;
             let b0 = sites[wr.objid].body;
+            wrap_xpos[pb + npts] = vec4<f32>(x0, 0.0);
+            npts += 1u;
+            if (k + 1u >= end) {
+                break;
+            }
             let next = wraps[k + 1u];
             if (next.kind == 3u) {
                 total += segment(w, row, jb, x0, b0, site_xpos[sb + next.objid].xyz, sites[next.objid].body, divisor);
@@ -106,6 +119,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
                 }
                 let r = wrap_geom(x0, x1, geom_xpos[gb + g].xyz, geom_xquat[gb + g], geoms[g].size.x, next.kind == 5u, has_side, side);
                 if (r.len >= 0.0) {
+                    wrap_xpos[pb + npts] = vec4<f32>(r.p0, 0.0);
+                    wrap_xpos[pb + npts + 1u] = vec4<f32>(r.p1, 0.0);
+                    npts += 2u;
                     let bg = geoms[g].body;
                     total += segment(w, row, jb, x0, b0, r.p0, bg, divisor);
                     total += r.len / divisor;
@@ -119,4 +135,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
         k += 1u;
     }
     ten_length[w * sizes.ntendon + t] = total;
+    ten_wrapnum[w * sizes.ntendon + t] = npts;
 }

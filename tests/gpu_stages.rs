@@ -122,6 +122,8 @@ fn check(name: &str, m: &Model) {
         (dl4(&st.site_xpos, m.nsite), dl4(&st.geom_xpos, m.ngeom), dl4(&st.subtree_com, m.nbody));
     let (cdof, cinert) = (dl4(&st.cdof, 2 * m.nv), dl4(&st.cinert, 3 * m.nbody));
     let nnz = sp.rows.nnz();
+    let wrap_pts = dl4(&st.wrap_xpos, 2 * m.nwrap);
+    let wrapnum = ctx.download::<u32>(&st.ten_wrapnum, nworld * m.ntendon).unwrap();
     let (ten_length, ten_j, ten_vel) =
         (dl(&st.ten_length, m.ntendon), dl(&st.ten_j, nnz), dl(&st.ten_velocity, m.ntendon));
     let (alen, avel, adot) =
@@ -216,6 +218,16 @@ fn check(name: &str, m: &Model) {
             0.0,
             POS_TOL,
         );
+        // Path points (m): 2e-5; their count exactly.
+        for t in 0..m.ntendon {
+            let (_, _, pts) = sinew::reference::tendon::tendon_path(m, t, &s.qpos[w], fr);
+            let n = wrapnum[w * m.ntendon + t] as usize;
+            r.equal(&format!("world {w} tendon {t} wrapnum"), &[n as i64], &[pts.len() as i64]);
+            let base = 2 * (w * m.nwrap + m.tendon_adr[t]);
+            let got = vec4s(&wrap_pts[base..base + n.min(pts.len())], 3);
+            let want: Vec<f64> = pts.iter().take(n).flatten().copied().collect();
+            r.close(&format!("world {w} tendon {t} wrap_xpos"), &got, &want, 0.0, POS_TOL);
+        }
         r.close(&format!("world {w} ten_J"), &dense, &f.ten_j.concat(), 0.0, POS_TOL);
         close_rel(
             &mut r,

@@ -28,6 +28,7 @@ fn check(name: &str, m: &Model) {
         "act_dot", "actuator_force", "qfrc_actuator", "qacc",
     ];
     let want: Vec<Vec<f64>> = keys.iter().map(|k| fx.f64(k)).collect();
+    let (wrap_xpos, wrapnum) = (fx.f64("wrap_xpos"), fx.i64("ten_wrapnum"));
     let mut r = Report::default();
     for s in 0..nstate {
         fn sl(v: &[f64], s: usize, n: usize) -> &[f64] {
@@ -65,6 +66,18 @@ fn check(name: &str, m: &Model) {
             let n = o.len();
             r.close(&format!("state {s} {k}"), o, sl(w, s, n), REL, ABS);
         }
+        // Path points (MuJoCo's wrap_xpos, packed per tendon by ten_wrapnum).
+        let mut ours_pts = Vec::new();
+        let mut ours_num = Vec::new();
+        for t in 0..m.ntendon {
+            let (_, _, pts) = sinew::reference::tendon::tendon_path(m, t, sl(&qpos, s, m.nq), &fw.frames);
+            ours_num.push(pts.len() as i64);
+            ours_pts.extend(pts.iter().flatten().copied());
+        }
+        r.equal(&format!("state {s} ten_wrapnum"), &ours_num, &wrapnum[s * m.ntendon..(s + 1) * m.ntendon]);
+        let total = 3 * ours_num.iter().sum::<i64>() as usize;
+        let all = sl(&wrap_xpos, s, 6 * m.nwrap);
+        r.close(&format!("state {s} wrap_xpos"), &ours_pts, &all[..total.min(all.len())], REL, ABS);
     }
     r.finish(name);
 }

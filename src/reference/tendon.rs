@@ -9,6 +9,14 @@ use crate::model::{Model, WrapType};
 
 /// Length and Jacobian (nv) of tendon `t` at configuration `qpos` with frames `f`.
 pub fn tendon(m: &Model, t: usize, qpos: &[f64], f: &Frames) -> (f64, Vec<f64>) {
+    let (length, jac, _) = tendon_path(m, t, qpos, f);
+    (length, jac)
+}
+
+/// Length, Jacobian (nv) and path points of tendon `t` (MuJoCo's `wrap_xpos`: each site, a zero
+/// point for each pulley, and the two tangent points of each geom the path wraps around).
+pub fn tendon_path(m: &Model, t: usize, qpos: &[f64], f: &Frames) -> (f64, Vec<f64>, Vec<Vec3>) {
+    let mut points = Vec::new();
     let adr = m.tendon_adr[t];
     let end = adr + m.tendon_num[t];
     let mut length = 0.0;
@@ -35,12 +43,20 @@ pub fn tendon(m: &Model, t: usize, qpos: &[f64], f: &Frames) -> (f64, Vec<f64>) 
             WrapType::Joint => {
                 let j = m.wrap_objid[k];
                 length += m.wrap_prm[k] * qpos[m.jnt_qposadr[j]];
-                // (the segment closure holds `jac`; fixed tendons have no sites, so add after)
+                // (its Jacobian entry is added after the loop)
             }
-            WrapType::Pulley => divisor = m.wrap_prm[k],
-            WrapType::Site if k + 1 < end => {
+            WrapType::Pulley => {
+                divisor = m.wrap_prm[k];
+                points.push([0.0; 3]);
+            }
+            WrapType::Site => {
                 let s0 = m.wrap_objid[k];
                 let (x0, b0) = (f.site_xpos[s0], m.site_bodyid[s0]);
+                points.push(x0);
+                if k + 1 >= end {
+                    k += 1;
+                    continue;
+                }
                 match m.wrap_type[k + 1] {
                     WrapType::Site => {
                         let s1 = m.wrap_objid[k + 1];
@@ -57,6 +73,8 @@ pub fn tendon(m: &Model, t: usize, qpos: &[f64], f: &Frames) -> (f64, Vec<f64>) 
                         let cyl = w == WrapType::Cylinder;
                         match wrap(x0, x1, f.geom_xpos[g], &mat, m.geom_size[g][0], cyl, side) {
                             Some((wlen, p0, p1)) => {
+                                points.push(p0);
+                                points.push(p1);
                                 let bg = m.geom_bodyid[g];
                                 segment(x0, b0, p0, bg, divisor, &mut length);
                                 length += wlen / divisor; // along the geom: both ends on one body
@@ -78,7 +96,7 @@ pub fn tendon(m: &Model, t: usize, qpos: &[f64], f: &Frames) -> (f64, Vec<f64>) 
             jac[m.jnt_dofadr[m.wrap_objid[k]]] += m.wrap_prm[k];
         }
     }
-    (length, jac)
+    (length, jac, points)
 }
 
 /// Length of tendon `t` (see [`tendon`]).

@@ -44,6 +44,10 @@ pub struct SimState {
     pub ten_length: wgpu::Buffer,
     /// (nworld × nnz) f32: sparse tendon Jacobians (rows: [`crate::sim::sparsity::TendonRows`]).
     pub ten_j: wgpu::Buffer,
+    /// (nworld × 2·nwrap) vec4: tendon path points (tendon t's from 2·tendon_adr\[t\]).
+    pub wrap_xpos: wgpu::Buffer,
+    /// (nworld × ntendon) u32: number of path points of each tendon.
+    pub ten_wrapnum: wgpu::Buffer,
     /// (nworld × ntendon) f32: tendon velocities.
     pub ten_velocity: wgpu::Buffer,
     /// (nworld × nu) f32: actuator lengths.
@@ -116,6 +120,8 @@ impl SimState {
             cinert: vec4("state.cinert", 3 * m.nbody),
             ten_length: ctx.storage_zeroed::<f32>("state.ten_length", nworld * m.ntendon),
             ten_j: ctx.storage_zeroed::<f32>("state.ten_j", nworld * ten_nnz),
+            wrap_xpos: vec4("state.wrap_xpos", 2 * m.nwrap),
+            ten_wrapnum: ctx.storage_zeroed::<u32>("state.ten_wrapnum", nworld * m.ntendon),
             ten_velocity: ctx.storage_zeroed::<f32>("state.ten_velocity", nworld * m.ntendon),
             actuator_length: ctx.storage_zeroed::<f32>("state.actuator_length", nworld * m.nu),
             actuator_velocity: ctx.storage_zeroed::<f32>("state.actuator_velocity", nworld * m.nu),

@@ -25,7 +25,7 @@ impl Tendon {
             &[
                 &m.sizes, &s.run, &m.tendons, &m.wraps, &m.sites, &m.geoms, &m.bodies, &m.dofs, &sp.ten_rows,
                 &sp.ten_row_dof, &m.joints, &s.qpos, &s.site_xpos, &s.geom_xpos, &s.geom_xquat,
-                &s.subtree_com, &s.cdof, &s.ten_length, &s.ten_j,
+                &s.subtree_com, &s.cdof, &s.ten_length, &s.ten_j, &s.wrap_xpos, &s.ten_wrapnum,
             ],
         )?;
         Ok(Tendon { pipeline, group, n: s.nworld * m.mirror.sizes.ntendon as usize })
