@@ -46,6 +46,24 @@ impl Fixture {
 pub struct Report {
     pub failures: Vec<String>,
     pub checked: usize,
+    /// Largest |diff| per quantity (label without world/state/step numbers and indices).
+    pub worst: std::collections::BTreeMap<String, f64>,
+}
+
+/// "world 3 body 2 cinert I" -> "cinert I": the quantity a label names.
+fn quantity(label: &str) -> String {
+    let words: Vec<&str> = label.split_whitespace().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        if ["world", "state", "step", "body", "tendon"].contains(&words[i]) && i + 1 < words.len() {
+            i += 2;
+            continue;
+        }
+        out.push(words[i].split('[').next().unwrap_or(""));
+        i += 1;
+    }
+    out.join(" ")
 }
 
 impl Report {
@@ -57,8 +75,11 @@ impl Report {
             return;
         }
         let mut worst: Option<(usize, f64)> = None;
+        let q = quantity(what);
         for (i, (a, b)) in ours.iter().zip(mujoco).enumerate() {
             let err = (a - b).abs();
+            let e = self.worst.entry(q.clone()).or_insert(0.0);
+            *e = e.max(err);
             let tol = rel * b.abs() + abs;
             if !(err <= tol) && worst.is_none_or(|(_, w)| err > w) {
                 worst = Some((i, err));
@@ -87,6 +108,11 @@ impl Report {
 
     pub fn finish(&self, name: &str) {
         assert!(self.checked > 0, "{name}: nothing was compared");
+        if std::env::var_os("SINEW_REPORT").is_some() {
+            for (q, e) in &self.worst {
+                println!("{name}: max |diff| {q} = {e:.2e}");
+            }
+        }
         assert!(
             self.failures.is_empty(),
             "{name}: {} of {} fields differ from MuJoCo:\n  {}",
