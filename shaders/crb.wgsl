@@ -12,19 +12,6 @@
 @group(0) @binding(7) var<storage, read_write> crb: array<vec4<f32>>;   // nworld × nbody × 3
 @group(0) @binding(8) var<storage, read_write> qm: array<f32>;          // nworld × nm
 
-// Spatial inertia (h = m·d, m; I_o as (xx, yy, zz), (xy, xz, yz)) times motion (ang, lin).
-fn inertia_mul(c: u32, ang: vec3<f32>, lin: vec3<f32>) -> array<vec3<f32>, 2> {
-    let h = crb[c].xyz;
-    let m = crb[c].w;
-    let dg = crb[c + 1u].xyz;
-    let offd = crb[c + 2u].xyz;
-    let iw = vec3<f32>(
-        dg.x * ang.x + offd.x * ang.y + offd.y * ang.z,
-        offd.x * ang.x + dg.y * ang.y + offd.z * ang.z,
-        offd.y * ang.x + offd.z * ang.y + dg.z * ang.z,
-    );
-    return array<vec3<f32>, 2>(iw + cross(h, lin), m * lin - cross(h, ang));
-}
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -48,7 +35,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let db = w * sizes.nv;
     for (var d = 0u; d < sizes.nv; d++) {
         let dof = dofs[d];
-        let f = inertia_mul(3u * (bb + dof.body), cdof[2u * (db + d)].xyz, cdof[2u * (db + d) + 1u].xyz);
+        let c = 3u * (bb + dof.body);
+        let f = inertia_mul(crb[c], crb[c + 1u], crb[c + 2u], cdof[2u * (db + d)].xyz, cdof[2u * (db + d) + 1u].xyz);
         var adr = w * run.nm + dof_madr[d];
         qm[adr] = dot(cdof[2u * (db + d)].xyz, f[0]) + dot(cdof[2u * (db + d) + 1u].xyz, f[1]) + dof.armature;
         var p = dof.parent;

@@ -27,19 +27,6 @@ fn cross_force(vw: vec3<f32>, vl: vec3<f32>, fw: vec3<f32>, fl: vec3<f32>) -> ar
     return array<vec3<f32>, 2>(cross(vw, fw) + cross(vl, fl), cross(vw, fl));
 }
 
-// cinert (about the com-frame origin) times motion.
-fn inertia_mul(c: u32, ang: vec3<f32>, lin: vec3<f32>) -> array<vec3<f32>, 2> {
-    let h = cinert[c].xyz;
-    let m = cinert[c].w;
-    let dg = cinert[c + 1u].xyz;
-    let offd = cinert[c + 2u].xyz;
-    let iw = vec3<f32>(
-        dg.x * ang.x + offd.x * ang.y + offd.y * ang.z,
-        offd.x * ang.x + dg.y * ang.y + offd.z * ang.z,
-        offd.y * ang.x + offd.z * ang.y + dg.z * ang.z,
-    );
-    return array<vec3<f32>, 2>(iw + cross(h, lin), m * lin - cross(h, ang));
-}
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -109,8 +96,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
         let c = 3u * (bb + b);
         let vw = cvel[2u * (bb + b)].xyz;
         let vl = cvel[2u * (bb + b) + 1u].xyz;
-        let f = inertia_mul(c, aw, al);
-        let mom = inertia_mul(c, vw, vl);
+        let f = inertia_mul(cinert[c], cinert[c + 1u], cinert[c + 2u], aw, al);
+        let mom = inertia_mul(cinert[c], cinert[c + 1u], cinert[c + 2u], vw, vl);
         let gy = cross_force(vw, vl, mom[0], mom[1]);
         cfrc[2u * (bb + b)] = vec4<f32>(f[0] + gy[0], 0.0);
         cfrc[2u * (bb + b) + 1u] = vec4<f32>(f[1] + gy[1], 0.0);

@@ -10,17 +10,17 @@ use sinew::model::Model;
 use sinew::reference::forward::forward;
 use sinew::sim::SimState;
 use sinew::sim::sparsity::GpuSparsity;
-use sinew::sim::stages::actuation::Actuation;
-use sinew::sim::stages::com::Com;
+use sinew::sim::stages::actuation::actuation;
+use sinew::sim::stages::com::com;
 use sinew::sim::stages::crb::crb;
 use sinew::sim::stages::integrate::integrate;
-use sinew::sim::stages::kinematics::Kinematics;
+use sinew::sim::stages::kinematics::kinematics;
 use sinew::sim::stages::passive::passive;
 use sinew::sim::stages::rne::rne;
 use sinew::sim::stages::run;
 use sinew::sim::stages::solve::solve;
-use sinew::sim::stages::tendon::Tendon;
-use sinew::sim::stages::velocity::Velocity;
+use sinew::sim::stages::tendon::tendon;
+use sinew::sim::stages::velocity::velocity;
 
 /// Positions, offsets and moment arms (metres; bodies within ~2 m of the origin) and unit
 /// quaternions, in f32 after chains of up to ~15 frame compositions: 2e-5 absolute.
@@ -104,11 +104,11 @@ fn check(name: &str, m: &Model) {
     ] {
         nan_fill(&ctx, b);
     }
-    let kin = Kinematics::new(&ctx, &gm, &st).unwrap();
-    let com = Com::new(&ctx, &gm, &st).unwrap();
-    let ten = Tendon::new(&ctx, &gm, &sp, &st).unwrap();
-    let vel = Velocity::new(&ctx, &gm, &sp, &st).unwrap();
-    let actu = Actuation::new(&ctx, &gm, &sp, &st).unwrap();
+    let kin = kinematics(&ctx, &gm, &st).unwrap();
+    let com = com(&ctx, &gm, &st).unwrap();
+    let ten = tendon(&ctx, &gm, &sp, &st).unwrap();
+    let vel = velocity(&ctx, &gm, &sp, &st).unwrap();
+    let actu = actuation(&ctx, &gm, &sp, &st).unwrap();
     let crb_k = crb(&ctx, &gm, &st).unwrap();
     let rne_k = rne(&ctx, &gm, &st).unwrap();
     let pas = passive(&ctx, &gm, &sp, &st).unwrap();

@@ -31,3 +31,14 @@ fn quat_axis_angle(axis: vec3<f32>, angle: f32) -> vec4<f32> {
     let h = 0.5 * angle;
     return vec4<f32>(cos(h), sin(h) * axis);
 }
+
+// Spatial inertia about a frame origin, stored as (h = m·d, m), (Ixx, Iyy, Izz, ·), (Ixy, Ixz, Iyz, ·),
+// times a motion (ang, lin): returns the force (ang, lin) = (I_o ω + h × v, m v − h × ω).
+fn inertia_mul(c0: vec4<f32>, c1: vec4<f32>, c2: vec4<f32>, ang: vec3<f32>, lin: vec3<f32>) -> array<vec3<f32>, 2> {
+    let iw = vec3<f32>(
+        c1.x * ang.x + c2.x * ang.y + c2.y * ang.z,
+        c2.x * ang.x + c1.y * ang.y + c2.z * ang.z,
+        c2.y * ang.x + c2.z * ang.y + c1.z * ang.z,
+    );
+    return array<vec3<f32>, 2>(iw + cross(c0.xyz, lin), c0.w * lin - cross(c0.xyz, ang));
+}

@@ -3,22 +3,22 @@
 
 use super::SimState;
 use super::sparsity::GpuSparsity;
-use super::stages::{self, Kernel, Stage};
+use super::stages::{self, Kernel, Kernels, Stage};
 use crate::error::{Error, Result};
 use crate::gpu::{GpuContext, GpuModel};
 use crate::model::{Model, disable};
 
 /// Every stage of one step, bound to one model and state.
 pub struct Step {
-    kinematics: stages::kinematics::Kinematics,
-    com: stages::com::Com,
-    tendon: stages::tendon::Tendon,
-    velocity: stages::velocity::Velocity,
-    actuation: stages::actuation::Actuation,
+    kinematics: Kernel,
+    com: Kernel,
+    tendon: Kernel,
+    velocity: Kernel,
+    actuation: Kernels,
     crb: Kernel,
     rne: Kernel,
     passive: Kernel,
-    solve: stages::solve::Solve,
+    solve: Kernels,
     integrate: Kernel,
 }
 
@@ -40,11 +40,11 @@ impl Step {
             ));
         }
         Ok(Step {
-            kinematics: stages::kinematics::Kinematics::new(ctx, gm, s)?,
-            com: stages::com::Com::new(ctx, gm, s)?,
-            tendon: stages::tendon::Tendon::new(ctx, gm, sp, s)?,
-            velocity: stages::velocity::Velocity::new(ctx, gm, sp, s)?,
-            actuation: stages::actuation::Actuation::new(ctx, gm, sp, s)?,
+            kinematics: stages::kinematics::kinematics(ctx, gm, s)?,
+            com: stages::com::com(ctx, gm, s)?,
+            tendon: stages::tendon::tendon(ctx, gm, sp, s)?,
+            velocity: stages::velocity::velocity(ctx, gm, sp, s)?,
+            actuation: stages::actuation::actuation(ctx, gm, sp, s)?,
             crb: stages::crb::crb(ctx, gm, s)?,
             rne: stages::rne::rne(ctx, gm, s)?,
             passive: stages::passive::passive(ctx, gm, sp, s)?,

@@ -96,6 +96,17 @@ impl Stage for Kernel {
     }
 }
 
+/// Several kernels recorded in order (a stage with more than one entry point).
+pub struct Kernels(pub Vec<Kernel>);
+
+impl Stage for Kernels {
+    fn record(&self, pass: &mut wgpu::ComputePass) {
+        for k in &self.0 {
+            k.record(pass);
+        }
+    }
+}
+
 /// Workgroups of 64 covering `n` invocations.
 pub fn groups64(n: usize) -> u32 {
     (n as u32).div_ceil(64).max(1)

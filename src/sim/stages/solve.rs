@@ -2,18 +2,13 @@
 //! implicit damping) factor M + h·D and solve for the velocity change dv; constraints disabled.
 //! Per world for the factorisations, per (world, dof) for the stores.
 
-use super::{Kernel, Stage};
+use super::{Kernel, Kernels};
 use crate::error::Result;
 use crate::gpu::{GpuContext, GpuModel};
 use crate::sim::SimState;
 
-/// The solve kernels in dispatch order.
-pub struct Solve {
-    kernels: Vec<Kernel>,
-}
-
 /// Build the stage for model `m` and state `s`.
-pub fn solve(ctx: &GpuContext, m: &GpuModel, s: &SimState) -> Result<Solve> {
+pub fn solve(ctx: &GpuContext, m: &GpuModel, s: &SimState) -> Result<Kernels> {
     let buffers = [
         &m.sizes, &s.run, &m.options, &m.dofs, &m.dof_madr, &s.qm, &s.qfrc_bias, &s.qfrc_passive,
         &s.qfrc_actuator, &s.qld, &s.qacc, &s.dv,
@@ -29,13 +24,5 @@ pub fn solve(ctx: &GpuContext, m: &GpuModel, s: &SimState) -> Result<Solve> {
         kernels.push(Kernel::new(ctx, "solve.wgsl", "damped_solve", &buffers, s.nworld)?);
     }
     kernels.push(Kernel::new(ctx, "solve.wgsl", "store_dv", &buffers, per_dof)?);
-    Ok(Solve { kernels })
-}
-
-impl Stage for Solve {
-    fn record(&self, pass: &mut wgpu::ComputePass) {
-        for k in &self.kernels {
-            k.record(pass);
-        }
-    }
+    Ok(Kernels(kernels))
 }
