@@ -97,22 +97,26 @@ pub fn run(args: &InfoArgs) -> sinew::Result<()> {
 
 /// What the model uses, and whether sinew simulates it yet.
 fn features(m: &Model) -> Vec<(String, &'static str)> {
-    const COMPILED: &str = "compiled (GPU step: planned)";
+    const GPU: &str = "simulated (GPU step)";
+    const PLANNED: &str = "compiled; constraint solver not in sinew yet";
     let mut out = Vec::new();
     let count = |t: GeomType| m.geom_type.iter().filter(|g| **g == t).count();
-    out.push((format!("{} joints ({} dofs)", m.njnt, m.nv), COMPILED));
+    out.push((format!("{} joints ({} dofs)", m.njnt, m.nv), GPU));
+    let limited =
+        m.jnt_limited.iter().filter(|l| **l).count() + m.tendon_limited.iter().filter(|l| **l).count();
+    out.push((format!("{limited} joint/tendon limits"), PLANNED));
     let colliding = (0..m.ngeom).filter(|&i| m.geom_contype[i] != 0 || m.geom_conaffinity[i] != 0).count();
-    out.push((format!("{} colliding geoms, {} explicit pairs", colliding, m.npair), COMPILED));
+    out.push((format!("{} colliding geoms, {} explicit pairs", colliding, m.npair), PLANNED));
     out.push((format!("{} mesh geoms (inertia only)", count(GeomType::Mesh)), "compiled"));
     let wraps = m
         .wrap_type
         .iter()
         .filter(|w| matches!(w, sinew::model::WrapType::Sphere | sinew::model::WrapType::Cylinder))
         .count();
-    out.push((format!("{} tendons, {} wrap geoms", m.ntendon, wraps), COMPILED));
+    out.push((format!("{} tendons, {} wrap geoms", m.ntendon, wraps), GPU));
     let muscles = m.actuator_gaintype.iter().filter(|g| **g == sinew::model::GainType::Muscle).count();
-    out.push((format!("{} muscles, {} other actuators", muscles, m.nu - muscles), COMPILED));
-    out.push((format!("{} joint equalities", m.neq), COMPILED));
+    out.push((format!("{} muscles, {} other actuators", muscles, m.nu - muscles), GPU));
+    out.push((format!("{} joint equalities", m.neq), PLANNED));
     out.push((format!("{} sensors", m.nsensor), "compiled"));
     out
 }
