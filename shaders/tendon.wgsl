@@ -25,26 +25,25 @@
 // wrapped geom), at most 2 per path element: tendon t's start at 2·adr; ten_wrapnum counts them.
 @group(0) @binding(19) var<storage, read_write> wrap_xpos: array<vec4<f32>>; // nworld × 2·nwrap
 @group(0) @binding(20) var<storage, read_write> ten_wrapnum: array<u32>;     // nworld × ntendon
+@group(0) @binding(21) var<storage, read> body_subtree_end: array<u32>;     // nbody
 
-// Velocity of point p (on `body`) per unit velocity of `dof`; zero if the dof does not move it.
-fn point_vel(w: u32, dof: u32, body: u32, p: vec3<f32>) -> vec3<f32> {
+// Does `dof` move `body`? Bodies are numbered depth-first, so the dof's body is an ancestor of
+// `body` (or `body` itself) exactly when `body` lies in its subtree range.
+fn moves(dof: u32, body: u32) -> bool {
     let db = dofs[dof].body;
-    var b = body;
-    loop {
-        if (b == db) {
-            let i = 2u * (w * sizes.nv + dof);
-            let com = subtree_com[w * sizes.nbody + bodies[body].root].xyz;
-            return cdof[i + 1u].xyz + cross(cdof[i].xyz, p - com);
-        }
-        if (b == 0u) {
-            return vec3<f32>(0.0);
-        }
-        b = bodies[b].parent;
-    }
-    return vec3<f32>(0.0);
+    return body >= db && body < body_subtree_end[db];
 }
 
-// Add the straight piece a (on body ba) → b (on body bb) to the length and Jacobian row.
+// Velocity of point p (moved by `dof`, on `body`) per unit velocity of `dof`.
+fn point_vel(w: u32, dof: u32, body: u32, p: vec3<f32>) -> vec3<f32> {
+    let i = 2u * (w * sizes.nv + dof);
+    let com = subtree_com[w * sizes.nbody + bodies[body].root].xyz;
+    return cdof[i + 1u].xyz + cross(cdof[i].xyz, p - com);
+}
+
+// Add the straight piece a (on body ba) → b (on body bb) to the length and Jacobian row. A dof
+// that moves both ends (a common ancestor) turns the piece rigidly and changes no length, so only
+// dofs moving exactly one end contribute (as MuJoCo's mj_jacDifPair).
 fn segment(w: u32, row: vec2<u32>, jb: u32, a: vec3<f32>, ba: u32, b: vec3<f32>, bb: u32, divisor: f32) -> f32 {
     let d = b - a;
     let len = length(d);
@@ -55,7 +54,15 @@ fn segment(w: u32, row: vec2<u32>, jb: u32, a: vec3<f32>, ba: u32, b: vec3<f32>,
         }
         for (var k = 0u; k < row.y; k++) {
             let dof = row_dof[row.x + k];
-            ten_j[jb + row.x + k] += dot(dir, point_vel(w, dof, bb, b) - point_vel(w, dof, ba, a)) / divisor;
+            let ma = moves(dof, ba);
+            let mb = moves(dof, bb);
+            if (ma != mb) {
+                if (mb) {
+                    ten_j[jb + row.x + k] += dot(dir, point_vel(w, dof, bb, b)) / divisor;
+                } else {
+                    ten_j[jb + row.x + k] -= dot(dir, point_vel(w, dof, ba, a)) / divisor;
+                }
+            }
         }
     }
     return len / divisor;

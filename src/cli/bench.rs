@@ -33,6 +33,10 @@ pub struct BenchArgs {
     /// Print one JSON array (one object per world count) instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Also time each stage alone (stage-by-stage mode: each stage dispatched by itself, so the
+    /// figures include one submit and wait per batch of repeats).
+    #[arg(long)]
+    pub stages: bool,
 }
 
 #[derive(serde::Serialize)]
@@ -48,6 +52,7 @@ struct Row {
     device_type: String,
     disabled: Vec<String>,
     mujoco_steps_per_s: Option<f64>,
+    stage_ms: Vec<(String, f64)>,
     ratio_vs_mujoco_1thread: Option<f64>,
     commit: String,
     date_unix: u64,
@@ -91,6 +96,18 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         ctx.wait()?;
         let secs = start.elapsed().as_secs_f64();
         let sps = (nworld * args.steps) as f64 / secs;
+        let mut stage_ms = Vec::new();
+        if args.stages {
+            for (name, stage) in step.named_stages() {
+                let reps = args.steps.max(1);
+                let start = Instant::now();
+                for _ in 0..reps {
+                    sinew::sim::stages::run(&ctx, &[stage]);
+                }
+                ctx.wait()?;
+                stage_ms.push((name.to_string(), start.elapsed().as_secs_f64() * 1e3 / reps as f64));
+            }
+        }
         let bytes_per_world = state_bytes(&st) / nworld as u64;
         rows.push(Row {
             model: args.model.clone(),
@@ -104,6 +121,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             device_type: a.device_type.clone(),
             disabled: disabled.clone(),
             mujoco_steps_per_s: peer,
+            stage_ms,
             ratio_vs_mujoco_1thread: peer.map(|p| sps / p),
             commit: commit(),
             date_unix: std::time::SystemTime::now()
@@ -132,6 +150,13 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     for r in &rows {
         let ratio = r.ratio_vs_mujoco_1thread.map_or("-".to_string(), |x| format!("{x:.2}×"));
         println!("{:>8} {:>16.0} {:>14} {:>12}", r.nworld, r.physics_steps_per_s, ratio, r.bytes_per_world);
+    }
+    for r in rows.iter().filter(|r| !r.stage_ms.is_empty()) {
+        let total: f64 = r.stage_ms.iter().map(|(_, ms)| ms).sum();
+        println!("stages at {} worlds (each alone, ms per dispatch set):", r.nworld);
+        for (name, ms) in &r.stage_ms {
+            println!("  {name:<12} {ms:>9.3} ms {:>5.1} %", 100.0 * ms / total);
+        }
     }
     Ok(())
 }

@@ -14,6 +14,9 @@ pub struct ModelMirror {
     pub options: ModelOptions,
     /// (nv) Address of each dof's row in the sparse mass matrix (the dof, then its ancestors).
     pub dof_madr: Vec<u32>,
+    /// (nbody) One past the last body of each body's subtree: bodies are numbered depth-first, so
+    /// body c descends from b exactly when b <= c < body_subtree_end\[b\].
+    pub body_subtree_end: Vec<u32>,
     /// (nbody)
     pub bodies: Vec<Body>,
     /// (njnt)
@@ -115,6 +118,14 @@ impl ModelMirror {
                     }
                 }
                 adr
+            },
+            body_subtree_end: {
+                let mut end: Vec<u32> = (1..=m.nbody as u32).collect();
+                for c in (1..m.nbody).rev() {
+                    let p = m.body_parentid[c];
+                    end[p] = end[p].max(end[c]);
+                }
+                end
             },
             bodies: (0..m.nbody)
                 .map(|i| Body {
@@ -278,6 +289,8 @@ pub struct GpuModel {
     pub options: wgpu::Buffer,
     /// array<u32>, nv: sparse mass-matrix row addresses.
     pub dof_madr: wgpu::Buffer,
+    /// array<u32>, nbody: end of each body's depth-first subtree range.
+    pub body_subtree_end: wgpu::Buffer,
     /// array<Body>
     pub bodies: wgpu::Buffer,
     /// array<Joint>
@@ -314,6 +327,7 @@ impl GpuModel {
             sizes: ctx.uniform_from("model.sizes", &mirror.sizes),
             options: ctx.uniform_from("model.options", &mirror.options),
             dof_madr: ctx.storage_from("model.dof_madr", &mirror.dof_madr),
+            body_subtree_end: ctx.storage_from("model.body_subtree_end", &mirror.body_subtree_end),
             bodies: ctx.storage_from("model.bodies", &mirror.bodies),
             joints: ctx.storage_from("model.joints", &mirror.joints),
             dofs: ctx.storage_from("model.dofs", &mirror.dofs),

@@ -55,9 +55,22 @@ impl Step {
 
     /// The stages of one step, in order.
     pub fn stages(&self) -> [&dyn Stage; 10] {
+        self.named_stages().map(|(_, s)| s)
+    }
+
+    /// The stages of one step with their names (as in `crate::reference`), in order.
+    pub fn named_stages(&self) -> [(&'static str, &dyn Stage); 10] {
         [
-            &self.kinematics, &self.com, &self.tendon, &self.velocity, &self.actuation, &self.crb, &self.rne,
-            &self.passive, &self.solve, &self.integrate,
+            ("kinematics", &self.kinematics),
+            ("com", &self.com),
+            ("tendon", &self.tendon),
+            ("velocity", &self.velocity),
+            ("actuation", &self.actuation),
+            ("crb", &self.crb),
+            ("rne", &self.rne),
+            ("passive", &self.passive),
+            ("solve", &self.solve),
+            ("integrate", &self.integrate),
         ]
     }
 

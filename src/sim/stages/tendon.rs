@@ -13,7 +13,7 @@ pub fn tendon(ctx: &GpuContext, m: &GpuModel, sp: &GpuSparsity, s: &SimState) ->
     let buffers = [
         &m.sizes, &s.run, &m.tendons, &m.wraps, &m.sites, &m.geoms, &m.bodies, &m.dofs, &sp.ten_rows,
         &sp.ten_row_dof, &m.joints, &s.qpos, &s.site_xpos, &s.geom_xpos, &s.geom_xquat, &s.subtree_com,
-        &s.cdof, &s.ten_length, &s.ten_j, &s.wrap_xpos, &s.ten_wrapnum,
+        &s.cdof, &s.ten_length, &s.ten_j, &s.wrap_xpos, &s.ten_wrapnum, &m.body_subtree_end,
     ];
     Kernel::new(ctx, "tendon.wgsl", "main", &buffers, s.nworld * m.mirror.sizes.ntendon as usize)
 }
