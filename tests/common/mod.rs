@@ -75,11 +75,11 @@ impl Report {
             return;
         }
         let mut worst: Option<(usize, f64)> = None;
-        let q = quantity(what);
+        let largest = ours.iter().zip(mujoco).fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
+        let e = self.worst.entry(quantity(what)).or_insert(0.0);
+        *e = e.max(largest);
         for (i, (a, b)) in ours.iter().zip(mujoco).enumerate() {
             let err = (a - b).abs();
-            let e = self.worst.entry(q.clone()).or_insert(0.0);
-            *e = e.max(err);
             let tol = rel * b.abs() + abs;
             if !(err <= tol) && worst.is_none_or(|(_, w)| err > w) {
                 worst = Some((i, err));
