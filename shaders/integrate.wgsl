@@ -12,6 +12,14 @@
 @group(0) @binding(7) var<storage, read_write> qpos: array<f32>;
 @group(0) @binding(8) var<storage, read_write> qvel: array<f32>;
 @group(0) @binding(9) var<storage, read_write> act: array<f32>;
+// Per world: 1 once its state has gone non-finite (sticky), so a blown-up world is flagged and
+// counted while the others run on untouched.
+@group(0) @binding(10) var<storage, read_write> nonfinite: array<u32>;
+
+// Inf or NaN, by bits (comparisons with NaN may be optimised away).
+fn bad(x: f32) -> bool {
+    return (bitcast<u32>(x) & 0x7f800000u) == 0x7f800000u;
+}
 
 // q ← q ⊗ exp(ω h): rotate by the local angular velocity ω over h.
 fn quat_integrate(q: vec4<f32>, omega: vec3<f32>, h: f32) -> vec4<f32> {
@@ -77,5 +85,18 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
                 qpos[a] += h * qvel[d];
             }
         }
+    }
+    var any_bad = false;
+    for (var i = 0u; i < sizes.nq; i++) {
+        any_bad = any_bad || bad(qpos[qb + i]);
+    }
+    for (var i = 0u; i < sizes.nv; i++) {
+        any_bad = any_bad || bad(qvel[vb + i]);
+    }
+    for (var i = 0u; i < sizes.na; i++) {
+        any_bad = any_bad || bad(act[w * sizes.na + i]);
+    }
+    if (any_bad) {
+        nonfinite[w] = 1u;
     }
 }

@@ -53,6 +53,14 @@ pub fn run(args: &RolloutArgs) -> Result<()> {
     let start = std::time::Instant::now();
     let t = rollout(&ctx, &m, nworld, steps, &init, &ctrl)?;
     let secs = start.elapsed().as_secs_f64();
+    let bad: Vec<usize> = (0..nworld).filter(|w| t.nonfinite[*w]).collect();
+    if !bad.is_empty() {
+        eprintln!(
+            "rollout: {} of {nworld} worlds went non-finite (worlds {:?}); the others are unaffected",
+            bad.len(),
+            bad
+        );
+    }
     let arr = |data: Vec<f32>, n: usize| Array { shape: vec![steps, nworld, n], data };
     let out = [
         ("qpos", arr(t.qpos, m.nq)),

@@ -48,6 +48,8 @@ pub struct Trajectory {
     pub ten_length: Vec<f32>,
     /// (steps × nworld × nv)
     pub qacc: Vec<f32>,
+    /// (nworld) Worlds whose state went non-finite during the rollout (flagged, not stopped).
+    pub nonfinite: Vec<bool>,
 }
 
 /// Steps per submitted command buffer.
@@ -123,5 +125,6 @@ pub fn rollout(
         }
         t0 += n;
     }
+    traj.nonfinite = ctx.download::<u32>(&st.nonfinite, nworld)?.iter().map(|f| *f != 0).collect();
     Ok(traj)
 }

@@ -83,6 +83,8 @@ pub struct SimState {
     pub qacc: wgpu::Buffer,
     /// (nworld × nv) f32: velocity change per unit time that Euler applies.
     pub dv: wgpu::Buffer,
+    /// (nworld) u32: 1 once the world's state has gone non-finite (sticky).
+    pub nonfinite: wgpu::Buffer,
 }
 
 impl SimState {
@@ -139,6 +141,7 @@ impl SimState {
             qfrc_passive: f32s("state.qfrc_passive", m.nv),
             qacc: f32s("state.qacc", m.nv),
             dv: f32s("state.dv", m.nv),
+            nonfinite: ctx.storage_zeroed::<u32>("state.nonfinite", nworld),
         }
     }
 

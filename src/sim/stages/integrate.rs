@@ -12,7 +12,10 @@ pub fn integrate(ctx: &GpuContext, m: &GpuModel, s: &SimState) -> Result<Kernel>
         ctx,
         "integrate.wgsl",
         "main",
-        &[&m.sizes, &s.run, &m.options, &m.joints, &m.actuators, &s.act_dot, &s.dv, &s.qpos, &s.qvel, &s.act],
+        &[
+            &m.sizes, &s.run, &m.options, &m.joints, &m.actuators, &s.act_dot, &s.dv, &s.qpos, &s.qvel,
+            &s.act, &s.nonfinite,
+        ],
         s.nworld,
     )
 }
