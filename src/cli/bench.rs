@@ -168,7 +168,7 @@ fn state_bytes(s: &SimState) -> u64 {
         &s.geom_xpos, &s.geom_xquat, &s.subtree_com, &s.cdof, &s.cinert, &s.ten_length, &s.ten_j,
         &s.ten_velocity, &s.actuator_length, &s.actuator_velocity, &s.act_dot, &s.actuator_force,
         &s.qfrc_actuator, &s.crb, &s.qm, &s.qld, &s.cvel, &s.cdof_dot, &s.cacc, &s.cfrc, &s.qfrc_bias,
-        &s.qfrc_passive, &s.qacc, &s.dv,
+        &s.qfrc_passive, &s.qacc, &s.dv, &s.nonfinite, &s.wrap_xpos, &s.ten_wrapnum,
     ]
     .iter()
     .map(|b| b.size())
