@@ -411,6 +411,9 @@ pub struct Model {
     pub dof_damping: Vec<f64>,
     /// (nv) Dry friction loss.
     pub dof_frictionloss: Vec<f64>,
+    /// (nv) Inverse weight at qpos0: diagonal of M⁻¹ (averaged per ball joint and per free
+    /// joint's translations / rotations); scales constraint regularisation.
+    pub dof_invweight0: Vec<f64>,
 
     // ---- geoms ----
     /// (ngeom) Names ("" if unnamed).
@@ -485,6 +488,12 @@ pub struct Model {
     pub tendon_margin: Vec<f64>,
     /// (ntendon) Friction loss.
     pub tendon_frictionloss: Vec<f64>,
+    /// (ntendon) Limit solref.
+    pub tendon_solref: Vec<[f64; 2]>,
+    /// (ntendon) Limit solimp.
+    pub tendon_solimp: Vec<[f64; 5]>,
+    /// (ntendon) Inverse weight at qpos0: J M⁻¹ Jᵀ.
+    pub tendon_invweight0: Vec<f64>,
 
     // ---- tendon path elements ----
     /// (nwrap) Element kind.

@@ -77,7 +77,7 @@ fn compare(m: &Model, fx: &mut Fixture) -> Report {
     f1!(jnt_stiffness, jnt_margin);
     int!(ids: dof_bodyid, dof_jntid);
     int!(opt_ids: dof_parentid);
-    f1!(dof_armature, dof_damping, dof_frictionloss);
+    f1!(dof_armature, dof_damping, dof_frictionloss, dof_invweight0);
     // geoms
     enums!(geom_type);
     int!(ids: geom_bodyid);
@@ -113,7 +113,9 @@ fn compare(m: &Model, fx: &mut Fixture) -> Report {
     int!(ids: tendon_adr, tendon_num);
     int!(bools: tendon_limited);
     fn_!(tendon_range, tendon_lengthspring);
-    f1!(tendon_stiffness, tendon_damping, tendon_margin, tendon_frictionloss);
+    f1!(tendon_stiffness, tendon_damping, tendon_margin, tendon_frictionloss, tendon_invweight0);
+    r.close("tendon_solref_lim", &flat(&m.tendon_solref), &fx.f64("tendon_solref_lim"), REL, ABS);
+    r.close("tendon_solimp_lim", &flat(&m.tendon_solimp), &fx.f64("tendon_solimp_lim"), REL, ABS);
     enums!(wrap_type);
     // MuJoCo stores -1 as the object of a pulley.
     let objid: Vec<i64> = (0..m.nwrap)

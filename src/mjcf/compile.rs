@@ -295,6 +295,11 @@ pub fn compile(spec: &MjcfSpec) -> Result<Model> {
     compile_equalities(spec, &mut m, &joints)?;
     compile_contacts(spec, &mut m, &geoms, &bodies)?;
     compile_keys(spec, &mut m)?;
+    let (dof_iw, ten_iw) = crate::reference::transmission::invweight0(&m).ok_or_else(|| {
+        Error::Model(format!("model '{}': the mass matrix at qpos0 is not positive-definite", spec.name))
+    })?;
+    m.dof_invweight0 = dof_iw;
+    m.tendon_invweight0 = ten_iw;
     m.actuator_acc0 = crate::reference::transmission::actuator_acc0(&m).ok_or_else(|| {
         Error::Model(format!("model '{}': the mass matrix at qpos0 is not positive-definite", spec.name))
     })?;
@@ -330,6 +335,8 @@ fn compile_tendons(
         m.tendon_stiffness.push(t.stiffness);
         m.tendon_damping.push(t.damping);
         m.tendon_frictionloss.push(t.frictionloss);
+        m.tendon_solref.push(t.solref);
+        m.tendon_solimp.push(t.solimp);
         m.tendon_margin.push(t.margin);
         m.tendon_lengthspring.push(t.springlength);
         if t.springlength[0] > t.springlength[1] && t.springlength != [-1.0, -1.0] {

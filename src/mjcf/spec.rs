@@ -222,6 +222,10 @@ pub struct TendonSpec {
     pub margin: f64,
     /// Spring rest length (one or two numbers; -1 means: length at qpos0).
     pub springlength: [f64; 2],
+    /// Limit solref.
+    pub solref: [f64; 2],
+    /// Limit solimp.
+    pub solimp: [f64; 5],
     /// Path.
     pub path: Vec<PathSpec>,
     /// Source location.

@@ -4,6 +4,7 @@
 
 pub mod actuation;
 pub mod com;
+pub mod constraint;
 pub mod crb;
 pub mod forward;
 pub mod integrate;

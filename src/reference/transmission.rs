@@ -4,6 +4,7 @@
 use super::crb::{mass_matrix, solve_spd};
 use super::kinematics::kinematics;
 use super::tendon::tendon;
+use super::tendon::tendon as tendon_fn;
 use crate::model::{Model, TrnType};
 
 /// Actuator lengths (nu) and dense moments (nu × nv, row-major) at `qpos`.
@@ -42,4 +43,39 @@ pub fn actuator_acc0(m: &Model) -> Option<Vec<f64>> {
             Some(x.iter().map(|v| v * v).sum::<f64>().sqrt())
         })
         .collect()
+}
+
+/// MuJoCo's `dof_invweight0` (nv) and `tendon_invweight0` (ntendon) at qpos0: the diagonal of M⁻¹
+/// per dof (averaged over a ball joint's 3 dofs, and over a free joint's translations and its
+/// rotations separately), and J M⁻¹ Jᵀ per tendon. `None` if M(qpos0) is not positive-definite.
+pub fn invweight0(m: &Model) -> Option<(Vec<f64>, Vec<f64>)> {
+    use crate::model::JointType;
+    let f = kinematics(m, &m.qpos0);
+    let mm = mass_matrix(m, &f);
+    let mut diag = vec![0.0; m.nv];
+    for (d, slot) in diag.iter_mut().enumerate() {
+        let mut e = vec![0.0; m.nv];
+        e[d] = 1.0;
+        *slot = solve_spd(&mm, &e)?[d];
+    }
+    let mut dof = diag.clone();
+    for j in 0..m.njnt {
+        let a = m.jnt_dofadr[j];
+        let groups: &[(usize, usize)] = match m.jnt_type[j] {
+            JointType::Free => &[(0, 3), (3, 6)],
+            JointType::Ball => &[(0, 3)],
+            _ => &[],
+        };
+        for &(lo, hi) in groups {
+            let mean = diag[a + lo..a + hi].iter().sum::<f64>() / (hi - lo) as f64;
+            dof[a + lo..a + hi].fill(mean);
+        }
+    }
+    let mut tendon = Vec::with_capacity(m.ntendon);
+    for t in 0..m.ntendon {
+        let (_, jac) = tendon_fn(m, t, &m.qpos0, &f);
+        let x = solve_spd(&mm, &jac)?;
+        tendon.push(jac.iter().zip(&x).map(|(a, b)| a * b).sum());
+    }
+    Some((dof, tendon))
 }

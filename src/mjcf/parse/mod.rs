@@ -103,6 +103,8 @@ impl DefaultClass {
                 frictionloss: 0.0,
                 margin: 0.0,
                 springlength: [-1.0, -1.0],
+                solref: SOLREF,
+                solimp: SOLIMP,
                 path: Vec::new(),
                 loc: loc.clone(),
             },

@@ -251,6 +251,8 @@ pub(super) fn apply_tendon(c: &XmlNode, t: &mut TendonSpec, is_default: bool) ->
     read_poly(c, "damping", &mut t.damping)?;
     c.read_f64("frictionloss", &mut t.frictionloss)?;
     c.read_f64("margin", &mut t.margin)?;
+    c.read_prefix("solreflimit", &mut t.solref)?;
+    c.read_prefix("solimplimit", &mut t.solimp)?;
     if let Some(v) = c.numbers("springlength", 1, 2)? {
         t.springlength = if v.len() == 1 { [v[0], v[0]] } else { [v[0], v[1]] };
     }
