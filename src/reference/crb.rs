@@ -40,10 +40,9 @@ pub fn mass_matrix(m: &Model, f: &Frames) -> Vec<f64> {
     mm
 }
 
-/// Solve M x = b for symmetric positive-definite M (nv × nv) by Cholesky; `None` if M is not
-/// positive-definite.
-pub fn solve_spd(mm: &[f64], b: &[f64]) -> Option<Vec<f64>> {
-    let n = b.len();
+/// Cholesky factor L (row-major, lower) of a symmetric positive-definite n × n matrix; `None` if it
+/// is not positive-definite.
+pub fn cholesky(mm: &[f64], n: usize) -> Option<Vec<f64>> {
     let mut l = mm.to_vec();
     for j in 0..n {
         let mut d = l[j * n + j];
@@ -63,6 +62,12 @@ pub fn solve_spd(mm: &[f64], b: &[f64]) -> Option<Vec<f64>> {
             l[i * n + j] = s / d;
         }
     }
+    Some(l)
+}
+
+/// Solve L Lᵀ x = b with a factor from [`cholesky`].
+pub fn cholesky_solve(l: &[f64], b: &[f64]) -> Vec<f64> {
+    let n = b.len();
     let mut y = b.to_vec();
     for i in 0..n {
         for k in 0..i {
@@ -76,5 +81,11 @@ pub fn solve_spd(mm: &[f64], b: &[f64]) -> Option<Vec<f64>> {
         }
         y[i] /= l[i * n + i];
     }
-    Some(y)
+    y
+}
+
+/// Solve M x = b for symmetric positive-definite M (nv × nv) by Cholesky; `None` if M is not
+/// positive-definite.
+pub fn solve_spd(mm: &[f64], b: &[f64]) -> Option<Vec<f64>> {
+    Some(cholesky_solve(&cholesky(mm, b.len())?, b))
 }

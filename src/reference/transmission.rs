@@ -1,7 +1,7 @@
 //! `transmission`: actuator lengths and moments (MuJoCo's mj_transmission), and the compile-time
 //! `actuator_acc0` = ‖M(qpos0)⁻¹ · moment‖ that muscles use for F0 when `force` < 0.
 
-use super::crb::{mass_matrix, solve_spd};
+use super::crb::{cholesky, cholesky_solve, mass_matrix};
 use super::kinematics::kinematics;
 use super::tendon::tendon;
 use super::tendon::tendon as tendon_fn;
@@ -37,12 +37,15 @@ pub fn actuator_acc0(m: &Model) -> Option<Vec<f64>> {
     let f = kinematics(m, &m.qpos0);
     let mm = mass_matrix(m, &f);
     let (_, moment) = transmission(m, &m.qpos0);
-    (0..m.nu)
-        .map(|u| {
-            let x = solve_spd(&mm, &moment[u * m.nv..(u + 1) * m.nv])?;
-            Some(x.iter().map(|v| v * v).sum::<f64>().sqrt())
-        })
-        .collect()
+    let l = cholesky(&mm, m.nv)?;
+    Some(
+        (0..m.nu)
+            .map(|u| {
+                let x = cholesky_solve(&l, &moment[u * m.nv..(u + 1) * m.nv]);
+                x.iter().map(|v| v * v).sum::<f64>().sqrt()
+            })
+            .collect(),
+    )
 }
 
 /// MuJoCo's `dof_invweight0` (nv) and `tendon_invweight0` (ntendon) at qpos0: the diagonal of M⁻¹
@@ -52,11 +55,12 @@ pub fn invweight0(m: &Model) -> Option<(Vec<f64>, Vec<f64>)> {
     use crate::model::JointType;
     let f = kinematics(m, &m.qpos0);
     let mm = mass_matrix(m, &f);
+    let l = cholesky(&mm, m.nv)?;
     let mut diag = vec![0.0; m.nv];
     for (d, slot) in diag.iter_mut().enumerate() {
         let mut e = vec![0.0; m.nv];
         e[d] = 1.0;
-        *slot = solve_spd(&mm, &e)?[d];
+        *slot = cholesky_solve(&l, &e)[d];
     }
     let mut dof = diag.clone();
     for j in 0..m.njnt {
@@ -74,7 +78,7 @@ pub fn invweight0(m: &Model) -> Option<(Vec<f64>, Vec<f64>)> {
     let mut tendon = Vec::with_capacity(m.ntendon);
     for t in 0..m.ntendon {
         let (_, jac) = tendon_fn(m, t, &m.qpos0, &f);
-        let x = solve_spd(&mm, &jac)?;
+        let x = cholesky_solve(&l, &jac);
         tendon.push(jac.iter().zip(&x).map(|(a, b)| a * b).sum());
     }
     Some((dof, tendon))
