@@ -66,13 +66,14 @@ def main() -> None:
         m.opt.jacobian = mujoco.mjtJacobian.mjJAC_DENSE
         d = mujoco.MjData(m)
         rng = np.random.default_rng(args.seed)
-        states, rows = [], []
+        states, rows, accs = [], [], []
         for _ in range(args.states):
             qpos, qvel = random_state(m, rng)
             mujoco.mj_resetData(m, d)
             d.qpos[:], d.qvel[:] = qpos, qvel
             mujoco.mj_forward(m, d)
             n = d.nefc
+            accs.append((d.qacc.copy(), d.qacc_smooth.copy(), d.qfrc_constraint.copy()))
             rows.append(dict(
                 type=d.efc_type[:n].copy(), id=d.efc_id[:n].copy(),
                 J=d.efc_J[:n * m.nv].reshape(n, m.nv).copy(),
@@ -85,6 +86,9 @@ def main() -> None:
             "state_qpos": np.array([s[0] for s in states]),
             "state_qvel": np.array([s[1] for s in states]),
             "dof_invweight0": m.dof_invweight0.copy(),
+            "qacc": np.array([x[0] for x in accs]),
+            "qacc_smooth": np.array([x[1] for x in accs]),
+            "qfrc_constraint": np.array([x[2] for x in accs]),
             "efc_type": np.stack([pad(r["type"].astype(np.int64), -1, ()) for r in rows]),
             "efc_id": np.stack([pad(r["id"].astype(np.int64), -1, ()) for r in rows]),
             "efc_J": np.stack([pad(r["J"], 0.0, (m.nv,)) for r in rows]),

@@ -12,6 +12,7 @@ pub mod jacobian;
 pub mod kinematics;
 pub mod passive;
 pub mod rne;
+pub mod solver;
 pub mod spatial;
 pub mod tendon;
 pub mod transmission;
