@@ -67,6 +67,44 @@ fn check(name: &str, mut m: Model) {
     r.finish(name);
 }
 
+/// 200 open-loop steps from qpos0 with equalities and limits on (contacts off) against MuJoCo.
+fn check_trajectory(name: &str, mut m: Model) -> f64 {
+    m.opt.disableflags |= disable::CONTACT;
+    let mut fx = Fixture::open(&common::root().join(format!("tests/fixtures/constraint/{name}.npz")));
+    let (ctrl, tq) = (fx.f64("traj_ctrl"), fx.f64("traj_qpos"));
+    let steps = tq.len() / m.nq;
+    let (mut q, mut v, mut a) = (m.qpos0.clone(), vec![0.0; m.nv], vec![0.0; m.na]);
+    let mut worst = 0.0f64;
+    let mut r = Report::default();
+    for t in 0..steps {
+        forward::step_constrained(&m, &mut q, &mut v, &mut a, &ctrl[t * m.nu..(t + 1) * m.nu]).unwrap();
+        let want = &tq[t * m.nq..(t + 1) * m.nq];
+        worst = q.iter().zip(want).fold(worst, |w, (x, y)| w.max((x - y).abs()));
+        r.close(&format!("step {t} qpos"), &q, want, 0.0, TRAJ_TOL);
+    }
+    r.finish(name);
+    worst
+}
+
+/// qpos (m, rad) after 200 constrained steps against MuJoCo run to convergence (the fixture sets
+/// its solver tolerance to 1e-15): the same maths, so round-off only; 1e-10.
+const TRAJ_TOL: f64 = 1e-10;
+
+#[test]
+fn trajectories_with_equalities_and_limits() {
+    let a = check_trajectory(
+        "compiler_features",
+        sinew::mjcf::load_model(&common::root().join("assets/compiler_features.xml")).unwrap(),
+    );
+    println!("compiler_features: max |qpos - MuJoCo| over 200 steps = {a:.2e}");
+    for name in ["myolegs", "myotorso", "myoarms", "mm_fullbody"] {
+        let m =
+            sinew::mjcf::load_model(&sinew::models::resolve(name).unwrap_or_else(|e| panic!("{e}"))).unwrap();
+        let w = check_trajectory(name, m);
+        println!("{name}: max |qpos - MuJoCo| over 200 steps = {w:.2e}");
+    }
+}
+
 #[test]
 fn compiler_features() {
     check(

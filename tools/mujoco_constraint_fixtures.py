@@ -2,7 +2,7 @@
 """Write MuJoCo 4.0.0's constraint rows at random states, for sinew's constraint tests.
 
 Contacts are disabled (equalities and joint/tendon limits on); joints are sampled 10 % beyond
-their ranges so limit rows appear. Per state: efc_type, efc_id, efc_J (dense), efc_pos,
+their ranges so limit rows appear. Also a 200-step open-loop trajectory from qpos0 (traj_*), with MuJoCo's solver run to convergence. Per state: efc_type, efc_id, efc_J (dense), efc_pos,
 efc_margin, efc_vel, efc_aref, efc_D, padded to the largest row count (efc_type = -1 past nefc).
 Output: tests/fixtures/constraint/<name>.npz.
 
@@ -53,6 +53,7 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "tests" / "fixtures" / "constraint"))
     ap.add_argument("--states", type=int, default=3)
     ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("names", nargs="*")
     args = ap.parse_args()
     manifest = json.loads((Path(args.models) / "models.json").read_text())
@@ -95,6 +96,28 @@ def main() -> None:
         }
         for k in KEYS:
             out[k] = np.stack([pad(r[k], 0.0, ()) for r in rows])
+        # open-loop trajectory from qpos0 (contacts off; equalities and limits on), smooth controls.
+        # MuJoCo's solver is run to convergence here (its default 1e-8 stop after a warm start can
+        # end after one Newton step, an inexact answer that light coupled joints amplify): the
+        # fixture pins the converged trajectory, which any exact solver must reproduce.
+        m.opt.tolerance = 1e-15
+        m.opt.ls_tolerance = 1e-6
+        m.opt.iterations = 1000
+        mujoco.mj_resetData(m, d)
+        phase = rng.uniform(0, 2 * np.pi, m.nu)
+        t = np.arange(args.steps)[:, None] * m.opt.timestep
+        ctrl = 0.3 + 0.25 * np.sin(2 * np.pi * 2.0 * t + phase[None, :])
+        tq, tv, ta = [], [], []
+        for i in range(args.steps):
+            d.ctrl[:] = ctrl[i]
+            mujoco.mj_step(m, d)
+            if d.warning[mujoco.mjtWarning.mjWARN_BADQACC].number > 0:
+                sys.exit(f"{name}: trajectory went unstable at step {i}")
+            tq.append(d.qpos.copy()); tv.append(d.qvel.copy()); ta.append(d.act.copy())
+        out["traj_ctrl"] = ctrl.reshape(args.steps, -1)
+        out["traj_qpos"] = np.array(tq)
+        out["traj_qvel"] = np.array(tv)
+        out["traj_act"] = np.array(ta).reshape(args.steps, -1)
         np.savez_compressed(out_dir / f"{name}.npz", **out)
         print(f"{name:18s} nefc per state {[len(r['type']) for r in rows]} -> {out_dir / (name + '.npz')}")
 

@@ -86,3 +86,23 @@ pub fn step(m: &Model, qpos: &mut [f64], qvel: &mut [f64], act: &mut [f64], ctrl
     super::integrate::euler(m, qpos, qvel, act, &fw.qacc, &fw.actuation.act_dot, &fw.qm)?;
     Ok(fw)
 }
+
+/// One step with constraints (equalities and limits; contacts not yet): the smooth stages, the
+/// constraint rows, the convex solve for qacc, then Euler. Returns the rows' count.
+pub fn step_constrained(
+    m: &Model,
+    qpos: &mut [f64],
+    qvel: &mut [f64],
+    act: &mut [f64],
+    ctrl: &[f64],
+) -> Result<usize> {
+    let mut fw = forward(m, qpos, qvel, act, ctrl)?;
+    let ten: Vec<(f64, Vec<f64>)> = fw.ten_length.iter().copied().zip(fw.ten_j.iter().cloned()).collect();
+    let rows = super::constraint::make_constraint(m, qpos, qvel, &ten);
+    if !rows.is_empty() {
+        fw.qacc = super::solver::solve(&fw.qm, &fw.qacc, &rows, m.opt.iterations.max(100), 1e-14)
+            .ok_or_else(|| Error::Model("constraint Hessian is not positive-definite".into()))?;
+    }
+    super::integrate::euler(m, qpos, qvel, act, &fw.qacc, &fw.actuation.act_dot, &fw.qm)?;
+    Ok(rows.len())
+}
