@@ -101,35 +101,6 @@ pub fn quat2mat(q: Quat) -> Mat3 {
     ]
 }
 
-/// Unit quaternion of a rotation matrix (MuJoCo's branch choice).
-pub fn mat2quat(m: &Mat3) -> Quat {
-    let mut q;
-    let tr = m[0] + m[4] + m[8];
-    if tr > 0.0 {
-        q = [0.5 * (tr + 1.0).sqrt(), 0.0, 0.0, 0.0];
-        q[1] = (m[7] - m[5]) / (4.0 * q[0]);
-        q[2] = (m[2] - m[6]) / (4.0 * q[0]);
-        q[3] = (m[3] - m[1]) / (4.0 * q[0]);
-    } else if m[0] > m[4] && m[0] > m[8] {
-        q = [0.0, 0.5 * (1.0 + m[0] - m[4] - m[8]).sqrt(), 0.0, 0.0];
-        q[0] = (m[7] - m[5]) / (4.0 * q[1]);
-        q[2] = (m[1] + m[3]) / (4.0 * q[1]);
-        q[3] = (m[2] + m[6]) / (4.0 * q[1]);
-    } else if m[4] > m[8] {
-        q = [0.0, 0.0, 0.5 * (1.0 - m[0] + m[4] - m[8]).sqrt(), 0.0];
-        q[0] = (m[2] - m[6]) / (4.0 * q[2]);
-        q[1] = (m[1] + m[3]) / (4.0 * q[2]);
-        q[3] = (m[5] + m[7]) / (4.0 * q[2]);
-    } else {
-        q = [0.0, 0.0, 0.0, 0.5 * (1.0 - m[0] - m[4] + m[8]).sqrt()];
-        q[0] = (m[3] - m[1]) / (4.0 * q[3]);
-        q[1] = (m[2] + m[6]) / (4.0 * q[3]);
-        q[2] = (m[5] + m[7]) / (4.0 * q[3]);
-    }
-    normalize4(&mut q);
-    q
-}
-
 /// m · v.
 pub fn mul_mat_vec3(m: &Mat3, v: Vec3) -> Vec3 {
     [
@@ -167,39 +138,6 @@ pub fn axis_angle2quat(axis: Vec3, angle: f64) -> Quat {
     normalize3(&mut a);
     let s = (angle * 0.5).sin();
     [(angle * 0.5).cos(), a[0] * s, a[1] * s, a[2] * s]
-}
-
-/// Quaternion that rotates the z axis onto `vec` (MuJoCo's `mju_quatZ2Vec`).
-pub fn quat_z2vec(vec: Vec3) -> Quat {
-    let mut vn = vec;
-    let n = norm3(vn);
-    if n < MINVAL {
-        return QUAT_IDENTITY;
-    }
-    vn = scale3(vn, 1.0 / n);
-    let mut axis = cross3([0.0, 0.0, 1.0], vn);
-    let a = norm3(axis);
-    if a.abs() < MINVAL {
-        return if vn[2] < 0.0 { [0.0, 1.0, 0.0, 0.0] } else { QUAT_IDENTITY };
-    }
-    axis = scale3(axis, 1.0 / a);
-    axis_angle2quat(axis, a.atan2(vn[2]))
-}
-
-/// Quaternion of Euler angles (radians) with MuJoCo's `eulerseq`: lowercase axes rotate with the
-/// frame (post-multiply), uppercase are fixed (pre-multiply).
-pub fn euler2quat(angles: Vec3, seq: &[u8; 3]) -> Quat {
-    let mut q = QUAT_IDENTITY;
-    for i in 0..3 {
-        let axis = match seq[i].to_ascii_lowercase() {
-            b'x' => [1.0, 0.0, 0.0],
-            b'y' => [0.0, 1.0, 0.0],
-            _ => [0.0, 0.0, 1.0],
-        };
-        let r = axis_angle2quat(axis, angles[i]);
-        q = if seq[i].is_ascii_lowercase() { mul_quat(q, r) } else { mul_quat(r, q) };
-    }
-    q
 }
 
 /// Compose frames: (p1, q1) ∘ (p2, q2) = (p1 + q1·p2, q1 ⊗ q2).
@@ -345,15 +283,5 @@ mod tests {
             assert!((d[4 * i] - val[i]).abs() < 1e-12);
         }
         assert!(d[1].abs() < 1e-10 && d[2].abs() < 1e-10 && d[5].abs() < 1e-10);
-    }
-
-    #[test]
-    fn z2vec_maps_z() {
-        let v = [0.3, -0.4, 0.5];
-        let z = rot_vec_quat([0.0, 0.0, 1.0], quat_z2vec(v));
-        let n = norm3(v);
-        for i in 0..3 {
-            assert!((z[i] - v[i] / n).abs() < 1e-14);
-        }
     }
 }

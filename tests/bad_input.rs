@@ -72,3 +72,13 @@ fn unknown_model_name_says_how_to_fetch() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr.contains("tools/fetch-models"), "{stderr}");
 }
+
+#[test]
+fn models_load_from_strings_too() {
+    let ok = "<mujoco><worldbody><body><freejoint/><geom size=\"0.1\"/></body></worldbody></mujoco>";
+    let m = sinew::mjcf::load_model_str(ok, std::path::Path::new("inline.xml")).unwrap();
+    assert_eq!((m.nq, m.nv, m.nbody), (7, 6, 2));
+    let err =
+        sinew::mjcf::load_model_str("<mujoco><worldbody>", std::path::Path::new("inline.xml")).unwrap_err();
+    assert!(err.to_string().starts_with("inline.xml:1: malformed XML"), "{err}");
+}
