@@ -98,7 +98,7 @@ pub fn run(args: &InfoArgs) -> sinew::Result<()> {
 /// What the model uses, and whether sinew simulates it yet.
 fn features(m: &Model) -> Vec<(String, &'static str)> {
     const GPU: &str = "simulated (GPU step)";
-    const PLANNED: &str = "compiled; constraint solver not in sinew yet";
+    const PLANNED: &str = "compiled; not simulated on the GPU yet";
     let mut out = Vec::new();
     let count = |t: GeomType| m.geom_type.iter().filter(|g| **g == t).count();
     out.push((format!("{} joints ({} dofs)", m.njnt, m.nv), GPU));
