@@ -63,19 +63,25 @@ fn idx(i: Option<usize>) -> i32 {
 }
 
 impl ModelMirror {
+    /// Row addresses of the sparse mass matrix (row d: the dof, then its ancestors) and the total
+    /// number of entries.
+    pub fn dof_madr(m: &Model) -> (Vec<u32>, usize) {
+        let mut adr = Vec::with_capacity(m.nv);
+        let mut next = 0usize;
+        for d in 0..m.nv {
+            adr.push(next as u32);
+            let mut p = Some(d);
+            while let Some(i) = p {
+                next += 1;
+                p = m.dof_parentid[i];
+            }
+        }
+        (adr, next)
+    }
+
     /// Entries of the sparse mass matrix: Σ over dofs of (1 + number of ancestor dofs).
     pub fn nm(m: &Model) -> usize {
-        (0..m.nv)
-            .map(|d| {
-                let mut n = 0;
-                let mut p = Some(d);
-                while let Some(i) = p {
-                    n += 1;
-                    p = m.dof_parentid[i];
-                }
-                n
-            })
-            .sum()
+        Self::dof_madr(m).1
     }
 
     /// Convert a host model (f64 → f32; ids to u32, absent ids to -1).
@@ -106,19 +112,7 @@ impl ModelMirror {
                     && m.dof_damping.iter().any(|d| *d > 0.0)) as u32,
                 ..Default::default()
             },
-            dof_madr: {
-                let mut adr = Vec::with_capacity(m.nv);
-                let mut next = 0u32;
-                for d in 0..m.nv {
-                    adr.push(next);
-                    let mut p = Some(d);
-                    while let Some(i) = p {
-                        next += 1;
-                        p = m.dof_parentid[i];
-                    }
-                }
-                adr
-            },
+            dof_madr: Self::dof_madr(m).0,
             body_subtree_end: {
                 let mut end: Vec<u32> = (1..=m.nbody as u32).collect();
                 for c in (1..m.nbody).rev() {
