@@ -1,6 +1,7 @@
-// solve: qacc = M⁻¹ (qfrc_passive + qfrc_actuator − qfrc_bias) with constraints disabled, and the
-// implicit-damping velocity change dv = (M + h·D)⁻¹ (same force) that Euler integrates (MuJoCo's
-// mj_factorM / mj_solveLD on the sparse tree-structured M), one invocation per world.
+// solve: qacc_smooth = M⁻¹ (qfrc_passive + qfrc_actuator − qfrc_bias), the acceleration without
+// constraints, and after the constraint solver the implicit-damping velocity change
+// dv = (M + h·D)⁻¹ (same force + qfrc_constraint) that Euler integrates (MuJoCo's mj_factorM /
+// mj_solveLD on the sparse tree-structured M), one invocation per world.
 //
 // `real` is f64 where the device has it (the host prepends `alias real = f64;`), else f32: M is
 // ill-conditioned (light patellae and fingers next to a heavy pelvis), and an f32 factorisation
@@ -20,8 +21,10 @@
 @group(0) @binding(7) var<storage, read> qfrc_passive: array<f32>;
 @group(0) @binding(8) var<storage, read> qfrc_actuator: array<f32>;
 @group(0) @binding(9) var<storage, read_write> work: array<real>;
-@group(0) @binding(10) var<storage, read_write> qacc: array<f32>;
+@group(0) @binding(10) var<storage, read_write> qacc_smooth: array<f32>;
 @group(0) @binding(11) var<storage, read_write> dv: array<f32>;
+@group(0) @binding(12) var<storage, read> qacc: array<f32>;
+@group(0) @binding(13) var<storage, read> qfrc_constraint: array<f32>;
 
 // Copy M (+ hd·damping on the diagonal) into the factor slot and factor it: M = Lᵀ D L, L unit
 // lower, eliminating from the leaves to the root.
@@ -56,13 +59,16 @@ fn factor(w: u32, hd: f32) {
     }
 }
 
-// x = (Lᵀ D L)⁻¹ f into the vector slot, f = passive + actuator − bias.
-fn substitute(w: u32) {
+// x = (Lᵀ D L)⁻¹ f into the vector slot, f = passive + actuator − bias (+ constraint forces).
+fn substitute(w: u32, with_constraint: bool) {
     let base = w * (run.nm + sizes.nv);
     let xb = base + run.nm;
     let vb = w * sizes.nv;
     for (var d = 0u; d < sizes.nv; d++) {
         work[xb + d] = real(qfrc_passive[vb + d]) + real(qfrc_actuator[vb + d]) - real(qfrc_bias[vb + d]);
+        if (with_constraint) {
+            work[xb + d] += real(qfrc_constraint[vb + d]);
+        }
     }
     for (var k = i32(sizes.nv) - 1; k >= 0; k--) {
         let x = work[xb + u32(k)];
@@ -100,17 +106,18 @@ fn acceleration(@builtin(global_invocation_id) gid: vec3<u32>) {
     factor(w, 0.0);
 }
 
-// Then the substitutions for qacc (a separate dispatch).
+// Then the substitutions for qacc_smooth (a separate dispatch).
 @compute @workgroup_size(64)
 fn acceleration_solve(@builtin(global_invocation_id) gid: vec3<u32>) {
     let w = gid.x;
     if (w >= run.nworld) {
         return;
     }
-    substitute(w);
+    substitute(w, false);
 }
 
-// dv = (M + h·D)⁻¹ f (implicit damping); only dispatched when the model integrates it.
+// dv = (M + h·D)⁻¹ (f + qfrc_constraint) (implicit damping); only dispatched when the model
+// integrates it.
 @compute @workgroup_size(64)
 fn damped(@builtin(global_invocation_id) gid: vec3<u32>) {
     let w = gid.x;
@@ -126,10 +133,10 @@ fn damped_solve(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (w >= run.nworld) {
         return;
     }
-    substitute(w);
+    substitute(w, true);
 }
 
-// Copy the vector slot out as f32 into qacc (which = 0) or dv (which = 1), per (world, dof).
+// Copy the vector slot out as f32 into qacc_smooth (which = 0) or dv (which = 1), per (world, dof).
 fn store(i: u32, which: u32) {
     if (i >= run.nworld * sizes.nv) {
         return;
@@ -138,7 +145,7 @@ fn store(i: u32, which: u32) {
     let d = i % sizes.nv;
     let x = f32(work[w * (run.nm + sizes.nv) + run.nm + d]);
     if (which == 0u) {
-        qacc[i] = x;
+        qacc_smooth[i] = x;
     } else {
         dv[i] = x;
     }
@@ -152,4 +159,13 @@ fn store_qacc(@builtin(global_invocation_id) gid: vec3<u32>) {
 @compute @workgroup_size(64)
 fn store_dv(@builtin(global_invocation_id) gid: vec3<u32>) {
     store(gid.x, 1u);
+}
+
+// Without implicit damping Euler integrates qacc itself.
+@compute @workgroup_size(64)
+fn copy_dv(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let i = gid.x;
+    if (i < run.nworld * sizes.nv) {
+        dv[i] = qacc[i];
+    }
 }

@@ -541,6 +541,9 @@ pub struct Model {
     /// (nu) ‖M(qpos0)⁻¹ · moment‖: muscles with `force` < 0 use F0 = scale / acc0 (at run time,
     /// as MuJoCo 4 does; `gainprm[2]` keeps the -1).
     pub actuator_acc0: Vec<f64>,
+    /// Mean diagonal of M at qpos0 (MuJoCo's `stat.meaninertia`): the constraint solver scales its
+    /// stopping tests by it.
+    pub stat_meaninertia: f64,
     /// (nu) Address of the first activation state (`None` if stateless).
     pub actuator_actadr: Vec<Option<usize>>,
     /// (nu) Number of activation states.

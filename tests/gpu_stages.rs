@@ -18,7 +18,7 @@ use sinew::sim::stages::kinematics::kinematics;
 use sinew::sim::stages::passive::passive;
 use sinew::sim::stages::rne::rne;
 use sinew::sim::stages::run;
-use sinew::sim::stages::solve::solve;
+use sinew::sim::stages::solve::smooth;
 use sinew::sim::stages::tendon::tendon;
 use sinew::sim::stages::velocity::velocity;
 
@@ -112,7 +112,7 @@ fn check(name: &str, m: &Model) {
     let crb_k = crb(&ctx, &gm, &st).unwrap();
     let rne_k = rne(&ctx, &gm, &st).unwrap();
     let pas = passive(&ctx, &gm, &sp, &st).unwrap();
-    let sol = solve(&ctx, &gm, &st).unwrap();
+    let sol = smooth(&ctx, &gm, &st).unwrap();
     run(&ctx, &[&kin, &com, &ten, &vel, &actu, &crb_k, &rne_k, &pas, &sol]);
 
     let dl4 = |b: &wgpu::Buffer, n: usize| ctx.download::<[f32; 4]>(b, nworld * n).unwrap();
@@ -131,9 +131,11 @@ fn check(name: &str, m: &Model) {
     let (aforce, qfrc) = (dl(&st.actuator_force, m.nu), dl(&st.qfrc_actuator, m.nv));
     let nm = sinew::gpu::model_buffers::ModelMirror::nm(m);
     let (qm, bias, pas_f, qacc) =
-        (dl(&st.qm, nm), dl(&st.qfrc_bias, m.nv), dl(&st.qfrc_passive, m.nv), dl(&st.qacc, m.nv));
-    // One Euler step on the GPU from the same states.
-    run(&ctx, &[&integrate(&ctx, &gm, &st).unwrap()]);
+        (dl(&st.qm, nm), dl(&st.qfrc_bias, m.nv), dl(&st.qfrc_passive, m.nv), dl(&st.qacc_smooth, m.nv));
+    // One Euler step on the GPU from the same states (constraints off: qacc = qacc_smooth).
+    sinew::sim::SimState::write(&ctx, &st.qacc, &qacc);
+    let damp = sinew::sim::stages::solve::damp(&ctx, &gm, &st).unwrap();
+    run(&ctx, &[&damp, &integrate(&ctx, &gm, &st).unwrap()]);
     let (qpos1, qvel1, act1) = (dl(&st.qpos, m.nq), dl(&st.qvel, m.nv), dl(&st.act, m.na));
 
     let mut r = Report::default();

@@ -105,3 +105,19 @@ struct ModelOptions {
     gravity: vec4<f32>,
     disableflags: u32, implicit: u32, _pad1: u32, _pad2: u32,
 }
+
+// A potential constraint row (src/sim/efc.rs). kind: 0 joint equality, 1 hinge/slide limit, 2 ball
+// limit, 3 tendon limit. data: equality polycoef[0..5], qpos0 of joint 1 and 2; limits: range lo, hi.
+struct EfcSource {
+    kind: u32, id: u32, qadr1: u32, dadr1: u32,
+    qadr2: i32, dadr2: i32, margin: f32, invweight: f32,
+    solref: array<f32, 2>,
+    solimp: array<f32, 5>,
+    data: array<f32, 9>,
+}
+
+struct SolverParams {
+    nsource: u32, nefc_max: u32, iterations: u32, ls_iterations: u32,
+    tolerance: f32, scale: f32, warmstart: u32, nh: u32,
+    iterations_per_dispatch: u32, work_stride: u32, _pad0: u32, _pad1: u32,
+}

@@ -10,7 +10,7 @@ use sinew::gpu::{GpuContext, GpuModel};
 use sinew::model::disable;
 use sinew::sim::SimState;
 use sinew::sim::sparsity::GpuSparsity;
-use sinew::sim::step::{Step, has_constraints};
+use sinew::sim::step::{Step, has_contacts};
 use sinew::{Error, Result};
 
 /// Arguments of `sinew bench`.
@@ -63,10 +63,10 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let path = sinew::models::resolve(&args.model)?;
     let mut m = sinew::mjcf::load_model(&path)?;
     let mut disabled = Vec::new();
-    if has_constraints(&m) && m.opt.disableflags & disable::CONSTRAINT == 0 {
-        // The constraint solver is not in sinew yet: measure the smooth step, like for like.
-        m.opt.disableflags |= disable::CONSTRAINT;
-        disabled.push("constraint".to_string());
+    if has_contacts(&m) {
+        // Collision detection is not in sinew yet: measure both without contacts, like for like.
+        m.opt.disableflags |= disable::CONTACT;
+        disabled.push("contact".to_string());
     }
     let ctx = GpuContext::new()?;
     let a = ctx.summary();
@@ -108,7 +108,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
                 stage_ms.push((name.to_string(), start.elapsed().as_secs_f64() * 1e3 / reps as f64));
             }
         }
-        let bytes_per_world = state_bytes(&st) / nworld as u64;
+        let bytes_per_world = (state_bytes(&st) + step.efc_state.bytes()) / nworld as u64;
         rows.push(Row {
             model: args.model.clone(),
             nworld,
@@ -168,7 +168,8 @@ fn state_bytes(s: &SimState) -> u64 {
         &s.geom_xpos, &s.geom_xquat, &s.subtree_com, &s.cdof, &s.cinert, &s.ten_length, &s.ten_j,
         &s.ten_velocity, &s.actuator_length, &s.actuator_velocity, &s.act_dot, &s.actuator_force,
         &s.qfrc_actuator, &s.crb, &s.qm, &s.qld, &s.cvel, &s.cdof_dot, &s.cacc, &s.cfrc, &s.qfrc_bias,
-        &s.qfrc_passive, &s.qacc, &s.dv, &s.nonfinite, &s.wrap_xpos, &s.ten_wrapnum,
+        &s.qfrc_passive, &s.qacc, &s.qacc_smooth, &s.qacc_warmstart, &s.qfrc_constraint, &s.dv, &s.nonfinite,
+        &s.wrap_xpos, &s.ten_wrapnum,
     ]
     .iter()
     .map(|b| b.size())

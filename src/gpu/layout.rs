@@ -192,6 +192,55 @@ pub struct ModelOptions {
     pub _pad2: u32,
 }
 
+/// One potential constraint-row source, fixed per model (built by `crate::sim::efc`): a joint
+/// equality, a joint limit or a tendon limit. `kind`: 0 joint equality, 1 hinge/slide limit, 2 ball
+/// limit, 3 tendon limit. `data`: equality polycoef\[0..5\], qpos0 of joint 1, qpos0 of joint 2;
+/// limits: range lo, hi.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
+pub struct EfcSource {
+    pub kind: u32,
+    pub id: u32,
+    pub qadr1: u32,
+    pub dadr1: u32,
+    pub qadr2: i32,
+    pub dadr2: i32,
+    pub margin: f32,
+    pub invweight: f32,
+    pub solref: [f32; 2],
+    pub solimp: [f32; 5],
+    pub data: [f32; 9],
+}
+
+/// Sizes and settings of the constraint stages (uniform).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
+pub struct SolverParams {
+    /// Row sources in the `EfcSource` table.
+    pub nsource: u32,
+    /// Rows per world the buffers hold.
+    pub nefc_max: u32,
+    /// Newton iterations at most (the model's `iterations`).
+    pub iterations: u32,
+    /// Line-search iterations at most (`ls_iterations`).
+    pub ls_iterations: u32,
+    /// Stop when the scaled cost improvement or gradient falls below this (`tolerance`).
+    pub tolerance: f32,
+    /// 1 / (meaninertia · max(1, nv)): MuJoCo's scale of improvement and gradient.
+    pub scale: f32,
+    /// 1 to start from the previous step's qacc where that is cheaper.
+    pub warmstart: u32,
+    /// Packed lower-triangle size nv (nv + 1) / 2 of the Hessian.
+    pub nh: u32,
+    /// Newton iterations each `newton` dispatch runs at most (CPU adapters cap a shader
+    /// invocation's loop iterations, so they split the solve over several dispatches).
+    pub iterations_per_dispatch: u32,
+    /// Real scalars of Newton scratch per world.
+    pub work_stride: u32,
+    pub _pad0: u32,
+    pub _pad1: u32,
+}
+
 /// (WGSL struct name, size in bytes, member offsets in declaration order) for each mirror.
 pub fn mirrors() -> Vec<(&'static str, usize, Vec<usize>)> {
     use std::mem::{offset_of, size_of};
@@ -214,5 +263,7 @@ pub fn mirrors() -> Vec<(&'static str, usize, Vec<usize>)> {
         m!(Pair: geom1, geom2, dim, signature, friction, solref, solreffriction, solimp, margin, gap),
         m!(RunParams: nworld, ten_nnz, nm, _pad2),
         m!(ModelOptions: gravity, disableflags, implicit, _pad1, _pad2),
+        m!(EfcSource: kind, id, qadr1, dadr1, qadr2, dadr2, margin, invweight, solref, solimp, data),
+        m!(SolverParams: nsource, nefc_max, iterations, ls_iterations, tolerance, scale, warmstart, nh, iterations_per_dispatch, work_stride, _pad0, _pad1),
     ]
 }

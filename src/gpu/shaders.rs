@@ -10,6 +10,7 @@ pub const COMMON: &[(&str, &str)] = &[
     ("common/model.wgsl", include_str!("../../shaders/common/model.wgsl")),
     ("common/math.wgsl", include_str!("../../shaders/common/math.wgsl")),
     ("common/wrap.wgsl", include_str!("../../shaders/common/wrap.wgsl")),
+    ("common/soft.wgsl", include_str!("../../shaders/common/soft.wgsl")),
 ];
 
 /// Stage shaders: (path under `shaders/`, source).
@@ -24,11 +25,13 @@ pub const STAGES: &[(&str, &str)] = &[
     ("rne.wgsl", include_str!("../../shaders/rne.wgsl")),
     ("passive.wgsl", include_str!("../../shaders/passive.wgsl")),
     ("solve.wgsl", include_str!("../../shaders/solve.wgsl")),
+    ("constraint.wgsl", include_str!("../../shaders/constraint.wgsl")),
+    ("newton.wgsl", include_str!("../../shaders/newton.wgsl")),
     ("integrate.wgsl", include_str!("../../shaders/integrate.wgsl")),
 ];
 
 /// Stages written over a `real` scalar type (f64 where the device has it, else f32).
-pub const REAL_STAGES: &[&str] = &["solve.wgsl"];
+pub const REAL_STAGES: &[&str] = &["solve.wgsl", "newton.wgsl"];
 
 /// The full module source of a stage with `real` bound to `real` (f32 or f64) where the stage
 /// uses it.

@@ -70,10 +70,10 @@ pub fn kbimp(m: &Model, solref: [f64; 2], solimp: [f64; 5], pos: f64) -> (f64, f
         dmin + x * (dmax - dmin)
     } else if x <= mid {
         let y = x.powf(power) / mid.powf(power - 1.0);
-        (dmin + y * (dmax - dmin)).clamp(dmin, dmax)
+        (dmin + y * (dmax - dmin)).clamp(dmin.min(dmax), dmin.max(dmax))
     } else {
         let y = 1.0 - (1.0 - x).powf(power) / (1.0 - mid).powf(power - 1.0);
-        (dmin + y * (dmax - dmin)).clamp(dmin, dmax)
+        (dmin + y * (dmax - dmin)).clamp(dmin.min(dmax), dmin.max(dmax))
     };
     (k, b, imp)
 }

@@ -48,6 +48,15 @@ pub fn actuator_acc0(m: &Model) -> Option<Vec<f64>> {
     )
 }
 
+/// MuJoCo's `stat.meaninertia`: the mean of M(qpos0)'s diagonal (armature included).
+pub fn meaninertia(m: &Model) -> f64 {
+    if m.nv == 0 {
+        return 1.0;
+    }
+    let mm = mass_matrix(m, &kinematics(m, &m.qpos0));
+    (0..m.nv).map(|d| mm[d * m.nv + d]).sum::<f64>() / m.nv as f64
+}
+
 /// MuJoCo's `dof_invweight0` (nv) and `tendon_invweight0` (ntendon) at qpos0: the diagonal of M⁻¹
 /// per dof (averaged over a ball joint's 3 dofs, and over a free joint's translations and its
 /// rotations separately), and J M⁻¹ Jᵀ per tendon. `None` if M(qpos0) is not positive-definite.

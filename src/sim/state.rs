@@ -79,8 +79,14 @@ pub struct SimState {
     pub qfrc_bias: wgpu::Buffer,
     /// (nworld × nv) f32: passive forces.
     pub qfrc_passive: wgpu::Buffer,
-    /// (nworld × nv) f32: accelerations.
+    /// (nworld × nv) f32: accelerations (constrained).
     pub qacc: wgpu::Buffer,
+    /// (nworld × nv) f32: accelerations without constraints.
+    pub qacc_smooth: wgpu::Buffer,
+    /// (nworld × nv) f32: the previous step's qacc, where the constraint solver starts.
+    pub qacc_warmstart: wgpu::Buffer,
+    /// (nworld × nv) f32: generalised constraint forces Jᵀ f.
+    pub qfrc_constraint: wgpu::Buffer,
     /// (nworld × nv) f32: velocity change per unit time that Euler applies.
     pub dv: wgpu::Buffer,
     /// (nworld) u32: 1 once the world's state has gone non-finite (sticky).
@@ -140,6 +146,9 @@ impl SimState {
             qfrc_bias: f32s("state.qfrc_bias", m.nv),
             qfrc_passive: f32s("state.qfrc_passive", m.nv),
             qacc: f32s("state.qacc", m.nv),
+            qacc_smooth: f32s("state.qacc_smooth", m.nv),
+            qacc_warmstart: f32s("state.qacc_warmstart", m.nv),
+            qfrc_constraint: f32s("state.qfrc_constraint", m.nv),
             dv: f32s("state.dv", m.nv),
             nonfinite: ctx.storage_zeroed::<u32>("state.nonfinite", nworld),
         }

@@ -1,7 +1,9 @@
-//! The physics step: a plain list of stage calls (like MuJoCo's mj_step with constraints
-//! disabled), recorded for many steps into one command buffer with no host round trip.
+//! The physics step: a plain list of stage calls (MuJoCo's mj_step: smooth dynamics, constraint
+//! rows, the constraint solver, Euler), recorded for many steps into one command buffer with no
+//! host round trip.
 
 use super::SimState;
+use super::efc::{EfcState, EfcTable, GpuEfc};
 use super::sparsity::GpuSparsity;
 use super::stages::{self, Kernel, Kernels, Stage};
 use crate::error::{Error, Result};
@@ -18,13 +20,19 @@ pub struct Step {
     crb: Kernel,
     rne: Kernel,
     passive: Kernel,
-    solve: Kernels,
+    smooth: Kernels,
+    constraint: Kernel,
+    newton: stages::newton::Newton,
+    damp: Kernels,
     integrate: Kernel,
+    /// The constraint table on the GPU.
+    pub efc: GpuEfc,
+    /// Constraint rows and solver scratch.
+    pub efc_state: EfcState,
 }
 
 impl Step {
     /// Build all stage pipelines for `m` (uploaded as `gm`, sparsity `sp`) and state `s`.
-    /// The model must have its constraints disabled: the constraint solver is not in sinew yet.
     pub fn new(
         ctx: &GpuContext,
         model: &Model,
@@ -32,13 +40,26 @@ impl Step {
         sp: &GpuSparsity,
         s: &SimState,
     ) -> Result<Self> {
-        if model.opt.disableflags & disable::CONSTRAINT == 0 && has_constraints(model) {
+        if model.opt.disableflags & (disable::CONSTRAINT | disable::CONTACT) == 0 && has_contacts(model) {
             return Err(Error::Model(
-                "this model has constraints (equalities, joint/tendon limits or contacts), which sinew does not \
-                 simulate yet: disable them (e.g. `--disable constraint`) to run the smooth dynamics"
+                "this model has contacts, which sinew does not detect yet: disable them (e.g. `--disable \
+                 contact`) to run with equalities and limits"
                     .into(),
             ));
         }
+        if model.opt.disableflags & (disable::CONSTRAINT | disable::FRICTIONLOSS) == 0
+            && (model.dof_frictionloss.iter().any(|f| *f > 0.0)
+                || model.tendon_frictionloss.iter().any(|f| *f > 0.0))
+        {
+            return Err(Error::Model(
+                "this model has friction loss, which sinew does not simulate yet: disable it (`--disable \
+                 frictionloss`)"
+                    .into(),
+            ));
+        }
+        let nm = crate::gpu::model_buffers::ModelMirror::nm(model);
+        let efc = GpuEfc::upload(ctx, EfcTable::new(model, 0), model.nv, nm);
+        let efc_state = EfcState::new(ctx, &efc.table, model.nv, s.nworld);
         Ok(Step {
             kinematics: stages::kinematics::kinematics(ctx, gm, s)?,
             com: stages::com::com(ctx, gm, s)?,
@@ -48,18 +69,23 @@ impl Step {
             crb: stages::crb::crb(ctx, gm, s)?,
             rne: stages::rne::rne(ctx, gm, s)?,
             passive: stages::passive::passive(ctx, gm, sp, s)?,
-            solve: stages::solve::solve(ctx, gm, s)?,
+            smooth: stages::solve::smooth(ctx, gm, s)?,
+            constraint: stages::constraint::constraint(ctx, gm, sp, &efc, &efc_state, s)?,
+            newton: stages::newton::newton(ctx, gm, &efc, &efc_state, s)?,
+            damp: stages::solve::damp(ctx, gm, s)?,
             integrate: stages::integrate::integrate(ctx, gm, s)?,
+            efc,
+            efc_state,
         })
     }
 
     /// The stages of one step, in order.
-    pub fn stages(&self) -> [&dyn Stage; 10] {
+    pub fn stages(&self) -> [&dyn Stage; 13] {
         self.named_stages().map(|(_, s)| s)
     }
 
-    /// The stages of one step with their names (as in `crate::reference`), in order.
-    pub fn named_stages(&self) -> [(&'static str, &dyn Stage); 10] {
+    /// The stages of one step with their names, in order.
+    pub fn named_stages(&self) -> [(&'static str, &dyn Stage); 13] {
         [
             ("kinematics", &self.kinematics),
             ("com", &self.com),
@@ -69,7 +95,10 @@ impl Step {
             ("crb", &self.crb),
             ("rne", &self.rne),
             ("passive", &self.passive),
-            ("solve", &self.solve),
+            ("smooth", &self.smooth),
+            ("constraint", &self.constraint),
+            ("newton", &self.newton),
+            ("damp", &self.damp),
             ("integrate", &self.integrate),
         ]
     }
@@ -98,12 +127,8 @@ impl Step {
     }
 }
 
-/// Does the model have anything the constraint solver would act on?
-pub fn has_constraints(m: &Model) -> bool {
-    let eq = m.opt.disableflags & disable::EQUALITY == 0 && m.eq_active0.iter().any(|a| *a);
-    let limits = m.opt.disableflags & disable::LIMIT == 0
-        && (m.jnt_limited.iter().any(|l| *l) || m.tendon_limited.iter().any(|l| *l));
-    let contacts = m.opt.disableflags & disable::CONTACT == 0
-        && (m.npair > 0 || (0..m.ngeom).any(|g| m.geom_contype[g] != 0 || m.geom_conaffinity[g] != 0));
-    eq || limits || contacts
+/// Does the model have geoms or pairs that could collide (contacts on)?
+pub fn has_contacts(m: &Model) -> bool {
+    m.opt.disableflags & disable::CONTACT == 0
+        && (m.npair > 0 || (0..m.ngeom).any(|g| m.geom_contype[g] != 0 || m.geom_conaffinity[g] != 0))
 }

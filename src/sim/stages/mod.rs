@@ -3,9 +3,11 @@
 
 pub mod actuation;
 pub mod com;
+pub mod constraint;
 pub mod crb;
 pub mod integrate;
 pub mod kinematics;
+pub mod newton;
 pub mod passive;
 pub mod rne;
 pub mod solve;
@@ -68,6 +70,8 @@ pub struct Kernel {
     pipeline: wgpu::ComputePipeline,
     group: wgpu::BindGroup,
     invocations: usize,
+    /// Dispatch one workgroup per item (`invocations` items) instead of one invocation per item.
+    per_workgroup: bool,
 }
 
 impl Kernel {
@@ -81,7 +85,21 @@ impl Kernel {
     ) -> Result<Self> {
         let pipeline = ctx.compute_pipeline(shader, entry)?;
         let group = bind(ctx, &pipeline, &format!("{shader}:{entry}"), buffers)?;
-        Ok(Kernel { pipeline, group, invocations })
+        Ok(Kernel { pipeline, group, invocations, per_workgroup: false })
+    }
+
+    /// Like [`Kernel::new`], but one workgroup per item (`items` of them, in rows of 65,535 as
+    /// (x, y)); the shader finds its item as `workgroup_id.x + 65535 · workgroup_id.y`.
+    pub fn per_workgroup(
+        ctx: &GpuContext,
+        shader: &str,
+        entry: &str,
+        buffers: &[&wgpu::Buffer],
+        items: usize,
+    ) -> Result<Self> {
+        let mut k = Kernel::new(ctx, shader, entry, buffers, items)?;
+        k.per_workgroup = true;
+        Ok(k)
     }
 }
 
@@ -92,7 +110,12 @@ impl Stage for Kernel {
         }
         pass.set_pipeline(&self.pipeline);
         pass.set_bind_group(0, &self.group, &[]);
-        pass.dispatch_workgroups(groups64(self.invocations), 1, 1);
+        if self.per_workgroup {
+            let n = self.invocations as u32;
+            pass.dispatch_workgroups(n.min(65535), n.div_ceil(65535), 1);
+        } else {
+            pass.dispatch_workgroups(groups64(self.invocations), 1, 1);
+        }
     }
 }
 

@@ -1,28 +1,42 @@
-//! `solve` stage (shaders/solve.wgsl): factor the sparse M and solve for qacc, then (with
-//! implicit damping) factor M + h·D and solve for the velocity change dv; constraints disabled.
-//! Per world for the factorisations, per (world, dof) for the stores.
+//! `solve` stage (shaders/solve.wgsl): factor the sparse M and solve for qacc_smooth (before the
+//! constraint solver), then (after it) the velocity change dv that Euler integrates: with implicit
+//! damping (M + h·D)⁻¹ (f + qfrc_constraint), else qacc. Per world for the factorisations, per
+//! (world, dof) for the stores.
 
 use super::{Kernel, Kernels};
 use crate::error::Result;
 use crate::gpu::{GpuContext, GpuModel};
 use crate::sim::SimState;
 
-/// Build the stage for model `m` and state `s`.
-pub fn solve(ctx: &GpuContext, m: &GpuModel, s: &SimState) -> Result<Kernels> {
-    let buffers = [
+fn buffers<'a>(m: &'a GpuModel, s: &'a SimState) -> [&'a wgpu::Buffer; 14] {
+    [
         &m.sizes, &s.run, &m.options, &m.dofs, &m.dof_madr, &s.qm, &s.qfrc_bias, &s.qfrc_passive,
-        &s.qfrc_actuator, &s.qld, &s.qacc, &s.dv,
-    ];
+        &s.qfrc_actuator, &s.qld, &s.qacc_smooth, &s.dv, &s.qacc, &s.qfrc_constraint,
+    ]
+}
+
+/// qacc_smooth = M⁻¹ (passive + actuator − bias).
+pub fn smooth(ctx: &GpuContext, m: &GpuModel, s: &SimState) -> Result<Kernels> {
+    let b = buffers(m, s);
     let per_dof = s.nworld * m.mirror.sizes.nv as usize;
-    let mut kernels = vec![
-        Kernel::new(ctx, "solve.wgsl", "acceleration", &buffers, s.nworld)?,
-        Kernel::new(ctx, "solve.wgsl", "acceleration_solve", &buffers, s.nworld)?,
-        Kernel::new(ctx, "solve.wgsl", "store_qacc", &buffers, per_dof)?,
-    ];
-    if m.mirror.options.implicit != 0 {
-        kernels.push(Kernel::new(ctx, "solve.wgsl", "damped", &buffers, s.nworld)?);
-        kernels.push(Kernel::new(ctx, "solve.wgsl", "damped_solve", &buffers, s.nworld)?);
-    }
-    kernels.push(Kernel::new(ctx, "solve.wgsl", "store_dv", &buffers, per_dof)?);
-    Ok(Kernels(kernels))
+    Ok(Kernels(vec![
+        Kernel::new(ctx, "solve.wgsl", "acceleration", &b, s.nworld)?,
+        Kernel::new(ctx, "solve.wgsl", "acceleration_solve", &b, s.nworld)?,
+        Kernel::new(ctx, "solve.wgsl", "store_qacc", &b, per_dof)?,
+    ]))
+}
+
+/// dv from the final qacc (and qfrc_constraint under implicit damping).
+pub fn damp(ctx: &GpuContext, m: &GpuModel, s: &SimState) -> Result<Kernels> {
+    let b = buffers(m, s);
+    let per_dof = s.nworld * m.mirror.sizes.nv as usize;
+    Ok(Kernels(if m.mirror.options.implicit != 0 {
+        vec![
+            Kernel::new(ctx, "solve.wgsl", "damped", &b, s.nworld)?,
+            Kernel::new(ctx, "solve.wgsl", "damped_solve", &b, s.nworld)?,
+            Kernel::new(ctx, "solve.wgsl", "store_dv", &b, per_dof)?,
+        ]
+    } else {
+        vec![Kernel::new(ctx, "solve.wgsl", "copy_dv", &b, per_dof)?]
+    }))
 }

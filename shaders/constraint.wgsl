@@ -1,0 +1,138 @@
+// constraint: MuJoCo's constraint rows (mj_makeConstraint) for joint equalities, joint limits and
+// tendon limits, one invocation per world: each active source of the EfcSource table appends a
+// row (dense Jacobian over nv, reference acceleration aref, inverse regulariser D, one-sided flag).
+// Rows per world are capped at params.nefc_max; contacts (collision.wgsl) append after these.
+
+@group(0) @binding(0) var<uniform> sizes: ModelSizes;
+@group(0) @binding(1) var<uniform> run: RunParams;
+@group(0) @binding(2) var<uniform> options: ModelOptions;
+@group(0) @binding(3) var<uniform> params: SolverParams;
+@group(0) @binding(4) var<storage, read> sources: array<EfcSource>;
+@group(0) @binding(5) var<storage, read> ten_rows: array<vec2<u32>>;
+@group(0) @binding(6) var<storage, read> ten_row_dof: array<u32>;
+@group(0) @binding(7) var<storage, read> qpos: array<f32>;
+@group(0) @binding(8) var<storage, read> qvel: array<f32>;
+@group(0) @binding(9) var<storage, read> ten_length: array<f32>;
+@group(0) @binding(10) var<storage, read> ten_j: array<f32>;
+// (nworld × nefc_max × nv) dense Jacobian rows.
+@group(0) @binding(11) var<storage, read_write> efc_j: array<f32>;
+// (nworld × nefc_max) per row: aref, D, and 1 for one-sided rows (limits, contacts) else 0.
+@group(0) @binding(12) var<storage, read_write> efc_aref: array<f32>;
+@group(0) @binding(13) var<storage, read_write> efc_d: array<f32>;
+@group(0) @binding(14) var<storage, read_write> efc_side: array<u32>;
+// (nworld) rows in use.
+@group(0) @binding(15) var<storage, read_write> nefc: array<u32>;
+
+// Zero row r of world w's Jacobian block.
+fn row_start(w: u32, r: u32) {
+    let base = (w * params.nefc_max + r) * sizes.nv;
+    for (var d = 0u; d < sizes.nv; d++) {
+        efc_j[base + d] = 0.0;
+    }
+}
+
+fn jac_set(w: u32, r: u32, d: u32, v: f32) {
+    efc_j[(w * params.nefc_max + r) * sizes.nv + d] = v;
+}
+
+@compute @workgroup_size(64)
+fn rows(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let w = gid.x;
+    if (w >= run.nworld) {
+        return;
+    }
+    let qb = w * sizes.nq;
+    let vb = w * sizes.nv;
+    var n = 0u;
+    for (var s = 0u; s < params.nsource; s++) {
+        if (n >= params.nefc_max) {
+            break;
+        }
+        let src = sources[s];
+        var pos = 0.0;
+        var vel = 0.0;
+        if (src.kind == 0u) {
+            // joint equality: q1 − q1₀ = poly(q2 − q2₀)
+            row_start(w, n);
+            jac_set(w, n, src.dadr1, 1.0);
+            var rhs = src.data[0];
+            var deriv = 0.0;
+            var v2 = 0.0;
+            if (src.qadr2 >= 0) {
+                let dif = qpos[qb + u32(src.qadr2)] - src.data[6];
+                rhs = src.data[0] + dif * (src.data[1] + dif * (src.data[2] + dif * (src.data[3] + dif * src.data[4])));
+                deriv = src.data[1] + dif * (2.0 * src.data[2] + dif * (3.0 * src.data[3] + dif * 4.0 * src.data[4]));
+                jac_set(w, n, u32(src.dadr2), -deriv);
+                v2 = qvel[vb + u32(src.dadr2)];
+            }
+            pos = qpos[qb + src.qadr1] - src.data[5] - rhs;
+            vel = qvel[vb + src.dadr1] - v2 * deriv;
+        } else if (src.kind == 1u) {
+            let q = qpos[qb + src.qadr1];
+            let dmin = q - src.data[0];
+            let dmax = src.data[1] - q;
+            let sgn = select(-1.0, 1.0, dmin < dmax);
+            pos = min(dmin, dmax);
+            if (pos - src.margin >= 0.0) {
+                continue;
+            }
+            row_start(w, n);
+            jac_set(w, n, src.dadr1, sgn);
+            vel = sgn * qvel[vb + src.dadr1];
+        } else if (src.kind == 2u) {
+            // ball: rotation angle against the cone's half-angle, pushed back along its axis
+            let a = qb + src.qadr1;
+            let quat = quat_normalize(vec4<f32>(qpos[a], qpos[a + 1u], qpos[a + 2u], qpos[a + 3u]));
+            let v = quat.yzw;
+            let sn = length(v);
+            var axis = vec3<f32>(1.0, 0.0, 0.0);
+            var angle = 0.0;
+            if (sn > 0.0) {
+                var ang = 2.0 * atan2(sn, quat.x);
+                if (ang > 3.14159265358979) {
+                    ang -= 6.28318530717959;
+                }
+                let rv = v * (ang / sn);
+                let nrm = length(rv);
+                if (nrm >= MINVAL) {
+                    axis = rv / nrm;
+                    angle = nrm;
+                }
+            }
+            pos = max(src.data[0], src.data[1]) - angle;
+            if (pos - src.margin >= 0.0) {
+                continue;
+            }
+            row_start(w, n);
+            for (var k = 0u; k < 3u; k++) {
+                jac_set(w, n, src.dadr1 + k, -axis[k]);
+                vel -= axis[k] * qvel[vb + src.dadr1 + k];
+            }
+        } else {
+            // tendon limit
+            let len = ten_length[w * sizes.ntendon + src.id];
+            let dmin = len - src.data[0];
+            let dmax = src.data[1] - len;
+            let sgn = select(-1.0, 1.0, dmin < dmax);
+            pos = min(dmin, dmax);
+            if (pos - src.margin >= 0.0) {
+                continue;
+            }
+            row_start(w, n);
+            let tr = ten_rows[src.id];
+            for (var k = 0u; k < tr.y; k++) {
+                let d = ten_row_dof[tr.x + k];
+                let jv = sgn * ten_j[w * run.ten_nnz + tr.x + k];
+                jac_set(w, n, d, jv);
+                vel += jv * qvel[vb + d];
+            }
+        }
+        let i = w * params.nefc_max + n;
+        let r = soft_row(options, src.solref, src.solimp, src.invweight, pos, src.margin, vel);
+        efc_aref[i] = r.x;
+        efc_d[i] = r.y;
+        efc_side[i] = select(1u, 0u, src.kind == 0u);
+        n += 1u;
+    }
+    nefc[w] = n;
+}

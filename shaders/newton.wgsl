@@ -1,0 +1,418 @@
+// newton: MuJoCo's convex constraint problem solved for qacc by Newton's method with an exact line
+// search (mj_solNewton), one workgroup of 64 invocations per world:
+//
+//   minimise  ½ (a − a₀)ᵀ M (a − a₀) + Σᵢ ½ Dᵢ (Jᵢ a − arefᵢ)²   over rows that are active,
+//
+// with a₀ = qacc_smooth; equality rows are always active, one-sided rows (limits, contact pyramid
+// edges) only where Jᵢ a − arefᵢ < 0. The cost is convex and piecewise quadratic, so Newton
+// steps with the active set's exact Hessian H = M + Jᵀ D J, and a line search that finds the
+// exact zero of the (piecewise-linear, increasing) slope, reach MuJoCo's unique minimiser.
+// Stops as MuJoCo does: scaled cost improvement or gradient below `tolerance`, or `iterations`.
+//
+// Entry points: `start` (warm start, first evaluation), `iterate` (up to
+// params.iterations_per_dispatch Newton steps; dispatched until `iterations` are covered, worlds
+// that are done return at once), `finish` (qacc, qfrc_constraint). The dense Cholesky and
+// triangular solves are shared across the workgroup column by column.
+//
+// Per world, `work` (real) holds: H packed lower (nh), then a, d = a − a₀, Md, g, p, Mp (nv
+// each), jar = J a − aref and Jp (nefc_max each), then cost, done flag, iterations, step t.
+
+const WG: u32 = 64u;
+
+@group(0) @binding(0) var<uniform> sizes: ModelSizes;
+@group(0) @binding(1) var<uniform> run: RunParams;
+@group(0) @binding(2) var<uniform> params: SolverParams;
+@group(0) @binding(3) var<storage, read> dofs: array<Dof>;
+@group(0) @binding(4) var<storage, read> dof_madr: array<u32>;
+@group(0) @binding(5) var<storage, read> qm: array<f32>;
+@group(0) @binding(6) var<storage, read> qacc_smooth: array<f32>;
+@group(0) @binding(7) var<storage, read> efc_j: array<f32>;
+@group(0) @binding(8) var<storage, read> efc_aref: array<f32>;
+@group(0) @binding(9) var<storage, read> efc_d: array<f32>;
+@group(0) @binding(10) var<storage, read> efc_side: array<u32>;
+@group(0) @binding(11) var<storage, read> nefc: array<u32>;
+@group(0) @binding(12) var<storage, read_write> work: array<real>;
+@group(0) @binding(13) var<storage, read_write> qacc: array<f32>;
+@group(0) @binding(14) var<storage, read_write> qacc_warmstart: array<f32>;
+@group(0) @binding(15) var<storage, read_write> qfrc_constraint: array<f32>;
+
+// Workgroup-wide decision (stop or go on), read uniformly with workgroupUniformLoad.
+var<workgroup> flag: u32;
+
+// Offsets of one world's scratch slots.
+struct Slots {
+    h: u32, a: u32, d: u32, md: u32, g: u32, p: u32, mp: u32, jar: u32, jp: u32,
+    cost: u32, done: u32, iters: u32, t: u32,
+    row: u32,   // first row of the world in the efc arrays
+    n: u32,     // rows in use
+    vb: u32,    // first dof of the world in per-dof arrays
+}
+
+fn slots(w: u32) -> Slots {
+    let nv = sizes.nv;
+    var s: Slots;
+    s.h = w * params.work_stride;
+    s.a = s.h + params.nh;
+    s.d = s.a + nv;
+    s.md = s.d + nv;
+    s.g = s.md + nv;
+    s.p = s.g + nv;
+    s.mp = s.p + nv;
+    s.jar = s.mp + nv;
+    s.jp = s.jar + params.nefc_max;
+    s.cost = s.jp + params.nefc_max;
+    s.done = s.cost + 1u;
+    s.iters = s.cost + 2u;
+    s.t = s.cost + 3u;
+    s.row = w * params.nefc_max;
+    s.n = nefc[w];
+    s.vb = w * sizes.nv;
+    return s;
+}
+
+// y = M x on the sparse tree-structured M (row: the dof, then its ancestors). One invocation.
+fn mul_m(w: u32, x: u32, y: u32) {
+    let mb = w * run.nm;
+    for (var i = 0u; i < sizes.nv; i++) {
+        work[y + i] = real(qm[mb + dof_madr[i]]) * work[x + i];
+    }
+    for (var i = 0u; i < sizes.nv; i++) {
+        var adr = dof_madr[i] + 1u;
+        var j = dofs[i].parent;
+        while (j >= 0) {
+            let m = real(qm[mb + adr]);
+            work[y + i] += m * work[x + u32(j)];
+            work[y + u32(j)] += m * work[x + i];
+            adr += 1u;
+            j = dofs[j].parent;
+        }
+    }
+}
+
+// Row r's Jacobian times the vector at slot x.
+fn row_dot(s: Slots, r: u32, x: u32) -> real {
+    let jb = (s.row + r) * sizes.nv;
+    var acc = real(0.0);
+    for (var d = 0u; d < sizes.nv; d++) {
+        let jv = efc_j[jb + d];
+        if (jv != 0.0) {
+            acc += real(jv) * work[x + d];
+        }
+    }
+    return acc;
+}
+
+fn is_active(s: Slots, r: u32, jar: real) -> bool {
+    return efc_side[s.row + r] == 0u || jar < real(0.0);
+}
+
+fn hidx(i: u32, j: u32) -> u32 {
+    return i * (i + 1u) / 2u + j;
+}
+
+// At a: d = a − a₀, Md, jar; thread 0 stores the cost. Whole workgroup.
+fn evaluate(w: u32, s: Slots, tid: u32) {
+    for (var i = tid; i < sizes.nv; i += WG) {
+        work[s.d + i] = work[s.a + i] - real(qacc_smooth[s.vb + i]);
+    }
+    storageBarrier();
+    if (tid == 0u) {
+        mul_m(w, s.d, s.md);
+    }
+    for (var r = tid; r < s.n; r += WG) {
+        work[s.jar + r] = row_dot(s, r, s.a) - real(efc_aref[s.row + r]);
+    }
+    storageBarrier();
+    if (tid == 0u) {
+        var cost = real(0.0);
+        for (var i = 0u; i < sizes.nv; i++) {
+            cost += real(0.5) * work[s.d + i] * work[s.md + i];
+        }
+        for (var r = 0u; r < s.n; r++) {
+            let jar = work[s.jar + r];
+            if (is_active(s, r, jar)) {
+                cost += real(0.5) * real(efc_d[s.row + r]) * jar * jar;
+            }
+        }
+        work[s.cost] = cost;
+    }
+    storageBarrier();
+}
+
+fn world_of(wid: vec3<u32>) -> u32 {
+    return wid.x + wid.y * 65535u;
+}
+
+// Start at qacc_smooth, or at the previous step's qacc where that costs less (MuJoCo's warm
+// start); worlds without rows are done at once.
+@compute @workgroup_size(64)
+fn start(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+    let w = world_of(wid);
+    if (w >= run.nworld) {
+        return;
+    }
+    let s = slots(w);
+    for (var i = tid; i < sizes.nv; i += WG) {
+        work[s.a + i] = real(qacc_smooth[s.vb + i]);
+    }
+    storageBarrier();
+    evaluate(w, s, tid);
+    if (params.warmstart != 0u) {
+        let smooth_cost = work[s.cost];
+        for (var i = tid; i < sizes.nv; i += WG) {
+            work[s.a + i] = real(qacc_warmstart[s.vb + i]);
+        }
+        storageBarrier();
+        evaluate(w, s, tid);
+        if (tid == 0u) {
+            flag = select(0u, 1u, work[s.cost] < smooth_cost);
+        }
+        if (workgroupUniformLoad(&flag) == 0u) {
+            for (var i = tid; i < sizes.nv; i += WG) {
+                work[s.a + i] = real(qacc_smooth[s.vb + i]);
+            }
+            storageBarrier();
+            evaluate(w, s, tid);
+        }
+    }
+    if (tid == 0u) {
+        work[s.done] = select(real(0.0), real(1.0), s.n == 0u);
+        work[s.iters] = real(0.0);
+    }
+}
+
+// H = M + Σ_active D Jᵀ J (rows of H shared out), then its Cholesky factor in place.
+fn hessian(w: u32, s: Slots, tid: u32) {
+    let mb = w * run.nm;
+    for (var i = tid; i < sizes.nv; i += WG) {
+        for (var j = 0u; j <= i; j++) {
+            work[s.h + hidx(i, j)] = real(0.0);
+        }
+        work[s.h + hidx(i, i)] = real(qm[mb + dof_madr[i]]);
+        var adr = dof_madr[i] + 1u;
+        var j = dofs[i].parent;
+        while (j >= 0) {
+            work[s.h + hidx(i, u32(j))] = real(qm[mb + adr]);
+            adr += 1u;
+            j = dofs[j].parent;
+        }
+        for (var r = 0u; r < s.n; r++) {
+            let jb = (s.row + r) * sizes.nv;
+            let ji = efc_j[jb + i];
+            if (ji == 0.0 || !is_active(s, r, work[s.jar + r])) {
+                continue;
+            }
+            let dji = real(efc_d[s.row + r]) * real(ji);
+            for (var k = 0u; k <= i; k++) {
+                let jk = efc_j[jb + k];
+                if (jk != 0.0) {
+                    work[s.h + hidx(i, k)] += dji * real(jk);
+                }
+            }
+        }
+    }
+    storageBarrier();
+    // Right-looking Cholesky, one column at a time.
+    for (var j = 0u; j < sizes.nv; j++) {
+        if (tid == 0u) {
+            work[s.h + hidx(j, j)] = sqrt(max(work[s.h + hidx(j, j)], real(MINVAL)));
+        }
+        storageBarrier();
+        let ljj = work[s.h + hidx(j, j)];
+        for (var i = j + 1u + tid; i < sizes.nv; i += WG) {
+            work[s.h + hidx(i, j)] /= ljj;
+        }
+        storageBarrier();
+        for (var i = j + 1u + tid; i < sizes.nv; i += WG) {
+            let lij = work[s.h + hidx(i, j)];
+            if (lij != real(0.0)) {
+                for (var k = j + 1u; k <= i; k++) {
+                    work[s.h + hidx(i, k)] -= lij * work[s.h + hidx(k, j)];
+                }
+            }
+        }
+        storageBarrier();
+    }
+}
+
+// p = −H⁻¹ g with the factor L Lᵀ = H (column-oriented substitutions).
+fn newton_direction(s: Slots, tid: u32) {
+    let n = sizes.nv;
+    for (var i = tid; i < n; i += WG) {
+        work[s.p + i] = -work[s.g + i];
+    }
+    storageBarrier();
+    for (var j = 0u; j < n; j++) {
+        if (tid == 0u) {
+            work[s.p + j] /= work[s.h + hidx(j, j)];
+        }
+        storageBarrier();
+        let pj = work[s.p + j];
+        for (var i = j + 1u + tid; i < n; i += WG) {
+            work[s.p + i] -= work[s.h + hidx(i, j)] * pj;
+        }
+        storageBarrier();
+    }
+    for (var jj = 0u; jj < n; jj++) {
+        let j = n - 1u - jj;
+        if (tid == 0u) {
+            work[s.p + j] /= work[s.h + hidx(j, j)];
+        }
+        storageBarrier();
+        let pj = work[s.p + j];
+        for (var i = tid; i < j; i += WG) {
+            work[s.p + i] -= work[s.h + hidx(j, i)] * pj;
+        }
+        storageBarrier();
+    }
+}
+
+// Slope and curvature of the cost along p at step t (Gauss part: g1 + t·g2).
+fn slope(s: Slots, g1: real, g2: real, t: real) -> vec2<real> {
+    var sl = g1 + t * g2;
+    var cu = g2;
+    for (var r = 0u; r < s.n; r++) {
+        let jp = work[s.jp + r];
+        let x = work[s.jar + r] + t * jp;
+        if (is_active(s, r, x)) {
+            let dr = real(efc_d[s.row + r]);
+            sl += dr * x * jp;
+            cu += dr * jp * jp;
+        }
+    }
+    return vec2<real>(sl, cu);
+}
+
+// The exact minimiser t along p (thread 0): Newton on the slope, kept inside a bracket
+// (bisecting when a step would leave it); the slope is piecewise linear, so this ends once the
+// active set settles.
+fn line_search(w: u32, s: Slots) -> real {
+    mul_m(w, s.p, s.mp);
+    var g1 = real(0.0);
+    var g2 = real(0.0);
+    for (var i = 0u; i < sizes.nv; i++) {
+        g1 += work[s.p + i] * work[s.md + i];
+        g2 += work[s.p + i] * work[s.mp + i];
+    }
+    let s0 = slope(s, g1, g2, real(0.0));
+    if (s0.x >= real(0.0)) {
+        return real(0.0);
+    }
+    var lo = real(0.0);
+    var hi = real(-1.0);  // no upper bracket yet
+    var t = real(0.0);
+    var sc = s0;
+    for (var k = 0u; k < max(params.ls_iterations, 1u); k++) {
+        var tn = t - sc.x / max(sc.y, real(MINVAL));
+        if (tn <= lo || (hi >= real(0.0) && tn >= hi)) {
+            tn = select(real(2.0) * max(t, real(1.0)), real(0.5) * (lo + hi), hi >= real(0.0));
+        }
+        if (abs(tn - t) <= real(1e-12) * max(abs(t), real(1.0))) {
+            t = tn;
+            break;
+        }
+        t = tn;
+        sc = slope(s, g1, g2, t);
+        if (sc.x < real(0.0)) {
+            lo = t;
+        } else if (sc.x > real(0.0)) {
+            hi = t;
+        } else {
+            break;
+        }
+    }
+    return t;
+}
+
+// Up to iterations_per_dispatch Newton steps.
+@compute @workgroup_size(64)
+fn iterate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+    let w = world_of(wid);
+    if (w >= run.nworld) {
+        return;
+    }
+    let s = slots(w);
+    for (var k = 0u; k < params.iterations_per_dispatch; k++) {
+        if (tid == 0u) {
+            flag = select(0u, 1u, work[s.done] != real(0.0) || work[s.iters] >= real(params.iterations));
+        }
+        if (workgroupUniformLoad(&flag) != 0u) {
+            break;
+        }
+        // gradient g = M (a − a₀) + Σ_active D jar Jᵀ
+        for (var d = tid; d < sizes.nv; d += WG) {
+            var g = work[s.md + d];
+            for (var r = 0u; r < s.n; r++) {
+                let jv = efc_j[(s.row + r) * sizes.nv + d];
+                let jar = work[s.jar + r];
+                if (jv != 0.0 && is_active(s, r, jar)) {
+                    g += real(efc_d[s.row + r]) * jar * real(jv);
+                }
+            }
+            work[s.g + d] = g;
+        }
+        storageBarrier();
+        if (tid == 0u) {
+            var gn = real(0.0);
+            for (var i = 0u; i < sizes.nv; i++) {
+                gn += work[s.g + i] * work[s.g + i];
+            }
+            work[s.iters] += real(1.0);
+            let small = real(params.scale) * sqrt(gn) < real(params.tolerance);
+            if (small) {
+                work[s.done] = real(1.0);
+            }
+            flag = select(0u, 1u, small);
+        }
+        if (workgroupUniformLoad(&flag) != 0u) {
+            break;
+        }
+        hessian(w, s, tid);
+        newton_direction(s, tid);
+        for (var r = tid; r < s.n; r += WG) {
+            work[s.jp + r] = row_dot(s, r, s.p);
+        }
+        storageBarrier();
+        if (tid == 0u) {
+            work[s.t] = line_search(w, s);
+        }
+        storageBarrier();
+        let t = work[s.t];
+        let before = work[s.cost];
+        for (var i = tid; i < sizes.nv; i += WG) {
+            work[s.a + i] += t * work[s.p + i];
+        }
+        storageBarrier();
+        evaluate(w, s, tid);
+        if (tid == 0u) {
+            if (real(params.scale) * (before - work[s.cost]) < real(params.tolerance)) {
+                work[s.done] = real(1.0);
+            }
+        }
+        storageBarrier();
+    }
+}
+
+// qacc = a; qfrc_constraint = Jᵀ f with f = −D jar on active rows (jar is current).
+@compute @workgroup_size(64)
+fn finish(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+    let w = world_of(wid);
+    if (w >= run.nworld) {
+        return;
+    }
+    let s = slots(w);
+    for (var d = tid; d < sizes.nv; d += WG) {
+        var f = real(0.0);
+        for (var r = 0u; r < s.n; r++) {
+            let jv = efc_j[(s.row + r) * sizes.nv + d];
+            let jar = work[s.jar + r];
+            if (jv != 0.0 && is_active(s, r, jar)) {
+                f -= real(efc_d[s.row + r]) * jar * real(jv);
+            }
+        }
+        qfrc_constraint[s.vb + d] = f32(f);
+        let a = f32(work[s.a + d]);
+        qacc[s.vb + d] = a;
+        qacc_warmstart[s.vb + d] = a;
+    }
+}

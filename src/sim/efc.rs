@@ -1,0 +1,239 @@
+//! The constraint table built once on the host: every object that can produce a constraint row
+//! (joint equalities, joint limits, tendon limits), their fixed parameters, and the per-world row
+//! capacity. The `constraint` stage turns the active ones into rows each step.
+
+use crate::gpu::GpuContext;
+use crate::gpu::layout::{EfcSource, SolverParams};
+use crate::model::{EqType, JointType, Model, disable};
+
+/// `EfcSource::kind` values.
+pub mod source {
+    /// Joint equality with polycoef coupling.
+    pub const JOINT_EQUALITY: u32 = 0;
+    /// Hinge or slide limit.
+    pub const LIMIT_LINEAR: u32 = 1;
+    /// Ball limit (rotation angle against the cone).
+    pub const LIMIT_BALL: u32 = 2;
+    /// Tendon limit.
+    pub const LIMIT_TENDON: u32 = 3;
+}
+
+/// Host side of the constraint table.
+#[derive(Debug, Clone)]
+pub struct EfcTable {
+    /// Row sources in MuJoCo's row order (equalities, joint limits, tendon limits).
+    pub sources: Vec<EfcSource>,
+    /// Rows per world reserved for contacts.
+    pub contact_rows: usize,
+    /// Solver sizes and settings.
+    pub params: SolverParams,
+}
+
+fn arr<const N: usize>(v: &[f64]) -> [f32; N] {
+    let mut out = [0.0f32; N];
+    for (o, x) in out.iter_mut().zip(v) {
+        *o = *x as f32;
+    }
+    out
+}
+
+impl EfcTable {
+    /// The table of `m` under its disable flags, with `contact_rows` rows per world for contacts.
+    pub fn new(m: &Model, contact_rows: usize) -> Self {
+        let flags = m.opt.disableflags;
+        let mut sources = Vec::new();
+        let on = flags & disable::CONSTRAINT == 0;
+        if on && flags & disable::EQUALITY == 0 {
+            for e in 0..m.neq {
+                if !m.eq_active0[e] || m.eq_type[e] != EqType::Joint {
+                    continue;
+                }
+                let j1 = m.eq_obj1id[e];
+                let (qadr1, dadr1) = (m.jnt_qposadr[j1], m.jnt_dofadr[j1]);
+                let mut data = [0.0f32; 9];
+                data[..5].copy_from_slice(&arr::<5>(&m.eq_data[e][..5]));
+                data[5] = m.qpos0[qadr1] as f32;
+                let (qadr2, dadr2, invweight) = match m.eq_obj2id[e] {
+                    Some(j2) => {
+                        let (a2, d2) = (m.jnt_qposadr[j2], m.jnt_dofadr[j2]);
+                        data[6] = m.qpos0[a2] as f32;
+                        (a2 as i32, d2 as i32, m.dof_invweight0[dadr1] + m.dof_invweight0[d2])
+                    }
+                    None => (-1, -1, m.dof_invweight0[dadr1]),
+                };
+                sources.push(EfcSource {
+                    kind: source::JOINT_EQUALITY,
+                    id: e as u32,
+                    qadr1: qadr1 as u32,
+                    dadr1: dadr1 as u32,
+                    qadr2,
+                    dadr2,
+                    margin: 0.0,
+                    invweight: invweight as f32,
+                    solref: arr(&m.eq_solref[e]),
+                    solimp: arr(&m.eq_solimp[e]),
+                    data,
+                });
+            }
+        }
+        if on && flags & disable::LIMIT == 0 {
+            for j in 0..m.njnt {
+                let kind = match m.jnt_type[j] {
+                    _ if !m.jnt_limited[j] => continue,
+                    JointType::Hinge | JointType::Slide => source::LIMIT_LINEAR,
+                    JointType::Ball => source::LIMIT_BALL,
+                    JointType::Free => continue,
+                };
+                let d = m.jnt_dofadr[j];
+                sources.push(EfcSource {
+                    kind,
+                    id: j as u32,
+                    qadr1: m.jnt_qposadr[j] as u32,
+                    dadr1: d as u32,
+                    qadr2: -1,
+                    dadr2: -1,
+                    margin: m.jnt_margin[j] as f32,
+                    invweight: m.dof_invweight0[d] as f32,
+                    solref: arr(&m.jnt_solref[j]),
+                    solimp: arr(&m.jnt_solimp[j]),
+                    data: arr(&m.jnt_range[j]),
+                });
+            }
+            for t in 0..m.ntendon {
+                if !m.tendon_limited[t] {
+                    continue;
+                }
+                sources.push(EfcSource {
+                    kind: source::LIMIT_TENDON,
+                    id: t as u32,
+                    qadr1: 0,
+                    dadr1: 0,
+                    qadr2: -1,
+                    dadr2: -1,
+                    margin: m.tendon_margin[t] as f32,
+                    invweight: m.tendon_invweight0[t] as f32,
+                    solref: arr(&m.tendon_solref[t]),
+                    solimp: arr(&m.tendon_solimp[t]),
+                    data: arr(&m.tendon_range[t]),
+                });
+            }
+        }
+        let contact_rows = if on && flags & disable::CONTACT == 0 { contact_rows } else { 0 };
+        let params = SolverParams {
+            nsource: sources.len() as u32,
+            nefc_max: (sources.len() + contact_rows) as u32,
+            iterations: m.opt.iterations as u32,
+            ls_iterations: m.opt.ls_iterations as u32,
+            tolerance: m.opt.tolerance as f32,
+            scale: (1.0 / (m.stat_meaninertia * m.nv.max(1) as f64)) as f32,
+            warmstart: u32::from(flags & disable::WARMSTART == 0),
+            nh: (m.nv * (m.nv + 1) / 2) as u32,
+            iterations_per_dispatch: m.opt.iterations.max(1) as u32,
+            work_stride: (m.nv * (m.nv + 1) / 2 + 6 * m.nv + 2 * (sources.len() + contact_rows) + 4) as u32,
+            _pad0: 0,
+            _pad1: 0,
+        };
+        EfcTable { sources, contact_rows, params }
+    }
+
+    /// Rows per world the buffers hold.
+    pub fn nefc_max(&self) -> usize {
+        self.params.nefc_max as usize
+    }
+
+    /// Fit the Newton iterations per dispatch to a budget of loop iterations per shader
+    /// invocation. llvmpipe (lavapipe) ends every loop of an invocation once 65,535 loop
+    /// iterations have run in it in total, silently; `budget` keeps a dispatch below that.
+    /// `nm` is the sparse mass matrix's size.
+    pub fn fit_loop_budget(&mut self, nv: usize, nm: usize, budget: usize) {
+        let p = &self.params;
+        let (nefc, ls) = (p.nefc_max as usize, p.ls_iterations as usize);
+        let per_thread = |n: usize| n.div_ceil(64).max(1);
+        // Busiest invocation of one Newton iteration: Cholesky rows, two sparse M products on
+        // one thread, the line search's slope evaluations, gradient and row products.
+        let cost = per_thread(nv) * nv * nv / 2
+            + 4 * nm
+            + (ls + 2) * nefc
+            + 8 * nv
+            + per_thread(nefc) * nv * 2
+            + per_thread(nv) * nefc * 2;
+        self.params.iterations_per_dispatch =
+            (budget / cost.max(1)).clamp(1, p.iterations.max(1) as usize) as u32;
+    }
+
+    /// `iterate` dispatches per step so that `iterations` are covered.
+    pub fn newton_dispatches(&self) -> usize {
+        (self.params.iterations.max(1) as usize).div_ceil(self.params.iterations_per_dispatch.max(1) as usize)
+    }
+}
+
+/// The table on the GPU.
+pub struct GpuEfc {
+    /// Host side.
+    pub table: EfcTable,
+    /// (nsource) [`EfcSource`] storage (one dummy entry when empty: bindings need a non-empty buffer).
+    pub sources: wgpu::Buffer,
+    /// Uniform [`SolverParams`].
+    pub params: wgpu::Buffer,
+}
+
+impl GpuEfc {
+    /// Upload `table` (fitted to the adapter's loop limits; `nm` is the sparse M's size).
+    pub fn upload(ctx: &GpuContext, mut table: EfcTable, nv: usize, nm: usize) -> Self {
+        if ctx.summary().device_type == "Cpu" {
+            table.fit_loop_budget(nv, nm, 50_000);
+        }
+        let mut sources = table.sources.clone();
+        if sources.is_empty() {
+            sources.push(EfcSource::default());
+        }
+        GpuEfc {
+            sources: ctx.storage_from("efc.sources", &sources),
+            params: ctx.uniform_from("efc.params", &table.params),
+            table,
+        }
+    }
+}
+
+/// Per-world constraint rows and solver scratch on the GPU.
+pub struct EfcState {
+    /// (nworld × nefc_max × nv) f32: dense Jacobian rows.
+    pub j: wgpu::Buffer,
+    /// (nworld × nefc_max) f32: reference accelerations.
+    pub aref: wgpu::Buffer,
+    /// (nworld × nefc_max) f32: inverse regularisers D = 1/R.
+    pub d: wgpu::Buffer,
+    /// (nworld × nefc_max) u32: 1 for one-sided rows (limits, contacts), 0 for equalities.
+    pub side: wgpu::Buffer,
+    /// (nworld) u32: rows in use.
+    pub nefc: wgpu::Buffer,
+    /// (nworld × work_stride) f64 (f32 without shader f64): Newton scratch.
+    pub work: wgpu::Buffer,
+}
+
+impl EfcState {
+    /// Buffers for `nworld` worlds of a model with `nv` dofs under `table`.
+    pub fn new(ctx: &GpuContext, table: &EfcTable, nv: usize, nworld: usize) -> Self {
+        let rows = nworld * table.nefc_max();
+        let per_world = table.params.work_stride as usize;
+        let _ = nv;
+        let work = if ctx.has_f64() {
+            ctx.storage_zeroed::<f64>("efc.work", nworld * per_world)
+        } else {
+            ctx.storage_zeroed::<f32>("efc.work", nworld * per_world)
+        };
+        EfcState {
+            j: ctx.storage_zeroed::<f32>("efc.j", rows * nv),
+            aref: ctx.storage_zeroed::<f32>("efc.aref", rows),
+            d: ctx.storage_zeroed::<f32>("efc.d", rows),
+            side: ctx.storage_zeroed::<u32>("efc.side", rows),
+            nefc: ctx.storage_zeroed::<u32>("efc.nefc", nworld),
+            work,
+        }
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> u64 {
+        [&self.j, &self.aref, &self.d, &self.side, &self.nefc, &self.work].iter().map(|b| b.size()).sum()
+    }
+}

@@ -1,0 +1,61 @@
+//! GPU rollouts with constraints on (joint equalities, joint and tendon limits; contacts off)
+//! against MuJoCo 4.0.0's 200-step open-loop trajectories (tests/fixtures/constraint, MuJoCo's
+//! solver run to convergence): f32 state, f64 Newton solve on the GPU (f32 without shader f64).
+
+mod common;
+
+use common::{Fixture, Report};
+use sinew::gpu::GpuContext;
+use sinew::model::{Model, disable};
+use sinew::sim::rollout::{InitState, rollout};
+
+/// qpos (m, rad) over 200 steps: the bound.
+const QPOS_TOL: f64 = 1e-3;
+
+fn check(name: &str, mut m: Model, nworld: usize) -> f64 {
+    m.opt.disableflags |= disable::CONTACT; // as the fixture was made
+    let mut fx = Fixture::open(&common::root().join(format!("tests/fixtures/constraint/{name}.npz")));
+    let ctrl = fx.f64("traj_ctrl");
+    let tq = fx.f64("traj_qpos");
+    let steps = tq.len() / m.nq;
+    let mut c = Vec::with_capacity(steps * nworld * m.nu);
+    for t in 0..steps {
+        for _ in 0..nworld {
+            c.extend(ctrl[t * m.nu..(t + 1) * m.nu].iter().map(|v| *v as f32));
+        }
+    }
+    let ctx = GpuContext::new().unwrap();
+    let traj = rollout(&ctx, &m, nworld, steps, &InitState::rest(&m, nworld), &c).unwrap();
+    assert_eq!(traj.nonfinite, vec![false; nworld], "{name}: a world went non-finite");
+    let mut r = Report::default();
+    let mut worst = 0.0f64;
+    for t in 0..steps {
+        for w in 0..nworld {
+            let q: Vec<f64> = traj.qpos[(t * nworld + w) * m.nq..(t * nworld + w + 1) * m.nq]
+                .iter()
+                .map(|v| *v as f64)
+                .collect();
+            let want = &tq[t * m.nq..(t + 1) * m.nq];
+            worst = q.iter().zip(want).fold(worst, |a, (x, y)| a.max((x - y).abs()));
+            r.close(&format!("step {t} world {w} qpos"), &q, want, 0.0, QPOS_TOL);
+        }
+    }
+    println!("{name}: {steps} steps, {nworld} worlds, max |qpos - MuJoCo| = {worst:.2e}");
+    r.finish(name);
+    worst
+}
+
+#[test]
+fn compiler_features_tracks_mujoco_with_limits_and_equalities() {
+    let m = sinew::mjcf::load_model(&common::root().join("assets/compiler_features.xml")).unwrap();
+    check("compiler_features", m, 2);
+}
+
+#[test]
+fn real_models_track_mujoco_with_limits_and_equalities() {
+    for name in ["myolegs", "myotorso", "myoarms", "mm_fullbody"] {
+        let m =
+            sinew::mjcf::load_model(&sinew::models::resolve(name).unwrap_or_else(|e| panic!("{e}"))).unwrap();
+        check(name, m, 2);
+    }
+}
