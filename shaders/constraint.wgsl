@@ -128,7 +128,8 @@ fn rows(@builtin(global_invocation_id) gid: vec3<u32>) {
             }
         }
         let i = w * params.nefc_max + n;
-        let r = soft_row(options, src.solref, src.solimp, src.invweight, pos, src.margin, vel);
+        let comp = vec2<f32>(src.data[7], src.data[8]);
+        let r = soft_row(options, src.solref, src.solimp, comp, src.invweight, pos, src.margin, vel);
         efc_aref[i] = r.x;
         efc_d[i] = r.y;
         efc_side[i] = select(1u, 0u, src.kind == 0u);

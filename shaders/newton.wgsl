@@ -1,5 +1,5 @@
 // newton: MuJoCo's convex constraint problem solved for qacc by Newton's method with an exact line
-// search (mj_solNewton), one workgroup of 64 invocations per world:
+// search (mj_solNewton), one workgroup of WG invocations per world:
 //
 //   minimise  ½ (a − a₀)ᵀ M (a − a₀) + Σᵢ ½ Dᵢ (Jᵢ a − arefᵢ)²   over rows that are active,
 //
@@ -17,7 +17,9 @@
 // Per world, `work` (real) holds: H packed lower (nh), then a, d = a − a₀, Md, g, p, Mp (nv
 // each), jar = J a − aref and Jp (nefc_max each), then cost, done flag, iterations, step t.
 
-const WG: u32 = 64u;
+// Invocations per world (set by the host: 64 on GPUs, fewer on CPU adapters, where every
+// workgroup barrier costs a pass over all the workgroup's invocations).
+override WG: u32 = 64u;
 
 @group(0) @binding(0) var<uniform> sizes: ModelSizes;
 @group(0) @binding(1) var<uniform> run: RunParams;
@@ -145,7 +147,7 @@ fn world_of(wid: vec3<u32>) -> u32 {
 
 // Start at qacc_smooth, or at the previous step's qacc where that costs less (MuJoCo's warm
 // start); worlds without rows are done at once.
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn start(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
     let w = world_of(wid);
     if (w >= run.nworld) {
@@ -325,7 +327,7 @@ fn line_search(w: u32, s: Slots) -> real {
 }
 
 // Up to iterations_per_dispatch Newton steps.
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn iterate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
     let w = world_of(wid);
     if (w >= run.nworld) {
@@ -394,7 +396,7 @@ fn iterate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
 }
 
 // qacc = a; qfrc_constraint = Jᵀ f with f = −D jar on active rows (jar is current).
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn finish(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
     let w = world_of(wid);
     if (w >= run.nworld) {

@@ -59,3 +59,26 @@ fn real_models_track_mujoco_with_limits_and_equalities() {
         check(name, m, 2);
     }
 }
+
+#[test]
+fn a_poisoned_world_is_flagged_and_the_others_solve_on() {
+    // The constraint rows and the Newton solve are per world: a NaN in one world must not reach
+    // the others (myolegs: knee couplings and joint limits active).
+    let mut m = sinew::mjcf::load_model(&sinew::models::resolve("myolegs").unwrap()).unwrap();
+    m.opt.disableflags |= disable::CONTACT;
+    let (nworld, steps) = (3, 20);
+    let ctrl = vec![0.3f32; steps * nworld * m.nu];
+    let ctx = GpuContext::new().unwrap();
+    let clean = rollout(&ctx, &m, nworld, steps, &InitState::rest(&m, nworld), &ctrl).unwrap();
+    let mut init = InitState::rest(&m, nworld);
+    init.qvel[m.nv + 3] = f32::NAN; // world 1
+    let poisoned = rollout(&ctx, &m, nworld, steps, &init, &ctrl).unwrap();
+    assert_eq!(clean.nonfinite, vec![false; nworld]);
+    assert_eq!(poisoned.nonfinite, vec![false, true, false]);
+    for t in 0..steps {
+        for w in [0, 2] {
+            let r = (t * nworld + w) * m.nq..(t * nworld + w + 1) * m.nq;
+            assert_eq!(poisoned.qpos[r.clone()], clean.qpos[r], "world {w} step {t}");
+        }
+    }
+}

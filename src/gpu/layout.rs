@@ -195,7 +195,7 @@ pub struct ModelOptions {
 /// One potential constraint-row source, fixed per model (built by `crate::sim::efc`): a joint
 /// equality, a joint limit or a tendon limit. `kind`: 0 joint equality, 1 hinge/slide limit, 2 ball
 /// limit, 3 tendon limit. `data`: equality polycoef\[0..5\], qpos0 of joint 1, qpos0 of joint 2;
-/// limits: range lo, hi.
+/// limits: range lo, hi. `data[7..9]`: 1 − dmin, 1 − dmax of solimp (computed in f64).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
 pub struct EfcSource {

@@ -103,6 +103,16 @@ impl super::GpuContext {
     /// Build the compute pipeline of `stage` with entry point `entry`; its bind group 0 layout
     /// holds every binding the module declares, in binding order.
     pub fn compute_pipeline(&self, stage: &str, entry: &str) -> Result<wgpu::ComputePipeline> {
+        self.compute_pipeline_with(stage, entry, &[])
+    }
+
+    /// [`GpuContext::compute_pipeline`] with values for the stage's `override` constants.
+    pub fn compute_pipeline_with(
+        &self,
+        stage: &str,
+        entry: &str,
+        constants: &[(&str, f64)],
+    ) -> Result<wgpu::ComputePipeline> {
         let src = module_source_real(stage, if self.has_f64() { "f64" } else { "f32" })?;
         let entries = layout_entries(&validate(stage, &src)?)?;
         let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
@@ -124,7 +134,7 @@ impl super::GpuContext {
             layout: Some(&layout),
             module: &module,
             entry_point: Some(entry),
-            compilation_options: Default::default(),
+            compilation_options: wgpu::PipelineCompilationOptions { constants, ..Default::default() },
             cache: None,
         });
         if let Some(e) = pollster::block_on(scope.pop()) {

@@ -27,6 +27,19 @@ pub struct EfcTable {
     pub contact_rows: usize,
     /// Solver sizes and settings.
     pub params: SolverParams,
+    /// Invocations per world in the Newton workgroups.
+    pub threads: usize,
+}
+
+/// 1 − dmin and 1 − dmax of `solimp` after MuJoCo's clamp to [1e-4, 0.9999], in f64.
+fn complements(solimp: &[f64; 5]) -> [f32; 2] {
+    let c = |v: f64| (1.0 - v.clamp(0.0001, 0.9999)) as f32;
+    [c(solimp[0]), c(solimp[1])]
+}
+
+fn with_complements(mut data: [f32; 9], solimp: &[f64; 5]) -> [f32; 9] {
+    [data[7], data[8]] = complements(solimp);
+    data
 }
 
 fn arr<const N: usize>(v: &[f64]) -> [f32; N] {
@@ -53,6 +66,7 @@ impl EfcTable {
                 let mut data = [0.0f32; 9];
                 data[..5].copy_from_slice(&arr::<5>(&m.eq_data[e][..5]));
                 data[5] = m.qpos0[qadr1] as f32;
+                [data[7], data[8]] = complements(&m.eq_solimp[e]);
                 let (qadr2, dadr2, invweight) = match m.eq_obj2id[e] {
                     Some(j2) => {
                         let (a2, d2) = (m.jnt_qposadr[j2], m.jnt_dofadr[j2]);
@@ -96,7 +110,7 @@ impl EfcTable {
                     invweight: m.dof_invweight0[d] as f32,
                     solref: arr(&m.jnt_solref[j]),
                     solimp: arr(&m.jnt_solimp[j]),
-                    data: arr(&m.jnt_range[j]),
+                    data: with_complements(arr(&m.jnt_range[j]), &m.jnt_solimp[j]),
                 });
             }
             for t in 0..m.ntendon {
@@ -114,7 +128,7 @@ impl EfcTable {
                     invweight: m.tendon_invweight0[t] as f32,
                     solref: arr(&m.tendon_solref[t]),
                     solimp: arr(&m.tendon_solimp[t]),
-                    data: arr(&m.tendon_range[t]),
+                    data: with_complements(arr(&m.tendon_range[t]), &m.tendon_solimp[t]),
                 });
             }
         }
@@ -133,7 +147,7 @@ impl EfcTable {
             _pad0: 0,
             _pad1: 0,
         };
-        EfcTable { sources, contact_rows, params }
+        EfcTable { sources, contact_rows, params, threads: 64 }
     }
 
     /// Rows per world the buffers hold.
@@ -141,24 +155,38 @@ impl EfcTable {
         self.params.nefc_max as usize
     }
 
-    /// Fit the Newton iterations per dispatch to a budget of loop iterations per shader
-    /// invocation. llvmpipe (lavapipe) ends every loop of an invocation once 65,535 loop
-    /// iterations have run in it in total, silently; `budget` keeps a dispatch below that.
+    /// Fit the Newton workgroup and the iterations per dispatch to a budget of loop iterations
+    /// per shader invocation, for CPU adapters. llvmpipe (lavapipe) ends every loop of an
+    /// invocation once 65,535 loop iterations have run in it in total, silently; `budget` keeps
+    /// a dispatch below that. Its workgroup barriers cost a pass over all invocations, so the
+    /// smallest workgroup (of 8, 16, 32, 64) whose Newton iteration fits the budget is taken.
     /// `nm` is the sparse mass matrix's size.
     pub fn fit_loop_budget(&mut self, nv: usize, nm: usize, budget: usize) {
+        for threads in [8, 16, 32, 64] {
+            self.threads = threads;
+            if self.newton_iteration_cost(nv, nm) <= budget {
+                break;
+            }
+        }
+        let cost = self.newton_iteration_cost(nv, nm);
+        let p = &self.params;
+        self.params.iterations_per_dispatch =
+            (budget / cost.max(1)).clamp(1, p.iterations.max(1) as usize) as u32;
+    }
+
+    /// Loop iterations of the busiest invocation in one Newton iteration: Cholesky rows, two
+    /// sparse M products on one thread, the line search's slope evaluations, gradient and row
+    /// products.
+    fn newton_iteration_cost(&self, nv: usize, nm: usize) -> usize {
         let p = &self.params;
         let (nefc, ls) = (p.nefc_max as usize, p.ls_iterations as usize);
-        let per_thread = |n: usize| n.div_ceil(64).max(1);
-        // Busiest invocation of one Newton iteration: Cholesky rows, two sparse M products on
-        // one thread, the line search's slope evaluations, gradient and row products.
-        let cost = per_thread(nv) * nv * nv / 2
+        let per_thread = |n: usize| n.div_ceil(self.threads).max(1);
+        per_thread(nv) * nv * nv / 2
             + 4 * nm
             + (ls + 2) * nefc
             + 8 * nv
             + per_thread(nefc) * nv * 2
-            + per_thread(nv) * nefc * 2;
-        self.params.iterations_per_dispatch =
-            (budget / cost.max(1)).clamp(1, p.iterations.max(1) as usize) as u32;
+            + per_thread(nv) * nefc * 2
     }
 
     /// `iterate` dispatches per step so that `iterations` are covered.

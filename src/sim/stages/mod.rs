@@ -90,16 +90,18 @@ impl Kernel {
 
     /// Like [`Kernel::new`], but one workgroup per item (`items` of them, in rows of 65,535 as
     /// (x, y)); the shader finds its item as `workgroup_id.x + 65535 · workgroup_id.y`.
+    /// `constants` set the shader's `override` constants.
     pub fn per_workgroup(
         ctx: &GpuContext,
         shader: &str,
         entry: &str,
         buffers: &[&wgpu::Buffer],
         items: usize,
+        constants: &[(&str, f64)],
     ) -> Result<Self> {
-        let mut k = Kernel::new(ctx, shader, entry, buffers, items)?;
-        k.per_workgroup = true;
-        Ok(k)
+        let pipeline = ctx.compute_pipeline_with(shader, entry, constants)?;
+        let group = bind(ctx, &pipeline, &format!("{shader}:{entry}"), buffers)?;
+        Ok(Kernel { pipeline, group, invocations: items, per_workgroup: true })
     }
 }
 

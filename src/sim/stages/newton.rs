@@ -1,6 +1,6 @@
 //! `newton` stage (shaders/newton.wgsl): MuJoCo's convex constraint problem solved for qacc per
 //! world (Newton with exact line search, warm-started from the previous step), and
-//! qfrc_constraint = Jᵀ f; one workgroup per world.
+//! qfrc_constraint = Jᵀ f; one workgroup of `EfcTable::threads` invocations per world.
 
 use super::{Kernel, Stage};
 use crate::error::Result;
@@ -33,7 +33,8 @@ pub fn newton(ctx: &GpuContext, m: &GpuModel, efc: &GpuEfc, e: &EfcState, s: &Si
         &m.sizes, &s.run, &efc.params, &m.dofs, &m.dof_madr, &s.qm, &s.qacc_smooth, &e.j, &e.aref, &e.d,
         &e.side, &e.nefc, &e.work, &s.qacc, &s.qacc_warmstart, &s.qfrc_constraint,
     ];
-    let kernel = |entry: &str| Kernel::per_workgroup(ctx, "newton.wgsl", entry, &buffers, s.nworld);
+    let threads = [("WG", efc.table.threads as f64)];
+    let kernel = |entry: &str| Kernel::per_workgroup(ctx, "newton.wgsl", entry, &buffers, s.nworld, &threads);
     Ok(Newton {
         start: kernel("start")?,
         iterate: kernel("iterate")?,
