@@ -104,7 +104,7 @@ fn features(m: &Model) -> Vec<(String, &'static str)> {
     out.push((format!("{} joints ({} dofs)", m.njnt, m.nv), GPU));
     let limited =
         m.jnt_limited.iter().filter(|l| **l).count() + m.tendon_limited.iter().filter(|l| **l).count();
-    out.push((format!("{limited} joint/tendon limits"), PLANNED));
+    out.push((format!("{limited} joint/tendon limits"), GPU));
     let colliding = (0..m.ngeom).filter(|&i| m.geom_contype[i] != 0 || m.geom_conaffinity[i] != 0).count();
     out.push((format!("{} colliding geoms, {} explicit pairs", colliding, m.npair), PLANNED));
     out.push((format!("{} mesh geoms (inertia only)", count(GeomType::Mesh)), "compiled"));
@@ -116,7 +116,7 @@ fn features(m: &Model) -> Vec<(String, &'static str)> {
     out.push((format!("{} tendons, {} wrap geoms", m.ntendon, wraps), GPU));
     let muscles = m.actuator_gaintype.iter().filter(|g| **g == sinew::model::GainType::Muscle).count();
     out.push((format!("{} muscles, {} other actuators", muscles, m.nu - muscles), GPU));
-    out.push((format!("{} joint equalities", m.neq), PLANNED));
+    out.push((format!("{} joint equalities", m.neq), GPU));
     out.push((format!("{} sensors", m.nsensor), "compiled"));
     out
 }
