@@ -18,12 +18,7 @@ fn check(name: &str, mut m: Model, nworld: usize) -> f64 {
     let ctrl = fx.f64("traj_ctrl");
     let tq = fx.f64("traj_qpos");
     let steps = tq.len() / m.nq;
-    let mut c = Vec::with_capacity(steps * nworld * m.nu);
-    for t in 0..steps {
-        for _ in 0..nworld {
-            c.extend(ctrl[t * m.nu..(t + 1) * m.nu].iter().map(|v| *v as f32));
-        }
-    }
+    let c = common::ctrl_per_world(&ctrl, steps, nworld, m.nu);
     let ctx = GpuContext::new().unwrap();
     let traj = rollout(&ctx, &m, nworld, steps, &InitState::rest(&m, nworld), &c).unwrap();
     assert_eq!(traj.nonfinite, vec![false; nworld], "{name}: a world went non-finite");
@@ -66,19 +61,5 @@ fn a_poisoned_world_is_flagged_and_the_others_solve_on() {
     // the others (myolegs: knee couplings and joint limits active).
     let mut m = sinew::mjcf::load_model(&sinew::models::resolve("myolegs").unwrap()).unwrap();
     m.opt.disableflags |= disable::CONTACT;
-    let (nworld, steps) = (3, 20);
-    let ctrl = vec![0.3f32; steps * nworld * m.nu];
-    let ctx = GpuContext::new().unwrap();
-    let clean = rollout(&ctx, &m, nworld, steps, &InitState::rest(&m, nworld), &ctrl).unwrap();
-    let mut init = InitState::rest(&m, nworld);
-    init.qvel[m.nv + 3] = f32::NAN; // world 1
-    let poisoned = rollout(&ctx, &m, nworld, steps, &init, &ctrl).unwrap();
-    assert_eq!(clean.nonfinite, vec![false; nworld]);
-    assert_eq!(poisoned.nonfinite, vec![false, true, false]);
-    for t in 0..steps {
-        for w in [0, 2] {
-            let r = (t * nworld + w) * m.nq..(t * nworld + w + 1) * m.nq;
-            assert_eq!(poisoned.qpos[r.clone()], clean.qpos[r], "world {w} step {t}");
-        }
-    }
+    common::assert_poisoned_world_is_isolated(&m, 3);
 }

@@ -20,13 +20,7 @@ fn check(name: &str, mut m: Model, nworld: usize) {
     let tq = fx.f64("traj_qpos");
     let ta = fx.f64("traj_act");
     let steps = tq.len() / m.nq;
-    // The same controls in every world.
-    let mut c = Vec::with_capacity(steps * nworld * m.nu);
-    for t in 0..steps {
-        for _ in 0..nworld {
-            c.extend(ctrl[t * m.nu..(t + 1) * m.nu].iter().map(|v| *v as f32));
-        }
-    }
+    let c = common::ctrl_per_world(&ctrl, steps, nworld, m.nu);
     let ctx = GpuContext::new().unwrap();
     let traj = rollout(&ctx, &m, nworld, steps, &InitState::rest(&m, nworld), &c).unwrap();
     let mut r = Report::default();
@@ -75,19 +69,5 @@ fn real_models_track_mujoco() {
 fn a_poisoned_world_is_flagged_and_the_others_run_on() {
     let mut m = sinew::mjcf::load_model(&common::root().join("assets/cylinder_wrap.xml")).unwrap();
     m.opt.disableflags |= disable::CONSTRAINT;
-    let (nworld, steps) = (3, 20);
-    let ctrl = vec![0.3f32; steps * nworld * m.nu];
-    let ctx = GpuContext::new().unwrap();
-    let clean = rollout(&ctx, &m, nworld, steps, &InitState::rest(&m, nworld), &ctrl).unwrap();
-    let mut init = InitState::rest(&m, nworld);
-    init.qvel[m.nv] = f32::NAN; // world 1
-    let poisoned = rollout(&ctx, &m, nworld, steps, &init, &ctrl).unwrap();
-    assert_eq!(clean.nonfinite, vec![false; nworld]);
-    assert_eq!(poisoned.nonfinite, vec![false, true, false]);
-    for t in 0..steps {
-        for w in [0, 2] {
-            let r = (t * nworld + w) * m.nq..(t * nworld + w + 1) * m.nq;
-            assert_eq!(poisoned.qpos[r.clone()], clean.qpos[r], "world {w} step {t}");
-        }
-    }
+    common::assert_poisoned_world_is_isolated(&m, 0);
 }

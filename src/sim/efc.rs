@@ -242,9 +242,9 @@ pub struct EfcState {
 impl EfcState {
     /// Buffers for `nworld` worlds of a model with `nv` dofs under `table`.
     pub fn new(ctx: &GpuContext, table: &EfcTable, nv: usize, nworld: usize) -> Self {
+        // scratch per world: H, six nv-vectors, two row vectors, four scalars (work_stride)
         let rows = nworld * table.nefc_max();
         let per_world = table.params.work_stride as usize;
-        let _ = nv;
         let work = if ctx.has_f64() {
             ctx.storage_zeroed::<f64>("efc.work", nworld * per_world)
         } else {

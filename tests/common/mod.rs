@@ -127,3 +127,35 @@ impl Report {
 pub fn flat<const N: usize>(v: &[[f64; N]]) -> Vec<f64> {
     v.iter().flat_map(|r| r.iter().copied()).collect()
 }
+
+/// A fixture's (steps × nu) control sequence repeated for every world: (steps × nworld × nu) f32.
+pub fn ctrl_per_world(ctrl: &[f64], steps: usize, nworld: usize, nu: usize) -> Vec<f32> {
+    let mut c = Vec::with_capacity(steps * nworld * nu);
+    for t in 0..steps {
+        for _ in 0..nworld {
+            c.extend(ctrl[t * nu..(t + 1) * nu].iter().map(|v| *v as f32));
+        }
+    }
+    c
+}
+
+/// Roll `m` out in 3 worlds from rest, clean and with a NaN in world 1's qvel\[dof\]: world 1 is
+/// flagged non-finite, worlds 0 and 2 run exactly as in the clean batch.
+pub fn assert_poisoned_world_is_isolated(m: &sinew::model::Model, dof: usize) {
+    use sinew::sim::rollout::{InitState, rollout};
+    let (nworld, steps) = (3, 20);
+    let ctrl = vec![0.3f32; steps * nworld * m.nu];
+    let ctx = sinew::gpu::GpuContext::new().unwrap();
+    let clean = rollout(&ctx, m, nworld, steps, &InitState::rest(m, nworld), &ctrl).unwrap();
+    let mut init = InitState::rest(m, nworld);
+    init.qvel[m.nv + dof] = f32::NAN; // world 1
+    let poisoned = rollout(&ctx, m, nworld, steps, &init, &ctrl).unwrap();
+    assert_eq!(clean.nonfinite, vec![false; nworld]);
+    assert_eq!(poisoned.nonfinite, vec![false, true, false]);
+    for t in 0..steps {
+        for w in [0, 2] {
+            let r = (t * nworld + w) * m.nq..(t * nworld + w + 1) * m.nq;
+            assert_eq!(poisoned.qpos[r.clone()], clean.qpos[r], "world {w} step {t}");
+        }
+    }
+}
