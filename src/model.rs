@@ -632,6 +632,11 @@ pub struct Model {
 }
 
 impl Model {
+    /// Can geom `g` take part in dynamic collisions (non-zero contype or conaffinity)?
+    pub fn geom_collides(&self, g: usize) -> bool {
+        self.geom_contype[g] != 0 || self.geom_conaffinity[g] != 0
+    }
+
     /// Peak active force F0 of muscle `u`: `gainprm[2]` if it is ≥ 0, else scale / acc0 (MuJoCo 4
     /// computes this at run time from `actuator_acc0`).
     pub fn muscle_f0(&self, u: usize) -> f64 {

@@ -27,17 +27,11 @@ fn check(name: &str, mut m: Model, nworld: usize) {
     let mut worst = 0.0f64;
     for t in 0..steps {
         for w in 0..nworld {
-            let q: Vec<f64> = traj.qpos[(t * nworld + w) * m.nq..(t * nworld + w + 1) * m.nq]
-                .iter()
-                .map(|v| *v as f64)
-                .collect();
+            let q = common::world_row(&traj.qpos, t, w, nworld, m.nq);
             let want = &tq[t * m.nq..(t + 1) * m.nq];
             worst = q.iter().zip(want).fold(worst, |a, (x, y)| a.max((x - y).abs()));
             r.close(&format!("step {t} world {w} qpos"), &q, want, 0.0, QPOS_TOL);
-            let a: Vec<f64> = traj.act[(t * nworld + w) * m.na..(t * nworld + w + 1) * m.na]
-                .iter()
-                .map(|v| *v as f64)
-                .collect();
+            let a = common::world_row(&traj.act, t, w, nworld, m.na);
             r.close(&format!("step {t} world {w} act"), &a, &ta[t * m.na..(t + 1) * m.na], 0.0, ACT_TOL);
         }
     }

@@ -105,7 +105,7 @@ fn features(m: &Model) -> Vec<(String, &'static str)> {
     let limited =
         m.jnt_limited.iter().filter(|l| **l).count() + m.tendon_limited.iter().filter(|l| **l).count();
     out.push((format!("{limited} joint/tendon limits"), GPU));
-    let colliding = (0..m.ngeom).filter(|&i| m.geom_contype[i] != 0 || m.geom_conaffinity[i] != 0).count();
+    let colliding = (0..m.ngeom).filter(|&g| m.geom_collides(g)).count();
     out.push((format!("{} colliding geoms, {} explicit pairs", colliding, m.npair), PLANNED));
     out.push((format!("{} mesh geoms (inertia only)", count(GeomType::Mesh)), "compiled"));
     let wraps = m

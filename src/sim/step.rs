@@ -129,6 +129,5 @@ impl Step {
 
 /// Does the model have geoms or pairs that could collide (contacts on)?
 pub fn has_contacts(m: &Model) -> bool {
-    m.opt.disableflags & disable::CONTACT == 0
-        && (m.npair > 0 || (0..m.ngeom).any(|g| m.geom_contype[g] != 0 || m.geom_conaffinity[g] != 0))
+    m.opt.disableflags & disable::CONTACT == 0 && (m.npair > 0 || (0..m.ngeom).any(|g| m.geom_collides(g)))
 }

@@ -159,3 +159,8 @@ pub fn assert_poisoned_world_is_isolated(m: &sinew::model::Model, dof: usize) {
         }
     }
 }
+
+/// World `w`'s row at step `t` of a rollout output laid out (steps × nworld × n), as f64.
+pub fn world_row(data: &[f32], t: usize, w: usize, nworld: usize, n: usize) -> Vec<f64> {
+    data[(t * nworld + w) * n..(t * nworld + w + 1) * n].iter().map(|v| *v as f64).collect()
+}
