@@ -1,7 +1,7 @@
 // constraint: MuJoCo's constraint rows (mj_makeConstraint) for joint equalities, joint limits and
 // tendon limits, one invocation per world: each active source of the EfcSource table appends a
 // row (dense Jacobian over nv, reference acceleration aref, inverse regulariser D, one-sided flag).
-// Rows per world are capped at params.nefc_max; contacts (collision.wgsl) append after these.
+// Rows per world are capped at params.nefc_max; contact rows (contact.wgsl) append after these.
 
 @group(0) @binding(0) var<uniform> sizes: ModelSizes;
 @group(0) @binding(1) var<uniform> run: RunParams;

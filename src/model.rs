@@ -414,6 +414,9 @@ pub struct Model {
     /// (nv) Inverse weight at qpos0: diagonal of M⁻¹ (averaged per ball joint and per free
     /// joint's translations / rotations); scales constraint regularisation.
     pub dof_invweight0: Vec<f64>,
+    /// (nbody) Inverse weight at qpos0 of each body's centre of mass: mean diagonal of J M⁻¹ Jᵀ
+    /// over translations and over rotations (0 for the world); scales contact regularisation.
+    pub body_invweight0: Vec<[f64; 2]>,
 
     // ---- geoms ----
     /// (ngeom) Names ("" if unnamed).

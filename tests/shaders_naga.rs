@@ -28,7 +28,7 @@ fn every_wgsl_file_is_registered() {
         found.push(rel);
     }
     let registered: Vec<String> =
-        shaders::COMMON.iter().chain(shaders::STAGES).map(|(n, _)| n.to_string()).collect();
+        shaders::COMMON.iter().chain(shaders::STAGES).chain(shaders::PARTS).map(|(n, _)| n.to_string()).collect();
     for f in &found {
         assert!(registered.contains(f), "shaders/{f} is not in gpu::shaders (so it is never validated)");
     }

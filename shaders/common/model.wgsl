@@ -116,6 +116,23 @@ struct EfcSource {
     data: array<f32, 9>,
 }
 
+// A collision candidate (src/sim/contact.rs, gpu::layout::ContactPair): friction = (f0, f1,
+// includemargin, gap), solref = (solref0, solref1, rbound1 + rbound2, 0), solimp = solimp[0..4],
+// misc = (solimp[4], regulariser weight, 1 − dmin, 1 − dmax); dof1/dof2 = last dof of each body's
+// chain (-1: fixed). Its contacts go to slots [slot, slot + maxcon).
+struct ContactPair {
+    geom1: u32, geom2: u32, kind: u32, condim: u32,
+    slot: u32, maxcon: u32, dof1: i32, dof2: i32,
+    friction: vec4<f32>,
+    solref: vec4<f32>,
+    solimp: vec4<f32>,
+    misc: vec4<f32>,
+}
+
+struct CollisionParams {
+    npair: u32, nslot: u32, ncon_max: u32, rows_per_contact: u32,
+}
+
 struct SolverParams {
     nsource: u32, nefc_max: u32, iterations: u32, ls_iterations: u32,
     tolerance: f32, scale: f32, warmstart: u32, nh: u32,

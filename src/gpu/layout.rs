@@ -212,6 +212,43 @@ pub struct EfcSource {
     pub data: [f32; 9],
 }
 
+/// One collision candidate (src/sim/contact.rs): a geom pair ordered so type1 ≤ type2, its
+/// narrowphase function (`crate::sim::contact::narrowphase`), its contact slots
+/// `[slot, slot + maxcon)` and its mixed parameters. `friction` = (f0, f1, includemargin, gap),
+/// `solref` = (solref0, solref1, rbound1 + rbound2, 0), `solimp` = solimp\[0..4\],
+/// `misc` = (solimp\[4\], regulariser weight, 1 − dmin, 1 − dmax). `dof1`/`dof2`: last dof of the
+/// chain moving each geom's body, -1 when fixed.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
+pub struct ContactPair {
+    pub geom1: u32,
+    pub geom2: u32,
+    pub kind: u32,
+    pub condim: u32,
+    pub slot: u32,
+    pub maxcon: u32,
+    pub dof1: i32,
+    pub dof2: i32,
+    pub friction: [f32; 4],
+    pub solref: [f32; 4],
+    pub solimp: [f32; 4],
+    pub misc: [f32; 4],
+}
+
+/// Sizes of the collision stage (uniform).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
+pub struct CollisionParams {
+    /// Candidate pairs.
+    pub npair: u32,
+    /// Contact slots per world (the sum of the pairs' `maxcon`).
+    pub nslot: u32,
+    /// Active contacts per world that get constraint rows; more set the overflow flag.
+    pub ncon_max: u32,
+    /// Rows of the largest contact (4 for condim 3, else 1).
+    pub rows_per_contact: u32,
+}
+
 /// Sizes and settings of the constraint stages (uniform).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
@@ -264,6 +301,8 @@ pub fn mirrors() -> Vec<(&'static str, usize, Vec<usize>)> {
         m!(RunParams: nworld, ten_nnz, nm, _pad2),
         m!(ModelOptions: gravity, disableflags, implicit, _pad1, _pad2),
         m!(EfcSource: kind, id, qadr1, dadr1, qadr2, dadr2, margin, invweight, solref, solimp, data),
+        m!(ContactPair: geom1, geom2, kind, condim, slot, maxcon, dof1, dof2, friction, solref, solimp, misc),
+        m!(CollisionParams: npair, nslot, ncon_max, rows_per_contact),
         m!(SolverParams: nsource, nefc_max, iterations, ls_iterations, tolerance, scale, warmstart, nh, iterations_per_dispatch, work_stride, _pad0, _pad1),
     ]
 }

@@ -13,6 +13,16 @@ pub const COMMON: &[(&str, &str)] = &[
     ("common/soft.wgsl", include_str!("../../shaders/common/soft.wgsl")),
 ];
 
+/// Libraries only some stages include (path under `shaders/`, source).
+pub const PARTS: &[(&str, &str)] = &[
+    ("collision/primitive.wgsl", include_str!("../../shaders/collision/primitive.wgsl")),
+    ("collision/ellipsoid.wgsl", include_str!("../../shaders/collision/ellipsoid.wgsl")),
+];
+
+/// Which [`PARTS`] a stage includes (after the common prelude, in this order).
+pub const STAGE_PARTS: &[(&str, &[&str])] =
+    &[("collision.wgsl", &["collision/primitive.wgsl", "collision/ellipsoid.wgsl"])];
+
 /// Stage shaders: (path under `shaders/`, source).
 pub const STAGES: &[(&str, &str)] = &[
     ("model_probe.wgsl", include_str!("../../shaders/model_probe.wgsl")),
@@ -25,7 +35,9 @@ pub const STAGES: &[(&str, &str)] = &[
     ("rne.wgsl", include_str!("../../shaders/rne.wgsl")),
     ("passive.wgsl", include_str!("../../shaders/passive.wgsl")),
     ("solve.wgsl", include_str!("../../shaders/solve.wgsl")),
+    ("collision.wgsl", include_str!("../../shaders/collision.wgsl")),
     ("constraint.wgsl", include_str!("../../shaders/constraint.wgsl")),
+    ("contact.wgsl", include_str!("../../shaders/contact.wgsl")),
     ("newton.wgsl", include_str!("../../shaders/newton.wgsl")),
     ("integrate.wgsl", include_str!("../../shaders/integrate.wgsl")),
 ];
@@ -40,7 +52,7 @@ pub fn module_source_real(stage: &str, real: &str) -> Result<String> {
     Ok(if REAL_STAGES.contains(&stage) { format!("alias real = {real};\n{src}") } else { src })
 }
 
-/// The full module source of a stage: the common prelude and the stage file.
+/// The full module source of a stage: the common prelude, the stage's parts and the stage file.
 pub fn module_source(stage: &str) -> Result<String> {
     let (_, src) = STAGES
         .iter()
@@ -49,6 +61,15 @@ pub fn module_source(stage: &str) -> Result<String> {
     let mut out = String::new();
     for (name, c) in COMMON {
         out.push_str(&format!("// ---- {name} ----\n{c}\n"));
+    }
+    for (_, parts) in STAGE_PARTS.iter().filter(|(name, _)| *name == stage) {
+        for part in *parts {
+            let (_, p) = PARTS
+                .iter()
+                .find(|(name, _)| name == part)
+                .ok_or_else(|| Error::Gpu(format!("unknown shader part '{part}'")))?;
+            out.push_str(&format!("// ---- {part} ----\n{p}\n"));
+        }
     }
     out.push_str(&format!("// ---- {stage} ----\n{src}"));
     Ok(out)

@@ -300,6 +300,9 @@ pub fn compile(spec: &MjcfSpec) -> Result<Model> {
     })?;
     m.dof_invweight0 = dof_iw;
     m.tendon_invweight0 = ten_iw;
+    m.body_invweight0 = crate::reference::transmission::body_invweight0(&m).ok_or_else(|| {
+        Error::Model(format!("model '{}': the mass matrix at qpos0 is not positive-definite", spec.name))
+    })?;
     m.stat_meaninertia = crate::reference::transmission::meaninertia(&m);
     m.actuator_acc0 = crate::reference::transmission::actuator_acc0(&m).ok_or_else(|| {
         Error::Model(format!("model '{}': the mass matrix at qpos0 is not positive-definite", spec.name))

@@ -92,3 +92,33 @@ pub fn invweight0(m: &Model) -> Option<(Vec<f64>, Vec<f64>)> {
     }
     Some((dof, tendon))
 }
+
+/// MuJoCo's `body_invweight0` (nbody × \[translation, rotation\]) at qpos0: the mean diagonal of
+/// J M⁻¹ Jᵀ over the 3 translational and the 3 rotational rows of the Jacobian at the body's
+/// centre of mass (0 for bodies that do not move). Scales contact regularisation.
+pub fn body_invweight0(m: &Model) -> Option<Vec<[f64; 2]>> {
+    let f = kinematics(m, &m.qpos0);
+    let l = cholesky(&mass_matrix(m, &f), m.nv)?;
+    let xipos = super::com::body_com(m, &f);
+    let mean_diag = |rows: &[crate::math::Vec3]| -> f64 {
+        (0..3)
+            .map(|k| {
+                let row: Vec<f64> = rows.iter().map(|c| c[k]).collect();
+                let x = cholesky_solve(&l, &row);
+                row.iter().zip(&x).map(|(a, b)| a * b).sum::<f64>()
+            })
+            .sum::<f64>()
+            / 3.0
+    };
+    Some(
+        (0..m.nbody)
+            .map(|b| {
+                if b == 0 || m.nv == 0 {
+                    return [0.0, 0.0];
+                }
+                let (jp, jr) = super::jacobian::point_jacobian(m, &f, b, xipos[b]);
+                [mean_diag(&jp), mean_diag(&jr)]
+            })
+            .collect(),
+    )
+}

@@ -1,6 +1,7 @@
 //! The batched simulator on the GPU: per-world state buffers and one module per stage.
 //! Stages are `f(model, state)`: they own their pipelines and bind groups, never state.
 
+pub mod contact;
 pub mod efc;
 pub mod rollout;
 pub mod sparsity;

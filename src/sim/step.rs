@@ -1,8 +1,9 @@
-//! The physics step: a plain list of stage calls (MuJoCo's mj_step: smooth dynamics, constraint
-//! rows, the constraint solver, Euler), recorded for many steps into one command buffer with no
+//! The physics step: a plain list of stage calls (MuJoCo's mj_step: smooth dynamics, collision,
+//! constraint rows, the constraint solver, Euler), recorded for many steps into one command buffer with no
 //! host round trip.
 
 use super::SimState;
+use super::contact::{ContactState, ContactTable, DEFAULT_CONTACT_CAPACITY, GpuContacts};
 use super::efc::{EfcState, EfcTable, GpuEfc};
 use super::sparsity::GpuSparsity;
 use super::stages::{self, Kernel, Kernels, Stage};
@@ -21,7 +22,9 @@ pub struct Step {
     rne: Kernel,
     passive: Kernel,
     smooth: Kernels,
+    collision: Kernel,
     constraint: Kernel,
+    contact: Kernel,
     newton: stages::newton::Newton,
     damp: Kernels,
     integrate: Kernel,
@@ -29,10 +32,15 @@ pub struct Step {
     pub efc: GpuEfc,
     /// Constraint rows and solver scratch.
     pub efc_state: EfcState,
+    /// The contact candidates on the GPU.
+    pub contacts: GpuContacts,
+    /// Per-world contacts and their counts.
+    pub contact_state: ContactState,
 }
 
 impl Step {
-    /// Build all stage pipelines for `m` (uploaded as `gm`, sparsity `sp`) and state `s`.
+    /// Build all stage pipelines for `m` (uploaded as `gm`, sparsity `sp`) and state `s`, with
+    /// room for [`DEFAULT_CONTACT_CAPACITY`] contacts per world.
     pub fn new(
         ctx: &GpuContext,
         model: &Model,
@@ -40,13 +48,19 @@ impl Step {
         sp: &GpuSparsity,
         s: &SimState,
     ) -> Result<Self> {
-        if model.opt.disableflags & (disable::CONSTRAINT | disable::CONTACT) == 0 && has_contacts(model) {
-            return Err(Error::Model(
-                "this model has contacts, which sinew does not detect yet: disable them (e.g. `--disable \
-                 contact`) to run with equalities and limits"
-                    .into(),
-            ));
-        }
+        Self::with_contact_capacity(ctx, model, gm, sp, s, DEFAULT_CONTACT_CAPACITY)
+    }
+
+    /// [`Step::new`] with room for `capacity` active contacts per world; a world with more drops
+    /// the rest and counts the step in `contact_state.count`.
+    pub fn with_contact_capacity(
+        ctx: &GpuContext,
+        model: &Model,
+        gm: &GpuModel,
+        sp: &GpuSparsity,
+        s: &SimState,
+        capacity: usize,
+    ) -> Result<Self> {
         if model.opt.disableflags & (disable::CONSTRAINT | disable::FRICTIONLOSS) == 0
             && (model.dof_frictionloss.iter().any(|f| *f > 0.0)
                 || model.tendon_frictionloss.iter().any(|f| *f > 0.0))
@@ -58,7 +72,9 @@ impl Step {
             ));
         }
         let nm = crate::gpu::model_buffers::ModelMirror::nm(model);
-        let efc = GpuEfc::upload(ctx, EfcTable::new(model, 0), model.nv, nm);
+        let contacts = GpuContacts::upload(ctx, ContactTable::new(model, capacity)?);
+        let contact_state = ContactState::new(ctx, &contacts.table, s.nworld);
+        let efc = GpuEfc::upload(ctx, EfcTable::new(model, contacts.table.rows()), model.nv, nm);
         let efc_state = EfcState::new(ctx, &efc.table, model.nv, s.nworld);
         Ok(Step {
             kinematics: stages::kinematics::kinematics(ctx, gm, s)?,
@@ -70,22 +86,26 @@ impl Step {
             rne: stages::rne::rne(ctx, gm, s)?,
             passive: stages::passive::passive(ctx, gm, sp, s)?,
             smooth: stages::solve::smooth(ctx, gm, s)?,
+            collision: stages::collision::collision(ctx, gm, &contacts, &contact_state, s)?,
             constraint: stages::constraint::constraint(ctx, gm, sp, &efc, &efc_state, s)?,
+            contact: stages::contact::contact(ctx, gm, &efc, &efc_state, &contacts, &contact_state, s)?,
             newton: stages::newton::newton(ctx, gm, &efc, &efc_state, s)?,
             damp: stages::solve::damp(ctx, gm, s)?,
             integrate: stages::integrate::integrate(ctx, gm, s)?,
             efc,
             efc_state,
+            contacts,
+            contact_state,
         })
     }
 
     /// The stages of one step, in order.
-    pub fn stages(&self) -> [&dyn Stage; 13] {
+    pub fn stages(&self) -> [&dyn Stage; 15] {
         self.named_stages().map(|(_, s)| s)
     }
 
     /// The stages of one step with their names, in order.
-    pub fn named_stages(&self) -> [(&'static str, &dyn Stage); 13] {
+    pub fn named_stages(&self) -> [(&'static str, &dyn Stage); 15] {
         [
             ("kinematics", &self.kinematics),
             ("com", &self.com),
@@ -96,7 +116,9 @@ impl Step {
             ("rne", &self.rne),
             ("passive", &self.passive),
             ("smooth", &self.smooth),
+            ("collision", &self.collision),
             ("constraint", &self.constraint),
+            ("contact", &self.contact),
             ("newton", &self.newton),
             ("damp", &self.damp),
             ("integrate", &self.integrate),

@@ -2,8 +2,10 @@
 //! bind group once and records its dispatches into a compute pass.
 
 pub mod actuation;
+pub mod collision;
 pub mod com;
 pub mod constraint;
+pub mod contact;
 pub mod crb;
 pub mod integrate;
 pub mod kinematics;
@@ -116,7 +118,9 @@ impl Stage for Kernel {
             let n = self.invocations as u32;
             pass.dispatch_workgroups(n.min(65535), n.div_ceil(65535), 1);
         } else {
-            pass.dispatch_workgroups(groups64(self.invocations), 1, 1);
+            // more than 65,535 workgroups go in rows (shaders index gid.x + 65535·64·gid.y)
+            let g = groups64(self.invocations);
+            pass.dispatch_workgroups(g.min(65535), g.div_ceil(65535), 1);
         }
     }
 }

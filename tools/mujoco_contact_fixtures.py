@@ -1,0 +1,241 @@
+#!/usr/bin/env python3
+"""Write MuJoCo 4.0.0's contacts and contact rows, for sinew's collision tests.
+
+Two kinds of fixture, in tests/fixtures/contact/<name>.npz:
+
+* assets/contact_scene.xml (made here, see `scene_xml`): one free body per pair of geom types
+  sinew collides, each against its own fixed partner (contype/conaffinity bits keep the pairs
+  apart). Each state places every free body at a random pose touching its partner.
+* The real models (myolegs, myoarms, mm_fullbody): states taken along a 200-step open-loop
+  trajectory with contacts on, where the feet and limbs touch as they do in use.
+
+Per state: qpos, qvel; the contacts (geom, dist, pos, frame, includemargin, dim, friction, solref,
+solimp, efc_address), padded with geom = -1; the rows of every contact (efc_J, efc_pos,
+efc_margin, efc_aref, efc_D, efc_type, efc_id, padded with type -1); qacc. Plus body_invweight0
+and, for the real models, the full trajectory (traj_ctrl, traj_qpos; MuJoCo's solver run to
+convergence, as in tools/mujoco_constraint_fixtures.py).
+
+Usage: tools/mujoco_contact_fixtures.py [--models DIR] [NAME ...]
+"""
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+import mujoco
+import numpy as np
+
+if mujoco.__version__ != "4.0.0":
+    sys.exit(f"mujoco_contact_fixtures.py: MuJoCo 4.0.0 is the oracle, found {mujoco.__version__}")
+
+ROOT = Path(__file__).resolve().parent.parent
+FETCHED = ["myolegs", "myoarms", "mm_fullbody"]
+SIZES = {
+    "sphere": ".1", "capsule": ".05 .15", "ellipsoid": ".08 .12 .16", "cylinder": ".1 .12",
+    "box": ".1 .08 .06", "plane": "0 0 1",
+}
+# (fixed partner, free body) for every pair of types sinew collides (type order as MuJoCo's)
+PAIRS = [
+    ("plane", "sphere"), ("plane", "capsule"), ("plane", "ellipsoid"), ("plane", "cylinder"),
+    ("plane", "box"), ("sphere", "sphere"), ("sphere", "capsule"), ("sphere", "ellipsoid"),
+    ("sphere", "cylinder"), ("sphere", "box"), ("capsule", "capsule"), ("capsule", "ellipsoid"),
+    ("capsule", "cylinder"), ("ellipsoid", "ellipsoid"),
+]
+SPACING = 2.0
+CON_KEYS = ["dist", "pos", "frame", "includemargin", "dim", "friction", "solref", "solimp", "efc_address"]
+EFC_KEYS = ["efc_pos", "efc_margin", "efc_aref", "efc_D"]
+
+
+def scene_xml() -> str:
+    """The collision test scene: pair k at x = 2k; bit k of contype/conaffinity pairs its geoms."""
+    lines = [
+        '<mujoco model="contact_scene">',
+        "  <!-- made by tools/mujoco_contact_fixtures.py: one fixed + one free geom per type pair -->",
+        '  <option timestep="0.002"/>',
+        "  <worldbody>",
+    ]
+    for k, (fixed, free) in enumerate(PAIRS):
+        bit = 1 << k
+        x = SPACING * k
+        extra = ""
+        if (fixed, free) == ("sphere", "sphere"):
+            extra = ' margin=".002" gap=".001"'  # in-gap contacts: detected, no rows
+        if (fixed, free) == ("capsule", "capsule"):
+            extra = ' condim="1"'
+        euler = ' euler="8 -5 0"' if fixed == "plane" else ' euler="20 30 40"'
+        lines.append(
+            f'    <geom name="fixed{k}" type="{fixed}" size="{SIZES[fixed]}" pos="{x} 0 0"{euler} '
+            f'contype="{bit}" conaffinity="{bit}"{extra}/>'
+        )
+        lines.append(f'    <body name="free{k}" pos="{x} 0 1"><freejoint/>')
+        lines.append(
+            f'      <geom name="free{k}" type="{free}" size="{SIZES[free]}" contype="{bit}" '
+            f'conaffinity="{bit}"{extra}/>'
+        )
+        lines.append("    </body>")
+    lines += ["  </worldbody>", "</mujoco>", ""]
+    return "\n".join(lines)
+
+
+def place_scene(m, d, rng):
+    """Put every free body at a random pose touching its partner (shallow overlap or near miss)."""
+    qpos = m.qpos0.copy()
+    for k, (fixed, free) in enumerate(PAIRS):
+        adr = m.jnt_qposadr[k]
+        q = rng.normal(0, 1, 4)
+        q /= np.linalg.norm(q)
+        qpos[adr + 3:adr + 7] = q
+        centre = np.array([SPACING * k, 0.0, 0.0])
+        u = rng.normal(0, 1, 3)
+        u /= np.linalg.norm(u)
+        if fixed == "plane":
+            u = np.abs(u) * [0.3, 0.3, 1.0]  # above the plane
+            u /= np.linalg.norm(u)
+        # walk in along u until the pair's contact is shallow (bisection on MuJoCo's own distance)
+        lo, hi = 0.0, 0.6
+        target = rng.uniform(-0.01, -0.002)
+        for _ in range(40):
+            mid = 0.5 * (lo + hi)
+            qpos[adr:adr + 3] = centre + u * mid
+            d.qpos[:] = qpos
+            mujoco.mj_forward(m, d)
+            dist = [c.dist for c in d.contact[:d.ncon] if k in (c.geom[0], c.geom[1])]  # fixed geom k
+            if dist and min(dist) < target:
+                lo = mid
+            else:
+                hi = mid
+        qpos[adr:adr + 3] = centre + u * hi
+    return qpos
+
+
+def snapshot(m, d):
+    n = d.ncon
+    con = {k: np.array([getattr(c, k) for c in d.contact[:n]]) for k in CON_KEYS}
+    con["geom"] = np.array([c.geom for c in d.contact[:n]]).reshape(n, 2)
+    rows = []
+    for c in range(n):
+        adr = d.contact[c].efc_address
+        if adr < 0:
+            continue
+        rows.extend(range(adr, adr + (1 if d.contact[c].dim == 1 else 2 * (d.contact[c].dim - 1))))
+    rows = np.array(rows, dtype=int)
+    efc = {
+        "efc_J": d.efc_J[: d.nefc * m.nv].reshape(d.nefc, m.nv)[rows] if len(rows) else np.zeros((0, m.nv)),
+        "efc_type": d.efc_type[rows], "efc_id": d.efc_id[rows],
+        **{k: getattr(d, k)[rows] for k in EFC_KEYS},
+    }
+    return con, efc
+
+
+def pad(arrays, fill):
+    nmax = max(1, max(len(a) for a in arrays))
+    out = []
+    for a in arrays:
+        a = np.asarray(a, dtype=float if fill != -1 else np.int64)
+        shape = a.shape[1:] if a.ndim > 1 else ()
+        if a.size == 0:
+            a = a.reshape((0, *shape))
+        out.append(np.concatenate([a, np.full((nmax - len(a), *shape), fill, dtype=a.dtype)]))
+    return np.stack(out)
+
+
+def write(path, m, states, snaps, accs, extra):
+    out = {
+        "state_qpos": np.array([s[0] for s in states]),
+        "state_qvel": np.array([s[1] for s in states]),
+        "qacc": np.array(accs),
+        "body_invweight0": m.body_invweight0.copy(),
+        "con_geom": pad([s[0]["geom"] for s in snaps], -1),
+        "con_dim": pad([s[0]["dim"] for s in snaps], -1),
+        "con_efc_address": pad([s[0]["efc_address"] for s in snaps], -1),
+        "efc_type": pad([s[1]["efc_type"] for s in snaps], -1),
+        "efc_id": pad([s[1]["efc_id"] for s in snaps], -1),
+        "efc_J": pad([s[1]["efc_J"] for s in snaps], 0.0),
+        **extra,
+    }
+    for k in ["dist", "pos", "frame", "includemargin", "friction", "solref", "solimp"]:
+        out[f"con_{k}"] = pad([s[0][k] for s in snaps], 0.0)
+    for k in EFC_KEYS:
+        out[k] = pad([s[1][k] for s in snaps], 0.0)
+    np.savez_compressed(path, **out)
+    print(f"{path.name:22s} contacts per state {[len(s[0]['geom']) for s in snaps]}")
+
+
+def converge(m):
+    m.opt.tolerance = 1e-15
+    m.opt.ls_tolerance = 1e-6
+    m.opt.iterations = 1000
+
+
+def main() -> None:
+    default_models = os.environ.get("SINEW_MODELS") or str(Path.home() / ".cache" / "sinew" / "models")
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--models", default=default_models)
+    ap.add_argument("--out", default=str(ROOT / "tests" / "fixtures" / "contact"))
+    ap.add_argument("--states", type=int, default=4)
+    ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--steps", type=int, default=200)
+    ap.add_argument("names", nargs="*")
+    args = ap.parse_args()
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    names = args.names or ["contact_scene", *FETCHED]
+    rng = np.random.default_rng(args.seed)
+
+    if "contact_scene" in names:
+        (ROOT / "assets" / "contact_scene.xml").write_text(scene_xml())
+        m = mujoco.MjModel.from_xml_path(str(ROOT / "assets" / "contact_scene.xml"))
+        m.opt.jacobian = mujoco.mjtJacobian.mjJAC_DENSE
+        converge(m)
+        d = mujoco.MjData(m)
+        states, snaps, accs = [], [], []
+        for _ in range(args.states):
+            qpos = place_scene(m, d, rng)
+            qvel = rng.normal(0, 0.3, m.nv)
+            mujoco.mj_resetData(m, d)
+            d.qpos[:], d.qvel[:] = qpos, qvel
+            mujoco.mj_forward(m, d)
+            states.append((qpos, qvel))
+            snaps.append(snapshot(m, d))
+            accs.append(d.qacc.copy())
+        write(out_dir / "contact_scene.npz", m, states, snaps, accs, {})
+
+    manifest = json.loads((Path(args.models) / "models.json").read_text())
+    for name in [n for n in names if n in FETCHED]:
+        m = mujoco.MjModel.from_xml_path(manifest[name])
+        m.opt.jacobian = mujoco.mjtJacobian.mjJAC_DENSE
+        converge(m)
+        d = mujoco.MjData(m)
+        mujoco.mj_resetData(m, d)
+        # the same open-loop controls as the constraint fixtures
+        crng = np.random.default_rng(args.seed)
+        phase = crng.uniform(0, 2 * np.pi, m.nu)
+        t = np.arange(args.steps)[:, None] * m.opt.timestep
+        ctrl = 0.3 + 0.25 * np.sin(2 * np.pi * 2.0 * t + phase[None, :])
+        pick = set(np.linspace(args.steps // 5, args.steps - 1, args.states).astype(int).tolist())
+        states, snaps, accs, tq = [], [], [], []
+        for i in range(args.steps):
+            d.ctrl[:] = ctrl[i]
+            if i in pick:
+                # the state this step starts from, with its contacts and rows
+                mujoco.mj_forward(m, d)
+                states.append((d.qpos.copy(), d.qvel.copy()))
+                snaps.append(snapshot(m, d))
+                accs.append(d.qacc.copy())
+                states[-1] = (*states[-1], d.act.copy())
+            mujoco.mj_step(m, d)
+            if d.warning[mujoco.mjtWarning.mjWARN_BADQACC].number > 0:
+                sys.exit(f"{name}: trajectory went unstable at step {i}")
+            tq.append(d.qpos.copy())
+        extra = {
+            "state_act": np.array([s[2] for s in states]),
+            "state_ctrl": np.array([ctrl[i] for i in sorted(pick)]),
+            "traj_ctrl": ctrl.reshape(args.steps, -1),
+            "traj_qpos": np.array(tq),
+        }
+        write(out_dir / f"{name}.npz", m, states, snaps, accs, extra)
+
+
+if __name__ == "__main__":
+    main()
