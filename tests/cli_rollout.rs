@@ -88,17 +88,4 @@ fn bad_input_is_a_clear_error() {
         "nonsense",
     ]);
     assert!(e.contains("unknown flag"), "{e}");
-    // A model with contacts needs them disabled until collision detection exists.
-    let feat = common::root().join("assets/compiler_features.xml");
-    let ok3 = tmp("ok3.npy");
-    npio::save_npy(&ok3, &Array { shape: vec![5, 3], data: vec![0.5; 15] }).unwrap();
-    let e = run_err(&[
-        "rollout",
-        feat.to_str().unwrap(),
-        "--ctrl",
-        ok3.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(e.contains("--disable contact"), "{e}");
 }

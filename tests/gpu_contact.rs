@@ -55,6 +55,13 @@ fn approximate(m: &Model, g: [usize; 2]) -> bool {
     (m.geom_type[g[0]], m.geom_type[g[1]]) == (GeomType::Capsule, GeomType::Cylinder)
 }
 
+/// Ellipsoid–ellipsoid: distances agree with MuJoCo to ~1e-6, but MuJoCo's EPA normal is up to
+/// 1.5e-3 rad off the exact one (checked against a brute-force minimisation over directions), so
+/// the scene's qacc is not compared on that pair's body.
+fn ellipsoid_pair(m: &Model, g: [usize; 2]) -> bool {
+    (m.geom_type[g[0]], m.geom_type[g[1]]) == (GeomType::Ellipsoid, GeomType::Ellipsoid)
+}
+
 /// Tolerance for capsule–cylinder contacts on a flat cap (see [`approximate`]).
 const CAPSULE_CYLINDER_TOL: f64 = 2e-3;
 
@@ -91,8 +98,8 @@ fn check(name: &str, m: &Model, convex_tol: f64, qacc_rel: f64) -> Outcome {
     }
     let step = Step::new(&ctx, m, &gm, &sp, &st).unwrap();
     // everything but Euler: the contacts, rows and qacc of these states
-    let only = std::env::var("ONLY").unwrap_or_default();
-    let stages: Vec<_> = step.named_stages().into_iter().filter(|(n, _)| *n != "integrate" && (only.is_empty() || only.split(',').any(|o| o == *n))).map(|(_, s)| s).collect();
+    let stages: Vec<_> =
+        step.named_stages().into_iter().filter(|(n, _)| *n != "integrate").map(|(_, s)| s).collect();
     run(&ctx, &stages);
 
     let table = &step.contacts.table;
@@ -262,7 +269,7 @@ fn check(name: &str, m: &Model, convex_tol: f64, qacc_rel: f64) -> Outcome {
             table
                 .candidates
                 .iter()
-                .filter(|c| approximate(m, c.geom))
+                .filter(|c| approximate(m, c.geom) || ellipsoid_pair(m, c.geom))
                 .flat_map(|c| c.geom)
                 .map(|g| m.geom_bodyid[g])
                 .flat_map(|b| m.body_dofadr[b]..m.body_dofadr[b] + m.body_dofnum[b])
@@ -291,6 +298,46 @@ fn check(name: &str, m: &Model, convex_tol: f64, qacc_rel: f64) -> Outcome {
     out
 }
 
+/// Contacts-on trajectories: the first step at which qpos leaves MuJoCo's by more than 1e-3.
+fn trajectory(name: &str) -> (usize, usize) {
+    use sinew::sim::rollout::{InitState, rollout};
+    let m = sinew::mjcf::load_model(&sinew::models::resolve(name).unwrap()).unwrap();
+    let mut fx = Fixture::open(&common::root().join(format!("tests/fixtures/contact/{name}.npz")));
+    let (ctrl, tq) = (fx.f64("traj_ctrl"), fx.f64("traj_qpos"));
+    let steps = tq.len() / m.nq;
+    let c = common::ctrl_per_world(&ctrl, steps, 1, m.nu);
+    let ctx = GpuContext::new().unwrap();
+    let traj = rollout(&ctx, &m, 1, steps, &InitState::rest(&m, 1), &c).unwrap();
+    assert_eq!(traj.nonfinite, vec![false], "{name}: went non-finite");
+    let mut first = steps;
+    let mut worst_before = 0.0f64;
+    for t in 0..steps {
+        let q = common::world_row(&traj.qpos, t, 0, 1, m.nq);
+        let e = q.iter().zip(&tq[t * m.nq..(t + 1) * m.nq]).fold(0.0f64, |a, (x, y)| a.max((x - y).abs()));
+        if e > 1e-3 {
+            first = t;
+            break;
+        }
+        worst_before = worst_before.max(e);
+    }
+    println!("{name}: contacts on, qpos within 1e-3 of MuJoCo for {first} of {steps} steps (worst {worst_before:.1e})");
+    (first, steps)
+}
+
+#[test]
+fn contacts_on_trajectories_track_mujoco() {
+    // capsule–ellipsoid, capsule–capsule and plane–capsule contacts: the whole 200 steps
+    for name in ["myoarms", "mm_fullbody"] {
+        let (first, steps) = trajectory(name);
+        assert_eq!(first, steps, "{name}: left MuJoCo's trajectory at step {first}");
+    }
+    // myolegs' feet first touch the cylinder platform at step 12; from there MuJoCo's
+    // multi-contact CCD places them on the capsule's side line at EPA-approximate depths (see
+    // `approximate`), and the trajectories part (measured: at step 30)
+    let (first, _) = trajectory("myolegs");
+    assert!(first > 12, "myolegs: left MuJoCo's trajectory at step {first}, before the feet touched");
+}
+
 #[test]
 fn scene_contacts_match_mujoco() {
     let m = sinew::mjcf::load_model(&common::root().join("assets/contact_scene.xml")).unwrap();
@@ -302,5 +349,30 @@ fn real_model_contacts_match_mujoco() {
     for name in ["myolegs", "myoarms", "mm_fullbody"] {
         let m = sinew::mjcf::load_model(&sinew::models::resolve(name).unwrap_or_else(|e| panic!("{e}"))).unwrap();
         check(name, &m, 1e-3, 1e-3);
+    }
+}
+
+#[test]
+fn contacts_beyond_the_capacity_are_counted_per_world() {
+    // The scene's states have 12-16 contacts each; with room for 3 per world every world keeps 3
+    // and counts the step as overflowed.
+    let m = sinew::mjcf::load_model(&common::root().join("assets/contact_scene.xml")).unwrap();
+    let mut fx = Fixture::open(&common::root().join("tests/fixtures/contact/contact_scene.npz"));
+    let qpos = fx.f64("state_qpos");
+    let nworld = qpos.len() / m.nq;
+    let ctx = GpuContext::new().unwrap();
+    let gm = GpuModel::upload(&ctx, &m);
+    let sp = GpuSparsity::upload(&ctx, &m);
+    let st = SimState::new(&ctx, &m, nworld);
+    SimState::write(&ctx, &st.qpos, &qpos.iter().map(|x| *x as f32).collect::<Vec<_>>());
+    let step = Step::with_contact_capacity(&ctx, &m, &gm, &sp, &st, 3).unwrap();
+    let stages: Vec<_> =
+        step.named_stages().into_iter().filter(|(n, _)| *n != "integrate").map(|(_, s)| s).collect();
+    run(&ctx, &stages);
+    run(&ctx, &stages);
+    let count = ctx.download::<u32>(&step.contact_state.count, 2 * nworld).unwrap();
+    for w in 0..nworld {
+        assert_eq!(count[2 * w], 3, "world {w}: active contacts kept");
+        assert_eq!(count[2 * w + 1], 2, "world {w}: overflowed steps (two steps run)");
     }
 }

@@ -61,6 +61,16 @@ pub fn run(args: &RolloutArgs) -> Result<()> {
             bad
         );
     }
+    let over: Vec<(usize, u32)> =
+        t.contact_overflow.iter().enumerate().filter(|(_, n)| **n > 0).map(|(w, n)| (w, *n)).collect();
+    if !over.is_empty() {
+        eprintln!(
+            "rollout: {} of {nworld} worlds had more contacts than the per-world capacity ({}) and dropped \
+             some; (world, steps): {over:?}",
+            over.len(),
+            sinew::sim::contact::DEFAULT_CONTACT_CAPACITY
+        );
+    }
     let arr = |data: Vec<f32>, n: usize| Array { shape: vec![steps, nworld, n], data };
     let out = [
         ("qpos", arr(t.qpos, m.nq)),

@@ -50,6 +50,8 @@ pub struct Trajectory {
     pub qacc: Vec<f32>,
     /// (nworld) Worlds whose state went non-finite during the rollout (flagged, not stopped).
     pub nonfinite: Vec<bool>,
+    /// (nworld) Steps on which a world had more contacts than its capacity and dropped some.
+    pub contact_overflow: Vec<u32>,
 }
 
 /// Steps per submitted command buffer.
@@ -126,5 +128,7 @@ pub fn rollout(
         t0 += n;
     }
     traj.nonfinite = ctx.download::<u32>(&st.nonfinite, nworld)?.iter().map(|f| *f != 0).collect();
+    let count = ctx.download::<u32>(&step.contact_state.count, 2 * nworld)?;
+    traj.contact_overflow = (0..nworld).map(|w| count[2 * w + 1]).collect();
     Ok(traj)
 }
