@@ -43,7 +43,14 @@ struct OurContact {
 fn convex(m: &Model, g: [usize; 2]) -> bool {
     use GeomType::*;
     let t = (m.geom_type[g[0]], m.geom_type[g[1]]);
-    matches!(t, (Sphere, Ellipsoid) | (Capsule, Ellipsoid) | (Ellipsoid, Ellipsoid) | (Capsule, Cylinder) | (Plane, Ellipsoid))
+    matches!(
+        t,
+        (Sphere, Ellipsoid)
+            | (Capsule, Ellipsoid)
+            | (Ellipsoid, Ellipsoid)
+            | (Capsule, Cylinder)
+            | (Plane, Ellipsoid)
+    )
 }
 
 /// Capsule–cylinder: MuJoCo's multi-contact CCD puts a tilted capsule's contact on the capsule's
@@ -160,7 +167,8 @@ fn check(name: &str, m: &Model, convex_tol: f64, qacc_rel: f64) -> Outcome {
                 }
                 let n: [f64; 3] = std::array::from_fn(|j| con[b + 1][j] as f64);
                 let t1: [f64; 3] = std::array::from_fn(|j| con[b + 2][j] as f64);
-                let t2 = [n[1] * t1[2] - n[2] * t1[1], n[2] * t1[0] - n[0] * t1[2], n[0] * t1[1] - n[1] * t1[0]];
+                let t2 =
+                    [n[1] * t1[2] - n[2] * t1[1], n[2] * t1[0] - n[0] * t1[2], n[0] * t1[1] - n[1] * t1[0]];
                 ours.push(OurContact {
                     geom: table.candidates[p].geom,
                     dist: con[b][3] as f64,
@@ -193,19 +201,25 @@ fn check(name: &str, m: &Model, convex_tol: f64, qacc_rel: f64) -> Outcome {
         let has_approx = mj.iter().any(|c| approximate(m, c.geom));
         for c in mj.iter().filter(|c| !(skip_approx && approximate(m, c.geom))) {
             // the nearest of ours on the same pair
-            let Some((i, o)) = ours
-                .iter()
-                .enumerate()
-                .filter(|(i, o)| !used[*i] && o.geom == c.geom)
-                .min_by(|a, b| {
+            let Some((i, o)) =
+                ours.iter().enumerate().filter(|(i, o)| !used[*i] && o.geom == c.geom).min_by(|a, b| {
                     let d = |o: &OurContact| (0..3).map(|k| (o.pos[k] - c.pos[k]).powi(2)).sum::<f64>();
                     d(a.1).total_cmp(&d(b.1))
                 })
             else {
                 let near = (c.dist - threshold(c.geom)).abs() < BORDER;
-                println!("state {w}: MuJoCo's {} contact at dist {:.2e} not found{}", key(c.geom), c.dist, if near { " (at the threshold)" } else { "" });
+                println!(
+                    "state {w}: MuJoCo's {} contact at dist {:.2e} not found{}",
+                    key(c.geom),
+                    c.dist,
+                    if near { " (at the threshold)" } else { "" }
+                );
                 if !near {
-                    r.failures.push(format!("state {w}: MuJoCo's {} contact at dist {:.3e} not found", key(c.geom), c.dist));
+                    r.failures.push(format!(
+                        "state {w}: MuJoCo's {} contact at dist {:.3e} not found",
+                        key(c.geom),
+                        c.dist
+                    ));
                 }
                 continue;
             };
@@ -232,7 +246,13 @@ fn check(name: &str, m: &Model, convex_tol: f64, qacc_rel: f64) -> Outcome {
             r.close(&format!("{label} pos"), &o.pos, &c.pos, 0.0, tol);
             // the normal always; the tangents where the frame is fixed by the normal and MuJoCo's rules
             let nf = if is_convex { 3 } else { 9 };
-            r.close(&format!("{label} frame"), &o.frame[..nf], &c.frame[..nf], 0.0, if is_convex { tol * 20.0 } else { PRIMITIVE_TOL });
+            r.close(
+                &format!("{label} frame"),
+                &o.frame[..nf],
+                &c.frame[..nf],
+                0.0,
+                if is_convex { tol * 20.0 } else { PRIMITIVE_TOL },
+            );
             assert_eq!(o.active, c.rows.is_some(), "{label}: in-gap state differs");
             // rows (primitives only: a convex pair's rows inherit its geometry's difference)
             if let (Some(first), false) = (c.rows, is_convex) {
@@ -241,7 +261,8 @@ fn check(name: &str, m: &Model, convex_tol: f64, qacc_rel: f64) -> Outcome {
                     let mr = w * nrmax + first + k;
                     let orow = w * nefc_max + our_first[i] + k;
                     let want = &mj_j[mr * m.nv..(mr + 1) * m.nv];
-                    let got: Vec<f64> = efc_j[orow * m.nv..(orow + 1) * m.nv].iter().map(|x| *x as f64).collect();
+                    let got: Vec<f64> =
+                        efc_j[orow * m.nv..(orow + 1) * m.nv].iter().map(|x| *x as f64).collect();
                     let scale = want.iter().fold(1e-3f64, |a, b| a.max(b.abs()));
                     let e = got.iter().zip(want).fold(0.0f64, |a, (x, y)| a.max((x - y).abs())) / scale;
                     out.worst_row = out.worst_row.max(e);
@@ -255,12 +276,23 @@ fn check(name: &str, m: &Model, convex_tol: f64, qacc_rel: f64) -> Outcome {
             }
         }
         let mut all_matched = true;
-        for (i, o) in ours.iter().enumerate().filter(|(i, o)| !used[*i] && !(skip_approx && approximate(m, o.geom))) {
+        for (i, o) in
+            ours.iter().enumerate().filter(|(i, o)| !used[*i] && !(skip_approx && approximate(m, o.geom)))
+        {
             let near = (o.dist - threshold(o.geom)).abs() < BORDER;
-            println!("state {w}: sinew's {} contact at dist {:.2e} not in MuJoCo{}", key(o.geom), o.dist, if near { " (at the threshold)" } else { "" });
+            println!(
+                "state {w}: sinew's {} contact at dist {:.2e} not in MuJoCo{}",
+                key(o.geom),
+                o.dist,
+                if near { " (at the threshold)" } else { "" }
+            );
             all_matched = false;
             if !near {
-                r.failures.push(format!("state {w}: sinew's extra {} contact {i} at dist {:.3e}", key(o.geom), o.dist));
+                r.failures.push(format!(
+                    "state {w}: sinew's extra {} contact {i} at dist {:.3e}",
+                    key(o.geom),
+                    o.dist
+                ));
             }
         }
         // qacc depends on the contact set and its geometry: in the scene each pair has its own
@@ -320,7 +352,9 @@ fn trajectory(name: &str) -> (usize, usize) {
         }
         worst_before = worst_before.max(e);
     }
-    println!("{name}: contacts on, qpos within 1e-3 of MuJoCo for {first} of {steps} steps (worst {worst_before:.1e})");
+    println!(
+        "{name}: contacts on, qpos within 1e-3 of MuJoCo for {first} of {steps} steps (worst {worst_before:.1e})"
+    );
     (first, steps)
 }
 
@@ -347,7 +381,8 @@ fn scene_contacts_match_mujoco() {
 #[test]
 fn real_model_contacts_match_mujoco() {
     for name in ["myolegs", "myoarms", "mm_fullbody"] {
-        let m = sinew::mjcf::load_model(&sinew::models::resolve(name).unwrap_or_else(|e| panic!("{e}"))).unwrap();
+        let m =
+            sinew::mjcf::load_model(&sinew::models::resolve(name).unwrap_or_else(|e| panic!("{e}"))).unwrap();
         check(name, &m, 1e-3, 1e-3);
     }
 }

@@ -27,8 +27,12 @@ fn every_wgsl_file_is_registered() {
         let rel = entry.strip_prefix(&dir).unwrap().to_string_lossy().replace('\\', "/");
         found.push(rel);
     }
-    let registered: Vec<String> =
-        shaders::COMMON.iter().chain(shaders::STAGES).chain(shaders::PARTS).map(|(n, _)| n.to_string()).collect();
+    let registered: Vec<String> = shaders::COMMON
+        .iter()
+        .chain(shaders::STAGES)
+        .chain(shaders::PARTS)
+        .map(|(n, _)| n.to_string())
+        .collect();
     for f in &found {
         assert!(registered.contains(f), "shaders/{f} is not in gpu::shaders (so it is never validated)");
     }

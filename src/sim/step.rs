@@ -148,8 +148,3 @@ impl Step {
         ctx.queue.submit([enc.finish()]);
     }
 }
-
-/// Does the model have geoms or pairs that could collide (contacts on)?
-pub fn has_contacts(m: &Model) -> bool {
-    m.opt.disableflags & disable::CONTACT == 0 && (m.npair > 0 || (0..m.ngeom).any(|g| m.geom_collides(g)))
-}
