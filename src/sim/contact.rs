@@ -95,7 +95,8 @@ fn chain_dof(m: &Model, mut b: usize) -> i32 {
     }
 }
 
-/// Body-pair signature, smaller body first (MuJoCo's ordering key).
+/// Body-pair signature, smaller body first (MuJoCo's ordering key; the model's
+/// `exclude_signature` is this of body ids + 1).
 fn signature(b1: usize, b2: usize) -> u32 {
     let (lo, hi) = if b1 <= b2 { (b1, b2) } else { (b2, b1) };
     ((lo as u32) << 16) | hi as u32
@@ -205,7 +206,7 @@ pub fn candidates(m: &Model) -> Result<Vec<Candidate>> {
                 continue;
             }
             let sig = signature(ba, bb);
-            if m.exclude_signature.iter().any(|e| *e == sig_plus_one(ba, bb)) || explicit(a, b) {
+            if m.exclude_signature.contains(&signature(ba + 1, bb + 1)) || explicit(a, b) {
                 continue;
             }
             let (condim, friction, solref, solimp) = mix_dynamic(m, a, b);
@@ -251,12 +252,6 @@ pub fn candidates(m: &Model) -> Result<Vec<Candidate>> {
     Ok(out)
 }
 
-/// The model's `exclude_signature` / `pair_signature` use body ids + 1.
-fn sig_plus_one(b1: usize, b2: usize) -> u32 {
-    let (lo, hi) = if b1 <= b2 { (b1, b2) } else { (b2, b1) };
-    (((lo + 1) as u32) << 16) | (hi + 1) as u32
-}
-
 /// Host side of the contact table, ready for upload.
 #[derive(Debug, Clone)]
 pub struct ContactTable {
@@ -271,13 +266,13 @@ pub struct ContactTable {
 impl ContactTable {
     /// The table of `m`, with room for `capacity` active contacts per world.
     pub fn new(m: &Model, capacity: usize) -> Result<Self> {
-        if m.opt.cone != crate::model::Cone::Pyramidal && !candidates(m)?.is_empty() {
+        let candidates = candidates(m)?;
+        if m.opt.cone != crate::model::Cone::Pyramidal && !candidates.is_empty() {
             return Err(Error::Model(
                 "elliptic friction cones are not simulated: sinew builds pyramidal contacts (`cone=\"pyramidal\"`)"
                     .into(),
             ));
         }
-        let candidates = candidates(m)?;
         let mut pairs = Vec::with_capacity(candidates.len());
         let mut slot = 0u32;
         for c in &candidates {
