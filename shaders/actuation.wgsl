@@ -22,6 +22,7 @@
 @group(0) @binding(16) var<storage, read_write> act_dot: array<f32>;
 @group(0) @binding(17) var<storage, read_write> actuator_force: array<f32>;
 @group(0) @binding(18) var<storage, read_write> qfrc_actuator: array<f32>;
+@group(0) @binding(19) var<storage, read> world_scale: array<vec4<f32>>;  // nworld: (strength, mass, -, -)
 
 fn muscle_fl(l: f32, lmin: f32, lmax: f32) -> f32 {
     let a = 0.5 * (lmin + 1.0);
@@ -157,6 +158,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
         bias = -s.x * muscle_fp(s.y, a.biasprm[5], a.biasprm[7]);
     }
     var force = gain * input + bias;
+    if (a.gaintype == 2u) {
+        force *= world_scale[w].x;  // the world's muscle strength scale (1 unless randomised)
+    }
     if ((a.flags & 2u) != 0u) {
         force = clamp(force, a.forcerange[0], a.forcerange[1]);
     }

@@ -14,6 +14,7 @@
 @group(0) @binding(8) var<storage, read_write> subtree_com: array<vec4<f32>>;
 @group(0) @binding(9) var<storage, read_write> cdof: array<vec4<f32>>;
 @group(0) @binding(10) var<storage, read_write> cinert: array<vec4<f32>>;
+@group(0) @binding(11) var<storage, read> world_scale: array<vec4<f32>>;  // nworld: (strength, mass, -, -)
 
 fn xipos(bb: u32, b: u32) -> vec3<f32> {
     return xpos[bb + b].xyz + quat_rot(xquat[bb + b], bodies[b].ipos.xyz);
@@ -88,7 +89,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
         let c0 = quat_rot(q, vec3<f32>(1.0, 0.0, 0.0));
         let c1 = quat_rot(q, vec3<f32>(0.0, 1.0, 0.0));
         let c2 = quat_rot(q, vec3<f32>(0.0, 0.0, 1.0));
-        let i = body.inertia.xyz;
+        // a world's mass scale multiplies every body's mass and inertia (the centres of mass
+        // stay where they are)
+        let ms = world_scale[w].y;
+        let i = ms * body.inertia.xyz;
         // I = Σ_k i_k c_k c_kᵀ
         let xx = i.x * c0.x * c0.x + i.y * c1.x * c1.x + i.z * c2.x * c2.x;
         let yy = i.x * c0.y * c0.y + i.y * c1.y * c1.y + i.z * c2.y * c2.y;
@@ -98,7 +102,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
         let yz = i.x * c0.y * c0.z + i.y * c1.y * c1.z + i.z * c2.y * c2.z;
         // About the com-frame origin (additive over bodies of a tree): I_o = I_c + m(|d|² E - d dᵀ).
         let d = xipos(bb, b) - subtree_com[bb + body.root].xyz;
-        let m = body.pos.w;
+        let m = ms * body.pos.w;
         let dd = dot(d, d);
         let c = 3u * (bb + b);
         cinert[c] = vec4<f32>(m * d, m);

@@ -46,6 +46,12 @@ pub enum Error {
     /// The GPU could not be set up or used.
     #[error("gpu: {0}")]
     Gpu(String),
+    /// A bad environment or training configuration (file, field and value named).
+    #[error("config: {0}")]
+    Config(String),
+    /// A reference motion that does not fit the model.
+    #[error("motion: {0}")]
+    Motion(String),
 }
 
 /// sinew's result type.

@@ -50,6 +50,20 @@ def build_legs_back() -> mujoco.MjSpec:
     return torso
 
 
+def build_legs_walk() -> mujoco.MjSpec:
+    """myolegs on open ground: the legs' 1.05 m platform (a world cylinder) removed and the floor
+    plane raised to z = 0, so walking, imitation and reaching episodes do not step off an edge.
+    The rest of the model is myolegs unchanged."""
+    spec = compose.build_spec("myolegs")
+    world = spec.worldbody
+    for geom in list(world.geoms):
+        if geom.type == mujoco.mjtGeom.mjGEOM_CYLINDER:
+            spec.delete(geom)
+        elif geom.type == mujoco.mjtGeom.mjGEOM_PLANE:
+            geom.pos = [geom.pos[0], geom.pos[1], 0.0]
+    return spec
+
+
 def write_flat(spec: mujoco.MjSpec, path: Path) -> mujoco.MjModel:
     model = spec.compile()
     xml = compose.sanitize_spec_xml(spec.to_xml(), asset_dir=str(compose.ROOT), model=model)
@@ -70,6 +84,10 @@ def main() -> None:
     model = write_flat(build_legs_back(), path)
     manifest["myolegs_back"] = str(path)
     print(f"{'myolegs_back':16s} nu={model.nu:4d} nq={model.nq:4d} -> {path}")
+    path = out / "myolegs_walk.xml"
+    model = write_flat(build_legs_walk(), path)
+    manifest["myolegs_walk"] = str(path)
+    print(f"{'myolegs_walk':16s} nu={model.nu:4d} nq={model.nq:4d} -> {path}")
     for short, name in {"mm_fullbody": "myofullbody", "mm_bimanual": "bimanual"}.items():
         path = musclemimic_models.get_xml_path(name).resolve()
         model = mujoco.MjModel.from_xml_path(str(path))

@@ -103,7 +103,8 @@ pub fn run(args: &BenchArgs) -> Result<()> {
                 stage_ms.push((name.to_string(), start.elapsed().as_secs_f64() * 1e3 / reps as f64));
             }
         }
-        let bytes_per_world = (state_bytes(&st) + step.efc_state.bytes()) / nworld as u64;
+        let bytes_per_world =
+            (st.bytes() + step.efc_state.bytes() + step.contact_state.bytes()) / nworld as u64;
         rows.push(Row {
             model: args.model.clone(),
             nworld,
@@ -154,21 +155,6 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Bytes of every per-world buffer of the state.
-fn state_bytes(s: &SimState) -> u64 {
-    [
-        &s.qpos, &s.qvel, &s.act, &s.ctrl, &s.xpos, &s.xquat, &s.xanchor, &s.xaxis, &s.site_xpos,
-        &s.geom_xpos, &s.geom_xquat, &s.subtree_com, &s.cdof, &s.cinert, &s.ten_length, &s.ten_j,
-        &s.ten_velocity, &s.actuator_length, &s.actuator_velocity, &s.act_dot, &s.actuator_force,
-        &s.qfrc_actuator, &s.crb, &s.qm, &s.qld, &s.cvel, &s.cdof_dot, &s.cacc, &s.cfrc, &s.qfrc_bias,
-        &s.qfrc_passive, &s.qacc, &s.qacc_smooth, &s.qacc_warmstart, &s.qfrc_constraint, &s.dv, &s.nonfinite,
-        &s.wrap_xpos, &s.ten_wrapnum,
-    ]
-    .iter()
-    .map(|b| b.size())
-    .sum()
 }
 
 /// MuJoCo C's single-thread steps/s via tools/mujoco_bench.py, if the fetch-models venv exists.

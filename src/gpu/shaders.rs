@@ -17,11 +17,18 @@ pub const COMMON: &[(&str, &str)] = &[
 pub const PARTS: &[(&str, &str)] = &[
     ("collision/primitive.wgsl", include_str!("../../shaders/collision/primitive.wgsl")),
     ("collision/ellipsoid.wgsl", include_str!("../../shaders/collision/ellipsoid.wgsl")),
+    ("env/params.wgsl", include_str!("../../shaders/env/params.wgsl")),
+    ("env/common.wgsl", include_str!("../../shaders/env/common.wgsl")),
 ];
 
 /// Which [`PARTS`] a stage includes (after the common prelude, in this order).
-pub const STAGE_PARTS: &[(&str, &[&str])] =
-    &[("collision.wgsl", &["collision/primitive.wgsl", "collision/ellipsoid.wgsl"])];
+pub const STAGE_PARTS: &[(&str, &[&str])] = &[
+    ("collision.wgsl", &["collision/primitive.wgsl", "collision/ellipsoid.wgsl"]),
+    ("env/action.wgsl", &["env/params.wgsl"]),
+    ("env/imitation.wgsl", &["env/params.wgsl", "env/common.wgsl"]),
+    ("env/locomotion.wgsl", &["env/params.wgsl", "env/common.wgsl"]),
+    ("env/reaching.wgsl", &["env/params.wgsl", "env/common.wgsl"]),
+];
 
 /// Stage shaders: (path under `shaders/`, source).
 pub const STAGES: &[(&str, &str)] = &[
@@ -40,6 +47,10 @@ pub const STAGES: &[(&str, &str)] = &[
     ("contact.wgsl", include_str!("../../shaders/contact.wgsl")),
     ("newton.wgsl", include_str!("../../shaders/newton.wgsl")),
     ("integrate.wgsl", include_str!("../../shaders/integrate.wgsl")),
+    ("env/action.wgsl", include_str!("../../shaders/env/action.wgsl")),
+    ("env/imitation.wgsl", include_str!("../../shaders/env/imitation.wgsl")),
+    ("env/locomotion.wgsl", include_str!("../../shaders/env/locomotion.wgsl")),
+    ("env/reaching.wgsl", include_str!("../../shaders/env/reaching.wgsl")),
 ];
 
 /// Stages written over a `real` scalar type (f64 where the device has it, else f32).

@@ -91,6 +91,10 @@ pub struct SimState {
     pub dv: wgpu::Buffer,
     /// (nworld) u32: 1 once the world's state has gone non-finite (sticky).
     pub nonfinite: wgpu::Buffer,
+    /// (nworld) vec4: per-world scales (muscle strength, body mass, -, -); 1 unless an
+    /// environment randomises them. Strength multiplies muscle actuator forces; mass multiplies
+    /// every body's mass and inertia.
+    pub world_scale: wgpu::Buffer,
 }
 
 impl SimState {
@@ -151,7 +155,24 @@ impl SimState {
             qfrc_constraint: f32s("state.qfrc_constraint", m.nv),
             dv: f32s("state.dv", m.nv),
             nonfinite: ctx.storage_zeroed::<u32>("state.nonfinite", nworld),
+            world_scale: ctx.storage_from("state.world_scale", &vec![[1.0f32, 1.0, 1.0, 1.0]; nworld]),
         }
+    }
+
+    /// Bytes of every per-world buffer.
+    pub fn bytes(&self) -> u64 {
+        [
+            &self.qpos, &self.qvel, &self.act, &self.ctrl, &self.xpos, &self.xquat, &self.xanchor,
+            &self.xaxis, &self.site_xpos, &self.geom_xpos, &self.geom_xquat, &self.subtree_com, &self.cdof,
+            &self.cinert, &self.ten_length, &self.ten_j, &self.ten_velocity, &self.actuator_length,
+            &self.actuator_velocity, &self.act_dot, &self.actuator_force, &self.qfrc_actuator, &self.crb,
+            &self.qm, &self.qld, &self.cvel, &self.cdof_dot, &self.cacc, &self.cfrc, &self.qfrc_bias,
+            &self.qfrc_passive, &self.qacc, &self.qacc_smooth, &self.qacc_warmstart, &self.qfrc_constraint,
+            &self.dv, &self.nonfinite, &self.wrap_xpos, &self.ten_wrapnum, &self.world_scale,
+        ]
+        .iter()
+        .map(|b| b.size())
+        .sum()
     }
 
     /// Overwrite a buffer with host data (length must match its use).

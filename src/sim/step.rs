@@ -125,6 +125,14 @@ impl Step {
         ]
     }
 
+    /// The position- and velocity-dependent stages (kinematics, com, tendon, velocity,
+    /// actuation): after an Euler update or a reset they bring body frames, sites, muscle
+    /// lengths, velocities and forces up to date with the new qpos/qvel/act, as MuJoCo's
+    /// mj_forward does before reading them.
+    pub fn forward_stages(&self) -> [&dyn Stage; 5] {
+        [&self.kinematics, &self.com, &self.tendon, &self.velocity, &self.actuation]
+    }
+
     /// Record one step into `pass`.
     pub fn record(&self, pass: &mut wgpu::ComputePass) {
         for s in self.stages() {

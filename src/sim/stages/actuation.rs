@@ -12,7 +12,7 @@ pub fn actuation(ctx: &GpuContext, m: &GpuModel, sp: &GpuSparsity, s: &SimState)
     let buffers = [
         &m.sizes, &s.run, &m.actuators, &m.joints, &m.actuator_acc0, &sp.dof_act_rows, &sp.dof_act_pairs,
         &s.qpos, &s.qvel, &s.act, &s.ctrl, &s.ten_length, &s.ten_velocity, &s.ten_j, &s.actuator_length,
-        &s.actuator_velocity, &s.act_dot, &s.actuator_force, &s.qfrc_actuator,
+        &s.actuator_velocity, &s.act_dot, &s.actuator_force, &s.qfrc_actuator, &s.world_scale,
     ];
     let sizes = &m.mirror.sizes;
     Ok(Kernels(vec![

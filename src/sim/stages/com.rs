@@ -10,7 +10,7 @@ use crate::sim::SimState;
 pub fn com(ctx: &GpuContext, m: &GpuModel, s: &SimState) -> Result<Kernel> {
     let buffers = [
         &m.sizes, &s.run, &m.bodies, &m.joints, &s.xpos, &s.xquat, &s.xanchor, &s.xaxis, &s.subtree_com,
-        &s.cdof, &s.cinert,
+        &s.cdof, &s.cinert, &s.world_scale,
     ];
     Kernel::new(ctx, "com.wgsl", "main", &buffers, s.nworld)
 }

@@ -1,0 +1,194 @@
+// env/imitation.wgsl: motion imitation (MuscleMimic / KINESIS). Reward: weighted exponential
+// kernels exp(-scale · error) on joint positions and velocities, root position and velocity, and
+// mimic-site positions, orientations and velocities relative to the pelvis. Episodes start at a
+// random reference frame (reference-state initialisation) and end when the mean site deviation or
+// the root deviation passes its threshold, or when the reference runs out.
+// Reference arrays are at the control rate: frame f matches control step f of the motion.
+
+@group(0) @binding(28) var<uniform> task: ImitationParams;
+@group(0) @binding(29) var<storage, read> mimic_sites: array<u32>;   // nmimic site ids
+@group(0) @binding(30) var<storage, read> sites: array<Site>;
+@group(0) @binding(31) var<storage, read> ref_qpos: array<f32>;       // nframe × nq
+@group(0) @binding(32) var<storage, read> ref_qvel: array<f32>;       // nframe × nv
+@group(0) @binding(33) var<storage, read> ref_site: array<vec4<f32>>; // nframe × nmimic × 3: pos, quat, vel
+
+fn quat_conj(q: vec4<f32>) -> vec4<f32> {
+    return vec4<f32>(q.x, -q.yzw);
+}
+
+fn is_root_qpos(i: u32) -> bool {
+    return i >= env.root_qpos && i < env.root_qpos + 7u;
+}
+
+fn is_root_dof(d: u32) -> bool {
+    return d >= env.root_dof && d < env.root_dof + 6u;
+}
+
+// The reference frame the world should be at now (clamped to the motion).
+fn frame_now(w: u32) -> u32 {
+    return min(world[w].frame0 + world[w].step, task.nframe - 1u);
+}
+
+// Site s (mimic index i) relative to the pelvis, in the pelvis frame: position, orientation,
+// velocity.
+struct Relative {
+    pos: vec3<f32>,
+    quat: vec4<f32>,
+    vel: vec3<f32>,
+}
+
+fn relative_site(w: u32, i: u32) -> Relative {
+    let s = mimic_sites[i];
+    let pb = w * sizes.nbody + env.pelvis;
+    let pq = quat_conj(xquat[pb]);
+    let pp = xpos[pb].xyz;
+    let sp = site_xpos[w * sizes.nsite + s].xyz;
+    let site = sites[s];
+    var r: Relative;
+    r.pos = quat_rot(pq, sp - pp);
+    r.quat = quat_mul(pq, quat_mul(xquat[w * sizes.nbody + site.body], site.quat));
+    r.vel = quat_rot(pq, point_velocity(w, site.body, sp) - point_velocity(w, env.pelvis, pp));
+    return r;
+}
+
+// The largest look-ahead offset (frames the reference must have left).
+fn max_look() -> u32 {
+    var m = 0u;
+    for (var l = 0u; l < task.nlook; l++) {
+        m = max(m, task.look[l]);
+    }
+    return m;
+}
+
+@compute @workgroup_size(64)
+fn evaluate(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let w = world_of(gid);
+    if (w >= env.nworld) {
+        return;
+    }
+    // the state after this control step matches reference frame frame0 + step + 1
+    let f = min(world[w].frame0 + world[w].step + 1u, task.nframe - 1u);
+    var e_qpos = 0.0;
+    var n = 0.0;
+    for (var i = 0u; i < sizes.nq; i++) {
+        if (!is_root_qpos(i)) {
+            let d = qpos[w * sizes.nq + i] - ref_qpos[f * sizes.nq + i];
+            e_qpos += d * d;
+            n += 1.0;
+        }
+    }
+    e_qpos /= max(n, 1.0);
+    var e_qvel = 0.0;
+    n = 0.0;
+    for (var d = 0u; d < sizes.nv; d++) {
+        if (!is_root_dof(d)) {
+            let x = qvel[w * sizes.nv + d] - ref_qvel[f * sizes.nv + d];
+            e_qvel += x * x;
+            n += 1.0;
+        }
+    }
+    e_qvel /= max(n, 1.0);
+    let ra = f * sizes.nq + env.root_qpos;
+    let root_err = root_pos(w) - vec3<f32>(ref_qpos[ra], ref_qpos[ra + 1u], ref_qpos[ra + 2u]);
+    let e_root_pos = dot(root_err, root_err);
+    let va = f * sizes.nv + env.root_dof;
+    let vel_err = root_vel(w) - vec3<f32>(ref_qvel[va], ref_qvel[va + 1u], ref_qvel[va + 2u]);
+    let e_root_vel = dot(vel_err, vel_err);
+    var e_pos = 0.0;
+    var e_quat = 0.0;
+    var e_vel = 0.0;
+    var deviation = 0.0;
+    for (var i = 0u; i < task.nmimic; i++) {
+        let r = relative_site(w, i);
+        let k = 3u * (f * task.nmimic + i);
+        let dp = r.pos - ref_site[k].xyz;
+        e_pos += dot(dp, dp);
+        deviation += length(dp);
+        let c = clamp(abs(dot(r.quat, ref_site[k + 1u])), 0.0, 1.0);
+        let angle = 2.0 * acos(c);
+        e_quat += angle * angle;
+        let dv = r.vel - ref_site[k + 2u].xyz;
+        e_vel += dot(dv, dv);
+    }
+    let nm = f32(max(task.nmimic, 1u));
+    e_pos /= nm;
+    e_quat /= nm;
+    e_vel /= nm;
+    deviation /= nm;
+    let wa = task.weight_a;
+    let wb = task.weight_b;
+    let sa = task.scale_a;
+    let sb = task.scale_b;
+    let r = wa.x * exp(-sa.x * e_qpos) + wa.y * exp(-sa.y * e_qvel) + wa.z * exp(-sa.z * e_root_pos)
+        + wa.w * exp(-sa.w * e_root_vel) + wb.x * exp(-sb.x * e_pos) + wb.y * exp(-sb.y * e_quat)
+        + wb.z * exp(-sb.z * e_vel);
+    let terminated = world_broken(w) || deviation > task.terminate.x || sqrt(e_root_pos) > task.terminate.y;
+    let truncated = f + max_look() + 1u >= task.nframe;
+    finish_step(w, r, terminated, truncated);
+}
+
+@compute @workgroup_size(64)
+fn reset(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let w = world_of(gid);
+    if (w >= env.nworld || done[w] == 0u) {
+        return;
+    }
+    var rng = reset_common(w);
+    // a start frame that leaves at least two control steps and the look-ahead
+    let last = task.nframe - max_look() - 2u;
+    let f0 = min(u32(rand(&rng) * f32(last)), last - 1u);
+    world[w].frame0 = f0;
+    for (var i = 0u; i < sizes.nq; i++) {
+        qpos[w * sizes.nq + i] = ref_qpos[f0 * sizes.nq + i];
+    }
+    for (var d = 0u; d < sizes.nv; d++) {
+        qvel[w * sizes.nv + d] = ref_qvel[f0 * sizes.nv + d];
+    }
+    add_noise(w, &rng);
+    world[w].rng = rng;
+}
+
+// Observation: proprioception; mimic-site position errors (3 per site, pelvis frame); phase
+// (sin, cos of 2π t / period, and progress through the motion); per look-ahead offset, the
+// reference's non-root joint positions and its root position relative to the world's root, in
+// the root's frame.
+@compute @workgroup_size(64)
+fn observe(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let w = world_of(gid);
+    if (w >= env.nworld) {
+        return;
+    }
+    var k = write_proprio(w, w * env.nobs);
+    let f = frame_now(w);
+    for (var i = 0u; i < task.nmimic; i++) {
+        let r = relative_site(w, i);
+        let d = r.pos - ref_site[3u * (f * task.nmimic + i)].xyz;
+        obs[k] = d.x;
+        obs[k + 1u] = d.y;
+        obs[k + 2u] = d.z;
+        k += 3u;
+    }
+    let t = f32(f) * env.ctrl_dt;
+    let angle = 6.283185307 * t / max(task.terminate.z, 1e-6);
+    obs[k] = sin(angle);
+    obs[k + 1u] = cos(angle);
+    obs[k + 2u] = f32(f) / f32(task.nframe - 1u);
+    k += 3u;
+    let inv = quat_conj(root_quat(w));
+    let here = root_pos(w);
+    for (var l = 0u; l < task.nlook; l++) {
+        let g = min(f + task.look[l], task.nframe - 1u);
+        for (var i = 0u; i < sizes.nq; i++) {
+            if (!is_root_qpos(i)) {
+                obs[k] = ref_qpos[g * sizes.nq + i];
+                k++;
+            }
+        }
+        let a = g * sizes.nq + env.root_qpos;
+        let d = quat_rot(inv, vec3<f32>(ref_qpos[a], ref_qpos[a + 1u], ref_qpos[a + 2u]) - here);
+        obs[k] = d.x;
+        obs[k + 1u] = d.y;
+        obs[k + 2u] = d.z;
+        k += 3u;
+    }
+}

@@ -1,0 +1,148 @@
+//! The task-specific part of an environment: its uniform, its extra GPU buffers, its shader and
+//! the size of its observation beyond proprioception.
+
+use super::config::{ImitationConfig, LocomotionConfig, ReachingConfig, TaskConfig};
+use super::layout::{ImitationParams, LocomotionParams, ReachingParams};
+use super::motion::{Motion, SiteTrajectory};
+use crate::error::{Error, Result};
+use crate::gpu::{GpuContext, GpuModel};
+use crate::model::Model;
+
+/// A task's buffers on the GPU, bound after the shared env bindings in this order.
+pub struct TaskGpu {
+    /// The task's shader (`shaders/env/*.wgsl`).
+    pub shader: &'static str,
+    /// Observation entries after proprioception.
+    pub extra_obs: usize,
+    /// Buffers bound from binding 28 on (the task uniform first).
+    pub buffers: Vec<wgpu::Buffer>,
+    /// Imitation: the reference motion at the control rate (None for other tasks).
+    pub motion: Option<Motion>,
+}
+
+/// Build the task's GPU side for model `m` at control step `ctrl_dt` (s); `pelvis` is the pelvis
+/// body's id.
+pub fn build(
+    ctx: &GpuContext,
+    m: &Model,
+    gm: &GpuModel,
+    task: &TaskConfig,
+    ctrl_dt: f64,
+    pelvis: usize,
+) -> Result<TaskGpu> {
+    match task {
+        TaskConfig::Imitation(c) => imitation(ctx, m, gm, c, ctrl_dt, pelvis),
+        TaskConfig::Locomotion(c) => Ok(locomotion(ctx, c)),
+        TaskConfig::Reaching(c) => Ok(reaching(ctx, c)),
+    }
+}
+
+fn imitation(
+    ctx: &GpuContext,
+    m: &Model,
+    gm: &GpuModel,
+    c: &ImitationConfig,
+    ctrl_dt: f64,
+    pelvis: usize,
+) -> Result<TaskGpu> {
+    let motion = Motion::load(&c.motion, m)?.resample(m, 1.0 / ctrl_dt)?;
+    let max_look = c.lookahead.iter().copied().max().unwrap_or(0) as usize;
+    if motion.nframe < max_look + 4 {
+        return Err(Error::Motion(format!(
+            "{}: {} frames at the control rate are too few for look-ahead {max_look} (need {})",
+            c.motion.display(),
+            motion.nframe,
+            max_look + 4
+        )));
+    }
+    let site_ids = c
+        .sites
+        .iter()
+        .map(|name| {
+            m.site_name
+                .iter()
+                .position(|n| n == name)
+                .ok_or_else(|| Error::Config(format!("imitation.sites: the model has no site '{name}'")))
+        })
+        .collect::<Result<Vec<usize>>>()?;
+    let sites = SiteTrajectory::compute(ctx, m, &motion, &site_ids, pelvis)?;
+    let mut ref_site = Vec::with_capacity(motion.nframe * site_ids.len() * 3);
+    for f in 0..motion.nframe {
+        for i in 0..site_ids.len() {
+            let k = f * site_ids.len() + i;
+            let p = &sites.rel_pos[3 * k..3 * k + 3];
+            let v = &sites.rel_vel[3 * k..3 * k + 3];
+            ref_site.push([p[0], p[1], p[2], 0.0]);
+            ref_site.push([
+                sites.rel_quat[4 * k],
+                sites.rel_quat[4 * k + 1],
+                sites.rel_quat[4 * k + 2],
+                sites.rel_quat[4 * k + 3],
+            ]);
+            ref_site.push([v[0], v[1], v[2], 0.0]);
+        }
+    }
+    let mut look = [0u32; 4];
+    look[..c.lookahead.len()].copy_from_slice(&c.lookahead);
+    let (w, s) = (&c.weights, &c.scales);
+    let params = ImitationParams {
+        nframe: motion.nframe as u32,
+        nmimic: site_ids.len() as u32,
+        nlook: c.lookahead.len() as u32,
+        _pad: 0,
+        look,
+        weight_a: [w.qpos, w.qvel, w.root_pos, w.root_vel],
+        weight_b: [w.site_pos, w.site_quat, w.site_vel, 0.0],
+        scale_a: [s.qpos, s.qvel, s.root_pos, s.root_vel],
+        scale_b: [s.site_pos, s.site_quat, s.site_vel, 0.0],
+        terminate: [c.terminate_site_deviation, c.terminate_root_deviation, motion.duration() as f32, 0.0],
+    };
+    let f32s = |v: &[f64]| v.iter().map(|x| *x as f32).collect::<Vec<f32>>();
+    let ids: Vec<u32> = site_ids.iter().map(|s| *s as u32).collect();
+    let root_nq = 7; // the free root's qpos, excluded from the look-ahead joints
+    let buffers = vec![
+        ctx.uniform_from("imitation.params", &params),
+        ctx.storage_from("imitation.mimic_sites", &ids),
+        gm.sites.clone(),
+        ctx.storage_from("imitation.ref_qpos", &f32s(&motion.qpos)),
+        ctx.storage_from("imitation.ref_qvel", &f32s(&motion.qvel)),
+        ctx.storage_from("imitation.ref_site", &ref_site),
+    ];
+    Ok(TaskGpu {
+        shader: "env/imitation.wgsl",
+        extra_obs: 3 * site_ids.len() + 3 + c.lookahead.len() * (m.nq - root_nq + 3),
+        buffers,
+        motion: Some(motion),
+    })
+}
+
+fn locomotion(ctx: &GpuContext, c: &LocomotionConfig) -> TaskGpu {
+    let w = &c.weights;
+    let params = LocomotionParams {
+        weight_a: [w.alive, w.velocity, w.footstep, w.upright],
+        weight_b: [w.support, w.effort, 0.0, 0.0],
+        speed: [c.target_speed[0], c.target_speed[1], c.velocity_scale, 0.0],
+        terminate: [c.min_height, c.max_tilt, 0.0, 0.0],
+    };
+    TaskGpu {
+        shader: "env/locomotion.wgsl",
+        extra_obs: 4,
+        buffers: vec![ctx.uniform_from("locomotion.params", &params)],
+        motion: None,
+    }
+}
+
+fn reaching(ctx: &GpuContext, c: &ReachingConfig) -> TaskGpu {
+    let params = ReachingParams {
+        weight_a: [c.alive_weight, c.progress_weight, c.arrive_bonus, c.upright_weight],
+        weight_b: [c.effort_weight, 0.0, 0.0, 0.0],
+        goal: [c.target_distance[0], c.target_distance[1], c.arrive_radius, 0.0],
+        terminate: [c.min_height, c.max_tilt, 0.0, 0.0],
+    };
+    TaskGpu {
+        shader: "env/reaching.wgsl",
+        extra_obs: 3,
+        buffers: vec![ctx.uniform_from("reaching.params", &params)],
+        motion: None,
+    }
+}
