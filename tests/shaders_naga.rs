@@ -55,10 +55,15 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn host_mirrors_match_wgsl_layouts() {
     let (name, src) = shaders::COMMON[0];
+    check_mirrors(name, src, layout::mirrors());
+    let (name, src) = shaders::PARTS.iter().find(|(n, _)| *n == "env/params.wgsl").unwrap();
+    check_mirrors(name, src, sinew::env::layout::mirrors());
+}
+
+fn check_mirrors(name: &str, src: &str, mirrors: Vec<(&'static str, usize, Vec<usize>)>) {
     let module = shaders::validate(name, src).unwrap();
     let mut layouter = naga::proc::Layouter::default();
     layouter.update(module.to_ctx()).unwrap();
-    let mirrors = layout::mirrors();
     for (struct_name, size, offsets) in &mirrors {
         let (handle, ty) = module
             .types

@@ -116,9 +116,10 @@ def main():
         a1, a2 = m.jnt_qposadr[j1], m.jnt_qposadr[j2]
         x = qpos[:, a2] - m.qpos0[a2]
         qpos[:, a1] = m.qpos0[a1] + sum(m.eq_data[e, i] * x**i for i in range(5))
-    # clamp into the model's ranges (the curves stay inside them; this guards rounding)
+    # clamp into the model's ranges: the curves stay inside them, but the knee-coupling polynomials
+    # overshoot their joints' ranges by up to 2.4e-4 rad at full knee flexion
     for j in range(m.njnt):
-        if m.jnt_limited[j] and m.jnt_type[j] in (mujoco.mjtJoint.mjJNT_HINGE, mujoco.mjtJoint.mjJNT_SLIDE):
+        if m.jnt_limited[j] and int(m.jnt_type[j]) in (int(mujoco.mjtJoint.mjJNT_HINGE), int(mujoco.mjtJoint.mjJNT_SLIDE)):
             lo, hi = m.jnt_range[j]
             qpos[:, m.jnt_qposadr[j]] = np.clip(qpos[:, m.jnt_qposadr[j]], lo, hi)
 

@@ -209,11 +209,12 @@ fn reset_common(w: u32) -> u32 {
     return rng;
 }
 
-// Uniform noise on hinge and slide positions (kept inside limited ranges) and on every velocity.
+// Uniform noise on hinge and slide positions (kept inside limited ranges) and on every velocity;
+// without position noise the start is left exactly as given.
 fn add_noise(w: u32, rng: ptr<function, u32>) {
     for (var j = 0u; j < sizes.njnt; j++) {
         let jnt = joints[j];
-        if (jnt.kind == 2u || jnt.kind == 3u) {
+        if ((jnt.kind == 2u || jnt.kind == 3u) && env.qpos_noise > 0.0) {
             let i = w * sizes.nq + jnt.qpos_adr;
             var x = qpos[i] + rand_range(rng, -env.qpos_noise, env.qpos_noise);
             if (jnt.limited != 0u) {

@@ -32,6 +32,11 @@ pub struct BenchArgs {
     /// Print one JSON array (one object per world count) instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Time a training environment instead of the bare physics step: a task name (imitation,
+    /// locomotion, reaching; defaults) or an environment TOML (configs/*.toml). `--steps` then
+    /// counts control steps.
+    #[arg(long)]
+    pub task: Option<String>,
     /// Also time each stage alone (stage-by-stage mode: each stage dispatched by itself, so the
     /// figures include one submit and wait per batch of repeats).
     #[arg(long)]
@@ -59,6 +64,9 @@ struct Row {
 
 /// Measure and print.
 pub fn run(args: &BenchArgs) -> Result<()> {
+    if args.task.is_some() {
+        return super::bench_task::run(args);
+    }
     let path = sinew::models::resolve(&args.model)?;
     let m = sinew::mjcf::load_model(&path)?;
     // the full step, contacts on, in both sinew and the MuJoCo peer
@@ -158,7 +166,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
 }
 
 /// MuJoCo C's single-thread steps/s via tools/mujoco_bench.py, if the fetch-models venv exists.
-fn mujoco_peer(model: &Path, disabled: &[String]) -> Result<Option<f64>> {
+pub(crate) fn mujoco_peer(model: &Path, disabled: &[String]) -> Result<Option<f64>> {
     let python = std::env::var_os("SINEW_PYTHON")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| sinew::models::models_dir().join(".venv/bin/python"));
@@ -186,7 +194,7 @@ fn mujoco_peer(model: &Path, disabled: &[String]) -> Result<Option<f64>> {
 }
 
 /// The source tree's git commit, when run from a checkout.
-fn commit() -> String {
+pub(crate) fn commit() -> String {
     std::process::Command::new("git")
         .args(["rev-parse", "--short=12", "HEAD"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))

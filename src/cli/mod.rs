@@ -2,5 +2,6 @@
 
 pub mod adapters;
 pub mod bench;
+pub mod bench_task;
 pub mod info;
 pub mod rollout;

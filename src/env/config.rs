@@ -132,7 +132,7 @@ pub struct ImitationTerms {
 impl Default for ImitationConfig {
     fn default() -> Self {
         ImitationConfig {
-            motion: "assets/motions/myolegs_walk.npz".into(),
+            motion: Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/motions/myolegs_walk.npz"),
             sites: ["HJC_r", "KJC_r", "AJC_r", "TOE_r", "HJC_l", "KJC_l", "AJC_l", "TOE_l"]
                 .map(String::from)
                 .to_vec(),
@@ -333,7 +333,7 @@ impl EnvFile {
             "imitation" => {
                 let mut c: ImitationConfig =
                     section(raw.imitation, "imitation")?.try_into().map_err(bad("imitation"))?;
-                if c.motion.is_relative() && !c.motion.exists() {
+                if c.motion.is_relative() {
                     c.motion = base.join(&c.motion);
                 }
                 TaskConfig::Imitation(c)
