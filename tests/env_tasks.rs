@@ -206,7 +206,8 @@ impl ImitationHost {
         let pp = xyz(s.xpos[pb]);
         let sp = xyz(s.site_xpos[w * m.nsite + site]);
         let body = m.site_bodyid[site];
-        let q = sinew::math::mul_quat(pq, sinew::math::mul_quat(s.xquat[w * m.nbody + body], m.site_quat[site]));
+        let q =
+            sinew::math::mul_quat(pq, sinew::math::mul_quat(s.xquat[w * m.nbody + body], m.site_quat[site]));
         let v = sub(point_velocity(m, s, w, body, sp), point_velocity(m, s, w, self.pelvis, pp));
         (rot(pq, sub(sp, pp)), q, rot(pq, v))
     }
@@ -218,7 +219,9 @@ impl ImitationHost {
         let rv = &self.motion.qvel[f * m.nv..][..m.nv];
         let q = &s.qpos[w * m.nq..][..m.nq];
         let v = &s.qvel[w * m.nv..][..m.nv];
-        let mse = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f64>() / a.len() as f64;
+        let mse = |a: &[f64], b: &[f64]| {
+            a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f64>() / a.len() as f64
+        };
         let e_qpos = mse(&q[7..], &rq[7..].iter().map(|x| *x as f32 as f64).collect::<Vec<_>>());
         let e_qvel = mse(&v[6..], &rv[6..].iter().map(|x| *x as f32 as f64).collect::<Vec<_>>());
         let rp = sub([q[0], q[1], q[2]], [rq[0], rq[1], rq[2]]);
@@ -251,8 +254,8 @@ impl ImitationHost {
             + term(wt.site_pos, sc.site_pos, e_pos / nm)
             + term(wt.site_quat, sc.site_quat, e_quat / nm)
             + term(wt.site_vel, sc.site_vel, e_vel / nm);
-        let terminated =
-            dev / nm > c.terminate_site_deviation as f64 || e_root_pos.sqrt() > c.terminate_root_deviation as f64;
+        let terminated = dev / nm > c.terminate_site_deviation as f64
+            || e_root_pos.sqrt() > c.terminate_root_deviation as f64;
         (r, terminated)
     }
 }
@@ -271,7 +274,8 @@ fn imitation_reward_observation_and_termination_match_the_host() {
     let mut checked_reward = 0;
     let mut checked_terminated = 0;
     for step in 0..12 {
-        let actions: Vec<f32> = (0..nworld * m.nu).map(|i| (((i * 13 + step * 7) % 17) as f32 / 8.0) - 1.0).collect();
+        let actions: Vec<f32> =
+            (0..nworld * m.nu).map(|i| (((i * 13 + step * 7) % 17) as f32 / 8.0) - 1.0).collect();
         env.write_actions(&ctx, &actions).unwrap();
         env.step(&ctx);
         let s = snapshot(&ctx, &env);
@@ -323,7 +327,10 @@ fn imitation_reset_puts_worlds_on_the_reference_and_auto_reset_touches_only_ende
     env.reset(&ctx);
     let s = snapshot(&ctx, &env);
     let starts: Vec<u32> = s.world.iter().map(|e| e.frame0).collect();
-    assert!(starts.iter().collect::<std::collections::HashSet<_>>().len() > nworld / 2, "start frames not random: {starts:?}");
+    assert!(
+        starts.iter().collect::<std::collections::HashSet<_>>().len() > nworld / 2,
+        "start frames not random: {starts:?}"
+    );
     for w in 0..nworld {
         let f = s.world[w].frame0 as usize;
         let want: Vec<f32> = motion.qpos[f * m.nq..][..m.nq].iter().map(|x| *x as f32).collect();
@@ -336,14 +343,19 @@ fn imitation_reset_puts_worlds_on_the_reference_and_auto_reset_touches_only_ende
     let mut before = s.world;
     let mut ended = 0;
     for step in 0..10 {
-        let actions: Vec<f32> = (0..nworld * m.nu).map(|i| ((i * 31 + step) % 11) as f32 / 5.0 - 1.0).collect();
+        let actions: Vec<f32> =
+            (0..nworld * m.nu).map(|i| ((i * 31 + step) % 11) as f32 / 5.0 - 1.0).collect();
         env.write_actions(&ctx, &actions).unwrap();
         env.step(&ctx);
         let s = snapshot(&ctx, &env);
         for w in 0..nworld {
             let (b, a) = (&before[w], &s.world[w]);
             if s.done[w] == 0 {
-                assert_eq!((a.step, a.frame0, a.rng, a.episodes), (b.step + 1, b.frame0, b.rng, b.episodes), "world {w} changed without ending");
+                assert_eq!(
+                    (a.step, a.frame0, a.rng, a.episodes),
+                    (b.step + 1, b.frame0, b.rng, b.episodes),
+                    "world {w} changed without ending"
+                );
             } else {
                 ended += 1;
                 assert_eq!(a.step, 0, "world {w} ended but was not reset");
@@ -393,7 +405,10 @@ fn locomotion_reward_observation_and_termination_match_the_host() {
             let quat = [q[3], q[4], q[5], q[6]];
             let up = rot(quat, [0.0, 0.0, 1.0])[2];
             let fwd = rot(quat, [0.0, -1.0, 0.0]);
-            let h = { let n = (fwd[0] * fwd[0] + fwd[1] * fwd[1]).sqrt(); [fwd[0] / n, fwd[1] / n] };
+            let h = {
+                let n = (fwd[0] * fwd[0] + fwd[1] * fwd[1]).sqrt();
+                [fwd[0] / n, fwd[1] / n]
+            };
             let to_h = |v: [f64; 2]| [h[0] * v[0] + h[1] * v[1], -h[1] * v[0] + h[0] * v[1]];
             let goal = s.world[w].goal;
             let vel = [s.qvel[w * m.nv], s.qvel[w * m.nv + 1]];
@@ -408,7 +423,8 @@ fn locomotion_reward_observation_and_termination_match_the_host() {
                 let effort = s.act[w * m.na..][..m.na].iter().map(|a| a * a).sum::<f64>() / m.na as f64;
                 let wt = &c.weights;
                 let r = wt.alive as f64
-                    + wt.velocity as f64 * (-(c.velocity_scale as f64) * (dv[0] * dv[0] + dv[1] * dv[1])).exp()
+                    + wt.velocity as f64
+                        * (-(c.velocity_scale as f64) * (dv[0] * dv[0] + dv[1] * dv[1])).exp()
                     + wt.footstep as f64 * touch
                     + wt.upright as f64 * up
                     + wt.support as f64 * (q[2] / 0.94).min(1.0)
@@ -433,7 +449,8 @@ fn reaching_draws_targets_and_pays_progress() {
     let s0 = snapshot(&ctx, &env);
     for w in 0..nworld {
         let g = s0.world[w].goal;
-        let d = ((g[0] as f64 - s0.qpos[w * m.nq]).powi(2) + (g[1] as f64 - s0.qpos[w * m.nq + 1]).powi(2)).sqrt();
+        let d = ((g[0] as f64 - s0.qpos[w * m.nq]).powi(2) + (g[1] as f64 - s0.qpos[w * m.nq + 1]).powi(2))
+            .sqrt();
         assert!((1.0..=4.0 + 1e-4).contains(&d), "world {w}: target at {d} m");
         assert!((d - g[3] as f64).abs() < 1e-4);
     }
@@ -443,11 +460,13 @@ fn reaching_draws_targets_and_pays_progress() {
     for w in 0..nworld {
         assert_eq!(s.done[w], 0);
         let g = s.world[w].goal;
-        let d = ((g[0] as f64 - s.qpos[w * m.nq]).powi(2) + (g[1] as f64 - s.qpos[w * m.nq + 1]).powi(2)).sqrt();
+        let d =
+            ((g[0] as f64 - s.qpos[w * m.nq]).powi(2) + (g[1] as f64 - s.qpos[w * m.nq + 1]).powi(2)).sqrt();
         let q = &s.qpos[w * m.nq..];
         let up = rot([q[3], q[4], q[5], q[6]], [0.0, 0.0, 1.0])[2];
         let effort = s.act[w * m.na..][..m.na].iter().map(|a| a * a).sum::<f64>() / m.na as f64;
-        let r = c.alive_weight as f64 + c.progress_weight as f64 * (s0.world[w].goal[3] as f64 - d) / env.ctrl_dt
+        let r = c.alive_weight as f64
+            + c.progress_weight as f64 * (s0.world[w].goal[3] as f64 - d) / env.ctrl_dt
             + c.upright_weight as f64 * up
             - c.effort_weight as f64 * effort;
         assert_close(&format!("world {w} reward"), &[s.reward[w]], &[r], 1e-3);
@@ -521,7 +540,9 @@ fn same_seed_gives_identical_observations() {
 fn the_gait_motion_is_valid_for_myolegs() {
     let path = sinew::models::resolve("myolegs_walk").unwrap();
     let m = sinew::mjcf::load_model(&path).unwrap();
-    let motion = Motion::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/motions/myolegs_walk.npz"), &m).unwrap();
+    let motion =
+        Motion::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/motions/myolegs_walk.npz"), &m)
+            .unwrap();
     assert!(motion.nframe > 1000 && (motion.fps - 100.0).abs() < 1e-9);
     let mut worst = f64::NEG_INFINITY;
     for f in 0..motion.nframe {
@@ -546,7 +567,9 @@ fn bad_motions_and_configs_are_clear_errors() {
     let m = sinew::mjcf::load_model(&path).unwrap();
     let short = Motion::from_qpos(&m, vec![0.0; 3 * (m.nq - 1)], 100.0, "x").unwrap_err().to_string();
     assert!(short.contains("nq"), "{short}");
-    let gait = Motion::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/motions/myolegs_walk.npz"), &m).unwrap();
+    let gait =
+        Motion::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/motions/myolegs_walk.npz"), &m)
+            .unwrap();
     let mut q: Vec<f64> = gait.qpos[..3 * m.nq].to_vec();
     let knee = m.jnt_name.iter().position(|n| n == "knee_angle_r").unwrap();
     q[m.nq + m.jnt_qposadr[knee]] = 3.0;

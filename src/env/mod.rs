@@ -312,13 +312,18 @@ impl Env {
         self.observe.record(pass);
     }
 
-    /// The task layer's stages alone (for timing): evaluate, reset, the second forward, observe.
+    /// Every dispatch of a control step other than the physics steps, in recorded order, named
+    /// (for timing the task layer stage by stage): action, the forward stages, evaluate, reset,
+    /// the forward stages again, observe.
     pub fn task_stages(&self) -> Vec<(&'static str, &dyn Stage)> {
-        let mut v: Vec<(&'static str, &dyn Stage)> =
-            vec![("action", &self.apply_action), ("evaluate", &self.evaluate), ("reset", &self.reset_worlds)];
-        for s in self.physics.forward_stages() {
-            v.push(("forward", s));
-        }
+        const FORWARD: [&str; 5] =
+            ["forward:kinematics", "forward:com", "forward:tendon", "forward:velocity", "forward:actuation"];
+        let forward = || FORWARD.into_iter().zip(self.physics.forward_stages());
+        let mut v: Vec<(&'static str, &dyn Stage)> = vec![("action", &self.apply_action)];
+        v.extend(forward());
+        v.push(("evaluate", &self.evaluate));
+        v.push(("reset", &self.reset_worlds));
+        v.extend(forward());
         v.push(("observe", &self.observe));
         v
     }
