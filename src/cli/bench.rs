@@ -128,10 +128,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             stage_ms,
             ratio_vs_mujoco_1thread: peer.map(|p| sps / p),
             commit: commit(),
-            date_unix: std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(0),
+            date_unix: now_unix(),
         });
     }
     if args.json {
@@ -191,6 +188,11 @@ pub(crate) fn mujoco_peer(model: &Path, disabled: &[String]) -> Result<Option<f6
     let v: serde_json::Value = serde_json::from_slice(&out.stdout)
         .map_err(|e| Error::Model(format!("bench: MuJoCo peer printed no JSON: {e}")))?;
     Ok(v["steps_per_s"].as_f64())
+}
+
+/// Seconds since the Unix epoch (0 if the clock is before it).
+pub(crate) fn now_unix() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 /// The source tree's git commit, when run from a checkout.

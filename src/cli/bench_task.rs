@@ -10,7 +10,7 @@ use sinew::env::{Env, EnvFile, TaskConfig};
 use sinew::gpu::GpuContext;
 use sinew::{Error, Result};
 
-use super::bench::{BenchArgs, commit, mujoco_peer};
+use super::bench::{BenchArgs, commit, mujoco_peer, now_unix};
 
 #[derive(serde::Serialize)]
 struct Row {
@@ -113,10 +113,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             ratio_physics_vs_mujoco_1thread: peer.map(|p| env_sps * fs as f64 / p),
             stage_ms,
             commit: commit(),
-            date_unix: std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(0),
+            date_unix: now_unix(),
         });
     }
     if args.json {
