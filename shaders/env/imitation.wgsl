@@ -29,25 +29,39 @@ fn frame_now(w: u32) -> u32 {
     return min(world[w].frame0 + world[w].step, task.nframe - 1u);
 }
 
-// Site s (mimic index i) relative to the pelvis, in the pelvis frame: position, orientation,
-// velocity.
-struct Relative {
+// The pelvis frame of a world: position, inverse orientation, velocity of its origin.
+struct Pelvis {
     pos: vec3<f32>,
+    inv: vec4<f32>,
+    vel: vec3<f32>,
+}
+
+fn pelvis_frame(w: u32) -> Pelvis {
+    let pb = w * sizes.nbody + env.pelvis;
+    var p: Pelvis;
+    p.pos = xpos[pb].xyz;
+    p.inv = quat_conj(xquat[pb]);
+    p.vel = point_velocity(w, env.pelvis, p.pos);
+    return p;
+}
+
+// Mimic site i's position relative to the pelvis, in the pelvis frame.
+fn relative_pos(w: u32, i: u32, pel: Pelvis) -> vec3<f32> {
+    return quat_rot(pel.inv, site_xpos[w * sizes.nsite + mimic_sites[i]].xyz - pel.pos);
+}
+
+// Mimic site i's orientation and velocity relative to the pelvis, in the pelvis frame.
+struct Relative {
     quat: vec4<f32>,
     vel: vec3<f32>,
 }
 
-fn relative_site(w: u32, i: u32) -> Relative {
+fn relative_motion(w: u32, i: u32, pel: Pelvis) -> Relative {
     let s = mimic_sites[i];
-    let pb = w * sizes.nbody + env.pelvis;
-    let pq = quat_conj(xquat[pb]);
-    let pp = xpos[pb].xyz;
-    let sp = site_xpos[w * sizes.nsite + s].xyz;
     let site = sites[s];
     var r: Relative;
-    r.pos = quat_rot(pq, sp - pp);
-    r.quat = quat_mul(pq, quat_mul(xquat[w * sizes.nbody + site.body], site.quat));
-    r.vel = quat_rot(pq, point_velocity(w, site.body, sp) - point_velocity(w, env.pelvis, pp));
+    r.quat = quat_mul(pel.inv, quat_mul(xquat[w * sizes.nbody + site.body], site.quat));
+    r.vel = quat_rot(pel.inv, point_velocity(w, site.body, site_xpos[w * sizes.nsite + s].xyz) - pel.vel);
     return r;
 }
 
@@ -98,10 +112,11 @@ fn evaluate(@builtin(global_invocation_id) gid: vec3<u32>) {
     var e_quat = 0.0;
     var e_vel = 0.0;
     var deviation = 0.0;
+    let pel = pelvis_frame(w);
     for (var i = 0u; i < task.nmimic; i++) {
-        let r = relative_site(w, i);
+        let r = relative_motion(w, i, pel);
         let k = 3u * (f * task.nmimic + i);
-        let dp = r.pos - ref_site[k].xyz;
+        let dp = relative_pos(w, i, pel) - ref_site[k].xyz;
         e_pos += dot(dp, dp);
         deviation += length(dp);
         let c = clamp(abs(dot(r.quat, ref_site[k + 1u])), 0.0, 1.0);
@@ -160,9 +175,9 @@ fn observe(@builtin(global_invocation_id) gid: vec3<u32>) {
     }
     var k = write_proprio(w, w * env.nobs);
     let f = frame_now(w);
+    let pel = pelvis_frame(w);
     for (var i = 0u; i < task.nmimic; i++) {
-        let r = relative_site(w, i);
-        let d = r.pos - ref_site[3u * (f * task.nmimic + i)].xyz;
+        let d = relative_pos(w, i, pel) - ref_site[3u * (f * task.nmimic + i)].xyz;
         obs[k] = d.x;
         obs[k + 1u] = d.y;
         obs[k + 2u] = d.z;
