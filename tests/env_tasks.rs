@@ -194,7 +194,8 @@ impl ImitationHost {
         let sites: Vec<usize> =
             c.sites.iter().map(|n| m.site_name.iter().position(|s| s == n).unwrap()).collect();
         let pelvis = m.body_name.iter().position(|n| n == "pelvis").unwrap();
-        let traj = SiteTrajectory::compute(ctx, m, &motion, &sites, pelvis).unwrap();
+        let gm = sinew::gpu::GpuModel::upload(ctx, m);
+        let traj = SiteTrajectory::compute(ctx, m, &gm, &motion, &sites, pelvis).unwrap();
         ImitationHost { motion, sites, traj, pelvis }
     }
 

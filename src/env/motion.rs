@@ -196,21 +196,21 @@ pub struct SiteTrajectory {
 }
 
 impl SiteTrajectory {
-    /// Forward kinematics of every frame of `motion` on the GPU (one world per frame), then the
-    /// sites `sites` relative to body `pelvis`.
+    /// Forward kinematics of every frame of `motion` on the GPU (one world per frame, model `m`
+    /// as uploaded in `gm`), then the sites `sites` relative to body `pelvis`.
     pub fn compute(
         ctx: &GpuContext,
         m: &Model,
+        gm: &GpuModel,
         motion: &Motion,
         sites: &[usize],
         pelvis: usize,
     ) -> Result<Self> {
         let t = motion.nframe;
-        let gm = GpuModel::upload(ctx, m);
         let st = SimState::new(ctx, m, t);
         let q: Vec<f32> = motion.qpos.iter().map(|v| *v as f32).collect();
         SimState::write(ctx, &st.qpos, &q);
-        let kin = crate::sim::stages::kinematics::kinematics(ctx, &gm, &st)?;
+        let kin = crate::sim::stages::kinematics::kinematics(ctx, gm, &st)?;
         crate::sim::stages::run(ctx, &[&kin]);
         let xpos: Vec<[f32; 4]> = ctx.download(&st.xpos, t * m.nbody)?;
         let xquat: Vec<[f32; 4]> = ctx.download(&st.xquat, t * m.nbody)?;

@@ -65,7 +65,7 @@ fn imitation(
                 .ok_or_else(|| Error::Config(format!("imitation.sites: the model has no site '{name}'")))
         })
         .collect::<Result<Vec<usize>>>()?;
-    let sites = SiteTrajectory::compute(ctx, m, &motion, &site_ids, pelvis)?;
+    let sites = SiteTrajectory::compute(ctx, m, gm, &motion, &site_ids, pelvis)?;
     let mut ref_site = Vec::with_capacity(motion.nframe * site_ids.len() * 3);
     for f in 0..motion.nframe {
         for i in 0..site_ids.len() {
