@@ -581,6 +581,7 @@ fn bad_motions_and_configs_are_clear_errors() {
     for (text, want) in [
         ("task = \"swim\"", "unknown task"),
         ("task = \"imitation\"\n[env]\nframe_skp = 3", "frame_skp"),
+        ("task = \"imitation\"\nseeed = 3", "seeed"),
         ("task = \"locomotion\"\n[env.randomize]\nmass = [1.2, 0.8]", "mass"),
         ("task = \"imitation\"\n[imitation]\nmotion = \"nowhere.npz\"", "nowhere.npz"),
         ("task = \"imitation\"\n[imitation]\nsites = [\"no_such_site\"]", "no_such_site"),

@@ -301,6 +301,7 @@ pub struct EnvFile {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawFile {
     task: String,
     #[serde(default)]
@@ -311,8 +312,6 @@ struct RawFile {
     locomotion: Option<toml::Value>,
     #[serde(default)]
     reaching: Option<toml::Value>,
-    #[serde(flatten)]
-    _rest: toml::Table,
 }
 
 impl EnvFile {
