@@ -140,7 +140,10 @@ impl Env {
             let mut bits = 0u32;
             for g in [pair.geom1 as usize, pair.geom2 as usize] {
                 for (f, roots) in feet.iter().enumerate() {
-                    if roots.iter().any(|&r| is_descendant(m, m.geom_bodyid[g], r)) {
+                    // bodies are numbered depth first: r's subtree is r..subtree_end[r]
+                    let b = m.geom_bodyid[g] as u32;
+                    let subtree_end = &gm.mirror.body_subtree_end;
+                    if roots.iter().any(|&r| (r as u32..subtree_end[r]).contains(&b)) {
                         bits |= 1 << f;
                     }
                 }
@@ -392,19 +395,6 @@ impl Env {
             + self.actions.size();
         (self.state.bytes() + self.physics.efc_state.bytes() + self.physics.contact_state.bytes() + env)
             / self.nworld as u64
-    }
-}
-
-/// Whether body `b` is `root` or one of its descendants.
-fn is_descendant(m: &Model, mut b: usize, root: usize) -> bool {
-    loop {
-        if b == root {
-            return true;
-        }
-        if b == 0 {
-            return false;
-        }
-        b = m.body_parentid[b];
     }
 }
 
