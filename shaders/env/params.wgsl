@@ -55,3 +55,16 @@ struct ReachingParams {
     goal: vec4<f32>,      // distance lo, hi; arrival radius; -
     terminate: vec4<f32>,   // min pelvis height, max tilt (rad), -, -
 }
+
+// Reaching a target joint configuration (MyoSuite's pose tasks, uniform).
+struct PoseParams {
+    npose: u32, _pad0: u32, _pad1: u32, _pad2: u32,
+    weight: vec4<f32>,      // pose error (subtracted), bonus, effort (subtracted), -
+    goal: vec4<f32>,        // success threshold (rad or m), fraction of each range targets span, -, -
+}
+
+// One joint of a pose task (storage, read).
+struct PoseJoint {
+    qpos_adr: u32, _pad: u32,
+    lo: f32, hi: f32,       // the joint's range
+}

@@ -255,6 +255,39 @@ impl Default for ReachingConfig {
     }
 }
 
+/// Holding a target joint configuration (MyoSuite's pose tasks, e.g. myoElbowPose).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PoseConfig {
+    /// Joints whose position is the pose (hinge or slide, limited); empty: every limited hinge
+    /// and slide joint.
+    pub joints: Vec<String>,
+    /// Targets are drawn in this central fraction of each joint's range (1: the whole range).
+    pub target_fraction: f32,
+    /// Pose error (Euclidean over the pose joints, rad or m) under which the pose is met.
+    pub success_threshold: f32,
+    /// Weight of the pose error (subtracted).
+    pub pose_weight: f32,
+    /// Bonus per threshold met (error under the threshold, and under 1.5 × it).
+    pub bonus_weight: f32,
+    /// Muscle effort: mean squared activation (subtracted).
+    pub effort_weight: f32,
+}
+
+impl Default for PoseConfig {
+    fn default() -> Self {
+        // MyoSuite's pose reward weights (pose 1, bonus 4, act_reg 1) and elbow threshold
+        PoseConfig {
+            joints: Vec::new(),
+            target_fraction: 1.0,
+            success_threshold: 0.175,
+            pose_weight: 1.0,
+            bonus_weight: 4.0,
+            effort_weight: 1.0,
+        }
+    }
+}
+
 /// Which task, with its settings.
 #[derive(Debug, Clone)]
 pub enum TaskConfig {
@@ -264,6 +297,8 @@ pub enum TaskConfig {
     Locomotion(LocomotionConfig),
     /// Walking to floor targets.
     Reaching(ReachingConfig),
+    /// Holding a target joint configuration.
+    Pose(PoseConfig),
 }
 
 impl TaskConfig {
@@ -273,6 +308,7 @@ impl TaskConfig {
             TaskConfig::Imitation(_) => "imitation",
             TaskConfig::Locomotion(_) => "locomotion",
             TaskConfig::Reaching(_) => "reaching",
+            TaskConfig::Pose(_) => "pose",
         }
     }
 
@@ -282,9 +318,10 @@ impl TaskConfig {
             "imitation" => TaskConfig::Imitation(ImitationConfig::default()),
             "locomotion" => TaskConfig::Locomotion(LocomotionConfig::default()),
             "reaching" => TaskConfig::Reaching(ReachingConfig::default()),
+            "pose" => TaskConfig::Pose(PoseConfig::default()),
             other => {
                 return Err(Error::Config(format!(
-                    "unknown task '{other}' (imitation, locomotion or reaching)"
+                    "unknown task '{other}' (imitation, locomotion, reaching or pose)"
                 )));
             }
         })
@@ -312,6 +349,16 @@ struct RawFile {
     locomotion: Option<toml::Value>,
     #[serde(default)]
     reaching: Option<toml::Value>,
+    #[serde(default)]
+    pose: Option<toml::Value>,
+    // a training config's own sections (read by `crate::rl::config`), allowed here so one file
+    // describes both
+    #[serde(default, rename = "train")]
+    _train: Option<toml::Value>,
+    #[serde(default, rename = "ppo")]
+    _ppo: Option<toml::Value>,
+    #[serde(default, rename = "policy")]
+    _policy: Option<toml::Value>,
 }
 
 impl EnvFile {
@@ -327,7 +374,12 @@ impl EnvFile {
         };
         let bad =
             |name: &'static str| move |e: toml::de::Error| Error::Config(format!("{what}: [{name}]: {e}"));
-        let env: EnvConfig = section(raw.env, "env")?.try_into().map_err(bad("env"))?;
+        let mut env: EnvConfig = section(raw.env, "env")?.try_into().map_err(bad("env"))?;
+        // a model given as a relative file path is relative to the config's folder
+        let model_path = Path::new(&env.model);
+        if (env.model.ends_with(".xml") || env.model.contains('/')) && model_path.is_relative() {
+            env.model = base.join(model_path).display().to_string();
+        }
         let task = match raw.task.as_str() {
             "imitation" => {
                 let mut c: ImitationConfig =
@@ -343,9 +395,10 @@ impl EnvFile {
             "reaching" => {
                 TaskConfig::Reaching(section(raw.reaching, "reaching")?.try_into().map_err(bad("reaching"))?)
             }
+            "pose" => TaskConfig::Pose(section(raw.pose, "pose")?.try_into().map_err(bad("pose"))?),
             other => {
                 return Err(Error::Config(format!(
-                    "{what}: unknown task '{other}' (imitation, locomotion or reaching)"
+                    "{what}: unknown task '{other}' (imitation, locomotion, reaching or pose)"
                 )));
             }
         };
@@ -383,6 +436,14 @@ impl EnvFile {
             }
             if c.sites.is_empty() || c.sites.len() > 64 {
                 return err("imitation.sites: 1 to 64 site names".into());
+            }
+        }
+        if let TaskConfig::Pose(c) = &self.task {
+            if !(c.target_fraction > 0.0 && c.target_fraction <= 1.0) {
+                return err(format!("pose.target_fraction = {}: need 0 < f <= 1", c.target_fraction));
+            }
+            if !(c.success_threshold > 0.0) {
+                return err("pose.success_threshold must be > 0".into());
             }
         }
         Ok(())

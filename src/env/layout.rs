@@ -80,6 +80,26 @@ pub struct ReachingParams {
     pub terminate: [f32; 4],
 }
 
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
+pub struct PoseParams {
+    pub npose: u32,
+    pub _pad0: u32,
+    pub _pad1: u32,
+    pub _pad2: u32,
+    pub weight: [f32; 4],
+    pub goal: [f32; 4],
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
+pub struct PoseJoint {
+    pub qpos_adr: u32,
+    pub _pad: u32,
+    pub lo: f32,
+    pub hi: f32,
+}
+
 /// (struct name, size, member offsets) of every mirror, for the layout test.
 pub fn mirrors() -> Vec<(&'static str, usize, Vec<usize>)> {
     use std::mem::{offset_of, size_of};
@@ -96,5 +116,7 @@ pub fn mirrors() -> Vec<(&'static str, usize, Vec<usize>)> {
         m!(ImitationParams: nframe, nmimic, nlook, _pad, look, weight_a, weight_b, scale_a, scale_b, terminate),
         m!(LocomotionParams: weight_a, weight_b, speed, terminate),
         m!(ReachingParams: weight_a, weight_b, goal, terminate),
+        m!(PoseParams: npose, _pad0, _pad1, _pad2, weight, goal),
+        m!(PoseJoint: qpos_adr, _pad, lo, hi),
     ]
 }

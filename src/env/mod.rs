@@ -16,7 +16,7 @@ pub mod motion;
 pub mod task;
 
 use crate::error::{Error, Result};
-use crate::gpu::{GpuContext, GpuModel};
+use crate::gpu::{GpuContext, GpuModel, GpuSlice};
 use crate::model::{JointType, Model};
 use crate::sim::SimState;
 use crate::sim::sparsity::GpuSparsity;
@@ -32,6 +32,11 @@ pub const DONE_TERMINATED: u32 = 1;
 pub const DONE_TRUNCATED: u32 = 2;
 /// Flags in [`Env::done`]: the host asked for a reset ([`Env::reset`]).
 pub const DONE_RESET: u32 = 4;
+
+/// Bindings of obs, reward and done in the task kernels' shared list (see `Env::with_model`).
+const OUTPUT_BINDINGS: [usize; 3] = [19, 20, 21];
+/// Binding of the actions in the action kernel.
+const ACTION_BINDING: usize = 3;
 
 /// A batch of `nworld` environments of one task on one model.
 pub struct Env {
@@ -49,16 +54,18 @@ pub struct Env {
     pub state: SimState,
     /// The physics step.
     pub physics: Step,
-    /// (nworld × nu) f32: actions the policy writes before [`Env::step`] (mapped to [0, 1]
-    /// excitations as `env.action_map` says).
+    /// (nworld × nu) f32: actions written before [`Env::step`] (mapped to [0, 1] excitations as
+    /// `env.action_map` says). A trainer on the same device passes its own to
+    /// [`Env::step_with_actions`] instead.
     pub actions: wgpu::Buffer,
-    /// (nworld × nobs) f32: observations.
-    pub obs: wgpu::Buffer,
+    /// (nworld × nobs) f32: observations (the env's own buffer, or the range given to
+    /// [`Env::bind_outputs`]).
+    pub obs: GpuSlice,
     /// (nworld) f32: rewards of the last control step.
-    pub reward: wgpu::Buffer,
+    pub reward: GpuSlice,
     /// (nworld) u32: done flags of the last control step ([`DONE_TERMINATED`], [`DONE_TRUNCATED`],
     /// [`DONE_RESET`]).
-    pub done: wgpu::Buffer,
+    pub done: GpuSlice,
     /// (nworld) [`WorldEnv`]: episode state and statistics.
     pub world: wgpu::Buffer,
     /// (nworld × nu) vec4: fatigue compartments (MA, MR, MF, 0).
@@ -73,6 +80,10 @@ pub struct Env {
     reset_worlds: Kernel,
     observe: Kernel,
     mark_all: Kernel,
+    /// Buffers bound to the task kernels (obs, reward and done at [`OUTPUT_BINDINGS`]) and to the
+    /// action kernel (actions at [`ACTION_BINDING`]), kept to rebind them.
+    shared: Vec<wgpu::Buffer>,
+    action_buffers: Vec<wgpu::Buffer>,
     /// Model, sparsity and task buffers the kernels are bound to.
     _bound: (GpuModel, GpuSparsity, Vec<wgpu::Buffer>, [wgpu::Buffer; 3]),
 }
@@ -108,10 +119,13 @@ impl Env {
         let m = &model;
         let c = &file.env;
         let root = (0..m.njnt)
-            .find(|&j| m.jnt_type[j] == JointType::Free && m.body_parentid[m.jnt_bodyid[j]] == 0)
-            .ok_or_else(|| {
-                Error::Config("the tasks need a model with a free root joint (a floating base)".into())
-            })?;
+            .find(|&j| m.jnt_type[j] == JointType::Free && m.body_parentid[m.jnt_bodyid[j]] == 0);
+        if root.is_none() && task::needs_free_root(&file.task) {
+            return Err(Error::Config(format!(
+                "the {} task needs a model with a free root joint (a floating base)",
+                file.task.name()
+            )));
+        }
         let body = |name: &str, what: &str| {
             m.body_name
                 .iter()
@@ -129,9 +143,11 @@ impl Env {
         let sp = GpuSparsity::upload(ctx, m);
         let state = SimState::new(ctx, m, nworld);
         let physics = Step::with_contact_capacity(ctx, m, &gm, &sp, &state, c.contact_capacity)?;
-        let task = task::build(ctx, m, &gm, &file.task, ctrl_dt, pelvis)?;
+        let task = task::build(ctx, m, &gm, &file.task, ctrl_dt, pelvis, nworld)?;
         let nfoot = feet.len();
-        let nobs = (m.nq - 2) + m.nv + m.na + 3 * m.nu + nfoot + m.nu + task.extra_obs;
+        // proprioception leaves out the free root's x and y
+        let root_xy = if root.is_some() { 2 } else { 0 };
+        let nobs = (m.nq - root_xy) + m.nv + m.na + 3 * m.nu + nfoot + m.nu + task.extra_obs;
 
         // which foot each contact slot touches
         let table = &physics.contacts.table;
@@ -153,7 +169,11 @@ impl Env {
             }
         }
         let mut init_qpos: Vec<f32> = m.qpos0.iter().map(|v| *v as f32).collect();
-        init_qpos[m.jnt_qposadr[root] + 2] = c.stand_height;
+        if let Some(root) = root {
+            init_qpos[m.jnt_qposadr[root] + 2] = c.stand_height;
+        }
+        // without a free root, addresses no qpos or dof has (the proprioception skips none)
+        const NONE: u32 = u32::MAX / 2;
         let fp = FatigueParams::default();
         let r = &c.randomize;
         let forward = c.forward;
@@ -162,9 +182,9 @@ impl Env {
             nobs: nobs as u32,
             max_steps: c.max_steps,
             seed: c.seed,
-            root_qpos: m.jnt_qposadr[root] as u32,
-            root_dof: m.jnt_dofadr[root] as u32,
-            root_body: m.jnt_bodyid[root] as u32,
+            root_qpos: root.map_or(NONE, |r| m.jnt_qposadr[r] as u32),
+            root_dof: root.map_or(NONE, |r| m.jnt_dofadr[r] as u32),
+            root_body: root.map_or(0, |r| m.jnt_bodyid[r] as u32),
             pelvis: pelvis as u32,
             nfoot: nfoot as u32,
             nslot: table.params.nslot,
@@ -227,18 +247,16 @@ impl Env {
             &s.site_xpos,
         ];
         shared.extend(task.buffers.iter());
+        let shared_owned: Vec<wgpu::Buffer> = shared.iter().map(|b| (*b).clone()).collect();
         let per_world = |entry: &str| Kernel::new(ctx, task.shader, entry, &shared, nworld);
         let evaluate = per_world("evaluate")?;
         let reset_worlds = per_world("reset")?;
         let observe = per_world("observe")?;
         let mark_all = per_world("mark_all")?;
-        let apply_action = Kernel::new(
-            ctx,
-            "env/action.wgsl",
-            "apply",
-            &[&gm.sizes, &params_buf, &gm.actuators, &actions, &s.ctrl, &last_action, &fatigue],
-            nworld * m.nu,
-        )?;
+        let action_buffers =
+            [&gm.sizes, &params_buf, &gm.actuators, &actions, &s.ctrl, &last_action, &fatigue];
+        let apply_action = Kernel::new(ctx, "env/action.wgsl", "apply", &action_buffers, nworld * m.nu)?;
+        let action_buffers: Vec<wgpu::Buffer> = action_buffers.iter().map(|b| (*b).clone()).collect();
         Ok(Env {
             nworld,
             nobs,
@@ -246,9 +264,9 @@ impl Env {
             state,
             physics,
             actions,
-            obs,
-            reward,
-            done,
+            obs: GpuSlice::whole(&obs),
+            reward: GpuSlice::whole(&reward),
+            done: GpuSlice::whole(&done),
             world,
             fatigue,
             last_action,
@@ -259,6 +277,8 @@ impl Env {
             reset_worlds,
             observe,
             mark_all,
+            shared: shared_owned,
+            action_buffers,
             _bound: (gm, sp, task.buffers, [params_buf, init, slot_feet]),
             model,
             config: file.clone(),
@@ -302,9 +322,65 @@ impl Env {
         self.submit(ctx, |env, pass| env.record_step(pass));
     }
 
+    /// One control step reading the actions from `actions` (nworld × nu f32, e.g. a Burn tensor's
+    /// range) instead of [`Env::actions`]; submitted, nothing read back. Whoever wrote `actions`
+    /// must have submitted that work first (Burn: flush the device).
+    pub fn step_with_actions(&self, ctx: &GpuContext, actions: &GpuSlice) -> Result<()> {
+        let need = (self.nworld * self.model.nu * 4) as u64;
+        if self.model.nu > 0 && actions.size < need {
+            return Err(Error::Config(format!(
+                "step_with_actions: {} bytes of actions, need nworld × nu × 4 = {need}",
+                actions.size
+            )));
+        }
+        let apply = if self.model.nu == 0 {
+            None
+        } else {
+            let mut ranges: Vec<wgpu::BufferBinding> =
+                self.action_buffers.iter().map(|b| b.as_entire_buffer_binding()).collect();
+            ranges[ACTION_BINDING] = actions.binding();
+            Some(self.apply_action.rebind(ctx, "env/action.wgsl:apply(external)", &ranges)?)
+        };
+        self.submit(ctx, |env, pass| env.record_step_with(pass, apply.as_ref().unwrap_or(&env.apply_action)));
+        Ok(())
+    }
+
+    /// Make the task kernels write observations, rewards and done flags into these ranges (e.g.
+    /// Burn tensors: obs nworld × nobs f32, reward nworld f32, done nworld u32/i32) instead of the
+    /// env's own buffers. The ranges must stay allocated while the env uses them.
+    pub fn bind_outputs(&mut self, ctx: &GpuContext, obs: GpuSlice, reward: GpuSlice, done: GpuSlice) -> Result<()> {
+        let n = self.nworld as u64;
+        for (name, slice, need) in
+            [("obs", &obs, 4 * n * self.nobs as u64), ("reward", &reward, 4 * n), ("done", &done, 4 * n)]
+        {
+            if slice.size < need {
+                return Err(Error::Config(format!("bind_outputs: {name} has {} bytes, need {need}", slice.size)));
+            }
+        }
+        let mut ranges: Vec<wgpu::BufferBinding> =
+            self.shared.iter().map(|b| b.as_entire_buffer_binding()).collect();
+        let [o, r, d] = OUTPUT_BINDINGS;
+        ranges[o] = obs.binding();
+        ranges[r] = reward.binding();
+        ranges[d] = done.binding();
+        let label = format!("{}(external outputs)", self.task_name);
+        let evaluate = self.evaluate.rebind(ctx, &label, &ranges)?;
+        let reset_worlds = self.reset_worlds.rebind(ctx, &label, &ranges)?;
+        let observe = self.observe.rebind(ctx, &label, &ranges)?;
+        let mark_all = self.mark_all.rebind(ctx, &label, &ranges)?;
+        drop(ranges);
+        (self.evaluate, self.reset_worlds, self.observe, self.mark_all) = (evaluate, reset_worlds, observe, mark_all);
+        (self.obs, self.reward, self.done) = (obs, reward, done);
+        Ok(())
+    }
+
     /// Record one control step into `pass` (for callers batching several steps or their own work).
     pub fn record_step(&self, pass: &mut wgpu::ComputePass) {
-        self.apply_action.record(pass);
+        self.record_step_with(pass, &self.apply_action);
+    }
+
+    fn record_step_with(&self, pass: &mut wgpu::ComputePass, apply_action: &Kernel) {
+        apply_action.record(pass);
         for _ in 0..self.config.env.frame_skip {
             self.physics.record(pass);
         }
@@ -347,22 +423,22 @@ impl Env {
             });
             f(self, &mut pass);
         }
-        ctx.queue.submit([enc.finish()]);
+        ctx.submit(enc.finish());
     }
 
     /// Download the observations (nworld × nobs).
     pub fn observations(&self, ctx: &GpuContext) -> Result<Vec<f32>> {
-        ctx.download(&self.obs, self.nworld * self.nobs)
+        ctx.download_at(&self.obs.buffer, self.obs.offset, self.nworld * self.nobs)
     }
 
     /// Download the last rewards (nworld).
     pub fn rewards(&self, ctx: &GpuContext) -> Result<Vec<f32>> {
-        ctx.download(&self.reward, self.nworld)
+        ctx.download_at(&self.reward.buffer, self.reward.offset, self.nworld)
     }
 
     /// Download the last done flags (nworld).
     pub fn dones(&self, ctx: &GpuContext) -> Result<Vec<u32>> {
-        ctx.download(&self.done, self.nworld)
+        ctx.download_at(&self.done.buffer, self.done.offset, self.nworld)
     }
 
     /// Download every world's episode state.
@@ -386,9 +462,9 @@ impl Env {
 
     /// Bytes of GPU memory per world (simulator state, constraint and contact scratch, env buffers).
     pub fn bytes_per_world(&self) -> u64 {
-        let env = self.obs.size()
-            + self.reward.size()
-            + self.done.size()
+        let env = self.obs.size
+            + self.reward.size
+            + self.done.size
             + self.world.size()
             + self.fatigue.size()
             + self.last_action.size()

@@ -1,12 +1,12 @@
 //! The task-specific part of an environment: its uniform, its extra GPU buffers, its shader and
 //! the size of its observation beyond proprioception.
 
-use super::config::{ImitationConfig, LocomotionConfig, ReachingConfig, TaskConfig};
-use super::layout::{ImitationParams, LocomotionParams, ReachingParams};
+use super::config::{ImitationConfig, LocomotionConfig, PoseConfig, ReachingConfig, TaskConfig};
+use super::layout::{ImitationParams, LocomotionParams, PoseJoint, PoseParams, ReachingParams};
 use super::motion::{Motion, SiteTrajectory};
 use crate::error::{Error, Result};
 use crate::gpu::{GpuContext, GpuModel};
-use crate::model::Model;
+use crate::model::{JointType, Model};
 
 /// A task's buffers on the GPU, bound after the shared env bindings in this order.
 pub struct TaskGpu {
@@ -21,7 +21,7 @@ pub struct TaskGpu {
 }
 
 /// Build the task's GPU side for model `m` at control step `ctrl_dt` (s); `pelvis` is the pelvis
-/// body's id.
+/// body's id; `nworld` sizes per-world task buffers.
 pub fn build(
     ctx: &GpuContext,
     m: &Model,
@@ -29,12 +29,75 @@ pub fn build(
     task: &TaskConfig,
     ctrl_dt: f64,
     pelvis: usize,
+    nworld: usize,
 ) -> Result<TaskGpu> {
     match task {
         TaskConfig::Imitation(c) => imitation(ctx, m, gm, c, ctrl_dt, pelvis),
         TaskConfig::Locomotion(c) => Ok(locomotion(ctx, c)),
         TaskConfig::Reaching(c) => Ok(reaching(ctx, c)),
+        TaskConfig::Pose(c) => pose(ctx, m, c, nworld),
     }
+}
+
+/// Whether the task needs a free root joint (a floating base).
+pub fn needs_free_root(task: &TaskConfig) -> bool {
+    !matches!(task, TaskConfig::Pose(_))
+}
+
+/// The joints of a pose task: the named ones, else every limited hinge and slide joint.
+pub fn pose_joints(m: &Model, c: &PoseConfig) -> Result<Vec<usize>> {
+    let movable = |j: usize| matches!(m.jnt_type[j], JointType::Hinge | JointType::Slide);
+    let joints: Vec<usize> = if c.joints.is_empty() {
+        (0..m.njnt).filter(|&j| movable(j) && m.jnt_limited[j]).collect()
+    } else {
+        c.joints
+            .iter()
+            .map(|name| {
+                let j = m.jnt_name.iter().position(|n| n == name).ok_or_else(|| {
+                    Error::Config(format!("pose.joints: the model has no joint '{name}'"))
+                })?;
+                if !movable(j) || !m.jnt_limited[j] {
+                    return Err(Error::Config(format!(
+                        "pose.joints: '{name}' must be a limited hinge or slide joint (targets are drawn in its range)"
+                    )));
+                }
+                Ok(j)
+            })
+            .collect::<Result<_>>()?
+    };
+    if joints.is_empty() {
+        return Err(Error::Config("pose: the model has no limited hinge or slide joint to pose".into()));
+    }
+    Ok(joints)
+}
+
+fn pose(ctx: &GpuContext, m: &Model, c: &PoseConfig, nworld: usize) -> Result<TaskGpu> {
+    let joints = pose_joints(m, c)?;
+    let table: Vec<PoseJoint> = joints
+        .iter()
+        .map(|&j| PoseJoint {
+            qpos_adr: m.jnt_qposadr[j] as u32,
+            _pad: 0,
+            lo: m.jnt_range[j][0] as f32,
+            hi: m.jnt_range[j][1] as f32,
+        })
+        .collect();
+    let params = PoseParams {
+        npose: joints.len() as u32,
+        weight: [c.pose_weight, c.bonus_weight, c.effort_weight, 0.0],
+        goal: [c.success_threshold, c.target_fraction, 0.0, 0.0],
+        ..Default::default()
+    };
+    Ok(TaskGpu {
+        shader: "env/pose.wgsl",
+        extra_obs: 2 * joints.len(),
+        buffers: vec![
+            ctx.uniform_from("pose.params", &params),
+            ctx.storage_from("pose.joints", &table),
+            ctx.storage_zeroed::<f32>("pose.target", nworld * joints.len()),
+        ],
+        motion: None,
+    })
 }
 
 fn imitation(

@@ -46,13 +46,22 @@ impl GpuContext {
 
     /// Copy `len` elements of `T` from the start of `buffer` back to the host (blocks).
     pub fn download<T: bytemuck::Pod>(&self, buffer: &wgpu::Buffer, len: usize) -> Result<Vec<T>> {
+        self.download_at(buffer, 0, len)
+    }
+
+    /// Copy `len` elements of `T` from byte `offset` of `buffer` back to the host (blocks).
+    pub fn download_at<T: bytemuck::Pod>(&self, buffer: &wgpu::Buffer, offset: u64, len: usize) -> Result<Vec<T>> {
         let size = (len * std::mem::size_of::<T>()) as u64;
         if size == 0 {
             return Ok(Vec::new());
         }
-        if size > buffer.size() {
-            return Err(Error::Gpu(format!("download of {size} bytes from a {}-byte buffer", buffer.size())));
+        if offset + size > buffer.size() {
+            return Err(Error::Gpu(format!(
+                "download of {size} bytes at {offset} from a {}-byte buffer",
+                buffer.size()
+            )));
         }
+        self.counters.readback();
         let staging = self.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("readback"),
             size: size.next_multiple_of(4),
@@ -61,7 +70,7 @@ impl GpuContext {
         });
         let mut enc =
             self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("readback") });
-        enc.copy_buffer_to_buffer(buffer, 0, &staging, 0, size.next_multiple_of(4));
+        enc.copy_buffer_to_buffer(buffer, offset, &staging, 0, size.next_multiple_of(4));
         self.queue.submit([enc.finish()]);
         let (tx, rx) = flume::bounded(1);
         staging.slice(..).map_async(wgpu::MapMode::Read, move |r| {

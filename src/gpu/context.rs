@@ -6,6 +6,7 @@
 //! any other adapter (CPU ones like lavapipe last) is taken.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Error, Result};
 
@@ -19,7 +20,36 @@ pub struct GpuContext {
     pub device: wgpu::Device,
     /// The device's queue (Burn submits to the same one).
     pub queue: wgpu::Queue,
+    /// Host readbacks and queue submits made through this context (see [`GpuCounters`]).
+    pub counters: GpuCounters,
     burn: OnceLock<burn::backend::wgpu::WgpuDevice>,
+}
+
+/// Counts of the host–device synchronisation points sinew itself causes: blocking readbacks
+/// ([`GpuContext::download`], and Burn reads the trainer makes) and queue submits (the
+/// simulator's, and each flush of Burn's queued work the trainer asks for). The trainer prints
+/// them per iteration to show the rollout and update stay on the device.
+#[derive(Debug, Default)]
+pub struct GpuCounters {
+    submits: AtomicU64,
+    readbacks: AtomicU64,
+}
+
+impl GpuCounters {
+    /// Count one queue submit.
+    pub fn submit(&self) {
+        self.submits.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Count one blocking readback to the host.
+    pub fn readback(&self) {
+        self.readbacks.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// (submits, readbacks) so far.
+    pub fn get(&self) -> (u64, u64) {
+        (self.submits.load(Ordering::Relaxed), self.readbacks.load(Ordering::Relaxed))
+    }
 }
 
 /// What an adapter is, for listings and bench records.
@@ -133,7 +163,7 @@ impl GpuContext {
         let (device, queue) = pollster::block_on(adapter.request_device(&desc)).map_err(|e| {
             Error::Gpu(format!("could not open a device on '{}': {e}", adapter.get_info().name))
         })?;
-        Ok(GpuContext { instance, adapter, device, queue, burn: OnceLock::new() })
+        Ok(GpuContext { instance, adapter, device, queue, counters: GpuCounters::default(), burn: OnceLock::new() })
     }
 
     /// Whether the precision-critical stages (the mass-matrix solve) run in f64: when the device
@@ -168,6 +198,12 @@ impl GpuContext {
         let dev = burn::backend::wgpu::try_init_device(setup, Default::default())
             .map_err(|e| Error::Gpu(format!("Burn could not use the shared device: {e:?}")))?;
         Ok(self.burn.get_or_init(|| dev).clone())
+    }
+
+    /// Submit `commands` to the queue, counted in [`GpuContext::counters`].
+    pub fn submit(&self, commands: wgpu::CommandBuffer) {
+        self.counters.submit();
+        self.queue.submit([commands]);
     }
 
     /// Block until all submitted work is done.

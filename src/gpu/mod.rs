@@ -5,6 +5,8 @@ pub mod context;
 pub mod layout;
 pub mod model_buffers;
 pub mod shaders;
+pub mod slice;
 
 pub use context::GpuContext;
 pub use model_buffers::GpuModel;
+pub use slice::GpuSlice;

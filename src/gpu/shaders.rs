@@ -28,6 +28,7 @@ pub const STAGE_PARTS: &[(&str, &[&str])] = &[
     ("env/imitation.wgsl", &["env/params.wgsl", "env/common.wgsl"]),
     ("env/locomotion.wgsl", &["env/params.wgsl", "env/common.wgsl"]),
     ("env/reaching.wgsl", &["env/params.wgsl", "env/common.wgsl"]),
+    ("env/pose.wgsl", &["env/params.wgsl", "env/common.wgsl"]),
 ];
 
 /// Stage shaders: (path under `shaders/`, source).
@@ -51,6 +52,7 @@ pub const STAGES: &[(&str, &str)] = &[
     ("env/imitation.wgsl", include_str!("../../shaders/env/imitation.wgsl")),
     ("env/locomotion.wgsl", include_str!("../../shaders/env/locomotion.wgsl")),
     ("env/reaching.wgsl", include_str!("../../shaders/env/reaching.wgsl")),
+    ("env/pose.wgsl", include_str!("../../shaders/env/pose.wgsl")),
 ];
 
 /// Stages written over a `real` scalar type (f64 where the device has it, else f32).

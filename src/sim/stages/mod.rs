@@ -38,7 +38,7 @@ pub fn run(ctx: &GpuContext, stages: &[&dyn Stage]) {
             s.record(&mut pass);
         }
     }
-    ctx.queue.submit([enc.finish()]);
+    ctx.submit(enc.finish());
 }
 
 /// Bind `buffers` to bindings 0.. of group 0 of `pipeline`, in order.
@@ -48,11 +48,22 @@ pub fn bind(
     label: &str,
     buffers: &[&wgpu::Buffer],
 ) -> Result<wgpu::BindGroup> {
+    let ranges: Vec<wgpu::BufferBinding> = buffers.iter().map(|b| b.as_entire_buffer_binding()).collect();
+    bind_ranges(ctx, pipeline, label, &ranges)
+}
+
+/// Like [`bind`], with buffer ranges (e.g. a Burn tensor inside a pooled buffer).
+pub fn bind_ranges(
+    ctx: &GpuContext,
+    pipeline: &wgpu::ComputePipeline,
+    label: &str,
+    ranges: &[wgpu::BufferBinding],
+) -> Result<wgpu::BindGroup> {
     let layout = pipeline.get_bind_group_layout(0);
-    let entries: Vec<wgpu::BindGroupEntry> = buffers
+    let entries: Vec<wgpu::BindGroupEntry> = ranges
         .iter()
         .enumerate()
-        .map(|(i, b)| wgpu::BindGroupEntry { binding: i as u32, resource: b.as_entire_binding() })
+        .map(|(i, b)| wgpu::BindGroupEntry { binding: i as u32, resource: wgpu::BindingResource::Buffer(b.clone()) })
         .collect();
     let scope = ctx.device.push_error_scope(wgpu::ErrorFilter::Validation);
     let group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
@@ -88,6 +99,13 @@ impl Kernel {
         let pipeline = ctx.compute_pipeline(shader, entry)?;
         let group = bind(ctx, &pipeline, &format!("{shader}:{entry}"), buffers)?;
         Ok(Kernel { pipeline, group, invocations, per_workgroup: false })
+    }
+
+    /// The same entry point over the same invocations with other buffer ranges bound (cheap: the
+    /// pipeline is shared, only a bind group is made).
+    pub fn rebind(&self, ctx: &GpuContext, label: &str, ranges: &[wgpu::BufferBinding]) -> Result<Self> {
+        let group = bind_ranges(ctx, &self.pipeline, label, ranges)?;
+        Ok(Kernel { pipeline: self.pipeline.clone(), group, ..*self })
     }
 
     /// Like [`Kernel::new`], but one workgroup per item (`items` of them, in rows of 65,535 as
