@@ -14,6 +14,7 @@ pub mod model;
 pub mod models;
 pub mod npio;
 pub mod reference;
+pub mod rl;
 pub mod sim;
 
 pub use error::{Error, Result};

@@ -22,6 +22,14 @@ enum Command {
     Bench(cli::bench::BenchArgs),
     /// Run open-loop rollouts on the GPU: controls in, trajectories out (npz).
     Rollout(cli::rollout::RolloutArgs),
+    /// Train a policy with PPO on the GPU (Burn on the simulator's device).
+    Train(cli::train::TrainArgs),
+    /// Evaluate a checkpoint's deterministic policy.
+    Eval(cli::eval::EvalArgs),
+    /// Plot a run's metrics (metrics.csv → metrics.png).
+    Plot(cli::plot::PlotArgs),
+    /// Export a checkpoint's policy to ONNX.
+    Export(cli::plot::ExportArgs),
     /// List the GPU adapters sinew can use (pick one with SINEW_ADAPTER=index|name).
     Adapters,
 }
@@ -32,6 +40,10 @@ fn main() -> ExitCode {
         Command::Info(args) => cli::info::run(&args),
         Command::Bench(args) => cli::bench::run(&args),
         Command::Rollout(args) => cli::rollout::run(&args),
+        Command::Train(args) => cli::train::run(&args),
+        Command::Eval(args) => cli::eval::run(&args),
+        Command::Plot(args) => cli::plot::plot(&args),
+        Command::Export(args) => cli::plot::export(&args),
         Command::Adapters => cli::adapters::run(),
     };
     match result {

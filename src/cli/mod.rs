@@ -3,5 +3,8 @@
 pub mod adapters;
 pub mod bench;
 pub mod bench_task;
+pub mod eval;
 pub mod info;
+pub mod plot;
 pub mod rollout;
+pub mod train;

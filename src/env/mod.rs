@@ -84,6 +84,7 @@ pub struct Env {
     /// action kernel (actions at [`ACTION_BINDING`]), kept to rebind them.
     shared: Vec<wgpu::Buffer>,
     action_buffers: Vec<wgpu::Buffer>,
+    task_state: Vec<(&'static str, wgpu::Buffer)>,
     /// Model, sparsity and task buffers the kernels are bound to.
     _bound: (GpuModel, GpuSparsity, Vec<wgpu::Buffer>, [wgpu::Buffer; 3]),
 }
@@ -279,6 +280,7 @@ impl Env {
             mark_all,
             shared: shared_owned,
             action_buffers,
+            task_state: task.state,
             _bound: (gm, sp, task.buffers, [params_buf, init, slot_feet]),
             model,
             config: file.clone(),
@@ -458,6 +460,55 @@ impl Env {
             mean_last_return: finished.iter().map(|e| e.last_return as f64).sum::<f64>() / n,
             mean_last_length: finished.iter().map(|e| e.last_length as f64).sum::<f64>() / n,
         })
+    }
+
+    /// The buffers that hold the worlds' state between control steps, named (everything else is
+    /// recomputed by the next step), then the observations.
+    fn state_buffers(&self) -> Vec<(&'static str, &wgpu::Buffer, u64, u64)> {
+        let s = &self.state;
+        let mut v: Vec<(&'static str, &wgpu::Buffer, u64, u64)> = [
+            ("sim.qpos", &s.qpos),
+            ("sim.qvel", &s.qvel),
+            ("sim.act", &s.act),
+            ("sim.ctrl", &s.ctrl),
+            ("sim.qacc_warmstart", &s.qacc_warmstart),
+            ("sim.world_scale", &s.world_scale),
+            ("sim.nonfinite", &s.nonfinite),
+            ("env.world", &self.world),
+            ("env.fatigue", &self.fatigue),
+            ("env.last_action", &self.last_action),
+        ]
+        .into_iter()
+        .map(|(n, b)| (n, b, 0, b.size()))
+        .collect();
+        v.extend(self.task_state.iter().map(|(n, b)| (*n, b, 0, b.size())));
+        v.push(("env.obs", &self.obs.buffer, self.obs.offset, (self.nworld * self.nobs * 4) as u64));
+        v.push(("env.done", &self.done.buffer, self.done.offset, (self.nworld * 4) as u64));
+        v
+    }
+
+    /// Download the worlds' state (see `state_buffers`), named, for a checkpoint.
+    pub fn snapshot(&self, ctx: &GpuContext) -> Result<Vec<(String, Vec<u8>)>> {
+        self.state_buffers()
+            .into_iter()
+            .map(|(n, b, off, size)| Ok((n.to_string(), ctx.download_at::<u8>(b, off, size as usize)?)))
+            .collect()
+    }
+
+    /// Restore a [`Env::snapshot`]: `get(name)` gives each saved blob. Sizes must match (same
+    /// model, task and nworld).
+    pub fn restore(&self, ctx: &GpuContext, get: impl Fn(&str) -> Result<Vec<u8>>) -> Result<()> {
+        for (n, b, off, size) in self.state_buffers() {
+            let bytes = get(n)?;
+            if bytes.len() as u64 != size {
+                return Err(Error::Config(format!(
+                    "restoring {n}: {} bytes saved, this environment has {size} (other model, task or nworld?)",
+                    bytes.len()
+                )));
+            }
+            ctx.queue.write_buffer(b, off, &bytes);
+        }
+        Ok(())
     }
 
     /// Bytes of GPU memory per world (simulator state, constraint and contact scratch, env buffers).

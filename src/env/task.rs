@@ -18,6 +18,8 @@ pub struct TaskGpu {
     pub buffers: Vec<wgpu::Buffer>,
     /// Imitation: the reference motion at the control rate (None for other tasks).
     pub motion: Option<Motion>,
+    /// Buffers holding per-world task state (checkpoints save them), named.
+    pub state: Vec<(&'static str, wgpu::Buffer)>,
 }
 
 /// Build the task's GPU side for model `m` at control step `ctrl_dt` (s); `pelvis` is the pelvis
@@ -88,15 +90,17 @@ fn pose(ctx: &GpuContext, m: &Model, c: &PoseConfig, nworld: usize) -> Result<Ta
         goal: [c.success_threshold, c.target_fraction, 0.0, 0.0],
         ..Default::default()
     };
+    let target = ctx.storage_zeroed::<f32>("pose.target", nworld * joints.len());
     Ok(TaskGpu {
         shader: "env/pose.wgsl",
         extra_obs: 2 * joints.len(),
         buffers: vec![
             ctx.uniform_from("pose.params", &params),
             ctx.storage_from("pose.joints", &table),
-            ctx.storage_zeroed::<f32>("pose.target", nworld * joints.len()),
+            target.clone(),
         ],
         motion: None,
+        state: vec![("pose.target", target)],
     })
 }
 
@@ -176,6 +180,7 @@ fn imitation(
         extra_obs: 3 * site_ids.len() + 3 + c.lookahead.len() * (m.nq - root_nq + 3),
         buffers,
         motion: Some(motion),
+        state: Vec::new(),
     })
 }
 
@@ -192,6 +197,7 @@ fn locomotion(ctx: &GpuContext, c: &LocomotionConfig) -> TaskGpu {
         extra_obs: 4,
         buffers: vec![ctx.uniform_from("locomotion.params", &params)],
         motion: None,
+        state: Vec::new(),
     }
 }
 
@@ -207,5 +213,6 @@ fn reaching(ctx: &GpuContext, c: &ReachingConfig) -> TaskGpu {
         extra_obs: 3,
         buffers: vec![ctx.uniform_from("reaching.params", &params)],
         motion: None,
+        state: Vec::new(),
     }
 }

@@ -1,0 +1,55 @@
+//! `sinew train`: PPO on the GPU (see `sinew::rl`).
+
+use std::path::PathBuf;
+
+use clap::Args;
+use sinew::Result;
+use sinew::gpu::GpuContext;
+use sinew::rl::run::{RunOptions, train};
+
+/// Arguments of `sinew train`.
+#[derive(Args)]
+pub struct TrainArgs {
+    /// Training config (TOML: the environment plus [train], [ppo], [policy]), e.g.
+    /// configs/quickstart.toml.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Overrides of any config field, `section.key=value` (TOML values; e.g. train.nworld=512
+    /// ppo.learning_rate=1e-3 policy.actor_hidden=[512,512,512]).
+    pub overrides: Vec<String>,
+    /// Run directory (default: a new folder under runs/).
+    #[arg(long)]
+    pub run_dir: Option<PathBuf>,
+    /// Continue RUN_DIR from its latest checkpoint (its config.toml; overrides apply on top, e.g.
+    /// train.iterations=2000 to extend it).
+    #[arg(long, value_name = "RUN_DIR")]
+    pub resume: Option<PathBuf>,
+    /// Print each iteration's host readbacks and queue submits and the rollout/update times.
+    #[arg(long)]
+    pub verbose: bool,
+    /// No progress bar (one line per iteration instead).
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// Run `sinew train`.
+pub fn run(args: &TrainArgs) -> Result<()> {
+    let ctx = GpuContext::new()?;
+    let opts = RunOptions {
+        config: args.config.clone(),
+        overrides: args.overrides.clone(),
+        run_dir: args.run_dir.clone(),
+        resume: args.resume.clone(),
+        verbose: args.verbose,
+        progress: !args.no_progress,
+    };
+    let s = train(&ctx, &opts)?;
+    if let Some(m) = s.metrics.last() {
+        println!(
+            "done: {} iterations, {} env steps; last: return {:.3}, episode length {:.1}, success {:.3}, {:.0} env-steps/s",
+            m.iteration, m.env_steps, m.mean_return, m.mean_episode_length, m.success_rate, m.env_steps_per_s
+        );
+    }
+    println!("run directory: {} (metrics.csv, metrics.png, tb/, checkpoints/, policy.onnx)", s.run_dir.display());
+    Ok(())
+}

@@ -1,0 +1,271 @@
+//! Training configuration: one TOML file holds the environment (`task`, `[env]`, the task's
+//! section, as `crate::env::EnvFile` reads them) and the trainer's `[train]`, `[ppo]` and
+//! `[policy]`; `key=value` overrides (like Hydra's) replace any field before parsing.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::onnx::Activation;
+use crate::env::EnvFile;
+use crate::error::{Error, Result};
+
+/// The run: sizes, length, seeds, checkpoints.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrainConfig {
+    /// Parallel worlds.
+    pub nworld: usize,
+    /// Control steps per world per iteration (the rollout horizon T).
+    pub horizon: usize,
+    /// Iterations (rollout + update) in the run.
+    pub iterations: usize,
+    /// Seed of the policy's initialisation and sampling (the worlds' streams use `env.seed`).
+    pub seed: u64,
+    /// Write a checkpoint every this many iterations (and at the end); 0: only at the end.
+    pub checkpoint_every: usize,
+    /// Multiply rewards by this before learning (logs report unscaled returns).
+    pub reward_scale: f32,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig { nworld: 1024, horizon: 32, iterations: 500, seed: 1, checkpoint_every: 50, reward_scale: 1.0 }
+    }
+}
+
+/// PPO's settings (defaults: rsl_rl / MuscleMimic-like).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PpoConfig {
+    /// Discount γ.
+    pub gamma: f32,
+    /// GAE λ.
+    pub lambda: f32,
+    /// Ratio clip ε.
+    pub clip: f32,
+    /// Value clip (around the rollout's values); 0 disables value clipping.
+    pub value_clip: f32,
+    /// Entropy bonus coefficient.
+    pub entropy_coef: f32,
+    /// Value loss coefficient.
+    pub value_coef: f32,
+    /// Global gradient-norm clip (over every parameter); 0 disables it.
+    pub max_grad_norm: f32,
+    /// Adam learning rate (at the start).
+    pub learning_rate: f32,
+    /// Anneal the learning rate linearly to 0 over the run.
+    pub anneal_lr: bool,
+    /// Adam β1, β2, ε.
+    pub adam_betas: [f32; 2],
+    /// Adam ε.
+    pub adam_eps: f32,
+    /// Passes over each rollout.
+    pub epochs: usize,
+    /// Minibatches per pass (a fresh random permutation each pass, drawn on the GPU).
+    pub minibatches: usize,
+    /// Normalise advantages per minibatch.
+    pub normalize_advantages: bool,
+}
+
+impl Default for PpoConfig {
+    fn default() -> Self {
+        PpoConfig {
+            gamma: 0.99,
+            lambda: 0.95,
+            clip: 0.2,
+            value_clip: 0.2,
+            entropy_coef: 0.0,
+            value_coef: 1.0,
+            max_grad_norm: 1.0,
+            learning_rate: 3e-4,
+            anneal_lr: true,
+            adam_betas: [0.9, 0.999],
+            adam_eps: 1e-8,
+            epochs: 5,
+            minibatches: 4,
+            normalize_advantages: true,
+        }
+    }
+}
+
+/// The actor-critic networks.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PolicyConfig {
+    /// Hidden layer sizes of the actor.
+    pub actor_hidden: Vec<usize>,
+    /// Hidden layer sizes of the critic.
+    pub critic_hidden: Vec<usize>,
+    /// Hidden activation.
+    pub activation: Activation,
+    /// LayerNorm after each hidden linear layer.
+    pub layer_norm: bool,
+    /// Orthogonal initialisation (gain √2 hidden, 0.01 actor output, 1 critic output); else
+    /// Burn's Kaiming-uniform.
+    pub orthogonal_init: bool,
+    /// Initial standard deviation of the Gaussian policy (log-std is learned, state-independent).
+    pub init_std: f32,
+    /// Normalised observations are clipped to ±this.
+    pub obs_clip: f32,
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        PolicyConfig {
+            actor_hidden: vec![256, 256, 256],
+            critic_hidden: vec![256, 256, 256],
+            activation: Activation::Elu,
+            layer_norm: false,
+            orthogonal_init: true,
+            init_std: 0.5,
+            obs_clip: 10.0,
+        }
+    }
+}
+
+/// A whole training config.
+#[derive(Debug, Clone)]
+pub struct TrainFile {
+    /// The environment.
+    pub env: EnvFile,
+    /// `[train]`.
+    pub train: TrainConfig,
+    /// `[ppo]`.
+    pub ppo: PpoConfig,
+    /// `[policy]`.
+    pub policy: PolicyConfig,
+    /// The merged TOML (file + overrides) the run was built from, for the run directory.
+    pub resolved: toml::Table,
+}
+
+impl TrainFile {
+    /// Read `path`, apply `overrides` (`section.key=value`, the value in TOML syntax, bare words
+    /// taken as strings), and parse.
+    pub fn load(path: &Path, overrides: &[String]) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let what = path.display().to_string();
+        let mut table: toml::Table = text.parse().map_err(|e| Error::Config(format!("{what}: {e}")))?;
+        for o in overrides {
+            apply_override(&mut table, o)?;
+        }
+        Self::from_table(table, path.parent().unwrap_or(Path::new(".")), &what)
+    }
+
+    /// Parse a merged table; relative paths resolve against `base`.
+    pub fn from_table(table: toml::Table, base: &Path, what: &str) -> Result<Self> {
+        let section = |name: &str| -> Result<toml::Value> {
+            match table.get(name) {
+                None => Ok(toml::Value::Table(Default::default())),
+                Some(v @ toml::Value::Table(_)) => Ok(v.clone()),
+                Some(_) => Err(Error::Config(format!("{what}: [{name}] must be a table"))),
+            }
+        };
+        let bad = |name: &'static str| move |e: toml::de::Error| Error::Config(format!("{what}: [{name}]: {e}"));
+        let train: TrainConfig = section("train")?.try_into().map_err(bad("train"))?;
+        let ppo: PpoConfig = section("ppo")?.try_into().map_err(bad("ppo"))?;
+        let policy: PolicyConfig = section("policy")?.try_into().map_err(bad("policy"))?;
+        let env_text = toml::to_string(&table).map_err(|e| Error::Config(format!("{what}: {e}")))?;
+        let env = EnvFile::parse(&env_text, base, what)?;
+        let file = TrainFile { env, train, ppo, policy, resolved: table };
+        file.validate(what)?;
+        Ok(file)
+    }
+
+    fn validate(&self, what: &str) -> Result<()> {
+        let (t, p, n) = (&self.train, &self.ppo, &self.policy);
+        let err = |msg: String| Err(Error::Config(format!("{what}: {msg}")));
+        if t.nworld == 0 || t.horizon == 0 || t.iterations == 0 {
+            return err("train.nworld, train.horizon and train.iterations must be positive".into());
+        }
+        if p.epochs == 0 || p.minibatches == 0 || p.minibatches > t.nworld * t.horizon {
+            return err(format!(
+                "ppo.epochs must be >= 1 and ppo.minibatches in 1..={} (nworld × horizon)",
+                t.nworld * t.horizon
+            ));
+        }
+        if !(p.gamma > 0.0 && p.gamma <= 1.0 && p.lambda >= 0.0 && p.lambda <= 1.0) {
+            return err("ppo.gamma in (0, 1], ppo.lambda in [0, 1]".into());
+        }
+        if !(p.learning_rate > 0.0 && p.clip > 0.0 && p.value_clip >= 0.0 && p.max_grad_norm >= 0.0) {
+            return err("ppo.learning_rate and ppo.clip must be > 0; value_clip, max_grad_norm >= 0".into());
+        }
+        if !(n.init_std > 0.0 && n.obs_clip > 0.0) || n.actor_hidden.contains(&0) || n.critic_hidden.contains(&0) {
+            return err("policy.init_std and policy.obs_clip must be > 0, hidden sizes >= 1".into());
+        }
+        Ok(())
+    }
+
+    /// The resolved config as TOML text: the merged file with `[train]`, `[ppo]` and `[policy]`
+    /// written out in full (defaults included).
+    pub fn to_toml(&self) -> Result<String> {
+        let mut t = self.resolved.clone();
+        // file paths were resolved against the config's folder; write them absolute so the run
+        // directory's copy works from anywhere
+        let absolute = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()).display().to_string();
+        let model = Path::new(&self.env.env.model);
+        if model.is_file() {
+            set(&mut t, "env", "model", toml::Value::String(absolute(model)));
+        }
+        if let crate::env::TaskConfig::Imitation(c) = &self.env.task {
+            set(&mut t, "imitation", "motion", toml::Value::String(absolute(&c.motion)));
+        }
+        t.insert("train".into(), to_value(&self.train)?);
+        t.insert("ppo".into(), to_value(&self.ppo)?);
+        t.insert("policy".into(), to_value(&self.policy)?);
+        toml::to_string(&t).map_err(|e| Error::Config(format!("writing the resolved config: {e}")))
+    }
+}
+
+fn set(t: &mut toml::Table, section: &str, key: &str, v: toml::Value) {
+    let sec = t.entry(section.to_string()).or_insert_with(|| toml::Value::Table(Default::default()));
+    if let Some(sec) = sec.as_table_mut() {
+        sec.insert(key.to_string(), v);
+    }
+}
+
+fn to_value<T: Serialize>(v: &T) -> Result<toml::Value> {
+    toml::Value::try_from(v).map_err(|e| Error::Config(format!("writing the resolved config: {e}")))
+}
+
+/// Apply one `a.b.c=value` override to `table`.
+pub fn apply_override(table: &mut toml::Table, spec: &str) -> Result<()> {
+    let Some((key, raw)) = spec.split_once('=') else {
+        return Err(Error::Config(format!("override '{spec}': expected key=value (e.g. ppo.learning_rate=1e-3)")));
+    };
+    let path: Vec<&str> = key.trim().split('.').collect();
+    if path.iter().any(|p| p.is_empty()) {
+        return Err(Error::Config(format!("override '{spec}': empty key segment")));
+    }
+    // the value in TOML syntax; a bare word is a string
+    let value = format!("v = {}", raw.trim())
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(raw.trim().to_string()));
+    let mut cur = table;
+    for seg in &path[..path.len() - 1] {
+        let entry = cur.entry(seg.to_string()).or_insert_with(|| toml::Value::Table(Default::default()));
+        cur = entry
+            .as_table_mut()
+            .ok_or_else(|| Error::Config(format!("override '{spec}': '{seg}' is not a table")))?;
+    }
+    cur.insert(path[path.len() - 1].to_string(), value);
+    Ok(())
+}
+
+/// A new run directory `runs/<config stem>-<unix time>` (made unique with a suffix).
+pub fn new_run_dir(config: &Path) -> PathBuf {
+    let stem = config.file_stem().and_then(|s| s.to_str()).unwrap_or("run");
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let mut dir = PathBuf::from("runs").join(format!("{stem}-{secs}"));
+    let mut k = 1;
+    while dir.exists() {
+        dir = PathBuf::from("runs").join(format!("{stem}-{secs}-{k}"));
+        k += 1;
+    }
+    dir
+}

@@ -1,0 +1,227 @@
+//! The actor-critic: two MLPs (separate actor and critic) and a state-independent learned
+//! log-std, as plain Burn tensors. Every parameter is a rank-2 tensor (biases, LayerNorm gains and
+//! the log-std are `[1, n]` rows) so the optimiser and checkpoints treat them alike. Forward
+//! passes take the parameter list as an argument: the rollout runs them on the plain (no
+//! autodiff) tensors, the update on autodiff leaves made from the same values.
+
+use burn::tensor::{Device, Tensor, TensorData, activation};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand_distr::{Distribution, StandardNormal};
+
+use super::config::PolicyConfig;
+use super::onnx::{Activation, DenseLayer, LayerNorm};
+use crate::error::{Error, Result};
+
+/// Indices (into the parameter list) of one dense layer.
+#[derive(Debug, Clone)]
+struct Dense {
+    n_in: usize,
+    n_out: usize,
+    weight: usize,
+    bias: usize,
+    /// LayerNorm gain and shift (hidden layers, when configured).
+    norm: Option<(usize, usize)>,
+}
+
+/// Layout of the networks: which parameters make which layer.
+#[derive(Debug, Clone)]
+pub struct ActorCritic {
+    /// Observation size.
+    pub nobs: usize,
+    /// Action size.
+    pub nu: usize,
+    /// Hidden activation.
+    pub activation: Activation,
+    actor: Vec<Dense>,
+    critic: Vec<Dense>,
+    /// Index of the `[1, nu]` log-std.
+    pub log_std: usize,
+    /// Parameter names, in list order (checkpoints, export).
+    pub names: Vec<String>,
+    /// Parameter shapes `[rows, cols]`, in list order.
+    pub shapes: Vec<[usize; 2]>,
+}
+
+const LN_EPS: f64 = 1e-5;
+
+impl ActorCritic {
+    /// The layout for `nobs` → `nu` under `cfg`.
+    pub fn new(nobs: usize, nu: usize, cfg: &PolicyConfig) -> Self {
+        let mut names = Vec::new();
+        let mut shapes = Vec::new();
+        let mut net = |prefix: &str, hidden: &[usize], n_out: usize| -> Vec<Dense> {
+            let mut sizes = vec![nobs];
+            sizes.extend_from_slice(hidden);
+            sizes.push(n_out);
+            (0..sizes.len() - 1)
+                .map(|i| {
+                    let (a, b) = (sizes[i], sizes[i + 1]);
+                    let mut add = |n: String, s: [usize; 2]| {
+                        names.push(n);
+                        shapes.push(s);
+                        names.len() - 1
+                    };
+                    let weight = add(format!("{prefix}.{i}.weight"), [a, b]);
+                    let bias = add(format!("{prefix}.{i}.bias"), [1, b]);
+                    let hidden_layer = i + 1 < sizes.len() - 1;
+                    let norm = (cfg.layer_norm && hidden_layer).then(|| {
+                        (add(format!("{prefix}.{i}.ln_gamma"), [1, b]), add(format!("{prefix}.{i}.ln_beta"), [1, b]))
+                    });
+                    Dense { n_in: a, n_out: b, weight, bias, norm }
+                })
+                .collect()
+        };
+        let actor = net("actor", &cfg.actor_hidden, nu);
+        let critic = net("critic", &cfg.critic_hidden, 1);
+        names.push("log_std".into());
+        shapes.push([1, nu]);
+        ActorCritic { nobs, nu, activation: cfg.activation, actor, critic, log_std: names.len() - 1, names, shapes }
+    }
+
+    /// Initial parameter values on the host (seeded): orthogonal weights (gain √2 for hidden
+    /// layers, 0.01 for the actor's output, 1 for the critic's) or Kaiming-uniform, zero biases,
+    /// LayerNorm 1/0, log-std = ln(init_std). Row-major `shapes[i]`.
+    pub fn init_host(&self, cfg: &PolicyConfig, seed: u64) -> Vec<Vec<f32>> {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut values: Vec<Vec<f32>> = self.shapes.iter().map(|s| vec![0.0; s[0] * s[1]]).collect();
+        for (net, out_gain) in [(&self.actor, 0.01), (&self.critic, 1.0)] {
+            for (i, d) in net.iter().enumerate() {
+                let gain = if i + 1 == net.len() { out_gain } else { 2f64.sqrt() };
+                values[d.weight] = if cfg.orthogonal_init {
+                    orthogonal(d.n_in, d.n_out, gain, &mut rng)
+                } else {
+                    kaiming_uniform(d.n_in, d.n_out, &mut rng)
+                };
+                if let Some((g, _)) = d.norm {
+                    values[g].fill(1.0);
+                }
+            }
+        }
+        values[self.log_std].fill(cfg.init_std.ln());
+        values
+    }
+
+    /// Check host values against the layout (count and sizes).
+    pub fn to_host_checked(&self, values: &[Vec<f32>]) -> Result<()> {
+        if values.len() != self.shapes.len() {
+            return Err(Error::Config(format!("{} parameter arrays, expected {}", values.len(), self.shapes.len())));
+        }
+        for ((v, s), n) in values.iter().zip(&self.shapes).zip(&self.names) {
+            if v.len() != s[0] * s[1] {
+                return Err(Error::Config(format!("parameter {n}: {} values, expected {:?}", v.len(), s)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Upload host values as tensors on `device`.
+    pub fn to_tensors(&self, values: &[Vec<f32>], device: &Device) -> Result<Vec<Tensor<2>>> {
+        self.to_host_checked(values)?;
+        Ok(values
+            .iter()
+            .zip(&self.shapes)
+            .map(|(v, s)| Tensor::from_data(TensorData::new(v.clone(), *s), device))
+            .collect())
+    }
+
+    fn mlp(&self, net: &[Dense], p: &[Tensor<2>], x: Tensor<2>) -> Tensor<2> {
+        let mut x = x;
+        for (i, d) in net.iter().enumerate() {
+            x = x.matmul(p[d.weight].clone()) + p[d.bias].clone();
+            if i + 1 < net.len() {
+                if let Some((g, b)) = d.norm {
+                    let (var, mean) = x.clone().var_mean_bias(1);
+                    x = (x - mean).div(var.add_scalar(LN_EPS).sqrt()) * p[g].clone() + p[b].clone();
+                }
+                x = match self.activation {
+                    Activation::Silu => activation::silu(x),
+                    Activation::Elu => activation::elu(x, 1.0),
+                    Activation::Tanh => activation::tanh(x),
+                };
+            }
+        }
+        x
+    }
+
+    /// Mean action `[batch, nu]` of normalised observations `[batch, nobs]`.
+    pub fn actor(&self, p: &[Tensor<2>], obs: Tensor<2>) -> Tensor<2> {
+        self.mlp(&self.actor, p, obs)
+    }
+
+    /// Value `[batch]` of normalised observations `[batch, nobs]`.
+    pub fn critic(&self, p: &[Tensor<2>], obs: Tensor<2>) -> Tensor<1> {
+        self.mlp(&self.critic, p, obs).squeeze_dim(1)
+    }
+
+    /// The actor's layers as host arrays (for export), from host parameter values.
+    pub fn actor_layers(&self, values: &[Vec<f32>]) -> Vec<DenseLayer> {
+        self.actor
+            .iter()
+            .map(|d| DenseLayer {
+                n_in: d.n_in,
+                n_out: d.n_out,
+                weight: values[d.weight].clone(),
+                bias: values[d.bias].clone(),
+                layer_norm: d.norm.map(|(g, b)| LayerNorm {
+                    gamma: values[g].clone(),
+                    beta: values[b].clone(),
+                    eps: LN_EPS as f32,
+                }),
+            })
+            .collect()
+    }
+}
+
+/// log N(a; mean, exp(log_std)) summed over the action dims: `[batch]`.
+/// `action`, `mean`: `[batch, nu]`; `log_std`: `[1, nu]`.
+pub fn log_prob(action: Tensor<2>, mean: Tensor<2>, log_std: Tensor<2>) -> Tensor<1> {
+    let nu = log_std.dims()[1] as f64;
+    let z = (action - mean).div(log_std.clone().exp());
+    let quad = z.square().sum_dim(1).squeeze_dim::<1>(1).mul_scalar(-0.5);
+    quad.sub_scalar(0.5 * nu * (2.0 * std::f64::consts::PI).ln()) - log_std.sum().unsqueeze::<1>().reshape([1])
+}
+
+/// Entropy of the Gaussian (the same for every state): `[1]`.
+pub fn entropy(log_std: Tensor<2>) -> Tensor<1> {
+    let nu = log_std.dims()[1] as f64;
+    log_std.sum().reshape([1]).add_scalar(0.5 * nu * (1.0 + (2.0 * std::f64::consts::PI).ln()))
+}
+
+/// A semi-orthogonal `n_in × n_out` matrix times `gain` (Gram–Schmidt on Gaussian draws, signs
+/// fixed so the result is unique for the draw).
+fn orthogonal(n_in: usize, n_out: usize, gain: f64, rng: &mut StdRng) -> Vec<f32> {
+    // orthonormal vectors of length `len`, `count` of them (count <= len)
+    let (len, count) = if n_in >= n_out { (n_in, n_out) } else { (n_out, n_in) };
+    let mut basis: Vec<Vec<f64>> = Vec::with_capacity(count);
+    while basis.len() < count {
+        let mut v: Vec<f64> = (0..len).map(|_| StandardNormal.sample(rng)).collect();
+        for _ in 0..2 {
+            // twice: modified Gram–Schmidt loses orthogonality in one pass for large sizes
+            for b in &basis {
+                let d: f64 = v.iter().zip(b).map(|(x, y)| x * y).sum();
+                v.iter_mut().zip(b).for_each(|(x, y)| *x -= d * y);
+            }
+        }
+        let n = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+        if n > 1e-6 {
+            basis.push(v.into_iter().map(|x| x / n).collect());
+        }
+    }
+    let mut w = vec![0f32; n_in * n_out];
+    for r in 0..n_in {
+        for c in 0..n_out {
+            // columns orthonormal when n_in >= n_out, rows otherwise
+            let x = if n_in >= n_out { basis[c][r] } else { basis[r][c] };
+            w[r * n_out + c] = (gain * x) as f32;
+        }
+    }
+    w
+}
+
+/// Kaiming-uniform (a = √5, PyTorch's `Linear` default): U(±1/√n_in).
+fn kaiming_uniform(n_in: usize, n_out: usize, rng: &mut StdRng) -> Vec<f32> {
+    let bound = 1.0 / (n_in as f64).sqrt();
+    let u = rand_distr::Uniform::new(-bound, bound).expect("bound > 0");
+    (0..n_in * n_out).map(|_| u.sample(rng) as f32).collect()
+}

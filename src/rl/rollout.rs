@@ -1,0 +1,120 @@
+//! Collecting a rollout: T control steps of every world, policy and simulator alternating on the
+//! one device. The environment writes its observations, rewards and done flags straight into
+//! Burn tensors (bound once, [`EnvIo`]); each step's sampled actions are a Burn tensor the
+//! simulator's action kernel binds and reads. Nothing is read back to the host.
+
+use burn::tensor::{Device, Distribution, Int, Tensor};
+
+use super::interop::{BoundTensor, bind_int_tensor, bind_tensor, flush};
+use super::normalizer::ObsNormalizer;
+use super::policy::{ActorCritic, log_prob};
+use crate::env::{DONE_TERMINATED, DONE_TRUNCATED, Env};
+use crate::error::Result;
+use crate::gpu::GpuContext;
+
+/// Burn tensors the environment writes every control step (bound for the run's lifetime).
+pub struct EnvIo {
+    /// `[nworld, nobs]` observations.
+    pub obs: Tensor<2>,
+    /// `[nworld]` rewards of the last step.
+    pub reward: Tensor<1>,
+    /// `[nworld]` done flags of the last step (`DONE_*` bits).
+    pub done: Tensor<1, Int>,
+    _bound: [BoundTensor; 3],
+}
+
+impl EnvIo {
+    /// Allocate the tensors on `device` and make `env`'s kernels write into them.
+    pub fn bind(ctx: &GpuContext, env: &mut Env, device: &Device) -> Result<Self> {
+        let obs = Tensor::<2>::zeros([env.nworld, env.nobs], device);
+        let reward = Tensor::<1>::zeros([env.nworld], device);
+        let done = Tensor::<1, Int>::zeros([env.nworld], device);
+        let bound = [bind_tensor(&obs)?, bind_tensor(&reward)?, bind_int_tensor(&done)?];
+        // the zeros must be written before the env's first submit touches them
+        flush(ctx, device)?;
+        env.bind_outputs(ctx, bound[0].slice.clone(), bound[1].slice.clone(), bound[2].slice.clone())?;
+        Ok(EnvIo { obs, reward, done, _bound: bound })
+    }
+}
+
+/// One rollout, `T` steps × `N` worlds, on the device.
+pub struct Rollout {
+    /// `[T·N, nobs]` normalised observations the actions were drawn at.
+    pub obs: Tensor<2>,
+    /// `[T·N, nu]` sampled actions.
+    pub actions: Tensor<2>,
+    /// `[T·N]` their log-probabilities.
+    pub log_probs: Tensor<1>,
+    /// `[T, N]` values of the observations.
+    pub values: Tensor<2>,
+    /// `[T, N]` rewards (scaled; truncated steps bootstrapped with γ·V).
+    pub rewards: Tensor<2>,
+    /// `[T, N]` 1 where the step ended its episode.
+    pub ended: Tensor<2>,
+    /// `[N]` value of the observation after the last step.
+    pub last_value: Tensor<1>,
+    /// `[T, N]` raw (unscaled) rewards, for logs.
+    pub raw_rewards: Tensor<2>,
+}
+
+/// Collect `horizon` steps with the stochastic policy, updating `norm` with every observation.
+#[allow(clippy::too_many_arguments)]
+pub fn collect(
+    ctx: &GpuContext,
+    device: &Device,
+    env: &Env,
+    io: &EnvIo,
+    net: &ActorCritic,
+    params: &[Tensor<2>],
+    norm: &mut ObsNormalizer,
+    horizon: usize,
+    gamma: f64,
+    reward_scale: f64,
+) -> Result<Rollout> {
+    let n = env.nworld;
+    let log_std = params[net.log_std].clone();
+    let std = log_std.clone().exp();
+    let mut obs = Vec::with_capacity(horizon);
+    let mut actions = Vec::with_capacity(horizon);
+    let mut log_probs = Vec::with_capacity(horizon);
+    let (mut values, mut rewards, mut ended, mut raw) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..horizon {
+        norm.update(io.obs.clone());
+        let x = norm.normalize(io.obs.clone());
+        let mean = net.actor(params, x.clone());
+        let value = net.critic(params, x.clone());
+        let noise = Tensor::<2>::random([n, net.nu], Distribution::Normal(0.0, 1.0), device);
+        let action = mean.clone() + noise * std.clone();
+        log_probs.push(log_prob(action.clone(), mean, log_std.clone()));
+        let bound = bind_tensor(&action)?;
+        flush(ctx, device)?;
+        env.step_with_actions(ctx, &bound.slice)?;
+        drop(bound);
+        // copies of what the step wrote, taken before the next step overwrites it
+        let flags = io.done.clone();
+        let terminated = flags.clone().bitwise_and_scalar(DONE_TERMINATED as i64).greater_elem(0).float();
+        let truncated = flags.bitwise_and_scalar(DONE_TRUNCATED as i64).greater_elem(0).float();
+        let r = io.reward.clone().mul_scalar(1.0);
+        // a truncated episode did not end: bootstrap it with γ·V(s_t) (the state after the step
+        // was replaced by the reset's)
+        let learn_r = r.clone().mul_scalar(reward_scale)
+            + truncated.clone().mul(terminated.clone().neg().add_scalar(1.0)).mul(value.clone()).mul_scalar(gamma);
+        ended.push(terminated.add(truncated).clamp_max(1.0));
+        rewards.push(learn_r);
+        raw.push(r);
+        values.push(value);
+        obs.push(x);
+        actions.push(action);
+    }
+    let last_value = net.critic(params, norm.normalize(io.obs.clone()));
+    Ok(Rollout {
+        obs: Tensor::cat(obs, 0),
+        actions: Tensor::cat(actions, 0),
+        log_probs: Tensor::cat(log_probs, 0),
+        values: Tensor::stack(values, 0),
+        rewards: Tensor::stack(rewards, 0),
+        ended: Tensor::stack(ended, 0),
+        last_value,
+        raw_rewards: Tensor::stack(raw, 0),
+    })
+}

@@ -1,0 +1,148 @@
+//! A run directory and the training loop around [`Trainer`]: `config.toml` (the resolved
+//! config), `metrics.csv`, TensorBoard events under `tb/`, `checkpoints/iter_NNNNNN.ckpt`,
+//! `metrics.png` and `policy.onnx` at the end.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::checkpoint::{self, Checkpoint};
+use super::config::{TrainFile, new_run_dir};
+use super::tensorboard::EventWriter;
+use super::trainer::{CSV_COLUMNS, IterationMetrics, Trainer};
+use crate::error::{Error, Result};
+use crate::gpu::GpuContext;
+
+/// How to start or continue a run.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// The config file (a new run).
+    pub config: Option<PathBuf>,
+    /// `key=value` overrides.
+    pub overrides: Vec<String>,
+    /// Where the run goes (default: a new folder under `runs/`).
+    pub run_dir: Option<PathBuf>,
+    /// Continue this run directory from its latest checkpoint.
+    pub resume: Option<PathBuf>,
+    /// Print each iteration's submit/readback counts and timings.
+    pub verbose: bool,
+    /// Show a progress bar.
+    pub progress: bool,
+}
+
+/// What a finished run reports.
+#[derive(Debug, Clone)]
+pub struct RunSummary {
+    /// The run directory.
+    pub run_dir: PathBuf,
+    /// Every iteration's metrics (this invocation's).
+    pub metrics: Vec<IterationMetrics>,
+}
+
+/// Train as `opts` says; returns when the configured iterations are done.
+pub fn train(ctx: &GpuContext, opts: &RunOptions) -> Result<RunSummary> {
+    let (cfg, run_dir, resume_from) = match (&opts.resume, &opts.config) {
+        (Some(dir), _) => {
+            let cfg = TrainFile::load(&dir.join("config.toml"), &opts.overrides)?;
+            (cfg, dir.clone(), Some(checkpoint::latest(dir)?))
+        }
+        (None, Some(config)) => {
+            let cfg = TrainFile::load(config, &opts.overrides)?;
+            let dir = opts.run_dir.clone().unwrap_or_else(|| new_run_dir(config));
+            if dir.join("checkpoints").exists() {
+                return Err(Error::Config(format!(
+                    "{} already holds a run; continue it with --resume {0} or pick another --run-dir",
+                    dir.display()
+                )));
+            }
+            (cfg, dir, None)
+        }
+        (None, None) => return Err(Error::Config("train needs --config FILE or --resume RUN_DIR".into())),
+    };
+    std::fs::create_dir_all(run_dir.join("checkpoints")).map_err(|e| Error::io(&run_dir, e))?;
+    let mut trainer = Trainer::new(ctx, cfg)?;
+    if let Some(path) = &resume_from {
+        trainer.restore(&Checkpoint::load(path)?)?;
+    }
+    write_file(&run_dir.join("config.toml"), trainer.cfg.to_toml()?.as_bytes())?;
+    let csv_path = run_dir.join("metrics.csv");
+    let mut csv = open_csv(&csv_path, resume_from.is_some())?;
+    let mut tb = EventWriter::create(&run_dir.join("tb"))?;
+    let total = trainer.cfg.train.iterations;
+    let bar = opts.progress.then(|| {
+        let b = indicatif::ProgressBar::new(total as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} it  {msg}  [{elapsed} < {eta}]")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b.set_position(trainer.iteration as u64);
+        b
+    });
+    let every = trainer.cfg.train.checkpoint_every;
+    let mut metrics = Vec::new();
+    while trainer.iteration < total {
+        let m = trainer.iterate()?;
+        let row: Vec<String> = m.row().iter().map(|v| format!("{v}")).collect();
+        writeln!(csv, "{}", row.join(",")).map_err(|e| Error::io(&csv_path, e))?;
+        csv.flush().map_err(|e| Error::io(&csv_path, e))?;
+        for (name, v) in CSV_COLUMNS.iter().zip(m.row()).skip(2) {
+            tb.scalar(name, m.env_steps as i64, v as f32)?;
+        }
+        let msg = format!(
+            "{:.0} env-steps/s  return {:.2}  length {:.1}  success {:.2}",
+            m.env_steps_per_s, m.mean_return, m.mean_episode_length, m.success_rate
+        );
+        match &bar {
+            Some(b) => {
+                b.set_message(msg.clone());
+                b.inc(1);
+            }
+            None if !opts.verbose => println!("iteration {}/{total}: {msg}", m.iteration),
+            None => {}
+        }
+        if opts.verbose {
+            let line = format!(
+                "iteration {}: {} submits, {} host readbacks; rollout {:.3} s, update {:.3} s; {msg}",
+                m.iteration, m.submits, m.readbacks, m.rollout_s, m.update_s
+            );
+            match &bar {
+                Some(b) => b.println(line),
+                None => println!("{line}"),
+            }
+        }
+        if (every > 0 && m.iteration.is_multiple_of(every)) || m.iteration == total {
+            trainer.checkpoint()?.save(&checkpoint::path_for(&run_dir, m.iteration))?;
+        }
+        metrics.push(m);
+    }
+    tb.flush()?;
+    if let Some(b) = &bar {
+        b.finish();
+    }
+    super::plot::plot_metrics(&csv_path, &run_dir.join("metrics.png"))?;
+    let ckpt = Checkpoint::load(&checkpoint::latest(&run_dir)?)?;
+    super::onnx::write_policy_onnx(
+        &run_dir.join("policy.onnx"),
+        &super::export::policy_of(&ckpt)?,
+        &format!("sinew {} ({}, {})", env!("CARGO_PKG_VERSION"), ckpt.meta.model, ckpt.meta.task),
+    )?;
+    Ok(RunSummary { run_dir, metrics })
+}
+
+fn open_csv(path: &Path, append: bool) -> Result<std::fs::File> {
+    let exists = path.is_file();
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(append)
+        .write(true)
+        .truncate(!append)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
+    if !(append && exists) {
+        writeln!(f, "{}", CSV_COLUMNS.join(",")).map_err(|e| Error::io(path, e))?;
+    }
+    Ok(f)
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
+}

@@ -1,0 +1,344 @@
+//! A training run: the environment, the networks, the optimiser and the normaliser on one
+//! device, iterated rollout → update, with checkpoints and per-iteration metrics.
+
+use std::time::Instant;
+
+use burn::tensor::{Device, Tensor, TensorData};
+
+use super::adam::Adam;
+use super::checkpoint::{Checkpoint, CheckpointMeta};
+use super::config::TrainFile;
+use super::normalizer::ObsNormalizer;
+use super::policy::ActorCritic;
+use super::rollout::{EnvIo, collect};
+use super::update::{UPDATE_STAT_NAMES, update};
+use crate::env::{Env, EpisodeStats};
+use crate::error::{Error, Result};
+use crate::gpu::GpuContext;
+
+/// One iteration's numbers (the CSV row).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct IterationMetrics {
+    /// Iterations completed, this one included.
+    pub iteration: usize,
+    /// Environment steps so far (all worlds).
+    pub env_steps: u64,
+    /// Mean return of each world's last finished episode.
+    pub mean_return: f64,
+    /// Mean length of each world's last finished episode (control steps).
+    pub mean_episode_length: f64,
+    /// Of the episodes finished this iteration, the fraction ended by a termination rule.
+    pub termination_rate: f64,
+    /// Of the episodes finished this iteration, the fraction that met the task's success rule.
+    pub success_rate: f64,
+    /// Mean raw reward per step of this rollout.
+    pub mean_reward: f64,
+    /// Environment steps per second of wall time (rollout + update).
+    pub env_steps_per_s: f64,
+    /// Wall time of the rollout (simulation and policy inference), s.
+    pub rollout_s: f64,
+    /// Wall time of the update (GAE, PPO epochs), s.
+    pub update_s: f64,
+    /// PPO statistics (means over minibatches).
+    pub policy_loss: f64,
+    /// Value loss.
+    pub value_loss: f64,
+    /// Policy entropy.
+    pub entropy: f64,
+    /// Approximate KL(old ‖ new).
+    pub approx_kl: f64,
+    /// Fraction of clipped ratios.
+    pub clip_fraction: f64,
+    /// Global gradient norm before clipping.
+    pub grad_norm: f64,
+    /// Explained variance of the returns by the values.
+    pub explained_variance: f64,
+    /// Learning rate used.
+    pub learning_rate: f64,
+    /// Queue submits this iteration (simulator steps and Burn flushes).
+    pub submits: u64,
+    /// Blocking host readbacks this iteration.
+    pub readbacks: u64,
+}
+
+/// Column order of the metrics CSV.
+pub const CSV_COLUMNS: [&str; 20] = [
+    "iteration",
+    "env_steps",
+    "mean_return",
+    "mean_episode_length",
+    "termination_rate",
+    "success_rate",
+    "mean_reward",
+    "env_steps_per_s",
+    "rollout_s",
+    "update_s",
+    "policy_loss",
+    "value_loss",
+    "entropy",
+    "approx_kl",
+    "clip_fraction",
+    "grad_norm",
+    "explained_variance",
+    "learning_rate",
+    "submits",
+    "readbacks",
+];
+
+impl IterationMetrics {
+    /// Values in [`CSV_COLUMNS`] order.
+    pub fn row(&self) -> [f64; 20] {
+        [
+            self.iteration as f64,
+            self.env_steps as f64,
+            self.mean_return,
+            self.mean_episode_length,
+            self.termination_rate,
+            self.success_rate,
+            self.mean_reward,
+            self.env_steps_per_s,
+            self.rollout_s,
+            self.update_s,
+            self.policy_loss,
+            self.value_loss,
+            self.entropy,
+            self.approx_kl,
+            self.clip_fraction,
+            self.grad_norm,
+            self.explained_variance,
+            self.learning_rate,
+            self.submits as f64,
+            self.readbacks as f64,
+        ]
+    }
+}
+
+/// Everything a run holds on the device.
+pub struct Trainer<'a> {
+    ctx: &'a GpuContext,
+    /// The Burn device (the shared wgpu device).
+    pub device: Device,
+    /// The configuration.
+    pub cfg: TrainFile,
+    /// The environments.
+    pub env: Env,
+    io: EnvIo,
+    /// The networks' layout.
+    pub net: ActorCritic,
+    /// Parameter values (no autodiff).
+    pub params: Vec<Tensor<2>>,
+    /// Optimiser state.
+    pub adam: Adam,
+    /// Observation statistics.
+    pub norm: ObsNormalizer,
+    /// Iterations completed.
+    pub iteration: usize,
+    /// Environment steps taken.
+    pub env_steps: u64,
+    last_stats: EpisodeStats,
+}
+
+impl<'a> Trainer<'a> {
+    /// Build the environments and fresh networks (seeded by `train.seed`), and reset the worlds.
+    pub fn new(ctx: &'a GpuContext, cfg: TrainFile) -> Result<Self> {
+        let device = ctx.burn_device()?;
+        let mut env = Env::new(ctx, &cfg.env, cfg.train.nworld)?;
+        if env.model.nu == 0 {
+            return Err(Error::Config("the model has no actuators to learn to drive".into()));
+        }
+        let io = EnvIo::bind(ctx, &mut env, &device)?;
+        env.reset(ctx);
+        let net = ActorCritic::new(env.nobs, env.model.nu, &cfg.policy);
+        let params = net.to_tensors(&net.init_host(&cfg.policy, cfg.train.seed), &device)?;
+        let adam = Adam::new(&params, cfg.ppo.adam_betas, cfg.ppo.adam_eps);
+        let norm = ObsNormalizer::new(env.nobs, cfg.policy.obs_clip as f64, &device);
+        Ok(Trainer {
+            ctx,
+            device,
+            cfg,
+            env,
+            io,
+            net,
+            params,
+            adam,
+            norm,
+            iteration: 0,
+            env_steps: 0,
+            last_stats: EpisodeStats::default(),
+        })
+    }
+
+    /// The learning rate of the next iteration (linear annealing to 0 when configured).
+    pub fn learning_rate(&self) -> f64 {
+        let lr = self.cfg.ppo.learning_rate as f64;
+        if self.cfg.ppo.anneal_lr {
+            lr * (1.0 - self.iteration as f64 / self.cfg.train.iterations as f64).max(0.0)
+        } else {
+            lr
+        }
+    }
+
+    /// One iteration: rollout, update, metrics (two host reads: the episode counters and the
+    /// update's statistics).
+    pub fn iterate(&mut self) -> Result<IterationMetrics> {
+        let (s0, r0) = self.ctx.counters.get();
+        let t0 = Instant::now();
+        // the policy's draws are seeded per iteration, so a resumed run draws what the
+        // uninterrupted one would have
+        self.device.seed(self.cfg.train.seed ^ (self.iteration as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let t = &self.cfg.train;
+        let ro = collect(
+            self.ctx,
+            &self.device,
+            &self.env,
+            &self.io,
+            &self.net,
+            &self.params,
+            &mut self.norm,
+            t.horizon,
+            self.cfg.ppo.gamma as f64,
+            t.reward_scale as f64,
+        )?;
+        let mean_reward = ro.raw_rewards.clone().mean();
+        self.device.sync().map_err(|e| Error::Gpu(format!("{e:?}")))?;
+        let t1 = Instant::now();
+        let lr = self.learning_rate();
+        let stats = update(&self.device, &self.net, &mut self.params, &mut self.adam, ro, &self.cfg.ppo, lr)?;
+        let row = Tensor::cat(vec![stats.0, mean_reward.reshape([1])], 0);
+        self.ctx.counters.readback();
+        let values: Vec<f32> = row
+            .into_data()
+            .try_to_vec::<f32>()
+            .map_err(|e| Error::Gpu(format!("reading the update statistics: {e:?}")))?;
+        let ep = self.env.stats(self.ctx)?;
+        let t2 = Instant::now();
+        self.iteration += 1;
+        let steps = (t.horizon * t.nworld) as u64;
+        self.env_steps += steps;
+        let d_episodes = ep.episodes.saturating_sub(self.last_stats.episodes);
+        let rate = |x: u64, y: u64| if d_episodes > 0 { x.saturating_sub(y) as f64 / d_episodes as f64 } else { 0.0 };
+        let (s1, r1) = self.ctx.counters.get();
+        let m = IterationMetrics {
+            iteration: self.iteration,
+            env_steps: self.env_steps,
+            mean_return: ep.mean_last_return,
+            mean_episode_length: ep.mean_last_length,
+            termination_rate: rate(ep.terminations, self.last_stats.terminations),
+            success_rate: rate(ep.successes, self.last_stats.successes),
+            mean_reward: values[7] as f64,
+            env_steps_per_s: steps as f64 / (t2 - t0).as_secs_f64(),
+            rollout_s: (t1 - t0).as_secs_f64(),
+            update_s: (t2 - t1).as_secs_f64(),
+            policy_loss: values[0] as f64,
+            value_loss: values[1] as f64,
+            entropy: values[2] as f64,
+            approx_kl: values[3] as f64,
+            clip_fraction: values[4] as f64,
+            grad_norm: values[5] as f64,
+            explained_variance: values[6] as f64,
+            learning_rate: lr,
+            submits: s1 - s0,
+            readbacks: r1 - r0,
+        };
+        debug_assert_eq!(UPDATE_STAT_NAMES.len(), 7);
+        self.last_stats = ep;
+        Ok(m)
+    }
+
+    /// Host copies of the parameters (row-major, `net.shapes` order).
+    pub fn host_params(&self) -> Result<Vec<Vec<f32>>> {
+        self.params.iter().map(|p| read(self.ctx, p.clone())).collect()
+    }
+
+    /// Everything needed to continue this run exactly.
+    pub fn checkpoint(&self) -> Result<Checkpoint> {
+        let meta = CheckpointMeta {
+            iteration: self.iteration,
+            env_steps: self.env_steps,
+            adam_step: self.adam.step,
+            norm_count: self.norm.count,
+            model: self.cfg.env.env.model.clone(),
+            task: self.env.task().to_string(),
+            nobs: self.env.nobs,
+            nu: self.env.model.nu,
+            nworld: self.env.nworld,
+            policy: self.cfg.policy.clone(),
+            params: self.net.names.iter().cloned().zip(self.net.shapes.iter().copied()).collect(),
+        };
+        let mut c = Checkpoint { meta, blobs: Default::default() };
+        for (i, name) in self.net.names.iter().enumerate() {
+            c.put_f32s(&format!("param/{name}"), &read(self.ctx, self.params[i].clone())?);
+            c.put_f32s(&format!("adam_m/{name}"), &read(self.ctx, self.adam.m[i].clone())?);
+            c.put_f32s(&format!("adam_v/{name}"), &read(self.ctx, self.adam.v[i].clone())?);
+        }
+        c.put_f32s("norm/mean", &read(self.ctx, self.norm.mean.clone())?);
+        c.put_f32s("norm/var", &read(self.ctx, self.norm.var.clone())?);
+        let stats = [self.last_stats.episodes, self.last_stats.terminations, self.last_stats.successes];
+        c.put_f32s("stats", &stats.map(|x| x as f32));
+        for (name, bytes) in self.env.snapshot(self.ctx)? {
+            c.blobs.insert(format!("env/{name}"), bytes);
+        }
+        Ok(c)
+    }
+
+    /// Continue from `c` (same model, task, sizes and networks, else a clear error).
+    pub fn restore(&mut self, c: &Checkpoint) -> Result<()> {
+        let m = &c.meta;
+        let mismatch = |what: &str, saved: String, now: String| {
+            Err(Error::Config(format!("checkpoint does not fit this run: {what} is {saved} there, {now} here")))
+        };
+        if m.task != self.env.task() {
+            return mismatch("the task", m.task.clone(), self.env.task().into());
+        }
+        if m.nobs != self.env.nobs || m.nu != self.env.model.nu {
+            return mismatch(
+                "(observation, action) size",
+                format!("({}, {})", m.nobs, m.nu),
+                format!("({}, {})", self.env.nobs, self.env.model.nu),
+            );
+        }
+        if m.nworld != self.env.nworld {
+            return mismatch("nworld", m.nworld.to_string(), self.env.nworld.to_string());
+        }
+        let here: Vec<(String, [usize; 2])> =
+            self.net.names.iter().cloned().zip(self.net.shapes.iter().copied()).collect();
+        if m.params != here {
+            return mismatch("the network", format!("{:?}", m.policy), format!("{:?}", self.cfg.policy));
+        }
+        let load = |name: &str, shape: [usize; 2]| -> Result<Tensor<2>> {
+            let v = c.f32s(name)?;
+            if v.len() != shape[0] * shape[1] {
+                return Err(Error::Config(format!("checkpoint {name}: {} values, expected {shape:?}", v.len())));
+            }
+            Ok(Tensor::from_data(TensorData::new(v, shape), &self.device))
+        };
+        for (i, name) in self.net.names.iter().enumerate() {
+            let s = self.net.shapes[i];
+            self.params[i] = load(&format!("param/{name}"), s)?;
+            self.adam.m[i] = load(&format!("adam_m/{name}"), s)?;
+            self.adam.v[i] = load(&format!("adam_v/{name}"), s)?;
+        }
+        self.adam.step = m.adam_step;
+        self.norm.mean = load("norm/mean", [1, m.nobs])?;
+        self.norm.var = load("norm/var", [1, m.nobs])?;
+        self.norm.count = m.norm_count;
+        let stats = c.f32s("stats")?;
+        if stats.len() != 3 {
+            return Err(Error::Config("checkpoint 'stats' must hold 3 counters".into()));
+        }
+        self.last_stats =
+            EpisodeStats { episodes: stats[0] as u64, terminations: stats[1] as u64, successes: stats[2] as u64, ..Default::default() };
+        // the worlds: Burn must have written nothing pending into the bound outputs first
+        super::interop::flush(self.ctx, &self.device)?;
+        self.env.restore(self.ctx, |name| c.blob(&format!("env/{name}")).map(|b| b.to_vec()))?;
+        self.iteration = m.iteration;
+        self.env_steps = m.env_steps;
+        Ok(())
+    }
+}
+
+/// Read a tensor to the host (counted as a readback).
+pub fn read<const D: usize>(ctx: &GpuContext, t: Tensor<D>) -> Result<Vec<f32>> {
+    ctx.counters.readback();
+    t.into_data().try_to_vec::<f32>().map_err(|e| Error::Gpu(format!("reading a tensor: {e:?}")))
+}

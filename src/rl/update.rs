@@ -1,0 +1,93 @@
+//! The PPO update over one rollout: GAE, then `epochs` passes of `minibatches` minibatches drawn
+//! by a random permutation on the GPU, each a forward/backward pass and an Adam step. The
+//! per-minibatch statistics stay on the device and come back in one read per iteration.
+
+use burn::tensor::{Device, Distribution, Tensor};
+
+use super::adam::Adam;
+use super::config::PpoConfig;
+use super::gae::gae;
+use super::policy::{ActorCritic, entropy, log_prob};
+use super::ppo::ppo_loss;
+use super::rollout::Rollout;
+use crate::error::{Error, Result};
+
+/// Statistics of one update, means over its minibatches (still on the device): policy loss,
+/// value loss, entropy, approx KL, clip fraction, gradient norm, explained variance — `[7]`.
+pub struct UpdateStats(pub Tensor<1>);
+
+/// Names of [`UpdateStats`]' entries, in order.
+pub const UPDATE_STAT_NAMES: [&str; 7] =
+    ["policy_loss", "value_loss", "entropy", "approx_kl", "clip_fraction", "grad_norm", "explained_variance"];
+
+/// Run the update; `params` and `adam` are updated in place.
+pub fn update(
+    device: &Device,
+    net: &ActorCritic,
+    params: &mut [Tensor<2>],
+    adam: &mut Adam,
+    ro: Rollout,
+    cfg: &PpoConfig,
+    lr: f64,
+) -> Result<UpdateStats> {
+    let (adv, ret) = gae(ro.rewards, ro.values.clone(), ro.ended, ro.last_value, cfg.gamma as f64, cfg.lambda as f64);
+    let b = adv.shape().num_elements();
+    let adv = adv.reshape([b]);
+    let ret = ret.reshape([b]);
+    let values = ro.values.reshape([b]);
+    // explained variance of the returns by the rollout's values
+    let ev = (ret.clone() - values.clone()).var(0).div(ret.clone().var(0).add_scalar(1e-8)).neg().add_scalar(1.0);
+    let mb = b / cfg.minibatches;
+    if mb == 0 {
+        return Err(Error::Config(format!("{} samples cannot make {} minibatches", b, cfg.minibatches)));
+    }
+    let mut sums: Vec<Tensor<1>> = Vec::new();
+    let mut count = 0usize;
+    for _ in 0..cfg.epochs {
+        let perm = Tensor::<1>::random([b], Distribution::Uniform(0.0, 1.0), device).argsort(0);
+        for k in 0..cfg.minibatches {
+            let idx = perm.clone().slice([k * mb..(k + 1) * mb]);
+            let pick1 = |t: &Tensor<1>| t.clone().select(0, idx.clone());
+            let (obs, act) = (ro.obs.clone().select(0, idx.clone()), ro.actions.clone().select(0, idx.clone()));
+            let (logp_old, v_old, r_b) = (pick1(&ro.log_probs), pick1(&values), pick1(&ret));
+            let mut a = pick1(&adv);
+            if cfg.normalize_advantages {
+                let (var, mean) = a.clone().var_mean(0);
+                a = (a - mean).div(var.sqrt().add_scalar(1e-8));
+            }
+            let leaves: Vec<Tensor<2>> = params.iter().map(|p| p.clone().autodiff().require_grad()).collect();
+            let mean = net.actor(&leaves, obs.clone());
+            let v = net.critic(&leaves, obs);
+            let log_std = leaves[net.log_std].clone();
+            let logp = log_prob(act, mean, log_std.clone());
+            let parts =
+                ppo_loss(logp, logp_old, a, v, v_old, r_b, entropy(log_std), cfg.clip as f64, cfg.value_clip as f64);
+            let loss = parts.policy.clone() + parts.value.clone().mul_scalar(cfg.value_coef as f64)
+                - parts.entropy.clone().mul_scalar(cfg.entropy_coef as f64);
+            let grads = loss.backward();
+            let g: Vec<Tensor<2>> = leaves
+                .iter()
+                .zip(&net.names)
+                .map(|(p, name)| {
+                    p.grad(&grads).ok_or_else(|| Error::Gpu(format!("no gradient for parameter {name}")))
+                })
+                .collect::<Result<_>>()?;
+            let norm = adam.step(params, g, lr, cfg.max_grad_norm as f64);
+            let row = Tensor::cat(
+                vec![
+                    parts.policy.inner(),
+                    parts.value.inner(),
+                    parts.entropy.inner(),
+                    parts.approx_kl.inner(),
+                    parts.clip_fraction.inner(),
+                    norm,
+                ],
+                0,
+            );
+            sums.push(row);
+            count += 1;
+        }
+    }
+    let mean = Tensor::stack::<2>(sums, 0).sum_dim(0).reshape([6]).div_scalar(count as f64);
+    Ok(UpdateStats(Tensor::cat(vec![mean, ev], 0)))
+}
