@@ -27,7 +27,8 @@ pub struct IterationMetrics {
     pub mean_return: f64,
     /// Mean length of each world's last finished episode (control steps).
     pub mean_episode_length: f64,
-    /// Of the episodes finished this iteration, the fraction ended by a termination rule.
+    /// Of the episodes finished this iteration, the fraction ended by a termination rule (the
+    /// previous iteration's value when none finished).
     pub termination_rate: f64,
     /// Of the episodes finished this iteration, the fraction that met the task's success rule.
     pub success_rate: f64,
@@ -136,6 +137,7 @@ pub struct Trainer<'a> {
     /// Environment steps taken.
     pub env_steps: u64,
     last_stats: EpisodeStats,
+    last_rates: [f64; 2],
 }
 
 impl<'a> Trainer<'a> {
@@ -165,6 +167,7 @@ impl<'a> Trainer<'a> {
             iteration: 0,
             env_steps: 0,
             last_stats: EpisodeStats::default(),
+            last_rates: [0.0; 2],
         })
     }
 
@@ -216,15 +219,18 @@ impl<'a> Trainer<'a> {
         let steps = (t.horizon * t.nworld) as u64;
         self.env_steps += steps;
         let d_episodes = ep.episodes.saturating_sub(self.last_stats.episodes);
-        let rate = |x: u64, y: u64| if d_episodes > 0 { x.saturating_sub(y) as f64 / d_episodes as f64 } else { 0.0 };
+        // rates over the episodes that finished this iteration; the last value when none did
+        let rate = |x: u64, y: u64, last: f64| {
+            if d_episodes > 0 { x.saturating_sub(y) as f64 / d_episodes as f64 } else { last }
+        };
         let (s1, r1) = self.ctx.counters.get();
         let m = IterationMetrics {
             iteration: self.iteration,
             env_steps: self.env_steps,
             mean_return: ep.mean_last_return,
             mean_episode_length: ep.mean_last_length,
-            termination_rate: rate(ep.terminations, self.last_stats.terminations),
-            success_rate: rate(ep.successes, self.last_stats.successes),
+            termination_rate: rate(ep.terminations, self.last_stats.terminations, self.last_rates[0]),
+            success_rate: rate(ep.successes, self.last_stats.successes, self.last_rates[1]),
             mean_reward: values[7] as f64,
             env_steps_per_s: steps as f64 / (t2 - t0).as_secs_f64(),
             rollout_s: (t1 - t0).as_secs_f64(),
@@ -242,6 +248,7 @@ impl<'a> Trainer<'a> {
         };
         debug_assert_eq!(UPDATE_STAT_NAMES.len(), 7);
         self.last_stats = ep;
+        self.last_rates = [m.termination_rate, m.success_rate];
         Ok(m)
     }
 
@@ -273,8 +280,9 @@ impl<'a> Trainer<'a> {
         }
         c.put_f32s("norm/mean", &read(self.ctx, self.norm.mean.clone())?);
         c.put_f32s("norm/var", &read(self.ctx, self.norm.var.clone())?);
-        let stats = [self.last_stats.episodes, self.last_stats.terminations, self.last_stats.successes];
-        c.put_f32s("stats", &stats.map(|x| x as f32));
+        let s = &self.last_stats;
+        let stats = [s.episodes as f32, s.terminations as f32, s.successes as f32, self.last_rates[0] as f32, self.last_rates[1] as f32];
+        c.put_f32s("stats", &stats);
         for (name, bytes) in self.env.snapshot(self.ctx)? {
             c.blobs.insert(format!("env/{name}"), bytes);
         }
@@ -323,9 +331,10 @@ impl<'a> Trainer<'a> {
         self.norm.var = load("norm/var", [1, m.nobs])?;
         self.norm.count = m.norm_count;
         let stats = c.f32s("stats")?;
-        if stats.len() != 3 {
-            return Err(Error::Config("checkpoint 'stats' must hold 3 counters".into()));
+        if stats.len() != 5 {
+            return Err(Error::Config("checkpoint 'stats' must hold 5 numbers".into()));
         }
+        self.last_rates = [stats[3] as f64, stats[4] as f64];
         self.last_stats =
             EpisodeStats { episodes: stats[0] as u64, terminations: stats[1] as u64, successes: stats[2] as u64, ..Default::default() };
         // the worlds: Burn must have written nothing pending into the bound outputs first
