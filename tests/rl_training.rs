@@ -94,3 +94,31 @@ fn an_iteration_reads_back_twice() {
     assert!(m.policy_loss.is_finite() && m.value_loss.is_finite() && m.approx_kl.is_finite(), "{m:?}");
 }
 
+
+/// Evaluation's imitation tracking errors: zero for worlds that sit exactly on the reference
+/// (reset puts them there), and the root error is the displacement when one world is moved.
+#[test]
+fn tracking_errors_measure_distance_to_the_reference() {
+    use sinew::env::{EnvConfig, EnvFile, TaskConfig};
+    use sinew::rl::tracking::TrackingErrors;
+    let ctx = ctx();
+    let file = EnvFile { env: EnvConfig::default(), task: TaskConfig::by_name("imitation").unwrap() };
+    let env = Env::new(&ctx, &file, 3).unwrap();
+    env.reset(&ctx);
+    let mut t = TrackingErrors::default();
+    t.add(&ctx, &env, &[0, 0, 0]).unwrap();
+    let e = t.means().unwrap();
+    assert_eq!(e.samples, 3);
+    assert!(e.joint_position_error < 1e-6 && e.root_position_error < 1e-6, "{e:?}");
+    assert!(e.relative_site_error < 1e-5, "{e:?}");
+    // world 1 moved up 0.1 m (its sites move with the pelvis: the relative error stays ~0)
+    let nq = env.model.nq;
+    let mut q = ctx.download::<f32>(&env.state.qpos, 3 * nq).unwrap();
+    q[nq + 2] += 0.1;
+    ctx.queue.write_buffer(&env.state.qpos, 0, bytemuck::cast_slice(&q));
+    let mut t = TrackingErrors::default();
+    t.add(&ctx, &env, &[1, 0, 1]).unwrap();
+    let e = t.means().unwrap();
+    assert_eq!(e.samples, 1, "ended worlds are skipped");
+    assert!((e.root_position_error - 0.1).abs() < 1e-5, "{e:?}");
+}

@@ -39,6 +39,12 @@ pub fn run(args: &EvalArgs) -> Result<()> {
         if let Some(s) = r.success_rate {
             println!("success rate {s:.3}");
         }
+        if let Some(t) = &r.tracking {
+            println!(
+                "tracking ({} world-steps): joint position error {:.4}, root position error {:.4} m, relative site error {:.4} m",
+                t.samples, t.joint_position_error, t.root_position_error, t.relative_site_error
+            );
+        }
     }
     Ok(())
 }

@@ -74,6 +74,10 @@ pub struct Env {
     pub last_action: wgpu::Buffer,
     /// The task's reference motion at the control rate (imitation only).
     pub motion: Option<motion::Motion>,
+    /// Imitation: the mimic sites' ids and reference trajectories relative to the pelvis.
+    pub mimic: Option<(Vec<usize>, motion::SiteTrajectory)>,
+    /// The pelvis body's id.
+    pub pelvis: usize,
     task_name: &'static str,
     apply_action: Kernel,
     evaluate: Kernel,
@@ -272,6 +276,8 @@ impl Env {
             fatigue,
             last_action,
             motion: task.motion,
+            mimic: task.mimic,
+            pelvis,
             task_name: file.task.name(),
             apply_action,
             evaluate,

@@ -20,6 +20,8 @@ pub struct TaskGpu {
     pub motion: Option<Motion>,
     /// Buffers holding per-world task state (checkpoints save them), named.
     pub state: Vec<(&'static str, wgpu::Buffer)>,
+    /// Imitation: the mimic sites' ids and their reference trajectories (evaluation's errors).
+    pub mimic: Option<(Vec<usize>, SiteTrajectory)>,
 }
 
 /// Build the task's GPU side for model `m` at control step `ctrl_dt` (s); `pelvis` is the pelvis
@@ -101,6 +103,7 @@ fn pose(ctx: &GpuContext, m: &Model, c: &PoseConfig, nworld: usize) -> Result<Ta
         ],
         motion: None,
         state: vec![("pose.target", target)],
+        mimic: None,
     })
 }
 
@@ -133,6 +136,7 @@ fn imitation(
         })
         .collect::<Result<Vec<usize>>>()?;
     let sites = SiteTrajectory::compute(ctx, m, gm, &motion, &site_ids, pelvis)?;
+    let mimic = Some((site_ids.clone(), sites.clone()));
     let mut ref_site = Vec::with_capacity(motion.nframe * site_ids.len() * 3);
     for f in 0..motion.nframe {
         for i in 0..site_ids.len() {
@@ -181,6 +185,7 @@ fn imitation(
         buffers,
         motion: Some(motion),
         state: Vec::new(),
+        mimic,
     })
 }
 
@@ -198,6 +203,7 @@ fn locomotion(ctx: &GpuContext, c: &LocomotionConfig) -> TaskGpu {
         buffers: vec![ctx.uniform_from("locomotion.params", &params)],
         motion: None,
         state: Vec::new(),
+        mimic: None,
     }
 }
 
@@ -214,5 +220,6 @@ fn reaching(ctx: &GpuContext, c: &ReachingConfig) -> TaskGpu {
         buffers: vec![ctx.uniform_from("reaching.params", &params)],
         motion: None,
         state: Vec::new(),
+        mimic: None,
     }
 }

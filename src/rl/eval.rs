@@ -10,6 +10,7 @@ use super::checkpoint::{self, Checkpoint};
 use super::config::TrainFile;
 use super::export::policy_of;
 use super::onnx::host_forward;
+use super::tracking::TrackingErrors;
 use crate::env::{DONE_TERMINATED, Env};
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
@@ -30,6 +31,9 @@ pub struct EvalReport {
     /// Fraction of episodes meeting the task's success rule (pose, reaching).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub success_rate: Option<f64>,
+    /// Imitation: tracking errors against the reference (mid-episode world-steps).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tracking: Option<TrackingErrors>,
 }
 
 /// Evaluate `path` (a checkpoint, or a run directory: its latest) over `episodes` episodes in
@@ -63,12 +67,14 @@ pub fn evaluate(ctx: &GpuContext, path: &Path, episodes: usize, nworld: usize) -
     let (mut returns, mut lengths, mut terminated) = (Vec::new(), Vec::new(), 0usize);
     let mut ret = vec![0f64; nworld];
     let mut len = vec![0usize; nworld];
+    let mut tracking = TrackingErrors::default();
     let max_steps = cfg.env.env.max_steps as usize * (episodes.div_ceil(nworld) + 1) + 10;
     for _ in 0..max_steps {
         let obs = env.observations(ctx)?;
         env.write_actions(ctx, &host_forward(&policy, &obs)?)?;
         env.step(ctx);
         let (r, d) = (env.rewards(ctx)?, env.dones(ctx)?);
+        tracking.add(ctx, &env, &d)?;
         for w in 0..nworld {
             ret[w] += r[w] as f64;
             len[w] += 1;
@@ -100,5 +106,6 @@ pub fn evaluate(ctx: &GpuContext, path: &Path, episodes: usize, nworld: usize) -
         termination_rate: terminated as f64 / n,
         success_rate: defines_success
             .then(|| after.successes.saturating_sub(before.successes) as f64 / finished),
+        tracking: tracking.means(),
     })
 }

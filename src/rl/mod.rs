@@ -5,7 +5,7 @@
 //! Files by stage: [`config`] (TOML + overrides), [`interop`] (tensor ↔ wgpu buffer, ordering),
 //! [`policy`] (actor-critic, Gaussian), [`normalizer`], [`rollout`], [`gae`], [`ppo`] (loss),
 //! [`adam`], [`update`], [`trainer`] (the loop), [`checkpoint`], [`run`] (run directories and
-//! logs), [`eval`], [`onnx`] (export), [`tensorboard`], [`plot`].
+//! logs), [`eval`] (with [`tracking`] errors for imitation), [`onnx`] (export), [`tensorboard`], [`plot`].
 
 pub mod adam;
 pub mod checkpoint;
@@ -24,3 +24,4 @@ pub mod tensorboard;
 pub mod eval;
 pub mod export;
 pub mod run;
+pub mod tracking;
