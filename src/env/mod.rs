@@ -463,8 +463,9 @@ impl Env {
             episodes: w.iter().map(|e| e.episodes as u64).sum(),
             terminations: w.iter().map(|e| e.terminations as u64).sum(),
             successes: w.iter().map(|e| e.successes as u64).sum(),
-            mean_last_return: finished.iter().map(|e| e.last_return as f64).sum::<f64>() / n,
-            mean_last_length: finished.iter().map(|e| e.last_length as f64).sum::<f64>() / n,
+            // + 0.0: an empty f64 sum is -0.0
+            mean_last_return: finished.iter().map(|e| e.last_return as f64).sum::<f64>() / n + 0.0,
+            mean_last_length: finished.iter().map(|e| e.last_length as f64).sum::<f64>() / n + 0.0,
         })
     }
 
