@@ -50,7 +50,8 @@ fn gae_matches_the_host() {
     let rewards = lcg(1, t_len * n);
     let values = lcg(2, t_len * n);
     // episode ends scattered over steps and worlds, including the last step
-    let ended: Vec<f32> = (0..t_len * n).map(|i| if i % 6 == 3 || i >= (t_len - 1) * n + 3 { 1.0 } else { 0.0 }).collect();
+    let ended: Vec<f32> =
+        (0..t_len * n).map(|i| if i % 6 == 3 || i >= (t_len - 1) * n + 3 { 1.0 } else { 0.0 }).collect();
     let last = lcg(3, n);
     let (gamma, lambda) = (0.97, 0.9);
     let (adv, ret) = gae(
@@ -109,7 +110,13 @@ fn ppo_loss_pieces_match_hand_computed_values() {
     let value = (1.44 + 0.04 + 1.0) / 3.0;
     let kl = ((0.5 - 1.5f64.ln()) + (-0.5 - 0.5f64.ln()) + 0.0) / 3.0;
     let clip_fraction = 2.0 / 3.0;
-    let got = [host(p.policy)[0], host(p.value)[0], host(p.entropy)[0], host(p.approx_kl)[0], host(p.clip_fraction)[0]];
+    let got = [
+        host(p.policy)[0],
+        host(p.value)[0],
+        host(p.entropy)[0],
+        host(p.approx_kl)[0],
+        host(p.clip_fraction)[0],
+    ];
     let want = [policy, value, 0.7, kl, clip_fraction];
     for (g, w) in got.iter().zip(want) {
         assert!((*g as f64 - w).abs() < 1e-5, "{got:?} vs {want:?}");
@@ -134,7 +141,8 @@ fn normaliser_matches_a_host_running_mean_and_variance() {
         all.extend(&batch);
     }
     let rows = all.len() / n;
-    let mean: Vec<f64> = (0..n).map(|j| (0..rows).map(|r| all[r * n + j] as f64).sum::<f64>() / rows as f64).collect();
+    let mean: Vec<f64> =
+        (0..n).map(|j| (0..rows).map(|r| all[r * n + j] as f64).sum::<f64>() / rows as f64).collect();
     let var: Vec<f64> = (0..n)
         .map(|j| (0..rows).map(|r| (all[r * n + j] as f64 - mean[j]).powi(2)).sum::<f64>() / rows as f64)
         .collect();
@@ -186,7 +194,10 @@ fn gaussian_sampling_and_log_probabilities() {
         assert!((*got as f64 - want).abs() < 1e-4, "row {r}: {got} vs {want}");
     }
     let h = host(entropy(ls))[0] as f64;
-    let want: f64 = log_std.iter().map(|l| *l as f64 + 0.5 * (2.0 * std::f64::consts::PI * std::f64::consts::E).ln()).sum();
+    let want: f64 = log_std
+        .iter()
+        .map(|l| *l as f64 + 0.5 * (2.0 * std::f64::consts::PI * std::f64::consts::E).ln())
+        .sum();
     assert!((h - want).abs() < 1e-5);
 }
 
@@ -203,7 +214,8 @@ fn adam_step_with_global_clipping_matches_the_host() {
     // after clipping to norm 1 and one bias-corrected step, each element moves by lr·sign(g)
     // (m̂ = g', v̂ = g'², so m̂/√v̂ = ±1), zero gradients do not move
     let got: Vec<f32> = params.into_iter().flat_map(host).collect();
-    let want: Vec<f32> = p0.iter().zip(g).map(|(p, g)| p - 0.1 * g.signum() * (g != 0.0) as i32 as f32).collect();
+    let want: Vec<f32> =
+        p0.iter().zip(g).map(|(p, g)| p - 0.1 * g.signum() * (g != 0.0) as i32 as f32).collect();
     for (a, b) in got.iter().zip(&want) {
         assert!((a - b).abs() < 1e-5, "{got:?} vs {want:?}");
     }
@@ -256,7 +268,12 @@ fn config_overrides_and_bad_configs() {
     let qs = common::root().join("configs/quickstart.toml");
     let f = TrainFile::load(
         &qs,
-        &["train.nworld=7".into(), "policy.actor_hidden=[5, 6]".into(), "policy.activation=tanh".into(), "pose.success_threshold=0.3".into()],
+        &[
+            "train.nworld=7".into(),
+            "policy.actor_hidden=[5, 6]".into(),
+            "policy.activation=tanh".into(),
+            "pose.success_threshold=0.3".into(),
+        ],
     )
     .unwrap();
     assert_eq!(f.train.nworld, 7);
@@ -271,7 +288,11 @@ fn config_overrides_and_bad_configs() {
     let g = TrainFile::from_table(text.parse().unwrap(), std::path::Path::new("/"), "resolved").unwrap();
     assert_eq!((g.train, g.ppo, g.policy), (f.train.clone(), f.ppo.clone(), f.policy.clone()));
     let err = |o: &str| TrainFile::load(&qs, &[o.to_string()]).unwrap_err().to_string();
-    assert!(err("ppo.learnin_rate=1").contains("unknown field `learnin_rate`"), "{}", err("ppo.learnin_rate=1"));
+    assert!(
+        err("ppo.learnin_rate=1").contains("unknown field `learnin_rate`"),
+        "{}",
+        err("ppo.learnin_rate=1")
+    );
     assert!(err("ppo.minibatches=0").contains("ppo.minibatches"));
     assert!(err("train.nworld=0").contains("train.nworld"));
     assert!(err("policy.activation=relu").contains("unknown variant `relu`"));

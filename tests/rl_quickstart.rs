@@ -34,13 +34,19 @@ fn quickstart_learns() {
     let s = train(&ctx, &opts).unwrap();
     let first = &s.metrics[1];
     let last = s.metrics.last().unwrap();
-    assert!(last.mean_return > first.mean_return + 100.0, "return {} → {}", first.mean_return, last.mean_return);
+    assert!(
+        last.mean_return > first.mean_return + 100.0,
+        "return {} → {}",
+        first.mean_return,
+        last.mean_return
+    );
     for f in ["config.toml", "metrics.csv", "metrics.png", "policy.onnx", "checkpoints/iter_000040.ckpt"] {
         assert!(run_dir.join(f).is_file(), "{f} missing");
     }
     assert!(std::fs::read_dir(run_dir.join("tb")).unwrap().count() == 1);
     let after = sinew::rl::eval::evaluate(&ctx, &run_dir, 64, 32).unwrap();
-    let before = sinew::rl::eval::evaluate(&ctx, &run_dir.join("checkpoints/iter_000020.ckpt"), 64, 32).unwrap();
+    let before =
+        sinew::rl::eval::evaluate(&ctx, &run_dir.join("checkpoints/iter_000020.ckpt"), 64, 32).unwrap();
     let success = after.success_rate.unwrap();
     assert!(success >= 0.6, "success rate after training {success} (before: {:?})", before.success_rate);
     assert_eq!(after.episodes, 64);

@@ -66,4 +66,3 @@ fn checkpoint_round_trip_and_exact_resume() {
     let e = other.restore(&c1).unwrap_err().to_string();
     assert!(e.contains("nworld is 8 there, 9 here"), "{e}");
 }
-

@@ -94,7 +94,6 @@ fn an_iteration_reads_back_twice() {
     assert!(m.policy_loss.is_finite() && m.value_loss.is_finite() && m.approx_kl.is_finite(), "{m:?}");
 }
 
-
 /// Evaluation's imitation tracking errors: zero for worlds that sit exactly on the reference
 /// (reset puts them there), and the root error is the displacement when one world is moved.
 #[test]

@@ -35,7 +35,10 @@ pub fn run(args: &EvalArgs) -> Result<()> {
         println!("{json}");
     } else {
         println!("checkpoint {}", r.checkpoint.display());
-        println!("episodes {}  mean return {:.3}  mean length {:.1}  termination rate {:.3}", r.episodes, r.mean_return, r.mean_episode_length, r.termination_rate);
+        println!(
+            "episodes {}  mean return {:.3}  mean length {:.1}  termination rate {:.3}",
+            r.episodes, r.mean_return, r.mean_episode_length, r.termination_rate
+        );
         if let Some(s) = r.success_rate {
             println!("success rate {s:.3}");
         }

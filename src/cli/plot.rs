@@ -37,6 +37,11 @@ pub fn export(args: &ExportArgs) -> Result<()> {
     let c = Checkpoint::load(&path)?;
     let note = format!("sinew {} ({}, {})", env!("CARGO_PKG_VERSION"), c.meta.model, c.meta.task);
     sinew::rl::onnx::write_policy_onnx(&args.out, &sinew::rl::export::policy_of(&c)?, &note)?;
-    println!("wrote {} (input 'obs' [batch, {}], output 'action' [batch, {}])", args.out.display(), c.meta.nobs, c.meta.nu);
+    println!(
+        "wrote {} (input 'obs' [batch, {}], output 'action' [batch, {}])",
+        args.out.display(),
+        c.meta.nobs,
+        c.meta.nu
+    );
     Ok(())
 }

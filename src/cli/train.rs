@@ -50,6 +50,9 @@ pub fn run(args: &TrainArgs) -> Result<()> {
             m.iteration, m.env_steps, m.mean_return, m.mean_episode_length, m.success_rate, m.env_steps_per_s
         );
     }
-    println!("run directory: {} (metrics.csv, metrics.png, tb/, checkpoints/, policy.onnx)", s.run_dir.display());
+    println!(
+        "run directory: {} (metrics.csv, metrics.png, tb/, checkpoints/, policy.onnx)",
+        s.run_dir.display()
+    );
     Ok(())
 }

@@ -123,8 +123,8 @@ impl Env {
         }
         let m = &model;
         let c = &file.env;
-        let root = (0..m.njnt)
-            .find(|&j| m.jnt_type[j] == JointType::Free && m.body_parentid[m.jnt_bodyid[j]] == 0);
+        let root =
+            (0..m.njnt).find(|&j| m.jnt_type[j] == JointType::Free && m.body_parentid[m.jnt_bodyid[j]] == 0);
         if root.is_none() && task::needs_free_root(&file.task) {
             return Err(Error::Config(format!(
                 "the {} task needs a model with a free root joint (a floating base)",
@@ -356,13 +356,22 @@ impl Env {
     /// Make the task kernels write observations, rewards and done flags into these ranges (e.g.
     /// Burn tensors: obs nworld × nobs f32, reward nworld f32, done nworld u32/i32) instead of the
     /// env's own buffers. The ranges must stay allocated while the env uses them.
-    pub fn bind_outputs(&mut self, ctx: &GpuContext, obs: GpuSlice, reward: GpuSlice, done: GpuSlice) -> Result<()> {
+    pub fn bind_outputs(
+        &mut self,
+        ctx: &GpuContext,
+        obs: GpuSlice,
+        reward: GpuSlice,
+        done: GpuSlice,
+    ) -> Result<()> {
         let n = self.nworld as u64;
         for (name, slice, need) in
             [("obs", &obs, 4 * n * self.nobs as u64), ("reward", &reward, 4 * n), ("done", &done, 4 * n)]
         {
             if slice.size < need {
-                return Err(Error::Config(format!("bind_outputs: {name} has {} bytes, need {need}", slice.size)));
+                return Err(Error::Config(format!(
+                    "bind_outputs: {name} has {} bytes, need {need}",
+                    slice.size
+                )));
             }
         }
         let mut ranges: Vec<wgpu::BufferBinding> =
@@ -377,7 +386,8 @@ impl Env {
         let observe = self.observe.rebind(ctx, &label, &ranges)?;
         let mark_all = self.mark_all.rebind(ctx, &label, &ranges)?;
         drop(ranges);
-        (self.evaluate, self.reset_worlds, self.observe, self.mark_all) = (evaluate, reset_worlds, observe, mark_all);
+        (self.evaluate, self.reset_worlds, self.observe, self.mark_all) =
+            (evaluate, reset_worlds, observe, mark_all);
         (self.obs, self.reward, self.done) = (obs, reward, done);
         Ok(())
     }

@@ -50,7 +50,12 @@ impl GpuContext {
     }
 
     /// Copy `len` elements of `T` from byte `offset` of `buffer` back to the host (blocks).
-    pub fn download_at<T: bytemuck::Pod>(&self, buffer: &wgpu::Buffer, offset: u64, len: usize) -> Result<Vec<T>> {
+    pub fn download_at<T: bytemuck::Pod>(
+        &self,
+        buffer: &wgpu::Buffer,
+        offset: u64,
+        len: usize,
+    ) -> Result<Vec<T>> {
         let size = (len * std::mem::size_of::<T>()) as u64;
         if size == 0 {
             return Ok(Vec::new());

@@ -163,7 +163,14 @@ impl GpuContext {
         let (device, queue) = pollster::block_on(adapter.request_device(&desc)).map_err(|e| {
             Error::Gpu(format!("could not open a device on '{}': {e}", adapter.get_info().name))
         })?;
-        Ok(GpuContext { instance, adapter, device, queue, counters: GpuCounters::default(), burn: OnceLock::new() })
+        Ok(GpuContext {
+            instance,
+            adapter,
+            device,
+            queue,
+            counters: GpuCounters::default(),
+            burn: OnceLock::new(),
+        })
     }
 
     /// Whether the precision-critical stages (the mass-matrix solve) run in f64: when the device

@@ -30,15 +30,22 @@ impl Adam {
 
     /// One step: scale `grads` so their global norm is at most `max_norm` (0: no clipping), then
     /// update `params` in place (new tensors). Returns the global norm before clipping (`[1]`).
-    pub fn step(&mut self, params: &mut [Tensor<2>], grads: Vec<Tensor<2>>, lr: f64, max_norm: f64) -> Tensor<1> {
+    pub fn step(
+        &mut self,
+        params: &mut [Tensor<2>],
+        grads: Vec<Tensor<2>>,
+        lr: f64,
+        max_norm: f64,
+    ) -> Tensor<1> {
         let norm = grads
             .iter()
             .map(|g| g.clone().square().sum())
             .reduce(|a, b| a + b)
             .expect("at least one parameter")
             .sqrt();
-        let scale: Option<Tensor<2>> = (max_norm > 0.0)
-            .then(|| norm.clone().add_scalar(1e-6).recip().mul_scalar(max_norm).clamp_max(1.0).reshape([1, 1]));
+        let scale: Option<Tensor<2>> = (max_norm > 0.0).then(|| {
+            norm.clone().add_scalar(1e-6).recip().mul_scalar(max_norm).clamp_max(1.0).reshape([1, 1])
+        });
         self.step += 1;
         let [b1, b2] = self.betas;
         let c1 = 1.0 - b1.powi(self.step as i32);

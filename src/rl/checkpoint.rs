@@ -63,7 +63,10 @@ impl Checkpoint {
     pub fn f32s(&self, name: &str) -> Result<Vec<f32>> {
         let b = self.blob(name)?;
         if b.len() % 4 != 0 {
-            return Err(Error::Config(format!("checkpoint blob {name}: {} bytes is not whole f32s", b.len())));
+            return Err(Error::Config(format!(
+                "checkpoint blob {name}: {} bytes is not whole f32s",
+                b.len()
+            )));
         }
         Ok(b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
     }
@@ -112,7 +115,8 @@ impl Checkpoint {
     /// Read `path`, checking the format and checksum.
     pub fn load(path: &Path) -> Result<Self> {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        let bad = |msg: &str| Error::Config(format!("{}: not a usable sinew checkpoint: {msg}", path.display()));
+        let bad =
+            |msg: &str| Error::Config(format!("{}: not a usable sinew checkpoint: {msg}", path.display()));
         if bytes.len() < MAGIC.len() + 12 || &bytes[..MAGIC.len()] != MAGIC {
             return Err(bad("wrong magic (not a checkpoint, or truncated)"));
         }

@@ -30,7 +30,14 @@ pub struct TrainConfig {
 
 impl Default for TrainConfig {
     fn default() -> Self {
-        TrainConfig { nworld: 1024, horizon: 32, iterations: 500, seed: 1, checkpoint_every: 50, reward_scale: 1.0 }
+        TrainConfig {
+            nworld: 1024,
+            horizon: 32,
+            iterations: 500,
+            seed: 1,
+            checkpoint_every: 50,
+            reward_scale: 1.0,
+        }
     }
 }
 
@@ -161,7 +168,8 @@ impl TrainFile {
                 Some(_) => Err(Error::Config(format!("{what}: [{name}] must be a table"))),
             }
         };
-        let bad = |name: &'static str| move |e: toml::de::Error| Error::Config(format!("{what}: [{name}]: {e}"));
+        let bad =
+            |name: &'static str| move |e: toml::de::Error| Error::Config(format!("{what}: [{name}]: {e}"));
         let train: TrainConfig = section("train")?.try_into().map_err(bad("train"))?;
         let ppo: PpoConfig = section("ppo")?.try_into().map_err(bad("ppo"))?;
         let policy: PolicyConfig = section("policy")?.try_into().map_err(bad("policy"))?;
@@ -190,7 +198,10 @@ impl TrainFile {
         if !(p.learning_rate > 0.0 && p.clip > 0.0 && p.value_clip >= 0.0 && p.max_grad_norm >= 0.0) {
             return err("ppo.learning_rate and ppo.clip must be > 0; value_clip, max_grad_norm >= 0".into());
         }
-        if !(n.init_std > 0.0 && n.obs_clip > 0.0) || n.actor_hidden.contains(&0) || n.critic_hidden.contains(&0) {
+        if !(n.init_std > 0.0 && n.obs_clip > 0.0)
+            || n.actor_hidden.contains(&0)
+            || n.critic_hidden.contains(&0)
+        {
             return err("policy.init_std and policy.obs_clip must be > 0, hidden sizes >= 1".into());
         }
         Ok(())
@@ -202,7 +213,8 @@ impl TrainFile {
         let mut t = self.resolved.clone();
         // file paths were resolved against the config's folder; write them absolute so the run
         // directory's copy works from anywhere
-        let absolute = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()).display().to_string();
+        let absolute =
+            |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()).display().to_string();
         let model = Path::new(&self.env.env.model);
         if model.is_file() {
             set(&mut t, "env", "model", toml::Value::String(absolute(model)));
@@ -231,7 +243,9 @@ fn to_value<T: Serialize>(v: &T) -> Result<toml::Value> {
 /// Apply one `a.b.c=value` override to `table`.
 pub fn apply_override(table: &mut toml::Table, spec: &str) -> Result<()> {
     let Some((key, raw)) = spec.split_once('=') else {
-        return Err(Error::Config(format!("override '{spec}': expected key=value (e.g. ppo.learning_rate=1e-3)")));
+        return Err(Error::Config(format!(
+            "override '{spec}': expected key=value (e.g. ppo.learning_rate=1e-3)"
+        )));
     };
     let path: Vec<&str> = key.trim().split('.').collect();
     if path.iter().any(|p| p.is_empty()) {
@@ -257,10 +271,8 @@ pub fn apply_override(table: &mut toml::Table, spec: &str) -> Result<()> {
 /// A new run directory `runs/<config stem>-<unix time>` (made unique with a suffix).
 pub fn new_run_dir(config: &Path) -> PathBuf {
     let stem = config.file_stem().and_then(|s| s.to_str()).unwrap_or("run");
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let secs =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let mut dir = PathBuf::from("runs").join(format!("{stem}-{secs}"));
     let mut k = 1;
     while dir.exists() {

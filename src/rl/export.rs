@@ -23,4 +23,3 @@ pub fn policy_of(c: &Checkpoint) -> Result<PolicyExport> {
         activation: m.policy.activation,
     })
 }
-

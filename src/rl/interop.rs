@@ -28,7 +28,11 @@ pub struct BoundTensor {
     _keep: Box<dyn Any + Send>,
 }
 
-fn pin<P: Into<burn_wgpu::CubeTensor>>(primitive: P, elements: usize, keep: Box<dyn Any + Send>) -> Result<BoundTensor> {
+fn pin<P: Into<burn_wgpu::CubeTensor>>(
+    primitive: P,
+    elements: usize,
+    keep: Box<dyn Any + Send>,
+) -> Result<BoundTensor> {
     let t: burn_wgpu::CubeTensor = primitive.into();
     let guard = t
         .client

@@ -23,7 +23,12 @@ pub const VAR_EPS: f64 = 1e-8;
 impl ObsNormalizer {
     /// Mean 0, variance 1, nothing seen.
     pub fn new(n: usize, clip: f64, device: &Device) -> Self {
-        ObsNormalizer { mean: Tensor::zeros([1, n], device), var: Tensor::ones([1, n], device), count: 0.0, clip }
+        ObsNormalizer {
+            mean: Tensor::zeros([1, n], device),
+            var: Tensor::ones([1, n], device),
+            count: 0.0,
+            clip,
+        }
     }
 
     /// Merge a batch `[rows, n]` into the statistics.

@@ -66,7 +66,10 @@ impl ActorCritic {
                     let bias = add(format!("{prefix}.{i}.bias"), [1, b]);
                     let hidden_layer = i + 1 < sizes.len() - 1;
                     let norm = (cfg.layer_norm && hidden_layer).then(|| {
-                        (add(format!("{prefix}.{i}.ln_gamma"), [1, b]), add(format!("{prefix}.{i}.ln_beta"), [1, b]))
+                        (
+                            add(format!("{prefix}.{i}.ln_gamma"), [1, b]),
+                            add(format!("{prefix}.{i}.ln_beta"), [1, b]),
+                        )
                     });
                     Dense { n_in: a, n_out: b, weight, bias, norm }
                 })
@@ -76,7 +79,16 @@ impl ActorCritic {
         let critic = net("critic", &cfg.critic_hidden, 1);
         names.push("log_std".into());
         shapes.push([1, nu]);
-        ActorCritic { nobs, nu, activation: cfg.activation, actor, critic, log_std: names.len() - 1, names, shapes }
+        ActorCritic {
+            nobs,
+            nu,
+            activation: cfg.activation,
+            actor,
+            critic,
+            log_std: names.len() - 1,
+            names,
+            shapes,
+        }
     }
 
     /// Initial parameter values on the host (seeded): orthogonal weights (gain √2 for hidden
@@ -105,7 +117,11 @@ impl ActorCritic {
     /// Check host values against the layout (count and sizes).
     pub fn to_host_checked(&self, values: &[Vec<f32>]) -> Result<()> {
         if values.len() != self.shapes.len() {
-            return Err(Error::Config(format!("{} parameter arrays, expected {}", values.len(), self.shapes.len())));
+            return Err(Error::Config(format!(
+                "{} parameter arrays, expected {}",
+                values.len(),
+                self.shapes.len()
+            )));
         }
         for ((v, s), n) in values.iter().zip(&self.shapes).zip(&self.names) {
             if v.len() != s[0] * s[1] {
@@ -179,7 +195,8 @@ pub fn log_prob(action: Tensor<2>, mean: Tensor<2>, log_std: Tensor<2>) -> Tenso
     let nu = log_std.dims()[1] as f64;
     let z = (action - mean).div(log_std.clone().exp());
     let quad = z.square().sum_dim(1).squeeze_dim::<1>(1).mul_scalar(-0.5);
-    quad.sub_scalar(0.5 * nu * (2.0 * std::f64::consts::PI).ln()) - log_std.sum().unsqueeze::<1>().reshape([1])
+    quad.sub_scalar(0.5 * nu * (2.0 * std::f64::consts::PI).ln())
+        - log_std.sum().unsqueeze::<1>().reshape([1])
 }
 
 /// Entropy of the Gaussian (the same for every state): `[1]`.

@@ -98,7 +98,11 @@ pub fn collect(
         // a truncated episode did not end: bootstrap it with γ·V(s_t) (the state after the step
         // was replaced by the reset's)
         let learn_r = r.clone().mul_scalar(reward_scale)
-            + truncated.clone().mul(terminated.clone().neg().add_scalar(1.0)).mul(value.clone()).mul_scalar(gamma);
+            + truncated
+                .clone()
+                .mul(terminated.clone().neg().add_scalar(1.0))
+                .mul(value.clone())
+                .mul_scalar(gamma);
         ended.push(terminated.add(truncated).clamp_max(1.0));
         rewards.push(learn_r);
         raw.push(r);

@@ -64,52 +64,20 @@ pub struct IterationMetrics {
 
 /// Column order of the metrics CSV.
 pub const CSV_COLUMNS: [&str; 20] = [
-    "iteration",
-    "env_steps",
-    "mean_return",
-    "mean_episode_length",
-    "termination_rate",
-    "success_rate",
-    "mean_reward",
-    "env_steps_per_s",
-    "rollout_s",
-    "update_s",
-    "policy_loss",
-    "value_loss",
-    "entropy",
-    "approx_kl",
-    "clip_fraction",
-    "grad_norm",
-    "explained_variance",
-    "learning_rate",
-    "submits",
-    "readbacks",
+    "iteration", "env_steps", "mean_return", "mean_episode_length", "termination_rate", "success_rate",
+    "mean_reward", "env_steps_per_s", "rollout_s", "update_s", "policy_loss", "value_loss", "entropy",
+    "approx_kl", "clip_fraction", "grad_norm", "explained_variance", "learning_rate", "submits", "readbacks",
 ];
 
 impl IterationMetrics {
     /// Values in [`CSV_COLUMNS`] order.
     pub fn row(&self) -> [f64; 20] {
         [
-            self.iteration as f64,
-            self.env_steps as f64,
-            self.mean_return,
-            self.mean_episode_length,
-            self.termination_rate,
-            self.success_rate,
-            self.mean_reward,
-            self.env_steps_per_s,
-            self.rollout_s,
-            self.update_s,
-            self.policy_loss,
-            self.value_loss,
-            self.entropy,
-            self.approx_kl,
-            self.clip_fraction,
-            self.grad_norm,
-            self.explained_variance,
-            self.learning_rate,
-            self.submits as f64,
-            self.readbacks as f64,
+            self.iteration as f64, self.env_steps as f64, self.mean_return, self.mean_episode_length,
+            self.termination_rate, self.success_rate, self.mean_reward, self.env_steps_per_s, self.rollout_s,
+            self.update_s, self.policy_loss, self.value_loss, self.entropy, self.approx_kl,
+            self.clip_fraction, self.grad_norm, self.explained_variance, self.learning_rate,
+            self.submits as f64, self.readbacks as f64,
         ]
     }
 }
@@ -281,7 +249,13 @@ impl<'a> Trainer<'a> {
         c.put_f32s("norm/mean", &read(self.ctx, self.norm.mean.clone())?);
         c.put_f32s("norm/var", &read(self.ctx, self.norm.var.clone())?);
         let s = &self.last_stats;
-        let stats = [s.episodes as f32, s.terminations as f32, s.successes as f32, self.last_rates[0] as f32, self.last_rates[1] as f32];
+        let stats = [
+            s.episodes as f32,
+            s.terminations as f32,
+            s.successes as f32,
+            self.last_rates[0] as f32,
+            self.last_rates[1] as f32,
+        ];
         c.put_f32s("stats", &stats);
         for (name, bytes) in self.env.snapshot(self.ctx)? {
             c.blobs.insert(format!("env/{name}"), bytes);
@@ -293,7 +267,9 @@ impl<'a> Trainer<'a> {
     pub fn restore(&mut self, c: &Checkpoint) -> Result<()> {
         let m = &c.meta;
         let mismatch = |what: &str, saved: String, now: String| {
-            Err(Error::Config(format!("checkpoint does not fit this run: {what} is {saved} there, {now} here")))
+            Err(Error::Config(format!(
+                "checkpoint does not fit this run: {what} is {saved} there, {now} here"
+            )))
         };
         if m.task != self.env.task() {
             return mismatch("the task", m.task.clone(), self.env.task().into());
@@ -316,7 +292,10 @@ impl<'a> Trainer<'a> {
         let load = |name: &str, shape: [usize; 2]| -> Result<Tensor<2>> {
             let v = c.f32s(name)?;
             if v.len() != shape[0] * shape[1] {
-                return Err(Error::Config(format!("checkpoint {name}: {} values, expected {shape:?}", v.len())));
+                return Err(Error::Config(format!(
+                    "checkpoint {name}: {} values, expected {shape:?}",
+                    v.len()
+                )));
             }
             Ok(Tensor::from_data(TensorData::new(v, shape), &self.device))
         };
@@ -335,8 +314,12 @@ impl<'a> Trainer<'a> {
             return Err(Error::Config("checkpoint 'stats' must hold 5 numbers".into()));
         }
         self.last_rates = [stats[3] as f64, stats[4] as f64];
-        self.last_stats =
-            EpisodeStats { episodes: stats[0] as u64, terminations: stats[1] as u64, successes: stats[2] as u64, ..Default::default() };
+        self.last_stats = EpisodeStats {
+            episodes: stats[0] as u64,
+            terminations: stats[1] as u64,
+            successes: stats[2] as u64,
+            ..Default::default()
+        };
         // the worlds: Burn must have written nothing pending into the bound outputs first
         super::interop::flush(self.ctx, &self.device)?;
         self.env.restore(self.ctx, |name| c.blob(&format!("env/{name}")).map(|b| b.to_vec()))?;

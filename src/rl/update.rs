@@ -30,13 +30,15 @@ pub fn update(
     cfg: &PpoConfig,
     lr: f64,
 ) -> Result<UpdateStats> {
-    let (adv, ret) = gae(ro.rewards, ro.values.clone(), ro.ended, ro.last_value, cfg.gamma as f64, cfg.lambda as f64);
+    let (adv, ret) =
+        gae(ro.rewards, ro.values.clone(), ro.ended, ro.last_value, cfg.gamma as f64, cfg.lambda as f64);
     let b = adv.shape().num_elements();
     let adv = adv.reshape([b]);
     let ret = ret.reshape([b]);
     let values = ro.values.reshape([b]);
     // explained variance of the returns by the rollout's values
-    let ev = (ret.clone() - values.clone()).var(0).div(ret.clone().var(0).add_scalar(1e-8)).neg().add_scalar(1.0);
+    let ev =
+        (ret.clone() - values.clone()).var(0).div(ret.clone().var(0).add_scalar(1e-8)).neg().add_scalar(1.0);
     let mb = b / cfg.minibatches;
     if mb == 0 {
         return Err(Error::Config(format!("{} samples cannot make {} minibatches", b, cfg.minibatches)));
@@ -48,7 +50,8 @@ pub fn update(
         for k in 0..cfg.minibatches {
             let idx = perm.clone().slice([k * mb..(k + 1) * mb]);
             let pick1 = |t: &Tensor<1>| t.clone().select(0, idx.clone());
-            let (obs, act) = (ro.obs.clone().select(0, idx.clone()), ro.actions.clone().select(0, idx.clone()));
+            let (obs, act) =
+                (ro.obs.clone().select(0, idx.clone()), ro.actions.clone().select(0, idx.clone()));
             let (logp_old, v_old, r_b) = (pick1(&ro.log_probs), pick1(&values), pick1(&ret));
             let mut a = pick1(&adv);
             if cfg.normalize_advantages {
@@ -60,8 +63,17 @@ pub fn update(
             let v = net.critic(&leaves, obs);
             let log_std = leaves[net.log_std].clone();
             let logp = log_prob(act, mean, log_std.clone());
-            let parts =
-                ppo_loss(logp, logp_old, a, v, v_old, r_b, entropy(log_std), cfg.clip as f64, cfg.value_clip as f64);
+            let parts = ppo_loss(
+                logp,
+                logp_old,
+                a,
+                v,
+                v_old,
+                r_b,
+                entropy(log_std),
+                cfg.clip as f64,
+                cfg.value_clip as f64,
+            );
             let loss = parts.policy.clone() + parts.value.clone().mul_scalar(cfg.value_coef as f64)
                 - parts.entropy.clone().mul_scalar(cfg.entropy_coef as f64);
             let grads = loss.backward();

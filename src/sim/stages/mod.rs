@@ -63,7 +63,10 @@ pub fn bind_ranges(
     let entries: Vec<wgpu::BindGroupEntry> = ranges
         .iter()
         .enumerate()
-        .map(|(i, b)| wgpu::BindGroupEntry { binding: i as u32, resource: wgpu::BindingResource::Buffer(b.clone()) })
+        .map(|(i, b)| wgpu::BindGroupEntry {
+            binding: i as u32,
+            resource: wgpu::BindingResource::Buffer(b.clone()),
+        })
         .collect();
     let scope = ctx.device.push_error_scope(wgpu::ErrorFilter::Validation);
     let group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
