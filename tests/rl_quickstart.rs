@@ -4,17 +4,11 @@
 mod common;
 
 use sinew::gpu::GpuContext;
-use sinew::rl::config::TrainFile;
 
 fn ctx() -> GpuContext {
     GpuContext::new().unwrap_or_else(|e| panic!("{e}"))
 }
 
-#[allow(dead_code)]
-fn quickstart(overrides: &[&str]) -> TrainFile {
-    let o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
-    TrainFile::load(&common::root().join("configs/quickstart.toml"), &o).unwrap()
-}
 use sinew::rl::run::{RunOptions, train};
 
 /// The quick-start task learns from a fixed seed: the deterministic policy after 40 iterations

@@ -5,16 +5,11 @@
 mod common;
 
 use sinew::gpu::GpuContext;
-use sinew::rl::config::TrainFile;
 
 fn ctx() -> GpuContext {
     GpuContext::new().unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn quickstart(overrides: &[&str]) -> TrainFile {
-    let o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
-    TrainFile::load(&common::root().join("configs/quickstart.toml"), &o).unwrap()
-}
 use sinew::rl::checkpoint::Checkpoint;
 use sinew::rl::trainer::Trainer;
 
@@ -26,7 +21,8 @@ fn checkpoint_round_trip_and_exact_resume() {
     let ctx = ctx();
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("rl_resume");
     std::fs::create_dir_all(&dir).unwrap();
-    let cfg = quickstart(&["train.nworld=8", "train.horizon=8", "train.iterations=4", "ppo.minibatches=2"]);
+    let cfg =
+        common::quickstart(&["train.nworld=8", "train.horizon=8", "train.iterations=4", "ppo.minibatches=2"]);
     let mut straight = Trainer::new(&ctx, cfg.clone()).unwrap();
     straight.iterate().unwrap();
     straight.iterate().unwrap();
@@ -59,10 +55,11 @@ fn checkpoint_round_trip_and_exact_resume() {
     assert!(e.contains("checksum mismatch"), "{e}");
     std::fs::write(&bad, b"hello").unwrap();
     assert!(Checkpoint::load(&bad).unwrap_err().to_string().contains("not a usable sinew checkpoint"));
-    let mut other = Trainer::new(&ctx, quickstart(&["train.nworld=8", "policy.actor_hidden=[32]"])).unwrap();
+    let mut other =
+        Trainer::new(&ctx, common::quickstart(&["train.nworld=8", "policy.actor_hidden=[32]"])).unwrap();
     let e = other.restore(&c1).unwrap_err().to_string();
     assert!(e.contains("checkpoint does not fit this run: the network"), "{e}");
-    let mut other = Trainer::new(&ctx, quickstart(&["train.nworld=9"])).unwrap();
+    let mut other = Trainer::new(&ctx, common::quickstart(&["train.nworld=9"])).unwrap();
     let e = other.restore(&c1).unwrap_err().to_string();
     assert!(e.contains("nworld is 8 there, 9 here"), "{e}");
 }

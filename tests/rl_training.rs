@@ -7,18 +7,12 @@ mod common;
 use burn::tensor::{Tensor, TensorData};
 use sinew::env::Env;
 use sinew::gpu::GpuContext;
-use sinew::rl::config::TrainFile;
 use sinew::rl::interop::{bind_tensor, flush};
 use sinew::rl::rollout::EnvIo;
 use sinew::rl::trainer::Trainer;
 
 fn ctx() -> GpuContext {
     GpuContext::new().unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn quickstart(overrides: &[&str]) -> TrainFile {
-    let o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
-    TrainFile::load(&common::root().join("configs/quickstart.toml"), &o).unwrap()
 }
 
 fn host<const D: usize>(t: Tensor<D>) -> Vec<f32> {
@@ -33,7 +27,7 @@ fn host<const D: usize>(t: Tensor<D>) -> Vec<f32> {
 fn env_and_burn_exchange_buffers_both_ways() {
     let ctx = ctx();
     let d = ctx.burn_device().unwrap();
-    let cfg = quickstart(&[]);
+    let cfg = common::quickstart(&[]);
     let nworld = 6;
     let mut bound_env = Env::new(&ctx, &cfg.env, nworld).unwrap();
     let io = EnvIo::bind(&ctx, &mut bound_env, &d).unwrap();
@@ -86,7 +80,7 @@ fn env_and_burn_exchange_buffers_both_ways() {
 #[test]
 fn an_iteration_reads_back_twice() {
     let ctx = ctx();
-    let cfg = quickstart(&["train.nworld=8", "train.horizon=4", "ppo.epochs=2", "ppo.minibatches=2"]);
+    let cfg = common::quickstart(&["train.nworld=8", "train.horizon=4", "ppo.epochs=2", "ppo.minibatches=2"]);
     let mut t = Trainer::new(&ctx, cfg).unwrap();
     let m = t.iterate().unwrap();
     assert_eq!(m.readbacks, 2, "{m:?}");

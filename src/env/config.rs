@@ -364,7 +364,14 @@ struct RawFile {
 impl EnvFile {
     /// Parse TOML text; relative paths resolve against `base` (the config's folder).
     pub fn parse(text: &str, base: &Path, what: &str) -> Result<Self> {
-        let raw: RawFile = toml::from_str(text).map_err(|e| Error::Config(format!("{what}: {e}")))?;
+        let table: toml::Table = text.parse().map_err(|e| Error::Config(format!("{what}: {e}")))?;
+        Self::from_table(table, base, what)
+    }
+
+    /// Build from an already parsed TOML table (e.g. a training config after its overrides).
+    pub fn from_table(table: toml::Table, base: &Path, what: &str) -> Result<Self> {
+        let raw: RawFile =
+            toml::Value::Table(table).try_into().map_err(|e| Error::Config(format!("{what}: {e}")))?;
         let section = |v: Option<toml::Value>, name: &str| -> Result<toml::Value> {
             let v = v.unwrap_or_else(|| toml::Value::Table(Default::default()));
             if !v.is_table() {

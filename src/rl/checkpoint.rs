@@ -4,13 +4,14 @@
 //!
 //! Format: `SINEWCKPT1\n`, a little-endian u64 header length, a JSON header (metadata and the
 //! name, byte offset and length of each blob), the blobs, and a CRC-32C of everything before it.
-//! Written to a temporary file and renamed, so a crash never leaves a half-written checkpoint.
+//! Written atomically ([`write_atomic`]), so a crash never leaves a half-written checkpoint.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::atomic_file::write_atomic;
 use super::config::PolicyConfig;
 use crate::error::{Error, Result};
 
@@ -107,9 +108,7 @@ impl Checkpoint {
         }
         let crc = crc32c::crc32c(&out);
         out.extend_from_slice(&crc.to_le_bytes());
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, &out).map_err(|e| Error::io(&tmp, e))?;
-        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+        write_atomic(path, &out)
     }
 
     /// Read `path`, checking the format and checksum.

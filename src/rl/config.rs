@@ -173,8 +173,7 @@ impl TrainFile {
         let train: TrainConfig = section("train")?.try_into().map_err(bad("train"))?;
         let ppo: PpoConfig = section("ppo")?.try_into().map_err(bad("ppo"))?;
         let policy: PolicyConfig = section("policy")?.try_into().map_err(bad("policy"))?;
-        let env_text = toml::to_string(&table).map_err(|e| Error::Config(format!("{what}: {e}")))?;
-        let env = EnvFile::parse(&env_text, base, what)?;
+        let env = EnvFile::from_table(table.clone(), base, what)?;
         let file = TrainFile { env, train, ppo, policy, resolved: table };
         file.validate(what)?;
         Ok(file)

@@ -13,7 +13,7 @@ pub fn policy_of(c: &Checkpoint) -> Result<PolicyExport> {
     let net = ActorCritic::new(m.nobs, m.nu, &m.policy);
     let values: Vec<Vec<f32>> =
         net.names.iter().map(|n| c.f32s(&format!("param/{n}"))).collect::<Result<_>>()?;
-    net.to_host_checked(&values)?;
+    net.check_values(&values)?;
     let var = c.f32s("norm/var")?;
     Ok(PolicyExport {
         obs_mean: c.f32s("norm/mean")?,

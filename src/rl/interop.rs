@@ -28,18 +28,19 @@ pub struct BoundTensor {
     _keep: Box<dyn Any + Send>,
 }
 
-fn pin<P: Into<burn_wgpu::CubeTensor>>(
-    primitive: P,
-    elements: usize,
-    keep: Box<dyn Any + Send>,
-) -> Result<BoundTensor> {
-    let t: burn_wgpu::CubeTensor = primitive.into();
+fn pin(t: burn_wgpu::CubeTensor, keep: Box<dyn Any + Send>) -> Result<BoundTensor> {
+    // kernels index the range as a dense row-major array: a strided view would be read wrong
+    if !t.is_contiguous() {
+        return Err(Error::Gpu(
+            "cannot bind a non-contiguous Burn tensor (a transposed or sliced view)".into(),
+        ));
+    }
+    let size = (t.meta.shape().num_elements() * 4) as u64;
     let guard = t
         .client
         .get_resource::<WgpuServer<AutoCompiler>>(t.handle.clone())
         .map_err(|e| Error::Gpu(format!("could not reach a Burn tensor's wgpu buffer: {e:?}")))?;
     let r = guard.resource();
-    let size = (elements * 4) as u64;
     if r.size < size {
         return Err(Error::Gpu(format!("Burn tensor range holds {} bytes, expected {size}", r.size)));
     }
@@ -47,32 +48,24 @@ fn pin<P: Into<burn_wgpu::CubeTensor>>(
     Ok(BoundTensor { slice, _pin: Box::new(guard), _keep: keep })
 }
 
-/// The wgpu range of a float tensor (made contiguous first if it is a view; f32 on the wgpu
-/// backend). It must not carry autodiff.
+/// The wgpu range of a contiguous float tensor (f32 on the wgpu backend; fresh op results are
+/// contiguous, views are refused). It must not carry autodiff.
 pub fn bind_tensor<const D: usize>(t: &Tensor<D>) -> Result<BoundTensor> {
-    let elements = t.shape().num_elements();
-    let t = contiguous(t.clone());
     let prim = t
         .clone()
         .try_into_primitive::<CubeBackend>()
         .map_err(|e| Error::Gpu(format!("tensor is not on the shared wgpu device: {e:?}")))?;
-    pin(prim, elements, Box::new(t))
+    pin(prim, Box::new(t.clone()))
 }
 
-/// The wgpu range of an int tensor (i32 on the wgpu backend; u32 flags keep their bits).
+/// The wgpu range of a contiguous int tensor (i32 on the wgpu backend; u32 flags keep their
+/// bits).
 pub fn bind_int_tensor<const D: usize>(t: &Tensor<D, Int>) -> Result<BoundTensor> {
-    let elements = t.shape().num_elements();
     let prim = t
         .clone()
         .try_into_primitive::<CubeBackend>()
         .map_err(|e| Error::Gpu(format!("tensor is not on the shared wgpu device: {e:?}")))?;
-    pin(prim, elements, Box::new(t.clone()))
-}
-
-// A freshly computed tensor is contiguous; a transposed or sliced view is copied into one.
-fn contiguous<const D: usize>(t: Tensor<D>) -> Tensor<D> {
-    let shape = t.shape();
-    t.reshape(shape)
+    pin(prim, Box::new(t.clone()))
 }
 
 /// Hand Burn's queued work to the queue (before a simulator submit touching Burn buffers);

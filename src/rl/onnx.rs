@@ -12,12 +12,12 @@
 //! the few messages this graph needs are declared below with `prost` derives, field numbers from
 //! `onnx/onnx.proto`. Fields we never set are left out; readers treat them as absent.
 
-use std::io::Write;
 use std::path::Path;
 
 use prost::Message;
 use serde::{Deserialize, Serialize};
 
+use super::atomic_file::write_atomic;
 use crate::error::{Error, Result};
 
 /// Hidden-layer nonlinearity.
@@ -336,21 +336,6 @@ fn attr_float(name: &str, f: f32) -> AttributeProto {
 
 fn attr_int(name: &str, i: i64) -> AttributeProto {
     AttributeProto { name: name.into(), f: None, i: Some(i), r#type: ATTR_INT }
-}
-
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let name =
-        path.file_name().ok_or_else(|| Error::Config(format!("{}: not a file path", path.display())))?;
-    let tmp = path.with_file_name(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
-    let written = std::fs::File::create(&tmp).and_then(|mut f| {
-        f.write_all(bytes)?;
-        f.sync_all()
-    });
-    if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, path)) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
-    }
-    Ok(())
 }
 
 // The ONNX messages (subset), field numbers from onnx/onnx.proto.

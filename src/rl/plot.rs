@@ -9,7 +9,6 @@
 //! readable. The pixels are then encoded with the `png` crate (plotters' own encoder would pull
 //! in `image`).
 
-use std::io::Write;
 use std::path::Path;
 
 use plotters::coord::Shift;
@@ -17,6 +16,7 @@ use plotters::prelude::*;
 use plotters_backend::text_anchor::{HPos, VPos};
 use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind};
 
+use super::atomic_file::write_atomic;
 use crate::error::{Error, Result};
 
 /// The metrics plotted, in panel order: (CSV column, panel title).
@@ -190,18 +190,6 @@ fn encode_png(rgb: &[u8]) -> std::result::Result<Vec<u8>, png::EncodingError> {
     writer.write_image_data(rgb)?;
     writer.finish()?;
     Ok(bytes)
-}
-
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let name =
-        path.file_name().ok_or_else(|| Error::Config(format!("{}: not a file path", path.display())))?;
-    let tmp = path.with_file_name(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
-    let written = std::fs::File::create(&tmp).and_then(|mut f| f.write_all(bytes));
-    if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, path)) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
-    }
-    Ok(())
 }
 
 /// The bitmap backend, with text drawn from the 8×8 bitmap font instead of a font backend.

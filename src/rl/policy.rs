@@ -115,7 +115,7 @@ impl ActorCritic {
     }
 
     /// Check host values against the layout (count and sizes).
-    pub fn to_host_checked(&self, values: &[Vec<f32>]) -> Result<()> {
+    pub fn check_values(&self, values: &[Vec<f32>]) -> Result<()> {
         if values.len() != self.shapes.len() {
             return Err(Error::Config(format!(
                 "{} parameter arrays, expected {}",
@@ -133,7 +133,7 @@ impl ActorCritic {
 
     /// Upload host values as tensors on `device`.
     pub fn to_tensors(&self, values: &[Vec<f32>], device: &Device) -> Result<Vec<Tensor<2>>> {
-        self.to_host_checked(values)?;
+        self.check_values(values)?;
         Ok(values
             .iter()
             .zip(&self.shapes)

@@ -11,7 +11,7 @@ use super::config::TrainFile;
 use super::normalizer::ObsNormalizer;
 use super::policy::ActorCritic;
 use super::rollout::{EnvIo, collect};
-use super::update::{UPDATE_STAT_NAMES, update};
+use super::update::update;
 use crate::env::{Env, EpisodeStats};
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
@@ -214,15 +214,9 @@ impl<'a> Trainer<'a> {
             submits: s1 - s0,
             readbacks: r1 - r0,
         };
-        debug_assert_eq!(UPDATE_STAT_NAMES.len(), 7);
         self.last_stats = ep;
         self.last_rates = [m.termination_rate, m.success_rate];
         Ok(m)
-    }
-
-    /// Host copies of the parameters (row-major, `net.shapes` order).
-    pub fn host_params(&self) -> Result<Vec<Vec<f32>>> {
-        self.params.iter().map(|p| read(self.ctx, p.clone())).collect()
     }
 
     /// Everything needed to continue this run exactly.

@@ -164,3 +164,9 @@ pub fn assert_poisoned_world_is_isolated(m: &sinew::model::Model, dof: usize) {
 pub fn world_row(data: &[f32], t: usize, w: usize, nworld: usize, n: usize) -> Vec<f64> {
     data[(t * nworld + w) * n..(t * nworld + w + 1) * n].iter().map(|v| *v as f64).collect()
 }
+
+/// The quick-start training config with `key=value` overrides.
+pub fn quickstart(overrides: &[&str]) -> sinew::rl::config::TrainFile {
+    let o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    sinew::rl::config::TrainFile::load(&root().join("configs/quickstart.toml"), &o).unwrap()
+}
