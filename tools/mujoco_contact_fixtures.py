@@ -6,6 +6,10 @@ Two kinds of fixture, in tests/fixtures/contact/<name>.npz:
 * assets/contact_scene.xml (made here, see `scene_xml`): one free body per pair of geom types
   sinew collides, each against its own fixed partner (contype/conaffinity bits keep the pairs
   apart). Each state places every free body at a random pose touching its partner.
+* assets/capsule_cylinder_scene.xml (made here, see `capsule_cylinder_xml`): capsule–cylinder,
+  the pair MuJoCo answers with multi-contact CCD: capsules lying within a few degrees of a cap
+  (the multi-contact regime, with and without margin, overhanging the rim), general poses, and
+  capsules whose core segment reaches into the cylinder (EPA's regime).
 * The real models (myolegs, myoarms, mm_fullbody): states taken along a 200-step open-loop
   trajectory with contacts on, where the feet and limbs touch as they do in use.
 
@@ -76,6 +80,91 @@ def scene_xml() -> str:
         lines.append("    </body>")
     lines += ["  </worldbody>", "</mujoco>", ""]
     return "\n".join(lines)
+
+
+# capsule–cylinder scene: (name, capsule size, margin per geom, how the capsule is placed, target
+# dist range); the cylinder is fixed and tilted, the capsule free
+CC_PAIRS = [
+    ("flat", ".03 .1", 0.0, "flat", (-0.012, -0.001)),
+    ("flatmargin", ".03 .1", 0.005, "flat", (-0.006, 0.008)),
+    ("general", ".03 .1", 0.0, "any", (-0.012, -0.001)),
+    ("deep", ".03 .1", 0.0, "any", (-0.07, -0.04)),
+]
+
+
+def capsule_cylinder_xml() -> str:
+    """One fixed cylinder and one free capsule per CC_PAIRS entry, kept apart by contype bits."""
+    lines = [
+        '<mujoco model="capsule_cylinder_scene">',
+        "  <!-- made by tools/mujoco_contact_fixtures.py: capsule-cylinder poses MuJoCo answers with",
+        "       multi-contact CCD, GJK on the core segment, and EPA -->",
+        '  <option timestep="0.002"/>',
+        "  <worldbody>",
+    ]
+    for k, (name, size, margin, _, _) in enumerate(CC_PAIRS):
+        bit = 1 << k
+        x = SPACING * k
+        lines.append(
+            f'    <geom name="cyl_{name}" type="cylinder" size=".2 .1" pos="{x} 0 0" euler="20 30 40" '
+            f'contype="{bit}" conaffinity="{bit}" margin="{margin}"/>'
+        )
+        lines.append(f'    <body name="{name}" pos="{x} 0 1"><freejoint/>')
+        lines.append(
+            f'      <geom name="{name}" type="capsule" size="{size}" contype="{bit}" conaffinity="{bit}" '
+            f'margin="{margin}"/>'
+        )
+        lines.append("    </body>")
+    lines += ["  </worldbody>", "</mujoco>", ""]
+    return "\n".join(lines)
+
+
+def quat_mul(a, b):
+    out = np.zeros(4)
+    mujoco.mju_mulQuat(out, a, b)
+    return out
+
+
+def place_capsule_cylinder(m, d, rng):
+    """Each capsule at a random pose against its cylinder, walked in until MuJoCo's deepest
+    contact reaches a random target depth. "flat": the capsule's axis within 6° of the cylinder's
+    top cap, anywhere over it (overhanging the rim too); "any": a random orientation and side."""
+    qpos = m.qpos0.copy()
+    for k, (_, _, _, how, (lo_t, hi_t)) in enumerate(CC_PAIRS):
+        adr = m.jnt_qposadr[k]
+        cyl_quat = m.geom_quat[k]
+        centre = np.array([SPACING * k, 0.0, 0.0])
+        rot = np.zeros(9)
+        mujoco.mju_quat2Mat(rot, cyl_quat)
+        rot = rot.reshape(3, 3)
+        if how == "flat":
+            yaw, tilt = rng.uniform(0, 2 * np.pi), np.radians(rng.uniform(-6, 6))
+            local = quat_mul(
+                [np.cos(yaw / 2), 0, 0, np.sin(yaw / 2)],
+                [np.cos((np.pi / 2 + tilt) / 2), 0, np.sin((np.pi / 2 + tilt) / 2), 0],
+            )
+            qpos[adr + 3:adr + 7] = quat_mul(cyl_quat, local)
+            start = rot @ np.array([*(rng.uniform(-0.22, 0.22, 2)), 0.0])
+            u = rot[:, 2]
+        else:
+            q = rng.normal(0, 1, 4)
+            qpos[adr + 3:adr + 7] = q / np.linalg.norm(q)
+            start = np.zeros(3)
+            u = rng.normal(0, 1, 3)
+            u /= np.linalg.norm(u)
+        lo, hi = 0.0, 0.8
+        target = rng.uniform(lo_t, hi_t)
+        for _ in range(40):
+            mid = 0.5 * (lo + hi)
+            qpos[adr:adr + 3] = centre + start + u * mid
+            d.qpos[:] = qpos
+            mujoco.mj_forward(m, d)
+            dist = [c.dist for c in d.contact[:d.ncon] if k in (c.geom[0], c.geom[1])]
+            if dist and min(dist) < target:
+                lo = mid
+            else:
+                hi = mid
+        qpos[adr:adr + 3] = centre + start + u * hi
+    return qpos
 
 
 def place_scene(m, d, rng):
@@ -176,11 +265,12 @@ def main() -> None:
     ap.add_argument("--states", type=int, default=4)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--steps", type=int, default=200)
+    ap.add_argument("--cc-states", type=int, default=24)
     ap.add_argument("names", nargs="*")
     args = ap.parse_args()
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
-    names = args.names or ["contact_scene", *FETCHED]
+    names = args.names or ["contact_scene", "capsule_cylinder_scene", *FETCHED]
     rng = np.random.default_rng(args.seed)
 
     if "contact_scene" in names:
@@ -200,6 +290,26 @@ def main() -> None:
             snaps.append(snapshot(m, d))
             accs.append(d.qacc.copy())
         write(out_dir / "contact_scene.npz", m, states, snaps, accs, {})
+
+    if "capsule_cylinder_scene" in names:
+        path = ROOT / "assets" / "capsule_cylinder_scene.xml"
+        path.write_text(capsule_cylinder_xml())
+        m = mujoco.MjModel.from_xml_path(str(path))
+        m.opt.jacobian = mujoco.mjtJacobian.mjJAC_DENSE
+        converge(m)
+        d = mujoco.MjData(m)
+        crng = np.random.default_rng(args.seed + 1)
+        states, snaps, accs = [], [], []
+        for _ in range(args.cc_states):
+            qpos = place_capsule_cylinder(m, d, crng)
+            qvel = crng.normal(0, 0.3, m.nv)
+            mujoco.mj_resetData(m, d)
+            d.qpos[:], d.qvel[:] = qpos, qvel
+            mujoco.mj_forward(m, d)
+            states.append((qpos, qvel))
+            snaps.append(snapshot(m, d))
+            accs.append(d.qacc.copy())
+        write(out_dir / "capsule_cylinder_scene.npz", m, states, snaps, accs, {})
 
     manifest = json.loads((Path(args.models) / "models.json").read_text())
     for name in [n for n in names if n in FETCHED]:

@@ -128,16 +128,17 @@ fn shadow_normal(g: GeomX, a: vec3<f32>, point: vec3<f32>) -> vec3<f32> {
     return normalize3(u * n2.x + v * n2.y);
 }
 
-// Support function of a cylinder: max over its points of x·n.
+// Support function of a cylinder: max over its points of x·n. The radial part is taken in the
+// cylinder's frame: n − z(z·n) in the world leaves a rounding residue along z itself for n ≈ ±z,
+// which normalised would put the rim point on the axis (R too far along n).
 fn cylinder_support(cy: GeomX, n: vec3<f32>) -> vec3<f32> {
-    let an = dot(cy.z, n);
-    let radial = n - cy.z * an;
-    let rl = length(radial);
+    let l = to_local(cy, n);
+    let rl = length(l.xy);
     var rim = vec3<f32>(0.0);
     if (rl > MINVAL) {
-        rim = radial * (cy.size.x / rl);
+        rim = to_world(cy, vec3<f32>(l.xy * (cy.size.x / rl), 0.0));
     }
-    return cy.p + cy.z * select(-cy.size.y, cy.size.y, an >= 0.0) + rim;
+    return cy.p + cy.z * select(-cy.size.y, cy.size.y, l.z >= 0.0) + rim;
 }
 
 // Ellipsoid (geom1) against cylinder: the separation along n (from the ellipsoid to the cylinder)

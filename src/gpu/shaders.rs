@@ -17,13 +17,17 @@ pub const COMMON: &[(&str, &str)] = &[
 pub const PARTS: &[(&str, &str)] = &[
     ("collision/primitive.wgsl", include_str!("../../shaders/collision/primitive.wgsl")),
     ("collision/ellipsoid.wgsl", include_str!("../../shaders/collision/ellipsoid.wgsl")),
+    ("collision/capsule_cylinder.wgsl", include_str!("../../shaders/collision/capsule_cylinder.wgsl")),
     ("env/params.wgsl", include_str!("../../shaders/env/params.wgsl")),
     ("env/common.wgsl", include_str!("../../shaders/env/common.wgsl")),
 ];
 
 /// Which [`PARTS`] a stage includes (after the common prelude, in this order).
 pub const STAGE_PARTS: &[(&str, &[&str])] = &[
-    ("collision.wgsl", &["collision/primitive.wgsl", "collision/ellipsoid.wgsl"]),
+    (
+        "collision.wgsl",
+        &["collision/primitive.wgsl", "collision/ellipsoid.wgsl", "collision/capsule_cylinder.wgsl"],
+    ),
     ("env/action.wgsl", &["env/params.wgsl"]),
     ("env/imitation.wgsl", &["env/params.wgsl", "env/common.wgsl"]),
     ("env/locomotion.wgsl", &["env/params.wgsl", "env/common.wgsl"]),
