@@ -251,6 +251,27 @@ def write(path, m, states, snaps, accs, extra):
     print(f"{path.name:22s} contacts per state {[len(s[0]['geom']) for s in snaps]}")
 
 
+def write_scene(out_dir, name, xml, place, nstates, rng):
+    """Write assets/<name>.xml, then <name>.npz with `nstates` states placed by `place`."""
+    path = ROOT / "assets" / f"{name}.xml"
+    path.write_text(xml)
+    m = mujoco.MjModel.from_xml_path(str(path))
+    m.opt.jacobian = mujoco.mjtJacobian.mjJAC_DENSE
+    converge(m)
+    d = mujoco.MjData(m)
+    states, snaps, accs = [], [], []
+    for _ in range(nstates):
+        qpos = place(m, d, rng)
+        qvel = rng.normal(0, 0.3, m.nv)
+        mujoco.mj_resetData(m, d)
+        d.qpos[:], d.qvel[:] = qpos, qvel
+        mujoco.mj_forward(m, d)
+        states.append((qpos, qvel))
+        snaps.append(snapshot(m, d))
+        accs.append(d.qacc.copy())
+    write(out_dir / f"{name}.npz", m, states, snaps, accs, {})
+
+
 def converge(m):
     m.opt.tolerance = 1e-15
     m.opt.ls_tolerance = 1e-6
@@ -274,42 +295,12 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
 
     if "contact_scene" in names:
-        (ROOT / "assets" / "contact_scene.xml").write_text(scene_xml())
-        m = mujoco.MjModel.from_xml_path(str(ROOT / "assets" / "contact_scene.xml"))
-        m.opt.jacobian = mujoco.mjtJacobian.mjJAC_DENSE
-        converge(m)
-        d = mujoco.MjData(m)
-        states, snaps, accs = [], [], []
-        for _ in range(args.states):
-            qpos = place_scene(m, d, rng)
-            qvel = rng.normal(0, 0.3, m.nv)
-            mujoco.mj_resetData(m, d)
-            d.qpos[:], d.qvel[:] = qpos, qvel
-            mujoco.mj_forward(m, d)
-            states.append((qpos, qvel))
-            snaps.append(snapshot(m, d))
-            accs.append(d.qacc.copy())
-        write(out_dir / "contact_scene.npz", m, states, snaps, accs, {})
-
+        write_scene(out_dir, "contact_scene", scene_xml(), place_scene, args.states, rng)
     if "capsule_cylinder_scene" in names:
-        path = ROOT / "assets" / "capsule_cylinder_scene.xml"
-        path.write_text(capsule_cylinder_xml())
-        m = mujoco.MjModel.from_xml_path(str(path))
-        m.opt.jacobian = mujoco.mjtJacobian.mjJAC_DENSE
-        converge(m)
-        d = mujoco.MjData(m)
         crng = np.random.default_rng(args.seed + 1)
-        states, snaps, accs = [], [], []
-        for _ in range(args.cc_states):
-            qpos = place_capsule_cylinder(m, d, crng)
-            qvel = crng.normal(0, 0.3, m.nv)
-            mujoco.mj_resetData(m, d)
-            d.qpos[:], d.qvel[:] = qpos, qvel
-            mujoco.mj_forward(m, d)
-            states.append((qpos, qvel))
-            snaps.append(snapshot(m, d))
-            accs.append(d.qacc.copy())
-        write(out_dir / "capsule_cylinder_scene.npz", m, states, snaps, accs, {})
+        write_scene(
+            out_dir, "capsule_cylinder_scene", capsule_cylinder_xml(), place_capsule_cylinder, args.cc_states, crng
+        )
 
     manifest = json.loads((Path(args.models) / "models.json").read_text())
     for name in [n for n in names if n in FETCHED]:
