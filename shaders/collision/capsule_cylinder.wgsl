@@ -127,6 +127,14 @@ const CAP_APOTHEM: f32 = 0.98078528;
 // Edge–face alignment tolerance of MuJoCo's multi-contact (|axis·cap normal| below it).
 const CAP_EDGE_TOL: f32 = 0.0888;
 
+// One end of the clipped edge line at a, over the cap with outward normal nc: vec4(contact
+// position, dist). dist is a's height over the cap plane plus M/2; the position is the midpoint
+// of a and its projection onto the plane pushed out by M/2.
+fn cap_point(a: vec3<f32>, cy: GeomX, nc: vec3<f32>, margin: f32) -> vec4<f32> {
+    let h = dot(a - cy.p, nc) - cy.size.y;
+    return vec4<f32>(a + nc * (0.25 * margin - 0.5 * h), h + 0.5 * margin);
+}
+
 fn capsule_cylinder(c: GeomX, cy: GeomX, margin: f32) {
     let r = c.size.x;
     let e0 = c.p - c.z * c.size.y;
@@ -165,8 +173,6 @@ fn capsule_cylinder(c: GeomX, cy: GeomX, margin: f32) {
     if (dist >= margin) {
         return;
     }
-    let single_pos = 0.5 * (p + q) + n * (0.5 * r);
-
     // multi-contact on a cap: the capsule's edge line A(s) = E(s) + (r + M/2)·w, where w is the
     // normal's part ⟂ the axis (not normalised), clipped by the cap's 16-gon in the cap's plane
     let nc = cy.z * cap;
@@ -196,37 +202,27 @@ fn capsule_cylinder(c: GeomX, cy: GeomX, margin: f32) {
             }
         }
         if (s0 <= s1) {
-            // each end's depth: its height over the cap plane, plus M/2; kept when ≤ M
-            var kept = 0u;
-            var last = 0u;
-            var dists = array<f32, 2>(0.0, 0.0);
-            var poss = array<vec3<f32>, 2>(vec3<f32>(0.0), vec3<f32>(0.0));
-            var clipped = array<bool, 2>(s0 > 0.0, s1 < 1.0);
-            var ss = array<f32, 2>(s0, s1);
-            for (var k = 0u; k < 2u; k++) {
-                let a = mix(a0, a1, ss[k]);
-                let h = dot(a - cy.p, nc) - cy.size.y;
-                dists[k] = h + 0.5 * margin;
-                poss[k] = a + nc * (0.25 * margin - 0.5 * h);
-                if (dists[k] <= margin) {
-                    kept += 1u;
-                    last = k;
-                }
-            }
-            if (kept == 2u) {
-                emit(dists[0], poss[0], -nc, vec3<f32>(0.0));
-                emit(dists[1], poss[1], -nc, vec3<f32>(0.0));
+            let p0 = cap_point(mix(a0, a1, s0), cy, nc, margin);
+            let p1 = cap_point(mix(a0, a1, s1), cy, nc, margin);
+            let keep0 = p0.w <= margin;
+            let keep1 = p1.w <= margin;
+            if (keep0 && keep1) {
+                emit(p0.w, p0.xyz, -nc, vec3<f32>(0.0));
+                emit(p1.w, p1.xyz, -nc, vec3<f32>(0.0));
                 return;
             }
-            if (kept == 1u) {
+            if (keep0 != keep1) {
+                let kept = select(p1, p0, keep0);
+                emit(kept.w, kept.xyz, -nc, vec3<f32>(0.0));
                 // MuJoCo repeats a kept point that the polygon clipped (measured in 4.0)
-                emit(dists[last], poss[last], -nc, vec3<f32>(0.0));
-                if (clipped[last]) {
-                    emit(dists[last], poss[last], -nc, vec3<f32>(0.0));
+                let clipped0 = s0 > 0.0;
+                let clipped1 = s1 < 1.0;
+                if (select(clipped1, clipped0, keep0)) {
+                    emit(kept.w, kept.xyz, -nc, vec3<f32>(0.0));
                 }
                 return;
             }
         }
     }
-    emit(dist, single_pos, n, vec3<f32>(0.0));
+    emit(dist, 0.5 * (p + q) + n * (0.5 * r), n, vec3<f32>(0.0));
 }
