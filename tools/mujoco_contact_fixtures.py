@@ -118,6 +118,23 @@ def capsule_cylinder_xml() -> str:
     return "\n".join(lines)
 
 
+def walk_in(m, d, qpos, adr, geom, origin, u, reach, target):
+    """Place the free joint at `adr` on origin + u·x, x in [0, reach], where the deepest contact
+    of `geom` (the fixed partner) first reaches `target` (bisection on MuJoCo's own distance)."""
+    lo, hi = 0.0, reach
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        qpos[adr:adr + 3] = origin + u * mid
+        d.qpos[:] = qpos
+        mujoco.mj_forward(m, d)
+        dist = [c.dist for c in d.contact[:d.ncon] if geom in (c.geom[0], c.geom[1])]
+        if dist and min(dist) < target:
+            lo = mid
+        else:
+            hi = mid
+    qpos[adr:adr + 3] = origin + u * hi
+
+
 def quat_mul(a, b):
     out = np.zeros(4)
     mujoco.mju_mulQuat(out, a, b)
@@ -151,19 +168,7 @@ def place_capsule_cylinder(m, d, rng):
             start = np.zeros(3)
             u = rng.normal(0, 1, 3)
             u /= np.linalg.norm(u)
-        lo, hi = 0.0, 0.8
-        target = rng.uniform(lo_t, hi_t)
-        for _ in range(40):
-            mid = 0.5 * (lo + hi)
-            qpos[adr:adr + 3] = centre + start + u * mid
-            d.qpos[:] = qpos
-            mujoco.mj_forward(m, d)
-            dist = [c.dist for c in d.contact[:d.ncon] if k in (c.geom[0], c.geom[1])]
-            if dist and min(dist) < target:
-                lo = mid
-            else:
-                hi = mid
-        qpos[adr:adr + 3] = centre + start + u * hi
+        walk_in(m, d, qpos, adr, k, centre + start, u, 0.8, rng.uniform(lo_t, hi_t))
     return qpos
 
 
@@ -181,20 +186,7 @@ def place_scene(m, d, rng):
         if fixed == "plane":
             u = np.abs(u) * [0.3, 0.3, 1.0]  # above the plane
             u /= np.linalg.norm(u)
-        # walk in along u until the pair's contact is shallow (bisection on MuJoCo's own distance)
-        lo, hi = 0.0, 0.6
-        target = rng.uniform(-0.01, -0.002)
-        for _ in range(40):
-            mid = 0.5 * (lo + hi)
-            qpos[adr:adr + 3] = centre + u * mid
-            d.qpos[:] = qpos
-            mujoco.mj_forward(m, d)
-            dist = [c.dist for c in d.contact[:d.ncon] if k in (c.geom[0], c.geom[1])]  # fixed geom k
-            if dist and min(dist) < target:
-                lo = mid
-            else:
-                hi = mid
-        qpos[adr:adr + 3] = centre + u * hi
+        walk_in(m, d, qpos, adr, k, centre, u, 0.6, rng.uniform(-0.01, -0.002))
     return qpos
 
 
