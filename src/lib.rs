@@ -8,6 +8,7 @@
 pub mod env;
 pub mod error;
 pub mod gpu;
+pub mod install;
 pub mod math;
 pub mod mjcf;
 pub mod model;

@@ -18,7 +18,7 @@ struct Cli {
 enum Command {
     /// Show what a model contains and which of its features sinew simulates.
     Info(cli::info::InfoArgs),
-    /// Measure physics steps/s on the GPU against MuJoCo C on this machine.
+    /// Measure steps/s on the GPU (time-boxed), with peers on this machine; --suite for the matrix.
     Bench(cli::bench::BenchArgs),
     /// Run open-loop rollouts on the GPU: controls in, trajectories out (npz).
     Rollout(cli::rollout::RolloutArgs),

@@ -229,6 +229,18 @@ pub mod disable {
         "clampctrl", "warmstart", "filterparent", "actuation", "refsafe", "sensor", "midphase", "eulerdamp",
         "autoreset", "nativeccd", "island", "multiccd",
     ];
+
+    /// The bits of MuJoCo flag names (`contact`, `constraint`, ...), or an error naming the
+    /// unknown one and listing the valid ones.
+    pub fn bits<S: AsRef<str>>(names: &[S]) -> Result<u32, String> {
+        names.iter().try_fold(0u32, |acc, name| {
+            let name = name.as_ref();
+            let bit = NAMES.iter().position(|n| *n == name).ok_or_else(|| {
+                format!("unknown disable flag '{name}' (one of: {})", NAMES.join(", "))
+            })?;
+            Ok(acc | 1 << bit)
+        })
+    }
 }
 
 /// Enable flags, bit values of MuJoCo's `mjtEnableBit`.

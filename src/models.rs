@@ -21,7 +21,8 @@ pub const SHORT_NAMES: [(&str, &str); 8] = [
     ("mm_bimanual", "MuscleMimic bimanual arms, 126 muscles"),
 ];
 
-/// The folder that holds fetched models.
+/// The folder `tools/fetch-models` writes to: `$SINEW_MODELS` if set, else
+/// `<user cache dir>/sinew/models`.
 pub fn models_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("SINEW_MODELS") {
         return PathBuf::from(dir);
@@ -29,8 +30,24 @@ pub fn models_dir() -> PathBuf {
     dirs::cache_dir().unwrap_or_else(|| PathBuf::from(".cache")).join("sinew").join("models")
 }
 
+/// The folders searched for a short name, in order: `$SINEW_MODELS`, the models of the bundle
+/// this binary runs from (`tools/bundle`), and the user cache folder.
+pub fn search_dirs() -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(dir) = std::env::var_os("SINEW_MODELS") {
+        dirs.push(PathBuf::from(dir));
+    }
+    if let Some(root) = crate::install::bundle_root() {
+        dirs.push(root.join("models"));
+    }
+    dirs.push(dirs::cache_dir().unwrap_or_else(|| PathBuf::from(".cache")).join("sinew").join("models"));
+    dirs.dedup();
+    dirs
+}
+
 /// Resolve `name_or_path` to an MJCF file: an existing path is taken as is; otherwise a short
-/// name is looked up in the fetched models' manifest.
+/// name is looked up in the manifests (`models.json`: short name → path, relative paths from the
+/// manifest's folder) of [`search_dirs`], first match first.
 pub fn resolve(name_or_path: &str) -> Result<PathBuf> {
     let p = Path::new(name_or_path);
     if p.is_file() {
@@ -40,30 +57,45 @@ pub fn resolve(name_or_path: &str) -> Result<PathBuf> {
     if looks_like_path {
         return Err(Error::ModelNotFound(format!("model file '{name_or_path}' not found")));
     }
-    let dir = models_dir();
-    let manifest = dir.join("models.json");
     let known: Vec<&str> = SHORT_NAMES.iter().map(|(n, _)| *n).collect();
-    if !manifest.is_file() {
+    let mut listed = Vec::new();
+    let dirs = search_dirs();
+    for dir in &dirs {
+        let manifest = dir.join("models.json");
+        if !manifest.is_file() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&manifest).map_err(|e| Error::io(&manifest, e))?;
+        let map: BTreeMap<String, String> = serde_json::from_str(&text).map_err(|e| {
+            Error::Model(format!("{}: bad manifest: {e}; re-run `tools/fetch-models`", manifest.display()))
+        })?;
+        match map.get(name_or_path) {
+            Some(path) => {
+                let path = dir.join(path);
+                if path.is_file() {
+                    return Ok(path);
+                }
+                return Err(Error::ModelNotFound(format!(
+                    "model '{name_or_path}' is listed in {} but {} is missing — re-run `tools/fetch-models`",
+                    manifest.display(),
+                    path.display()
+                )));
+            }
+            None => listed.extend(map.into_keys()),
+        }
+    }
+    let looked = dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ");
+    if listed.is_empty() {
         return Err(Error::ModelNotFound(format!(
-            "model '{name_or_path}' not found: no fetched models in {} — run `tools/fetch-models` \
+            "model '{name_or_path}' not found: no fetched models in {looked} — run `tools/fetch-models` \
              (or set SINEW_MODELS to where they are); short names: {}",
-            dir.display(),
             known.join(", ")
         )));
     }
-    let text = std::fs::read_to_string(&manifest).map_err(|e| Error::io(&manifest, e))?;
-    let map: BTreeMap<String, String> = serde_json::from_str(&text).map_err(|e| {
-        Error::Model(format!("{}: bad manifest: {e}; re-run `tools/fetch-models`", manifest.display()))
-    })?;
-    match map.get(name_or_path) {
-        Some(path) if Path::new(path).is_file() => Ok(PathBuf::from(path)),
-        Some(path) => Err(Error::ModelNotFound(format!(
-            "model '{name_or_path}' is listed in {} but {path} is missing — re-run `tools/fetch-models`",
-            manifest.display()
-        ))),
-        None => Err(Error::ModelNotFound(format!(
-            "unknown model '{name_or_path}': not a file and not a fetched short name ({})",
-            map.keys().cloned().collect::<Vec<_>>().join(", ")
-        ))),
-    }
+    listed.sort();
+    listed.dedup();
+    Err(Error::ModelNotFound(format!(
+        "unknown model '{name_or_path}': not a file and not a fetched short name ({}; looked in {looked})",
+        listed.join(", ")
+    )))
 }

@@ -2,7 +2,6 @@
 
 pub mod adapters;
 pub mod bench;
-pub mod bench_task;
 pub mod eval;
 pub mod info;
 pub mod plot;

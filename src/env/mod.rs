@@ -144,6 +144,8 @@ impl Env {
             .map(|names| names.iter().map(|n| body(n, "env.feet")).collect::<Result<Vec<_>>>())
             .collect::<Result<_>>()?;
         let ctrl_dt = m.opt.timestep * c.frame_skip as f64;
+        // refuse a world count the adapter cannot hold before allocating it
+        Step::footprint(ctx, m, c.contact_capacity)?.check(ctx, &c.model, nworld)?;
         let gm = GpuModel::upload(ctx, m);
         let sp = GpuSparsity::upload(ctx, m);
         let state = SimState::new(ctx, m, nworld);
@@ -398,15 +400,25 @@ impl Env {
     }
 
     fn record_step_with(&self, pass: &mut wgpu::ComputePass, apply_action: &Kernel) {
-        apply_action.record(pass);
-        for _ in 0..self.config.env.frame_skip {
-            self.physics.record(pass);
+        for (_, stage) in self.step_stages_with(apply_action) {
+            stage.record(pass);
         }
-        self.record_forward(pass);
-        self.evaluate.record(pass);
-        self.reset_worlds.record(pass);
-        self.record_forward(pass);
-        self.observe.record(pass);
+    }
+
+    /// Every dispatch of one control step, in recorded order, named: the action mapping, the
+    /// physics step's stages `frame_skip` times (named as in [`Step::named_stages`]), then the
+    /// task layer as [`Env::task_stages`] names it after its action.
+    pub fn step_stages(&self) -> Vec<(&'static str, &dyn Stage)> {
+        self.step_stages_with(&self.apply_action)
+    }
+
+    fn step_stages_with<'s>(&'s self, apply_action: &'s Kernel) -> Vec<(&'static str, &'s dyn Stage)> {
+        let mut v: Vec<(&'static str, &dyn Stage)> = vec![("action", apply_action)];
+        for _ in 0..self.config.env.frame_skip {
+            v.extend(self.physics.named_stages());
+        }
+        v.extend(self.task_stages().into_iter().skip(1));
+        v
     }
 
     /// Every dispatch of a control step other than the physics steps, in recorded order, named

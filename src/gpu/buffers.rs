@@ -17,6 +17,7 @@ impl GpuContext {
         } else {
             bytes
         };
+        self.log_allocation(label, contents.len() as u64);
         self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: Some(label),
             contents,
@@ -26,6 +27,7 @@ impl GpuContext {
 
     /// A uniform buffer holding one value.
     pub fn uniform_from<T: bytemuck::Pod>(&self, label: &str, value: &T) -> wgpu::Buffer {
+        self.log_allocation(label, std::mem::size_of::<T>() as u64);
         self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: Some(label),
             contents: bytemuck::bytes_of(value),
@@ -35,13 +37,31 @@ impl GpuContext {
 
     /// A zeroed storage buffer of `len` elements of `T` (at least one, so it stays bindable).
     pub fn storage_zeroed<T: bytemuck::Pod>(&self, label: &str, len: usize) -> wgpu::Buffer {
-        let size = (len.max(1) * std::mem::size_of::<T>()).max(4) as u64;
+        let size = ((len.max(1) * std::mem::size_of::<T>()).max(4) as u64).next_multiple_of(4);
+        self.log_allocation(label, size);
         self.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some(label),
-            size: size.next_multiple_of(4),
+            size,
             usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         })
+    }
+
+    /// Run `build` and return what it made together with every buffer it allocated through this
+    /// context, as (label, bytes) in creation order. Used to size a world count before
+    /// allocating it ([`crate::sim::footprint::Footprint`]).
+    pub fn log_allocations<T>(&self, build: impl FnOnce() -> T) -> (T, Vec<(String, u64)>) {
+        let lock = || self.allocation_log.lock().unwrap_or_else(|p| p.into_inner());
+        let previous = lock().replace(Vec::new());
+        let out = build();
+        let log = std::mem::replace(&mut *lock(), previous).unwrap_or_default();
+        (out, log)
+    }
+
+    fn log_allocation(&self, label: &str, bytes: u64) {
+        if let Some(log) = self.allocation_log.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
+            log.push((label.to_string(), bytes));
+        }
     }
 
     /// Copy `len` elements of `T` from the start of `buffer` back to the host (blocks).

@@ -22,6 +22,12 @@ pub struct GpuContext {
     pub queue: wgpu::Queue,
     /// Host readbacks and queue submits made through this context (see [`GpuCounters`]).
     pub counters: GpuCounters,
+    /// While `Some`, every storage and uniform buffer made through this context is logged here
+    /// as (label, bytes); see [`GpuContext::log_allocations`].
+    pub(crate) allocation_log: std::sync::Mutex<Option<Vec<(String, u64)>>>,
+    /// Compute pipelines built so far, by stage, entry point and constants: a second simulation
+    /// on the same device (another world count, a reset environment) reuses them.
+    pub(crate) pipelines: std::sync::Mutex<std::collections::HashMap<String, wgpu::ComputePipeline>>,
     burn: OnceLock<burn::backend::wgpu::WgpuDevice>,
 }
 
@@ -169,6 +175,8 @@ impl GpuContext {
             device,
             queue,
             counters: GpuCounters::default(),
+            allocation_log: std::sync::Mutex::new(None),
+            pipelines: Default::default(),
             burn: OnceLock::new(),
         })
     }

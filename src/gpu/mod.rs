@@ -3,10 +3,12 @@
 pub mod buffers;
 pub mod context;
 pub mod layout;
+pub mod limits;
 pub mod model_buffers;
 pub mod shaders;
 pub mod slice;
 
 pub use context::GpuContext;
+pub use limits::MemoryLimits;
 pub use model_buffers::GpuModel;
 pub use slice::GpuSlice;

@@ -151,7 +151,25 @@ impl super::GpuContext {
         entry: &str,
         constants: &[(&str, f64)],
     ) -> Result<wgpu::ComputePipeline> {
-        let src = module_source_real(stage, if self.has_f64() { "f64" } else { "f32" })?;
+        let real = if self.has_f64() { "f64" } else { "f32" };
+        let key = format!("{stage}:{entry}:{real}:{constants:?}");
+        let cache = || self.pipelines.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(p) = cache().get(&key) {
+            return Ok(p.clone());
+        }
+        let pipeline = self.build_pipeline(stage, entry, real, constants)?;
+        cache().insert(key, pipeline.clone());
+        Ok(pipeline)
+    }
+
+    fn build_pipeline(
+        &self,
+        stage: &str,
+        entry: &str,
+        real: &str,
+        constants: &[(&str, f64)],
+    ) -> Result<wgpu::ComputePipeline> {
+        let src = module_source_real(stage, real)?;
         let entries = layout_entries(&validate(stage, &src)?)?;
         let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
         let bgl = self.device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {

@@ -3,6 +3,7 @@
 
 pub mod contact;
 pub mod efc;
+pub mod footprint;
 pub mod rollout;
 pub mod sparsity;
 pub mod stages;

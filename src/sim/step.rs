@@ -5,6 +5,7 @@
 use super::SimState;
 use super::contact::{ContactState, ContactTable, DEFAULT_CONTACT_CAPACITY, GpuContacts};
 use super::efc::{EfcState, EfcTable, GpuEfc};
+use super::footprint::Footprint;
 use super::sparsity::GpuSparsity;
 use super::stages::{self, Kernel, Kernels, Stage};
 use crate::error::{Error, Result};
@@ -96,6 +97,21 @@ impl Step {
             efc_state,
             contacts,
             contact_state,
+        })
+    }
+
+    /// The per-world buffers `nworld` worlds of `model` take ([`SimState`], contact slots,
+    /// constraint rows and solver scratch, with room for `capacity` contacts per world), measured
+    /// without allocating them; check a world count with [`Footprint::check`] before building.
+    pub fn footprint(ctx: &GpuContext, model: &Model, capacity: usize) -> Result<Footprint> {
+        let contacts = ContactTable::new(model, capacity)?;
+        let efc = EfcTable::new(model, contacts.rows());
+        Footprint::measure(ctx, |n| {
+            Ok((
+                SimState::new(ctx, model, n),
+                ContactState::new(ctx, &contacts, n),
+                EfcState::new(ctx, &efc, model.nv, n),
+            ))
         })
     }
 

@@ -1,0 +1,326 @@
+//! `sinew bench`: time-boxed throughput of the physics step (`MODEL`), of a training environment
+//! (`MODEL --task`), or the standard matrix with peers (`--suite`), on the GPU sinew runs on.
+
+pub mod peers;
+pub mod record;
+pub mod stages;
+pub mod step;
+pub mod suite;
+pub mod task;
+pub mod timing;
+pub mod train;
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use sinew::env::{EnvFile, TaskConfig};
+use sinew::gpu::GpuContext;
+use sinew::model::{Model, disable};
+use sinew::{Error, Result};
+
+use step::Budget;
+use timing::{WorldCounts, progress_bar};
+
+/// Arguments of `sinew bench`.
+#[derive(Args)]
+pub struct BenchArgs {
+    /// MJCF file or short name of a fetched model (not with --suite).
+    pub model: Option<String>,
+    /// World counts: comma separated, or `auto` (powers of two from 1 while they fit the adapter,
+    /// up to 16384, stopping once one step takes over half of --seconds).
+    #[arg(long, default_value = "auto", value_parser = WorldCounts::parse)]
+    pub nworld: WorldCounts,
+    /// Seconds of timed work per world count (after a warm-up of a quarter of that).
+    #[arg(long, default_value_t = 2.0)]
+    pub seconds: f64,
+    /// Physics to disable in sinew and the peers, by MuJoCo's flag names (e.g. contact).
+    #[arg(long, value_delimiter = ',')]
+    pub disable: Vec<String>,
+    /// Skip the MuJoCo C peer.
+    #[arg(long)]
+    pub no_peer: bool,
+    /// Print JSON (an array of rows; the suite's record with --suite) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Time a training environment instead of the bare physics step: a task name (imitation,
+    /// locomotion, reaching, pose; defaults) or an environment TOML (configs/*.toml).
+    #[arg(long)]
+    pub task: Option<String>,
+    /// Also time every stage: GPU timestamps inside the recorded step where the adapter has them,
+    /// else each stage dispatched alone.
+    #[arg(long)]
+    pub stages: bool,
+    /// The standard matrix in one run, with peers, written as one JSON file
+    /// `<adapter>-<date>.json` (see README: Speed).
+    #[arg(long)]
+    pub suite: bool,
+    /// Folder for the suite's JSON file (default: the current folder).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Suite: these models instead of myolegs, myolegs_back, myoarms, mm_fullbody.
+    #[arg(long, value_delimiter = ',')]
+    pub models: Vec<String>,
+    /// Suite: the environment's model instead of myolegs_walk.
+    #[arg(long)]
+    pub env_model: Option<String>,
+    /// Suite: train.nworld for the PPO iterations instead of each preset's own.
+    #[arg(long)]
+    pub train_nworld: Option<usize>,
+    /// Suite: parts to leave out (step, env, train, peers).
+    #[arg(long, value_delimiter = ',')]
+    pub skip: Vec<String>,
+}
+
+impl BenchArgs {
+    fn budget(&self) -> Budget {
+        Budget { seconds: self.seconds, stages: self.stages }
+    }
+}
+
+/// Measure and print.
+pub fn run(args: &BenchArgs) -> Result<()> {
+    if !(args.seconds.is_finite() && args.seconds >= 0.0) {
+        return Err(Error::Model(format!("--seconds {}: must be a non-negative number", args.seconds)));
+    }
+    if args.suite {
+        return suite::run(args);
+    }
+    let Some(model) = args.model.as_deref() else {
+        return Err(Error::Model("sinew bench: name a MODEL, or run the standard matrix with --suite".into()));
+    };
+    match &args.task {
+        Some(task) => run_task(args, model, task),
+        None => run_step(args, model),
+    }
+}
+
+/// A model with `disabled` flags set.
+pub fn load_model(path: &Path, disabled: &[String]) -> Result<Model> {
+    let mut m = sinew::mjcf::load_model(path)?;
+    m.opt.disableflags |= disable::bits(disabled).map_err(|e| Error::Model(format!("--disable: {e}")))?;
+    Ok(m)
+}
+
+/// One row of `sinew bench MODEL`.
+#[derive(serde::Serialize)]
+struct StepRow {
+    model: String,
+    disabled: Vec<String>,
+    #[serde(flatten)]
+    figures: step::StepFigures,
+    adapter: String,
+    backend: String,
+    mujoco_1thread_steps_per_s: Option<f64>,
+    ratio_vs_mujoco_1thread: Option<f64>,
+    commit: String,
+    date_unix: u64,
+}
+
+/// Measure every asked world count of one model's step (stopping an `auto` sweep once a step
+/// exceeds half the time box). Checks each count against the adapter first.
+pub fn sweep_step(ctx: &GpuContext, name: &str, m: &Model, args: &BenchArgs) -> Result<Vec<step::StepFigures>> {
+    let fp = step::footprint(ctx, m)?;
+    let counts = args.nworld.candidates(fp.max_nworld(&ctx.memory_limits()));
+    if counts.is_empty() {
+        fp.check(ctx, name, 1)?;
+    }
+    for &n in &counts {
+        fp.check(ctx, name, n)?;
+    }
+    let bar = progress_bar();
+    let mut out = Vec::new();
+    for (i, &n) in counts.iter().enumerate() {
+        bar.set_prefix(format!("{name} {n} worlds ({}/{})", i + 1, counts.len()));
+        let f = step::measure(ctx, m, n, args.budget(), &bar)?;
+        let per_step = f.seconds / f.steps.max(1) as f64;
+        out.push(f);
+        if args.nworld.stop_after(per_step, args.seconds) {
+            break;
+        }
+    }
+    bar.finish_and_clear();
+    Ok(out)
+}
+
+fn run_step(args: &BenchArgs, model: &str) -> Result<()> {
+    let path = sinew::models::resolve(model)?;
+    let m = load_model(&path, &args.disable)?;
+    let ctx = GpuContext::new()?;
+    let a = ctx.summary();
+    let figures = sweep_step(&ctx, model, &m, args)?;
+    let peer = (!args.no_peer).then(|| peers::mujoco(&path, &args.disable, args.seconds, "1"));
+    if let Some(p) = peer.as_ref().filter(|p| p.status != "measured") {
+        eprintln!("bench: MuJoCo peer {}: {}", p.status, p.reason.as_deref().unwrap_or(""));
+    }
+    let mj = peer.as_ref().and_then(|p| p.steps_per_s());
+    let commit = sinew::install::commit();
+    let rows: Vec<StepRow> = figures
+        .into_iter()
+        .map(|f| StepRow {
+            model: model.to_string(),
+            disabled: args.disable.clone(),
+            ratio_vs_mujoco_1thread: mj.map(|p| f.physics_steps_per_s / p),
+            figures: f,
+            adapter: a.name.clone(),
+            backend: a.backend.clone(),
+            mujoco_1thread_steps_per_s: mj,
+            commit: commit.clone(),
+            date_unix: record::now_unix(),
+        })
+        .collect();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&rows).expect("plain rows serialise"));
+        return Ok(());
+    }
+    println!(
+        "model {model} on {} ({}, {}); disabled: {}; {} s per world count",
+        a.name,
+        a.backend,
+        a.device_type,
+        if args.disable.is_empty() { "none".into() } else { args.disable.join(",") },
+        args.seconds
+    );
+    match mj {
+        Some(p) => println!("MuJoCo C (1 thread, same machine): {p:.0} steps/s"),
+        None => println!("MuJoCo C peer: not measured"),
+    }
+    println!("{:>8} {:>8} {:>14} {:>11} {:>12}", "nworld", "steps", "steps/s", "vs MuJoCo", "bytes/world");
+    for r in &rows {
+        let ratio = r.ratio_vs_mujoco_1thread.map_or("-".to_string(), |x| format!("{x:.2}×"));
+        let f = &r.figures;
+        println!(
+            "{:>8} {:>8} {:>14.0} {:>11} {:>12}",
+            f.nworld, f.steps, f.physics_steps_per_s, ratio, f.bytes_per_world
+        );
+    }
+    for r in rows.iter().filter(|r| !r.figures.stage_ms.is_empty()) {
+        print_stages(r.figures.nworld, r.figures.stage_timing, &r.figures.stage_ms, "per step");
+    }
+    Ok(())
+}
+
+/// Print a stage table.
+pub fn print_stages(nworld: usize, how: Option<stages::StageTiming>, stage_ms: &[(String, f64)], per: &str) {
+    let total: f64 = stage_ms.iter().map(|(_, ms)| ms).sum();
+    println!(
+        "stages at {nworld} worlds (ms {per}; {}):",
+        how.map_or("", |h| h.describe())
+    );
+    for (name, ms) in stage_ms {
+        println!("  {name:<20} {ms:>10.3} ms {:>5.1} %", 100.0 * ms / total.max(1e-30));
+    }
+}
+
+/// The environment file of `--task` (a task name or a TOML) on `model`.
+pub fn env_file(task: &str, model: &str) -> Result<EnvFile> {
+    let mut file = if task.ends_with(".toml") {
+        EnvFile::load(Path::new(task))?
+    } else {
+        EnvFile { env: Default::default(), task: TaskConfig::by_name(task)? }
+    };
+    file.env.model = model.to_string();
+    Ok(file)
+}
+
+/// Measure every asked world count of an environment (an `auto` sweep stops as the step's does).
+pub fn sweep_task(ctx: &GpuContext, file: &EnvFile, args: &BenchArgs) -> Result<Vec<task::TaskFigures>> {
+    let path = sinew::models::resolve(&file.env.model)?;
+    let m = sinew::mjcf::load_model(&path)?;
+    let fp = sinew::sim::step::Step::footprint(ctx, &m, file.env.contact_capacity)?;
+    let counts = args.nworld.candidates(fp.max_nworld(&ctx.memory_limits()));
+    for &n in &counts {
+        fp.check(ctx, &file.env.model, n)?;
+    }
+    let bar = progress_bar();
+    let mut out = Vec::new();
+    for (i, &n) in counts.iter().enumerate() {
+        bar.set_prefix(format!("{} {} {n} worlds ({}/{})", file.env.model, file.task.name(), i + 1, counts.len()));
+        let f = task::measure(ctx, file, n, args.budget(), &bar)?;
+        let per_step = f.seconds / f.control_steps.max(1) as f64;
+        out.push(f);
+        if args.nworld.stop_after(per_step, args.seconds) {
+            break;
+        }
+    }
+    bar.finish_and_clear();
+    Ok(out)
+}
+
+/// One row of `sinew bench MODEL --task`.
+#[derive(serde::Serialize)]
+struct TaskRow {
+    model: String,
+    task: String,
+    #[serde(flatten)]
+    figures: task::TaskFigures,
+    adapter: String,
+    backend: String,
+    mujoco_1thread_steps_per_s: Option<f64>,
+    ratio_physics_vs_mujoco_1thread: Option<f64>,
+    commit: String,
+    date_unix: u64,
+}
+
+fn run_task(args: &BenchArgs, model: &str, spec: &str) -> Result<()> {
+    let file = env_file(spec, model)?;
+    let path = sinew::models::resolve(model)?;
+    let ctx = GpuContext::new()?;
+    let a = ctx.summary();
+    let figures = sweep_task(&ctx, &file, args)?;
+    let peer = (!args.no_peer).then(|| peers::mujoco(&path, &[], args.seconds, "1"));
+    let mj = peer.as_ref().and_then(|p| p.steps_per_s());
+    let commit = sinew::install::commit();
+    let rows: Vec<TaskRow> = figures
+        .into_iter()
+        .map(|f| TaskRow {
+            model: model.to_string(),
+            task: file.task.name().to_string(),
+            ratio_physics_vs_mujoco_1thread: mj.map(|p| f.physics_steps_per_s / p),
+            figures: f,
+            adapter: a.name.clone(),
+            backend: a.backend.clone(),
+            mujoco_1thread_steps_per_s: mj,
+            commit: commit.clone(),
+            date_unix: record::now_unix(),
+        })
+        .collect();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&rows).expect("plain rows serialise"));
+        return Ok(());
+    }
+    println!(
+        "model {model} task {} (frame skip {}) on {} ({}, {}); {} s per world count",
+        file.task.name(),
+        file.env.frame_skip,
+        a.name,
+        a.backend,
+        a.device_type,
+        args.seconds
+    );
+    match mj {
+        Some(p) => println!("MuJoCo C (1 thread, same machine): {p:.0} physics steps/s"),
+        None => println!("MuJoCo C peer: not measured"),
+    }
+    println!(
+        "{:>8} {:>14} {:>16} {:>16} {:>11} {:>11} {:>12}",
+        "nworld", "env steps/s", "physics steps/s", "physics alone", "task share", "vs MuJoCo", "bytes/world"
+    );
+    for r in &rows {
+        let f = &r.figures;
+        let ratio = r.ratio_physics_vs_mujoco_1thread.map_or("-".to_string(), |x| format!("{x:.2}×"));
+        println!(
+            "{:>8} {:>14.0} {:>16.0} {:>16.0} {:>10.1}% {:>11} {:>12}",
+            f.nworld,
+            f.env_steps_per_s,
+            f.physics_steps_per_s,
+            f.physics_only_steps_per_s,
+            100.0 * f.task_layer_share,
+            ratio,
+            f.bytes_per_world
+        );
+    }
+    for r in rows.iter().filter(|r| !r.figures.stage_ms.is_empty()) {
+        print_stages(r.figures.nworld, r.figures.stage_timing, &r.figures.stage_ms, "per control step");
+    }
+    Ok(())
+}

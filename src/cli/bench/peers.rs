@@ -1,0 +1,149 @@
+//! Peers measured in the same run on the same machine, through the Python scripts in `tools/`:
+//! MuJoCo C (`mujoco_bench.py`: one thread, or one process per core), MJX (`mjx_bench.py`, JAX
+//! on its default device) and MuJoCo Warp (`mjwarp_bench.py`). A peer whose Python packages are
+//! not importable is reported absent with the reason, never estimated.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// One peer's outcome.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PeerRun {
+    /// `measured`, `absent` (not installed / cannot load the model) or `failed` (it ran and broke).
+    pub status: String,
+    /// Why it is absent or failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The script's JSON output (versions, device, figures) when measured.
+    #[serde(skip_serializing_if = "Value::is_null")]
+    pub output: Value,
+}
+
+impl PeerRun {
+    fn absent(reason: String) -> Self {
+        PeerRun { status: "absent".into(), reason: Some(reason), output: Value::Null }
+    }
+
+    /// Steps/s of a single measurement (MuJoCo C).
+    pub fn steps_per_s(&self) -> Option<f64> {
+        (self.status == "measured").then(|| self.output["steps_per_s"].as_f64()).flatten()
+    }
+
+    /// Steps/s at `nworld` of a sweep (MJX, MuJoCo Warp).
+    pub fn steps_per_s_at(&self, nworld: usize) -> Option<f64> {
+        if self.status != "measured" {
+            return None;
+        }
+        self.output["rows"].as_array()?.iter().find(|r| r["nworld"].as_u64() == Some(nworld as u64))?["steps_per_s"]
+            .as_f64()
+    }
+}
+
+/// The Python interpreters tried, in order: `$SINEW_PYTHON`, the venv of `tools/fetch-models`,
+/// then `python3` on the PATH.
+pub fn pythons() -> Vec<PathBuf> {
+    let mut v = Vec::new();
+    if let Some(p) = std::env::var_os("SINEW_PYTHON") {
+        v.push(PathBuf::from(p));
+    }
+    let venv = sinew::models::models_dir().join(".venv/bin/python");
+    if venv.is_file() {
+        v.push(venv);
+    }
+    v.push(PathBuf::from("python3"));
+    v
+}
+
+/// Run `tools/<script>` with `args` under each interpreter of [`pythons`] until one measures;
+/// `limit` bounds each attempt's wall time.
+pub fn run_script(script: &str, args: &[String], limit: Duration) -> PeerRun {
+    let Some(path) = sinew::install::data_file(&format!("tools/{script}")) else {
+        return PeerRun::absent(format!("tools/{script} not found beside this binary or in its source tree"));
+    };
+    let mut reasons = Vec::new();
+    for python in pythons() {
+        match run_once(&python, &path, args, limit) {
+            Ok(v) if v["status"] == "measured" => {
+                return PeerRun { status: "measured".into(), reason: None, output: v };
+            }
+            Ok(v) => reasons.push(format!(
+                "{}: {}",
+                python.display(),
+                v["reason"].as_str().unwrap_or("absent")
+            )),
+            Err(e) => reasons.push(format!("{}: {e}", python.display())),
+        }
+    }
+    let failed = reasons.iter().any(|r| r.contains("exited with") || r.contains("timed out"));
+    PeerRun {
+        status: if failed { "failed" } else { "absent" }.into(),
+        reason: Some(reasons.join("; ")),
+        output: Value::Null,
+    }
+}
+
+fn run_once(python: &Path, script: &Path, args: &[String], limit: Duration) -> Result<Value, String> {
+    let mut child = Command::new(python)
+        .arg(script)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start: {e}"))?;
+    let start = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if start.elapsed() > limit => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("timed out after {} s", limit.as_secs()));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(50)),
+            Err(e) => return Err(format!("wait failed: {e}")),
+        }
+    }
+    let out = child.wait_with_output().map_err(|e| format!("reading its output: {e}"))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        return Err(format!("exited with {}: {}", out.status, err.lines().last().unwrap_or("")));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let last = text.lines().rev().find(|l| l.trim_start().starts_with('{')).unwrap_or("");
+    serde_json::from_str(last).map_err(|e| format!("printed no JSON ({e})"))
+}
+
+/// MuJoCo C on `processes` processes (`1`, or `all`: one per core) for `seconds`.
+pub fn mujoco(model: &Path, disabled: &[String], seconds: f64, processes: &str) -> PeerRun {
+    let args = vec![
+        model.display().to_string(),
+        "--seconds".into(),
+        format!("{seconds}"),
+        "--processes".into(),
+        processes.into(),
+        "--disable".into(),
+        disabled.join(","),
+    ];
+    run_script("mujoco_bench.py", &args, Duration::from_secs_f64(120.0 + 3.0 * seconds))
+}
+
+/// A batched GPU peer (`mjx_bench.py` or `mjwarp_bench.py`) over `nworld`.
+pub fn sweep(script: &str, model: &Path, disabled: &[String], nworld: &[usize], seconds: f64) -> PeerRun {
+    let counts = nworld.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(",");
+    let args = vec![
+        model.display().to_string(),
+        "--nworld".into(),
+        counts,
+        "--seconds".into(),
+        format!("{seconds}"),
+        "--disable".into(),
+        disabled.join(","),
+    ];
+    // compilation dominates: allow a minute per count beyond the timed seconds
+    let limit = 120.0 + nworld.len() as f64 * (60.0 + 2.0 * seconds);
+    run_script(script, &args, Duration::from_secs_f64(limit))
+}

@@ -1,0 +1,106 @@
+//! A training environment's control step (actions, frame-skip physics, forward, rewards,
+//! auto-reset, observations) at one world count, time-boxed, with the physics alone on the same
+//! worlds for the task layer's share.
+
+use std::time::Instant;
+
+use indicatif::ProgressBar;
+use sinew::Result;
+use sinew::env::{Env, EnvFile};
+use sinew::gpu::GpuContext;
+
+use super::stages::{StageTimer, StageTiming, each_alone};
+use super::step::Budget;
+use super::timing::time_box;
+
+/// One world count's figures.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TaskFigures {
+    /// Worlds stepped together.
+    pub nworld: usize,
+    /// Physics steps per control step.
+    pub frame_skip: u32,
+    /// Control steps timed.
+    pub control_steps: usize,
+    /// Wall seconds of the timed control steps.
+    pub seconds: f64,
+    /// Control steps per second over all worlds.
+    pub env_steps_per_s: f64,
+    /// The same in physics steps (× frame_skip).
+    pub physics_steps_per_s: f64,
+    /// Physics steps per second of the physics alone on the same worlds.
+    pub physics_only_steps_per_s: f64,
+    /// The task layer's share of a control step: 1 − physics alone / whole step.
+    pub task_layer_share: f64,
+    /// Seconds to build the environment.
+    pub build_s: f64,
+    /// GPU bytes per world (physics and environment buffers).
+    pub bytes_per_world: u64,
+    /// How `stage_ms` was taken, when it was.
+    pub stage_timing: Option<StageTiming>,
+    /// Mean milliseconds per control step of each stage (physics stages summed over the frame
+    /// skip; the task layer's forward passes as `forward:*`).
+    pub stage_ms: Vec<(String, f64)>,
+}
+
+/// Measure `nworld` worlds of `file`'s environment.
+pub fn measure(ctx: &GpuContext, file: &EnvFile, nworld: usize, budget: Budget, bar: &ProgressBar) -> Result<TaskFigures> {
+    let t = Instant::now();
+    let env = Env::new(ctx, file, nworld)?;
+    let nu = env.model.nu;
+    // a fixed mid-range excitation pattern, varied across muscles
+    let actions: Vec<f32> = (0..nworld * nu).map(|i| ((i * 37) % 100) as f32 / 100.0 - 0.5).collect();
+    env.write_actions(ctx, &actions)?;
+    env.reset(ctx);
+    ctx.wait()?;
+    let build_s = t.elapsed().as_secs_f64();
+    let fs = file.env.frame_skip as usize;
+    let run = |n: usize| {
+        for _ in 0..n {
+            env.step(ctx);
+        }
+        ctx.wait()
+    };
+    bar.set_message("warm-up");
+    time_box(budget.seconds / 4.0, usize::MAX, bar, &run)?;
+    let named = env.step_stages();
+    let mut timer = if budget.stages { StageTimer::new(ctx, named.len()) } else { None };
+    bar.set_message("timed");
+    let timed = match timer.as_mut() {
+        Some(timer) => {
+            let max = timer.max_steps();
+            time_box(budget.seconds, max, bar, |n| timer.run(ctx, &named, n))?
+        }
+        None => time_box(budget.seconds, usize::MAX, bar, &run)?,
+    };
+    bar.set_message("physics alone");
+    let physics = time_box(budget.seconds / 2.0, usize::MAX, bar, |n| {
+        env.physics.run(ctx, n * fs);
+        ctx.wait()
+    })?;
+    let (stage_timing, stage_ms) = match (&timer, budget.stages) {
+        (Some(t), _) => (Some(t.mode()), t.mean_ms()),
+        (None, true) => {
+            bar.set_message("stages alone");
+            let reps = ((budget.seconds / timed.per_step()) as usize).clamp(1, 20);
+            (Some(StageTiming::EachAlone), each_alone(ctx, &named, reps)?)
+        }
+        (None, false) => (None, Vec::new()),
+    };
+    let env_sps = (nworld * timed.steps) as f64 / timed.seconds;
+    let control_s = timed.per_step();
+    Ok(TaskFigures {
+        nworld,
+        frame_skip: file.env.frame_skip,
+        control_steps: timed.steps,
+        seconds: timed.seconds,
+        env_steps_per_s: env_sps,
+        physics_steps_per_s: env_sps * fs as f64,
+        physics_only_steps_per_s: (nworld * physics.steps * fs) as f64 / physics.seconds,
+        task_layer_share: ((control_s - physics.per_step()) / control_s).max(0.0),
+        build_s,
+        bytes_per_world: env.bytes_per_world(),
+        stage_timing,
+        stage_ms,
+    })
+}

@@ -1,0 +1,201 @@
+//! [`Footprint`]: how many bytes each GPU buffer of a simulation takes as a function of the world
+//! count, so a world count is checked against the adapter's limits *before* anything large is
+//! allocated, and the largest count that fits can be named.
+//!
+//! Every buffer sinew allocates per world is `fixed + per_world · nworld` bytes. Rather than
+//! restate each constructor's sizes, the footprint builds the buffers for 1 and for 2 worlds
+//! (a few kilobytes) through [`GpuContext::log_allocations`] and takes the difference.
+
+use crate::error::{Error, Result};
+use crate::gpu::{GpuContext, MemoryLimits};
+
+/// One buffer's size law.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BufferFootprint {
+    /// The buffer's label (e.g. `efc.j`).
+    pub label: String,
+    /// Bytes that do not grow with the world count.
+    pub fixed: u64,
+    /// Bytes per world.
+    pub per_world: u64,
+}
+
+impl BufferFootprint {
+    /// Bytes at `nworld` worlds (saturating, so absurd counts compare as too large).
+    pub fn bytes(&self, nworld: u64) -> u64 {
+        self.per_world.saturating_mul(nworld).saturating_add(self.fixed)
+    }
+}
+
+/// The buffers of one simulation (state, contacts, constraint rows, environment, ...).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Footprint {
+    /// One entry per allocation, in creation order.
+    pub buffers: Vec<BufferFootprint>,
+}
+
+/// Why a world count does not fit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overflow {
+    /// One buffer is larger than the adapter can bind.
+    Buffer {
+        /// Its label.
+        label: String,
+        /// Its size at the asked world count.
+        bytes: u64,
+        /// The adapter's limit.
+        limit: u64,
+    },
+    /// All buffers together exceed the memory budget.
+    Memory {
+        /// Their size at the asked world count.
+        bytes: u64,
+        /// The budget ([`MemoryLimits::memory_budget`]).
+        budget: u64,
+    },
+}
+
+impl Footprint {
+    /// Measure the buffers `build(nworld)` allocates, by building them for 1 and 2 worlds.
+    /// `build` must allocate the same buffers, in the same order, for every world count.
+    pub fn measure<T>(ctx: &GpuContext, build: impl Fn(usize) -> Result<T>) -> Result<Self> {
+        let (one, log1) = ctx.log_allocations(|| build(1));
+        drop(one?);
+        let (two, log2) = ctx.log_allocations(|| build(2));
+        drop(two?);
+        if log1.len() != log2.len() || log1.iter().zip(&log2).any(|(a, b)| a.0 != b.0) {
+            return Err(Error::Gpu("footprint: the buffers made for 1 and 2 worlds differ".into()));
+        }
+        let buffers = log1
+            .into_iter()
+            .zip(log2)
+            .map(|((label, b1), (_, b2))| {
+                let per_world = b2.saturating_sub(b1);
+                BufferFootprint { label, fixed: b1.saturating_sub(per_world), per_world }
+            })
+            .collect();
+        Ok(Footprint { buffers })
+    }
+
+    /// Append another footprint's buffers (e.g. an environment's to the physics').
+    pub fn extend(&mut self, other: Footprint) {
+        self.buffers.extend(other.buffers);
+    }
+
+    /// Total bytes at `nworld` worlds.
+    pub fn bytes(&self, nworld: u64) -> u64 {
+        self.buffers.iter().fold(0u64, |acc, b| acc.saturating_add(b.bytes(nworld)))
+    }
+
+    /// Bytes per world (the slope), e.g. for reports.
+    pub fn bytes_per_world(&self) -> u64 {
+        self.buffers.iter().map(|b| b.per_world).sum()
+    }
+
+    /// The first limit `nworld` worlds break, if any: the largest buffer against the binding
+    /// limit, then the total against the memory budget.
+    pub fn overflow(&self, limits: &MemoryLimits, nworld: u64) -> Option<Overflow> {
+        let limit = limits.max_bound_buffer();
+        if let Some(b) = self.buffers.iter().filter(|b| b.bytes(nworld) > limit).max_by_key(|b| b.bytes(nworld)) {
+            return Some(Overflow::Buffer { label: b.label.clone(), bytes: b.bytes(nworld), limit });
+        }
+        let total = self.bytes(nworld);
+        match limits.memory_budget() {
+            Some(budget) if total > budget => Some(Overflow::Memory { bytes: total, budget }),
+            _ => None,
+        }
+    }
+
+    /// The largest world count that fits every limit (0 if not even one world does).
+    pub fn max_nworld(&self, limits: &MemoryLimits) -> u64 {
+        let limit = limits.max_bound_buffer();
+        let mut best = u64::MAX;
+        for b in &self.buffers {
+            if b.fixed > limit {
+                return 0;
+            }
+            if b.per_world > 0 {
+                best = best.min((limit - b.fixed) / b.per_world);
+            }
+        }
+        if let Some(budget) = limits.memory_budget() {
+            let fixed: u64 = self.buffers.iter().map(|b| b.fixed).sum();
+            let per = self.bytes_per_world();
+            if fixed > budget {
+                return 0;
+            }
+            if per > 0 {
+                best = best.min((budget - fixed) / per);
+            }
+        }
+        best
+    }
+
+    /// `Ok` if `nworld` worlds of `model` fit `ctx`'s adapter; else an error naming the model,
+    /// the buffer (or the total), the adapter's limit and the largest world count that fits.
+    pub fn check(&self, ctx: &GpuContext, model: &str, nworld: usize) -> Result<()> {
+        let limits = ctx.memory_limits();
+        let Some(over) = self.overflow(&limits, nworld as u64) else { return Ok(()) };
+        let adapter = ctx.summary().name;
+        let max = self.max_nworld(&limits);
+        let fits = if max == 0 {
+            "not even one world fits".to_string()
+        } else {
+            format!("at most {max} worlds fit")
+        };
+        Err(Error::Gpu(match over {
+            Overflow::Buffer { label, bytes, limit } => format!(
+                "{model} at {nworld} worlds does not fit '{adapter}': buffer {label} needs {bytes} bytes \
+                 ({}), over the adapter's {} of {limit} bytes ({}); {fits}",
+                mib(bytes),
+                if limits.max_buffer_size < limits.max_storage_buffer_binding_size {
+                    "max buffer size"
+                } else {
+                    "max storage buffer binding size"
+                },
+                mib(limit)
+            ),
+            Overflow::Memory { bytes, budget } => format!(
+                "{model} at {nworld} worlds does not fit '{adapter}': its buffers need {bytes} bytes ({}), \
+                 over 90 % of the adapter's {} of device memory; {fits}",
+                mib(bytes),
+                mib(limits.device_memory.unwrap_or(budget))
+            ),
+        }))
+    }
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fp() -> Footprint {
+        Footprint {
+            buffers: vec![
+                BufferFootprint { label: "a".into(), fixed: 16, per_world: 100 },
+                BufferFootprint { label: "b".into(), fixed: 0, per_world: 1000 },
+            ],
+        }
+    }
+
+    #[test]
+    fn largest_count_is_the_tightest_limit() {
+        let limits = MemoryLimits { max_storage_buffer_binding_size: 10_000, max_buffer_size: 1 << 40, device_memory: None };
+        assert_eq!(fp().max_nworld(&limits), 10);
+        assert_eq!(fp().overflow(&limits, 10), None);
+        assert_eq!(
+            fp().overflow(&limits, 11),
+            Some(Overflow::Buffer { label: "b".into(), bytes: 11_000, limit: 10_000 })
+        );
+        // memory: 90 % of 11_000 = 9_900 → (9_900 − 16) / 1_100 = 8 worlds
+        let limits = MemoryLimits { device_memory: Some(11_000), ..limits };
+        assert_eq!(fp().max_nworld(&limits), 8);
+        assert!(matches!(fp().overflow(&limits, 9), Some(Overflow::Memory { .. })));
+        // absurd counts saturate instead of wrapping
+        assert!(fp().overflow(&limits, u64::MAX / 2).is_some());
+    }
+}
