@@ -235,9 +235,10 @@ pub mod disable {
     pub fn bits<S: AsRef<str>>(names: &[S]) -> Result<u32, String> {
         names.iter().try_fold(0u32, |acc, name| {
             let name = name.as_ref();
-            let bit = NAMES.iter().position(|n| *n == name).ok_or_else(|| {
-                format!("unknown disable flag '{name}' (one of: {})", NAMES.join(", "))
-            })?;
+            let bit = NAMES
+                .iter()
+                .position(|n| *n == name)
+                .ok_or_else(|| format!("unknown disable flag '{name}' (one of: {})", NAMES.join(", ")))?;
             Ok(acc | 1 << bit)
         })
     }

@@ -19,7 +19,8 @@ fn footprint_matches_what_a_step_allocates() {
         let step = Step::new(&ctx, &m, &gm, &sp, &st).unwrap();
         let real = st.bytes() + step.efc_state.bytes() + step.contact_state.bytes();
         // the footprint also counts the run-parameter uniform, which `bytes()` leaves out
-        let uniform: u64 = fp.buffers.iter().filter(|b| b.label == "state.run").map(|b| b.bytes(nworld as u64)).sum();
+        let uniform: u64 =
+            fp.buffers.iter().filter(|b| b.label == "state.run").map(|b| b.bytes(nworld as u64)).sum();
         assert_eq!(fp.bytes(nworld as u64) - uniform, real, "{nworld} worlds");
     }
 }

@@ -63,22 +63,29 @@ fn suite_record_has_every_field_and_consistent_ratios() {
     assert_eq!(
         keys(&rec),
         sorted(&[
-            "schema", "sinew_version", "commit", "date", "date_unix", "wall_s", "machine", "adapter", "settings",
-            "step", "env", "train", "peers", "errors", "notes",
+            "schema", "sinew_version", "commit", "date", "date_unix", "wall_s", "machine", "adapter",
+            "settings", "step", "env", "train", "peers", "errors", "notes",
         ])
     );
     assert_eq!(rec["schema"], "sinew-bench-suite/1");
     assert_eq!(rec["errors"].as_array().unwrap().len(), 0, "{}", rec["errors"]);
     assert_eq!(
         keys(&rec["adapter"]),
-        sorted(&["name", "backend", "device_type", "driver", "driver_info", "vendor_id", "device_id", "features", "limits"])
+        sorted(&[
+            "name", "backend", "device_type", "driver", "driver_info", "vendor_id", "device_id", "features",
+            "limits"
+        ])
     );
     assert_eq!(
         keys(&rec["adapter"]["features"]),
         sorted(&["shader_f64", "subgroups", "timestamp_query", "timestamp_query_inside_passes"])
     );
-    for k in ["max_storage_buffer_binding_size", "max_buffer_size", "device_memory", "max_compute_workgroup_storage_size"]
-    {
+    for k in [
+        "max_storage_buffer_binding_size",
+        "max_buffer_size",
+        "device_memory",
+        "max_compute_workgroup_storage_size",
+    ] {
         assert!(rec["adapter"]["limits"].get(k).is_some(), "limits.{k}");
     }
 
@@ -86,10 +93,24 @@ fn suite_record_has_every_field_and_consistent_ratios() {
     let step = rec["step"].as_array().unwrap();
     assert_eq!(step.len(), 4);
     let step_keys = sorted(&[
-        "model", "contacts", "nworld", "steps", "seconds", "physics_steps_per_s", "build_s", "bytes_per_world",
-        "stage_timing", "stage_ms", "mujoco_1thread_steps_per_s", "ratio_vs_mujoco_1thread",
-        "mujoco_all_cores_steps_per_s", "ratio_vs_mujoco_all_cores", "mjx_steps_per_s", "ratio_vs_mjx",
-        "mjwarp_steps_per_s", "ratio_vs_mjwarp",
+        "model",
+        "contacts",
+        "nworld",
+        "steps",
+        "seconds",
+        "physics_steps_per_s",
+        "build_s",
+        "bytes_per_world",
+        "stage_timing",
+        "stage_ms",
+        "mujoco_1thread_steps_per_s",
+        "ratio_vs_mujoco_1thread",
+        "mujoco_all_cores_steps_per_s",
+        "ratio_vs_mujoco_all_cores",
+        "mjx_steps_per_s",
+        "ratio_vs_mjx",
+        "mjwarp_steps_per_s",
+        "ratio_vs_mjwarp",
     ]);
     for (row, (contacts, nworld)) in step.iter().zip([(true, 1), (true, 2), (false, 1), (false, 2)]) {
         assert_eq!(keys(row), step_keys);
@@ -114,7 +135,10 @@ fn suite_record_has_every_field_and_consistent_ratios() {
     assert_eq!(mujoco["status"], "measured", "{mujoco}");
     assert_eq!(step[0]["mujoco_1thread_steps_per_s"], mujoco["output"]["steps_per_s"]);
     let all = peers.iter().find(|p| p["peer"] == "mujoco_all_cores" && p["contacts"] == true).unwrap();
-    assert_eq!(all["output"]["processes"].as_u64(), Some(std::thread::available_parallelism().unwrap().get() as u64));
+    assert_eq!(
+        all["output"]["processes"].as_u64(),
+        Some(std::thread::available_parallelism().unwrap().get() as u64)
+    );
     // every batched GPU peer is either measured or says why not
     for p in peers.iter().filter(|p| p["peer"] == "mjx" || p["peer"] == "mjwarp") {
         let status = p["status"].as_str().unwrap();
@@ -131,7 +155,12 @@ fn suite_record_has_every_field_and_consistent_ratios() {
         assert_eq!(row["task"], "imitation");
         let (e, p) = (row["env_steps_per_s"].as_f64().unwrap(), row["physics_steps_per_s"].as_f64().unwrap());
         assert!((p - e * row["frame_skip"].as_f64().unwrap()).abs() <= 1e-9 * p);
-        check_ratio(row, "physics_steps_per_s", "mujoco_1thread_steps_per_s", "ratio_physics_vs_mujoco_1thread");
+        check_ratio(
+            row,
+            "physics_steps_per_s",
+            "mujoco_1thread_steps_per_s",
+            "ratio_physics_vs_mujoco_1thread",
+        );
     }
 
     // train: both presets, one iteration each at the forced world count
@@ -174,9 +203,18 @@ fn bundle_runs_with_nothing_set() {
     unpack(&tarball, &unpacked);
     let root = unpacked.join("sinew");
     for f in [
-        "bin/sinew", "bundle.json", "README.md", "models/models.json", "tools/mujoco_bench.py", "tools/mjx_bench.py",
-        "tools/mjwarp_bench.py", "configs/quickstart.toml", "configs/myolegs_imitation.toml",
-        "assets/elbow_pose.xml", "assets/motions/myolegs_walk.npz",
+        "bin/sinew",
+        "bundle.json",
+        "README.md",
+        "models/models.json",
+        "tools/peer_common.py",
+        "tools/mujoco_bench.py",
+        "tools/mjx_bench.py",
+        "tools/mjwarp_bench.py",
+        "configs/quickstart.toml",
+        "configs/myolegs_imitation.toml",
+        "assets/elbow_pose.xml",
+        "assets/motions/myolegs_walk.npz",
     ] {
         assert!(root.join(f).is_file(), "bundle lacks {f}");
     }

@@ -13,44 +13,30 @@ jitted call (lax.fori_loop), calls repeat for S seconds after compilation. Print
 the model. MJX implements MuJoCo 3.x: it differs from MuJoCo 4.0 (e.g. tendon side sites), so it
 is a throughput peer, not an oracle.
 """
-import argparse
 import json
 import sys
-import time
+
+import peer_common
 
 NOTE = ("MJX (MuJoCo 3.x semantics) differs from MuJoCo 4.0 on tendon side sites: "
         "a throughput peer, not a correctness oracle")
 
 
-def absent(reason):
-    print(json.dumps({"status": "absent", "peer": "mjx", "reason": reason, "note": NOTE}))
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("model")
-    ap.add_argument("--nworld", default="1,256,1024")
-    ap.add_argument("--seconds", type=float, default=2.0)
-    ap.add_argument("--disable", default="")
-    ap.add_argument("--steps-per-call", type=int, default=10)
-    args = ap.parse_args()
+    args = peer_common.arguments(__doc__)
     try:
         import jax
         import jax.numpy as jnp
         import mujoco
         from mujoco import mjx
     except ImportError as e:
-        return absent(f"JAX or MJX not importable: {e}")
+        return peer_common.absent("mjx", f"JAX or MJX not importable: {e}", note=NOTE)
     try:
-        m = mujoco.MjModel.from_xml_path(args.model)
-        for name in filter(None, args.disable.split(",")):
-            m.opt.disableflags |= int(getattr(mujoco.mjtDisableBit, f"mjDSBL_{name.upper()}"))
-        d = mujoco.MjData(m)
-        d.ctrl[:] = 0.05
+        m, d = peer_common.load(mujoco, args.model, args.disable)
         mx = mjx.put_model(m)
         dx = mjx.put_data(m, d)
     except Exception as e:  # MJX refuses features it does not implement
-        return absent(f"MJX cannot load the model: {type(e).__name__}: {e}")
+        return peer_common.absent("mjx", f"MJX cannot load the model: {type(e).__name__}: {e}", note=NOTE)
     k = max(1, args.steps_per_call)
     step = jax.vmap(mjx.step, in_axes=(None, 0))
 
@@ -58,28 +44,16 @@ def main() -> None:
     def run(batch):
         return jax.lax.fori_loop(0, k, lambda _, b: step(mx, b), batch)
 
-    rows = []
-    for n in [int(x) for x in args.nworld.split(",") if x]:
-        try:
-            batch = jax.tree_util.tree_map(lambda x: jnp.broadcast_to(x, (n,) + x.shape), dx)
-            t = time.perf_counter()
-            batch = jax.block_until_ready(run(batch))
-            compile_s = time.perf_counter() - t
-            calls = 0
-            t0 = time.perf_counter()
-            while True:
-                batch = jax.block_until_ready(run(batch))
-                calls += 1
-                if time.perf_counter() - t0 >= args.seconds:
-                    break
-            secs = time.perf_counter() - t0
-            rows.append({"nworld": n, "steps": calls * k, "seconds": secs,
-                         "steps_per_s": n * calls * k / secs, "compile_s": compile_s})
-            if secs / calls > args.seconds / 2:  # the next count would not fit the time box
-                break
-        except Exception as e:  # out of memory at a large count: record it and stop the sweep
-            rows.append({"nworld": n, "error": f"{type(e).__name__}: {str(e)[:300]}"})
-            break
+    def prepare(n):
+        state = [jax.tree_util.tree_map(lambda x: jnp.broadcast_to(x, (n,) + x.shape), dx)]
+
+        def call():
+            state[0] = jax.block_until_ready(run(state[0]))
+
+        call()  # compiles for this batch size
+        return call
+
+    rows = peer_common.sweep(peer_common.counts(args.nworld), args.seconds, k, prepare)
     dev = jax.devices()[0]
     print(json.dumps({
         "status": "measured", "peer": "mjx", "jax_version": jax.__version__,

@@ -96,7 +96,9 @@ impl Footprint {
     /// limit, then the total against the memory budget.
     pub fn overflow(&self, limits: &MemoryLimits, nworld: u64) -> Option<Overflow> {
         let limit = limits.max_bound_buffer();
-        if let Some(b) = self.buffers.iter().filter(|b| b.bytes(nworld) > limit).max_by_key(|b| b.bytes(nworld)) {
+        if let Some(b) =
+            self.buffers.iter().filter(|b| b.bytes(nworld) > limit).max_by_key(|b| b.bytes(nworld))
+        {
             return Some(Overflow::Buffer { label: b.label.clone(), bytes: b.bytes(nworld), limit });
         }
         let total = self.bytes(nworld);
@@ -184,7 +186,11 @@ mod tests {
 
     #[test]
     fn largest_count_is_the_tightest_limit() {
-        let limits = MemoryLimits { max_storage_buffer_binding_size: 10_000, max_buffer_size: 1 << 40, device_memory: None };
+        let limits = MemoryLimits {
+            max_storage_buffer_binding_size: 10_000,
+            max_buffer_size: 1 << 40,
+            device_memory: None,
+        };
         assert_eq!(fp().max_nworld(&limits), 10);
         assert_eq!(fp().overflow(&limits, 10), None);
         assert_eq!(

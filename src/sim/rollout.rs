@@ -74,7 +74,8 @@ pub fn rollout(
             m.nu
         )));
     }
-    Step::footprint(ctx, m, crate::sim::contact::DEFAULT_CONTACT_CAPACITY)?.check(ctx, "the model", nworld)?;
+    Step::footprint(ctx, m, crate::sim::contact::DEFAULT_CONTACT_CAPACITY)?
+        .check(ctx, "the model", nworld)?;
     let gm = GpuModel::upload(ctx, m);
     let sp = GpuSparsity::upload(ctx, m);
     let st = SimState::new(ctx, m, nworld);

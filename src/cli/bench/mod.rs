@@ -13,9 +13,11 @@ pub mod train;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use indicatif::ProgressBar;
 use sinew::env::{EnvFile, TaskConfig};
 use sinew::gpu::GpuContext;
 use sinew::model::{Model, disable};
+use sinew::sim::footprint::Footprint;
 use sinew::{Error, Result};
 
 use step::Budget;
@@ -69,6 +71,11 @@ pub struct BenchArgs {
     /// Suite: parts to leave out (step, env, train, peers).
     #[arg(long, value_delimiter = ',')]
     pub skip: Vec<String>,
+    /// Suite: world counts at which MJX and MuJoCo Warp run (each costs them a compilation),
+    /// instead of 1, 64, 1024, 4096, 16384 and the largest sinew measured; only counts sinew
+    /// measured are kept.
+    #[arg(long, value_delimiter = ',')]
+    pub peer_nworld: Vec<usize>,
 }
 
 impl BenchArgs {
@@ -86,7 +93,9 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         return suite::run(args);
     }
     let Some(model) = args.model.as_deref() else {
-        return Err(Error::Model("sinew bench: name a MODEL, or run the standard matrix with --suite".into()));
+        return Err(Error::Model(
+            "sinew bench: name a MODEL, or run the standard matrix with --suite".into(),
+        ));
     };
     match &args.task {
         Some(task) => run_task(args, model, task),
@@ -101,6 +110,29 @@ pub fn load_model(path: &Path, disabled: &[String]) -> Result<Model> {
     Ok(m)
 }
 
+/// What every row of `sinew bench MODEL [--task]` carries besides its figures.
+#[derive(Clone, serde::Serialize)]
+struct RowContext {
+    adapter: String,
+    backend: String,
+    mujoco_1thread_steps_per_s: Option<f64>,
+    commit: String,
+    date_unix: u64,
+}
+
+impl RowContext {
+    fn new(ctx: &GpuContext, mujoco: Option<f64>) -> Self {
+        let a = ctx.summary();
+        RowContext {
+            adapter: a.name,
+            backend: a.backend,
+            mujoco_1thread_steps_per_s: mujoco,
+            commit: sinew::install::commit(),
+            date_unix: record::now_unix(),
+        }
+    }
+}
+
 /// One row of `sinew bench MODEL`.
 #[derive(serde::Serialize)]
 struct StepRow {
@@ -108,38 +140,55 @@ struct StepRow {
     disabled: Vec<String>,
     #[serde(flatten)]
     figures: step::StepFigures,
-    adapter: String,
-    backend: String,
-    mujoco_1thread_steps_per_s: Option<f64>,
     ratio_vs_mujoco_1thread: Option<f64>,
-    commit: String,
-    date_unix: u64,
+    #[serde(flatten)]
+    context: RowContext,
 }
 
-/// Measure every asked world count of one model's step (stopping an `auto` sweep once a step
-/// exceeds half the time box). Checks each count against the adapter first.
-pub fn sweep_step(ctx: &GpuContext, name: &str, m: &Model, args: &BenchArgs) -> Result<Vec<step::StepFigures>> {
-    let fp = step::footprint(ctx, m)?;
+/// Measure each world count `--nworld` asks for, after checking every one against the adapter
+/// (named `model` in errors); an `auto` sweep stops once a step takes over half the time box.
+/// `measure(n, bar)` gives a count's figures and its seconds per step.
+fn sweep<T>(
+    ctx: &GpuContext,
+    model: &str,
+    fp: &Footprint,
+    args: &BenchArgs,
+    measure: impl Fn(usize, &ProgressBar) -> Result<(T, f64)>,
+) -> Result<Vec<T>> {
     let counts = args.nworld.candidates(fp.max_nworld(&ctx.memory_limits()));
     if counts.is_empty() {
-        fp.check(ctx, name, 1)?;
+        fp.check(ctx, model, 1)?;
     }
     for &n in &counts {
-        fp.check(ctx, name, n)?;
+        fp.check(ctx, model, n)?;
     }
     let bar = progress_bar();
     let mut out = Vec::new();
     for (i, &n) in counts.iter().enumerate() {
-        bar.set_prefix(format!("{name} {n} worlds ({}/{})", i + 1, counts.len()));
-        let f = step::measure(ctx, m, n, args.budget(), &bar)?;
-        let per_step = f.seconds / f.steps.max(1) as f64;
-        out.push(f);
+        bar.set_prefix(format!("{model} {n} worlds ({}/{})", i + 1, counts.len()));
+        let (figures, per_step) = measure(n, &bar)?;
+        out.push(figures);
         if args.nworld.stop_after(per_step, args.seconds) {
             break;
         }
     }
     bar.finish_and_clear();
     Ok(out)
+}
+
+/// [`sweep`] over one model's bare step (its disable flags as set).
+pub fn sweep_step(
+    ctx: &GpuContext,
+    name: &str,
+    m: &Model,
+    args: &BenchArgs,
+) -> Result<Vec<step::StepFigures>> {
+    let fp = step::footprint(ctx, m)?;
+    sweep(ctx, name, &fp, args, |n, bar| {
+        let f = step::measure(ctx, m, n, args.budget(), bar)?;
+        let per_step = f.seconds / f.steps.max(1) as f64;
+        Ok((f, per_step))
+    })
 }
 
 fn run_step(args: &BenchArgs, model: &str) -> Result<()> {
@@ -153,7 +202,7 @@ fn run_step(args: &BenchArgs, model: &str) -> Result<()> {
         eprintln!("bench: MuJoCo peer {}: {}", p.status, p.reason.as_deref().unwrap_or(""));
     }
     let mj = peer.as_ref().and_then(|p| p.steps_per_s());
-    let commit = sinew::install::commit();
+    let context = RowContext::new(&ctx, mj);
     let rows: Vec<StepRow> = figures
         .into_iter()
         .map(|f| StepRow {
@@ -161,11 +210,7 @@ fn run_step(args: &BenchArgs, model: &str) -> Result<()> {
             disabled: args.disable.clone(),
             ratio_vs_mujoco_1thread: mj.map(|p| f.physics_steps_per_s / p),
             figures: f,
-            adapter: a.name.clone(),
-            backend: a.backend.clone(),
-            mujoco_1thread_steps_per_s: mj,
-            commit: commit.clone(),
-            date_unix: record::now_unix(),
+            context: context.clone(),
         })
         .collect();
     if args.json {
@@ -202,10 +247,7 @@ fn run_step(args: &BenchArgs, model: &str) -> Result<()> {
 /// Print a stage table.
 pub fn print_stages(nworld: usize, how: Option<stages::StageTiming>, stage_ms: &[(String, f64)], per: &str) {
     let total: f64 = stage_ms.iter().map(|(_, ms)| ms).sum();
-    println!(
-        "stages at {nworld} worlds (ms {per}; {}):",
-        how.map_or("", |h| h.describe())
-    );
+    println!("stages at {nworld} worlds (ms {per}; {}):", how.map_or("", |h| h.describe()));
     for (name, ms) in stage_ms {
         println!("  {name:<20} {ms:>10.3} ms {:>5.1} %", 100.0 * ms / total.max(1e-30));
     }
@@ -222,28 +264,15 @@ pub fn env_file(task: &str, model: &str) -> Result<EnvFile> {
     Ok(file)
 }
 
-/// Measure every asked world count of an environment (an `auto` sweep stops as the step's does).
+/// [`sweep`] over an environment's control step.
 pub fn sweep_task(ctx: &GpuContext, file: &EnvFile, args: &BenchArgs) -> Result<Vec<task::TaskFigures>> {
-    let path = sinew::models::resolve(&file.env.model)?;
-    let m = sinew::mjcf::load_model(&path)?;
+    let m = sinew::mjcf::load_model(&sinew::models::resolve(&file.env.model)?)?;
     let fp = sinew::sim::step::Step::footprint(ctx, &m, file.env.contact_capacity)?;
-    let counts = args.nworld.candidates(fp.max_nworld(&ctx.memory_limits()));
-    for &n in &counts {
-        fp.check(ctx, &file.env.model, n)?;
-    }
-    let bar = progress_bar();
-    let mut out = Vec::new();
-    for (i, &n) in counts.iter().enumerate() {
-        bar.set_prefix(format!("{} {} {n} worlds ({}/{})", file.env.model, file.task.name(), i + 1, counts.len()));
-        let f = task::measure(ctx, file, n, args.budget(), &bar)?;
+    sweep(ctx, &file.env.model, &fp, args, |n, bar| {
+        let f = task::measure(ctx, file, n, args.budget(), bar)?;
         let per_step = f.seconds / f.control_steps.max(1) as f64;
-        out.push(f);
-        if args.nworld.stop_after(per_step, args.seconds) {
-            break;
-        }
-    }
-    bar.finish_and_clear();
-    Ok(out)
+        Ok((f, per_step))
+    })
 }
 
 /// One row of `sinew bench MODEL --task`.
@@ -253,12 +282,9 @@ struct TaskRow {
     task: String,
     #[serde(flatten)]
     figures: task::TaskFigures,
-    adapter: String,
-    backend: String,
-    mujoco_1thread_steps_per_s: Option<f64>,
     ratio_physics_vs_mujoco_1thread: Option<f64>,
-    commit: String,
-    date_unix: u64,
+    #[serde(flatten)]
+    context: RowContext,
 }
 
 fn run_task(args: &BenchArgs, model: &str, spec: &str) -> Result<()> {
@@ -269,7 +295,7 @@ fn run_task(args: &BenchArgs, model: &str, spec: &str) -> Result<()> {
     let figures = sweep_task(&ctx, &file, args)?;
     let peer = (!args.no_peer).then(|| peers::mujoco(&path, &[], args.seconds, "1"));
     let mj = peer.as_ref().and_then(|p| p.steps_per_s());
-    let commit = sinew::install::commit();
+    let context = RowContext::new(&ctx, mj);
     let rows: Vec<TaskRow> = figures
         .into_iter()
         .map(|f| TaskRow {
@@ -277,11 +303,7 @@ fn run_task(args: &BenchArgs, model: &str, spec: &str) -> Result<()> {
             task: file.task.name().to_string(),
             ratio_physics_vs_mujoco_1thread: mj.map(|p| f.physics_steps_per_s / p),
             figures: f,
-            adapter: a.name.clone(),
-            backend: a.backend.clone(),
-            mujoco_1thread_steps_per_s: mj,
-            commit: commit.clone(),
-            date_unix: record::now_unix(),
+            context: context.clone(),
         })
         .collect();
     if args.json {

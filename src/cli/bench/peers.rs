@@ -69,11 +69,9 @@ pub fn run_script(script: &str, args: &[String], limit: Duration) -> PeerRun {
             Ok(v) if v["status"] == "measured" => {
                 return PeerRun { status: "measured".into(), reason: None, output: v };
             }
-            Ok(v) => reasons.push(format!(
-                "{}: {}",
-                python.display(),
-                v["reason"].as_str().unwrap_or("absent")
-            )),
+            Ok(v) => {
+                reasons.push(format!("{}: {}", python.display(), v["reason"].as_str().unwrap_or("absent")))
+            }
             Err(e) => reasons.push(format!("{}: {e}", python.display())),
         }
     }

@@ -1,24 +1,18 @@
 //! What a bench record says about where it was measured: the adapter, its features and limits,
 //! the machine, the commit and the date.
 
+use sinew::gpu::context::AdapterSummary;
 use sinew::gpu::{GpuContext, MemoryLimits};
 
 /// The adapter and what matters of it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct AdapterRecord {
-    /// Adapter name.
-    pub name: String,
-    /// Graphics API.
-    pub backend: String,
-    /// Discrete, integrated, CPU, ...
-    pub device_type: String,
-    /// Driver name.
-    pub driver: String,
-    /// Driver version details.
-    pub driver_info: String,
-    /// PCI vendor and device ids.
+    /// Name, backend, device type, driver.
+    #[serde(flatten)]
+    pub summary: AdapterSummary,
+    /// PCI vendor id.
     pub vendor_id: u32,
-    /// Device id.
+    /// PCI device id.
     pub device_id: u32,
     /// Features the step uses or would use.
     pub features: FeatureRecord,
@@ -62,11 +56,7 @@ impl AdapterRecord {
         let f = ctx.device.features();
         let l = ctx.device.limits();
         AdapterRecord {
-            name: i.name,
-            backend: format!("{:?}", i.backend),
-            device_type: format!("{:?}", i.device_type),
-            driver: i.driver,
-            driver_info: i.driver_info,
+            summary: ctx.summary(),
             vendor_id: i.vendor,
             device_id: i.device,
             features: FeatureRecord {
@@ -88,7 +78,7 @@ impl AdapterRecord {
     /// The adapter name as a file-name part: lower case letters, digits and '-'.
     pub fn file_stem(&self) -> String {
         let mut s = String::new();
-        for c in self.name.chars() {
+        for c in self.summary.name.chars() {
             if c.is_ascii_alphanumeric() {
                 s.push(c.to_ascii_lowercase());
             } else if !s.ends_with('-') {
@@ -96,7 +86,11 @@ impl AdapterRecord {
             }
         }
         let s = s.trim_matches('-');
-        if s.is_empty() { "adapter".into() } else { s.chars().take(48).collect::<String>().trim_end_matches('-').into() }
+        if s.is_empty() {
+            "adapter".into()
+        } else {
+            s.chars().take(48).collect::<String>().trim_end_matches('-').into()
+        }
     }
 }
 

@@ -4,9 +4,12 @@
 //! no timestamp queries fall back to timing each stage dispatched alone (`each-alone`, done by
 //! the caller).
 
+use indicatif::ProgressBar;
 use sinew::gpu::GpuContext;
 use sinew::sim::stages::Stage;
 use sinew::{Error, Result};
+
+use super::timing::{Timed, time_box};
 
 /// How per-stage times were taken (written into the bench output).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -118,7 +121,8 @@ impl StageTimer {
     /// submit, wait, and add each stage's GPU time.
     pub fn run(&mut self, ctx: &GpuContext, stages: &[(&'static str, &dyn Stage)], n: usize) -> Result<()> {
         let n = n.min(self.max_steps()).max(1);
-        let mut enc = ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("steps") });
+        let mut enc =
+            ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("steps") });
         match self.mode {
             StageTiming::InPass => {
                 let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
@@ -205,7 +209,11 @@ impl StageTimer {
 
 /// Each stage dispatched alone `reps` times (one submit and wait per stage): the fallback when
 /// there are no timestamp queries. Mean milliseconds per dispatch set, summed by name.
-pub fn each_alone(ctx: &GpuContext, stages: &[(&'static str, &dyn Stage)], reps: usize) -> Result<Vec<(String, f64)>> {
+pub fn each_alone(
+    ctx: &GpuContext,
+    stages: &[(&'static str, &dyn Stage)],
+    reps: usize,
+) -> Result<Vec<(String, f64)>> {
     let reps = reps.max(1);
     let mut out: Vec<(String, f64)> = Vec::new();
     for (name, stage) in stages {
@@ -221,4 +229,47 @@ pub fn each_alone(ctx: &GpuContext, stages: &[(&'static str, &dyn Stage)], reps:
         }
     }
     Ok(out)
+}
+
+/// What [`time_steps`] measured.
+pub struct StepTimes {
+    /// Steps and wall time.
+    pub timed: Timed,
+    /// How `stage_ms` was taken, when stages were asked for.
+    pub stage_timing: Option<StageTiming>,
+    /// Mean milliseconds per step of each named stage.
+    pub stage_ms: Vec<(String, f64)>,
+}
+
+/// Time steps for `seconds` of wall time. `run(n)` records, submits and waits for `n` steps of
+/// the dispatches `named` lists. With `stages`, the timed steps are recorded stage by stage with
+/// GPU timestamps (so the figures come from the very steps timed); on adapters without timestamp
+/// queries the steps run as `run` records them and each stage is then dispatched alone.
+pub fn time_steps(
+    ctx: &GpuContext,
+    seconds: f64,
+    stages: bool,
+    bar: &ProgressBar,
+    named: &[(&'static str, &dyn Stage)],
+    run: impl Fn(usize) -> Result<()>,
+) -> Result<StepTimes> {
+    bar.set_message("timed");
+    let mut timer = if stages { StageTimer::new(ctx, named.len()) } else { None };
+    let timed = match timer.as_mut() {
+        Some(timer) => {
+            let max = timer.max_steps();
+            time_box(seconds, max, bar, |n| timer.run(ctx, named, n))?
+        }
+        None => time_box(seconds, usize::MAX, bar, run)?,
+    };
+    let (stage_timing, stage_ms) = match (&timer, stages) {
+        (Some(t), _) => (Some(t.mode()), t.mean_ms()),
+        (None, true) => {
+            bar.set_message("stages alone");
+            let reps = ((seconds / timed.per_step()) as usize).clamp(1, 50);
+            (Some(StageTiming::EachAlone), each_alone(ctx, named, reps)?)
+        }
+        (None, false) => (None, Vec::new()),
+    };
+    Ok(StepTimes { timed, stage_timing, stage_ms })
 }

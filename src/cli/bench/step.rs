@@ -12,8 +12,8 @@ use sinew::sim::footprint::Footprint;
 use sinew::sim::sparsity::GpuSparsity;
 use sinew::sim::step::Step;
 
-use super::stages::{StageTimer, StageTiming, each_alone};
-use super::timing::{Timed, time_box};
+use super::stages::{StageTiming, time_steps};
+use super::timing::time_box;
 
 /// What to measure and how long.
 #[derive(Debug, Clone, Copy)]
@@ -52,8 +52,14 @@ pub fn footprint(ctx: &GpuContext, m: &Model) -> Result<Footprint> {
 }
 
 /// Measure `nworld` worlds of `m` (its disable flags as set), every control at 0.05.
-pub fn measure(ctx: &GpuContext, m: &Model, nworld: usize, budget: Budget, bar: &ProgressBar) -> Result<StepFigures> {
-    let t = Instant::now();
+pub fn measure(
+    ctx: &GpuContext,
+    m: &Model,
+    nworld: usize,
+    budget: Budget,
+    bar: &ProgressBar,
+) -> Result<StepFigures> {
+    let start = Instant::now();
     let gm = GpuModel::upload(ctx, m);
     let sp = GpuSparsity::upload(ctx, m);
     let st = SimState::new(ctx, m, nworld);
@@ -62,41 +68,23 @@ pub fn measure(ctx: &GpuContext, m: &Model, nworld: usize, budget: Budget, bar: 
     }
     let step = Step::new(ctx, m, &gm, &sp, &st)?;
     ctx.wait()?;
-    let build_s = t.elapsed().as_secs_f64();
+    let build_s = start.elapsed().as_secs_f64();
     let run = |n: usize| {
         step.run(ctx, n);
         ctx.wait()
     };
     bar.set_message("warm-up");
     time_box(budget.seconds / 4.0, usize::MAX, bar, &run)?;
-    let named = step.named_stages();
-    let mut timer = if budget.stages { StageTimer::new(ctx, named.len()) } else { None };
-    bar.set_message("timed");
-    let timed: Timed = match timer.as_mut() {
-        Some(timer) => {
-            let max = timer.max_steps();
-            time_box(budget.seconds, max, bar, |n| timer.run(ctx, &named, n))?
-        }
-        None => time_box(budget.seconds, usize::MAX, bar, &run)?,
-    };
-    let (stage_timing, stage_ms) = match (&timer, budget.stages) {
-        (Some(t), _) => (Some(t.mode()), t.mean_ms()),
-        (None, true) => {
-            bar.set_message("stages alone");
-            let reps = ((budget.seconds / timed.per_step()) as usize).clamp(1, 100);
-            (Some(StageTiming::EachAlone), each_alone(ctx, &named, reps)?)
-        }
-        (None, false) => (None, Vec::new()),
-    };
+    let t = time_steps(ctx, budget.seconds, budget.stages, bar, &step.named_stages(), &run)?;
     let bytes = st.bytes() + step.efc_state.bytes() + step.contact_state.bytes();
     Ok(StepFigures {
         nworld,
-        steps: timed.steps,
-        seconds: timed.seconds,
-        physics_steps_per_s: (nworld * timed.steps) as f64 / timed.seconds,
+        steps: t.timed.steps,
+        seconds: t.timed.seconds,
+        physics_steps_per_s: (nworld * t.timed.steps) as f64 / t.timed.seconds,
         build_s,
         bytes_per_world: bytes / nworld as u64,
-        stage_timing,
-        stage_ms,
+        stage_timing: t.stage_timing,
+        stage_ms: t.stage_ms,
     })
 }

@@ -81,6 +81,8 @@ pub struct Settings {
     pub train_nworld: Option<usize>,
     /// Parts left out.
     pub skip: Vec<String>,
+    /// World counts given for the batched peers, if any.
+    pub peer_nworld: Vec<usize>,
 }
 
 /// One bare-step row with its peers at the same world count.
@@ -166,8 +168,11 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let started = Instant::now();
     let date_unix = now_unix();
     let ctx = GpuContext::new()?;
-    let models: Vec<String> =
-        if args.models.is_empty() { MODELS.iter().map(|s| s.to_string()).collect() } else { args.models.clone() };
+    let models: Vec<String> = if args.models.is_empty() {
+        MODELS.iter().map(|s| s.to_string()).collect()
+    } else {
+        args.models.clone()
+    };
     let env_model = args.env_model.clone().unwrap_or_else(|| ENV_MODEL.into());
     let skip = |p: &str| args.skip.iter().any(|s| s == p);
     let mut rec = SuiteRecord {
@@ -187,6 +192,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             env_model: env_model.clone(),
             train_nworld: args.train_nworld,
             skip: args.skip.clone(),
+            peer_nworld: args.peer_nworld.clone(),
         },
         step: Vec::new(),
         env: Vec::new(),
@@ -198,9 +204,17 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             "MJX implements MuJoCo 3.x, which differs from MuJoCo 4.0 (sinew's oracle) on tendon side \
              sites: it is a throughput peer, not an oracle"
                 .into(),
-            "every world starts at qpos0 at rest with every control at 0.05, in sinew and in the peers".into(),
+            "every world starts at qpos0 at rest with every control at 0.05, in sinew and in the peers"
+                .into(),
         ],
     };
+    // the record is rewritten after every part, so a run cut short keeps what it measured
+    let path = record_path(&args.out.clone().unwrap_or_else(|| PathBuf::from(".")), &rec)?;
+    let save = |rec: &mut SuiteRecord| {
+        rec.wall_s = started.elapsed().as_secs_f64();
+        save_record(&path, rec)
+    };
+    save(&mut rec)?;
     if !skip("step") {
         for model in &models {
             for contacts in [true, false] {
@@ -211,6 +225,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
                         error: e.to_string(),
                     });
                 }
+                save(&mut rec)?;
             }
         }
     }
@@ -218,18 +233,21 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         if let Err(e) = env_part(&ctx, args, &env_model, &mut rec) {
             rec.errors.push(PartError { part: "env".into(), what: env_model.clone(), error: e.to_string() });
         }
+        save(&mut rec)?;
     }
     if !skip("train") {
         for config in TRAIN_CONFIGS {
             match train_part(&ctx, args, config, &rec) {
                 Ok(f) => rec.train.push(f),
-                Err(e) => rec.errors.push(PartError { part: "train".into(), what: config.into(), error: e.to_string() }),
+                Err(e) => rec.errors.push(PartError {
+                    part: "train".into(),
+                    what: config.into(),
+                    error: e.to_string(),
+                }),
             }
+            save(&mut rec)?;
         }
     }
-    rec.wall_s = started.elapsed().as_secs_f64();
-    let dir = args.out.clone().unwrap_or_else(|| PathBuf::from("."));
-    let path = write_record(&dir, &rec)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&rec).expect("plain record serialises"));
     } else {
@@ -239,7 +257,13 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     Ok(())
 }
 
-fn step_part(ctx: &GpuContext, args: &BenchArgs, model: &str, contacts: bool, rec: &mut SuiteRecord) -> Result<()> {
+fn step_part(
+    ctx: &GpuContext,
+    args: &BenchArgs,
+    model: &str,
+    contacts: bool,
+    rec: &mut SuiteRecord,
+) -> Result<()> {
     let disabled: Vec<String> = if contacts { vec![] } else { vec!["contact".into()] };
     let path = sinew::models::resolve(model)?;
     let m = load_model(&path, &disabled)?;
@@ -252,7 +276,11 @@ fn step_part(ctx: &GpuContext, args: &BenchArgs, model: &str, contacts: bool, re
     let (mj1, mjn, mjx, mjw) = if args.skip.iter().any(|s| s == "peers") {
         (None, None, None, None)
     } else {
-        let counts = peer_counts(&measured);
+        let counts = if args.peer_nworld.is_empty() {
+            peer_counts(&measured)
+        } else {
+            args.peer_nworld.iter().copied().filter(|n| measured.contains(n)).collect()
+        };
         let mj1 = entry("mujoco_1thread", peers::mujoco(&path, &disabled, args.seconds, "1"));
         let mjn = entry("mujoco_all_cores", peers::mujoco(&path, &disabled, args.seconds, "all"));
         let mjx = entry("mjx", peers::sweep("mjx_bench.py", &path, &disabled, &counts, args.seconds));
@@ -303,7 +331,12 @@ fn env_part(ctx: &GpuContext, args: &BenchArgs, model: &str, rec: &mut SuiteReco
     } else {
         let path = sinew::models::resolve(model)?;
         let run = peers::mujoco(&path, &[], args.seconds, "1");
-        rec.peers.push(PeerEntry { model: model.into(), contacts: true, peer: "mujoco_1thread".into(), run: run.clone() });
+        rec.peers.push(PeerEntry {
+            model: model.into(),
+            contacts: true,
+            peer: "mujoco_1thread".into(),
+            run: run.clone(),
+        });
         run.steps_per_s()
     };
     for f in figures {
@@ -358,8 +391,8 @@ fn data_path(relative: &str) -> Result<PathBuf> {
     })
 }
 
-/// Write `rec` as `<adapter>-<date>.json` in `dir` (`-2`, `-3`, ... when taken); its path.
-pub fn write_record(dir: &Path, rec: &SuiteRecord) -> Result<PathBuf> {
+/// A new file `<adapter>-<date>.json` in `dir` (`-2`, `-3`, ... when taken).
+pub fn record_path(dir: &Path, rec: &SuiteRecord) -> Result<PathBuf> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let stem = format!("{}-{}", rec.adapter.file_stem(), &rec.date[..10]);
     let mut path = dir.join(format!("{stem}.json"));
@@ -368,9 +401,13 @@ pub fn write_record(dir: &Path, rec: &SuiteRecord) -> Result<PathBuf> {
         path = dir.join(format!("{stem}-{k}.json"));
         k += 1;
     }
-    let text = serde_json::to_string_pretty(rec).expect("plain record serialises");
-    sinew::rl::atomic_file::write_atomic(&path, text.as_bytes())?;
     Ok(path)
+}
+
+/// Write `rec` to `path` atomically.
+pub fn save_record(path: &Path, rec: &SuiteRecord) -> Result<()> {
+    let text = serde_json::to_string_pretty(rec).expect("plain record serialises");
+    sinew::rl::atomic_file::write_atomic(path, text.as_bytes())
 }
 
 fn fmt_opt(x: Option<f64>, f: impl Fn(f64) -> String) -> String {
@@ -381,7 +418,15 @@ fn print_table(rec: &SuiteRecord) {
     let a = &rec.adapter;
     println!(
         "sinew {} ({}) on {} ({}, {}, driver {} {}); {} s per world count; suite wall time {:.0} s",
-        rec.sinew_version, rec.commit, a.name, a.backend, a.device_type, a.driver, a.driver_info, rec.settings.seconds, rec.wall_s
+        rec.sinew_version,
+        rec.commit,
+        a.summary.name,
+        a.summary.backend,
+        a.summary.device_type,
+        a.summary.driver,
+        a.summary.driver_info,
+        rec.settings.seconds,
+        rec.wall_s
     );
     println!(
         "{:<14} {:>8} {:>7} {:>12} {:>10} {:>10} {:>10} {:>10}",
@@ -402,7 +447,10 @@ fn print_table(rec: &SuiteRecord) {
         );
     }
     if !rec.env.is_empty() {
-        println!("{:<14} {:>9} {:>7} {:>12} {:>16} {:>11} {:>10}", "env", "task", "nworld", "env steps/s", "physics steps/s", "task share", "vs MJ 1t");
+        println!(
+            "{:<14} {:>9} {:>7} {:>12} {:>16} {:>11} {:>10}",
+            "env", "task", "nworld", "env steps/s", "physics steps/s", "task share", "vs MJ 1t"
+        );
         for e in &rec.env {
             println!(
                 "{:<14} {:>9} {:>7} {:>12.0} {:>16.0} {:>10.1}% {:>10}",
@@ -417,9 +465,13 @@ fn print_table(rec: &SuiteRecord) {
         }
     }
     if !rec.train.is_empty() {
-        println!("{:<34} {:>7} {:>9} {:>10} {:>10} {:>12}", "PPO iteration", "nworld", "env steps", "rollout s", "update s", "env steps/s");
+        println!(
+            "{:<34} {:>7} {:>9} {:>10} {:>10} {:>12}",
+            "PPO iteration", "nworld", "env steps", "rollout s", "update s", "env steps/s"
+        );
         for t in &rec.train {
-            let nworld = if t.nworld_source == "preset" { t.nworld.to_string() } else { format!("{}*", t.nworld) };
+            let nworld =
+                if t.nworld_source == "preset" { t.nworld.to_string() } else { format!("{}*", t.nworld) };
             println!(
                 "{:<34} {:>7} {:>9} {:>10.2} {:>10.2} {:>12.0}",
                 t.config, nworld, t.env_steps, t.rollout_s, t.update_s, t.env_steps_per_s

@@ -9,7 +9,7 @@ use sinew::Result;
 use sinew::env::{Env, EnvFile};
 use sinew::gpu::GpuContext;
 
-use super::stages::{StageTimer, StageTiming, each_alone};
+use super::stages::{StageTiming, time_steps};
 use super::step::Budget;
 use super::timing::time_box;
 
@@ -44,8 +44,14 @@ pub struct TaskFigures {
 }
 
 /// Measure `nworld` worlds of `file`'s environment.
-pub fn measure(ctx: &GpuContext, file: &EnvFile, nworld: usize, budget: Budget, bar: &ProgressBar) -> Result<TaskFigures> {
-    let t = Instant::now();
+pub fn measure(
+    ctx: &GpuContext,
+    file: &EnvFile,
+    nworld: usize,
+    budget: Budget,
+    bar: &ProgressBar,
+) -> Result<TaskFigures> {
+    let start = Instant::now();
     let env = Env::new(ctx, file, nworld)?;
     let nu = env.model.nu;
     // a fixed mid-range excitation pattern, varied across muscles
@@ -53,7 +59,7 @@ pub fn measure(ctx: &GpuContext, file: &EnvFile, nworld: usize, budget: Budget, 
     env.write_actions(ctx, &actions)?;
     env.reset(ctx);
     ctx.wait()?;
-    let build_s = t.elapsed().as_secs_f64();
+    let build_s = start.elapsed().as_secs_f64();
     let fs = file.env.frame_skip as usize;
     let run = |n: usize| {
         for _ in 0..n {
@@ -63,30 +69,13 @@ pub fn measure(ctx: &GpuContext, file: &EnvFile, nworld: usize, budget: Budget, 
     };
     bar.set_message("warm-up");
     time_box(budget.seconds / 4.0, usize::MAX, bar, &run)?;
-    let named = env.step_stages();
-    let mut timer = if budget.stages { StageTimer::new(ctx, named.len()) } else { None };
-    bar.set_message("timed");
-    let timed = match timer.as_mut() {
-        Some(timer) => {
-            let max = timer.max_steps();
-            time_box(budget.seconds, max, bar, |n| timer.run(ctx, &named, n))?
-        }
-        None => time_box(budget.seconds, usize::MAX, bar, &run)?,
-    };
+    let t = time_steps(ctx, budget.seconds, budget.stages, bar, &env.step_stages(), &run)?;
+    let timed = t.timed;
     bar.set_message("physics alone");
     let physics = time_box(budget.seconds / 2.0, usize::MAX, bar, |n| {
         env.physics.run(ctx, n * fs);
         ctx.wait()
     })?;
-    let (stage_timing, stage_ms) = match (&timer, budget.stages) {
-        (Some(t), _) => (Some(t.mode()), t.mean_ms()),
-        (None, true) => {
-            bar.set_message("stages alone");
-            let reps = ((budget.seconds / timed.per_step()) as usize).clamp(1, 20);
-            (Some(StageTiming::EachAlone), each_alone(ctx, &named, reps)?)
-        }
-        (None, false) => (None, Vec::new()),
-    };
     let env_sps = (nworld * timed.steps) as f64 / timed.seconds;
     let control_s = timed.per_step();
     Ok(TaskFigures {
@@ -100,7 +89,7 @@ pub fn measure(ctx: &GpuContext, file: &EnvFile, nworld: usize, budget: Budget, 
         task_layer_share: ((control_s - physics.per_step()) / control_s).max(0.0),
         build_s,
         bytes_per_world: env.bytes_per_world(),
-        stage_timing,
-        stage_ms,
+        stage_timing: t.stage_timing,
+        stage_ms: t.stage_ms,
     })
 }
