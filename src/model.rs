@@ -238,7 +238,7 @@ pub mod disable {
             let bit = NAMES
                 .iter()
                 .position(|n| *n == name)
-                .ok_or_else(|| format!("unknown disable flag '{name}' (one of: {})", NAMES.join(", ")))?;
+                .ok_or_else(|| format!("{name}: unknown flag (one of: {})", NAMES.join(", ")))?;
             Ok(acc | 1 << bit)
         })
     }

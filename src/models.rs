@@ -30,18 +30,18 @@ pub fn models_dir() -> PathBuf {
     dirs::cache_dir().unwrap_or_else(|| PathBuf::from(".cache")).join("sinew").join("models")
 }
 
-/// The folders searched for a short name, in order: `$SINEW_MODELS`, the models of the bundle
-/// this binary runs from (`tools/bundle`), and the user cache folder.
+/// The folders searched for a short name, in order: `$SINEW_MODELS` when set, then the models of
+/// the bundle this binary runs from (`tools/bundle`), then — only when `$SINEW_MODELS` is not
+/// set — the user cache folder `tools/fetch-models` writes to by default.
 pub fn search_dirs() -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
-    if let Some(dir) = std::env::var_os("SINEW_MODELS") {
-        dirs.push(PathBuf::from(dir));
-    }
+    let explicit = std::env::var_os("SINEW_MODELS").map(PathBuf::from);
+    let mut dirs: Vec<PathBuf> = explicit.clone().into_iter().collect();
     if let Some(root) = crate::install::bundle_root() {
         dirs.push(root.join("models"));
     }
-    dirs.push(dirs::cache_dir().unwrap_or_else(|| PathBuf::from(".cache")).join("sinew").join("models"));
-    dirs.dedup();
+    if explicit.is_none() {
+        dirs.push(models_dir());
+    }
     dirs
 }
 

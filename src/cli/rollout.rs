@@ -37,8 +37,7 @@ pub struct RolloutArgs {
 pub fn run(args: &RolloutArgs) -> Result<()> {
     let path = sinew::models::resolve(&args.model)?;
     let mut m = sinew::mjcf::load_model(&path)?;
-    m.opt.disableflags |=
-        disable::bits(&args.disable).map_err(|e| Error::Model(format!("--disable: {e}")))?;
+    m.opt.disableflags |= disable::bits(&args.disable).map_err(|e| Error::Model(format!("--disable {e}")))?;
     let ctrl = npio::load_npy(&args.ctrl)?;
     let (nworld, steps, ctrl) = controls(&m, &ctrl, args)?;
     let init = match &args.init {

@@ -106,7 +106,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
 /// A model with `disabled` flags set.
 pub fn load_model(path: &Path, disabled: &[String]) -> Result<Model> {
     let mut m = sinew::mjcf::load_model(path)?;
-    m.opt.disableflags |= disable::bits(disabled).map_err(|e| Error::Model(format!("--disable: {e}")))?;
+    m.opt.disableflags |= disable::bits(disabled).map_err(|e| Error::Model(format!("--disable {e}")))?;
     Ok(m)
 }
 
