@@ -67,6 +67,14 @@ pub fn run_script(script: &str, args: &[String], limit: Duration) -> PeerRun {
     for python in pythons() {
         match run_once(&python, &path, args, limit) {
             Ok(v) if v["status"] == "measured" => {
+                // a sweep whose every world count broke measured nothing
+                let rows = v["rows"].as_array();
+                if let Some(err) = rows
+                    .filter(|r| r.iter().all(|r| r["steps_per_s"].is_null()))
+                    .map(|r| r.iter().filter_map(|r| r["error"].as_str()).collect::<Vec<_>>().join("; "))
+                {
+                    return PeerRun { status: "failed".into(), reason: Some(err), output: v };
+                }
                 return PeerRun { status: "measured".into(), reason: None, output: v };
             }
             Ok(v) => {

@@ -491,11 +491,14 @@ fn print_table(rec: &SuiteRecord) {
             );
         }
     }
-    let mut seen = Vec::new();
-    for p in &rec.peers {
-        if p.run.status != "measured" && !seen.contains(&p.peer) {
-            seen.push(p.peer.clone());
-            println!("peer {}: {} ({})", p.peer, p.run.status, p.run.reason.as_deref().unwrap_or(""));
+    // each peer that did not measure, once per distinct reason
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    for p in rec.peers.iter().filter(|p| p.run.status != "measured") {
+        let reason = p.run.reason.as_deref().unwrap_or("");
+        if !seen.contains(&(p.peer.as_str(), reason)) {
+            seen.push((p.peer.as_str(), reason));
+            let contacts = if p.contacts { "on" } else { "off" };
+            println!("peer {} {} (first: {}, contacts {contacts}): {reason}", p.peer, p.run.status, p.model);
         }
     }
     for e in &rec.errors {
