@@ -107,11 +107,12 @@ fn muscle_dynamics(ctrl_in: f32, a: f32, dp: array<f32, 10>) -> f32 {
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    if (gid.x >= run.nworld * sizes.nu) {
+    let i = flat_index(gid);
+    if (i >= run.nworld * sizes.nu) {
         return;
     }
-    let w = gid.x / sizes.nu;
-    let u = gid.x % sizes.nu;
+    let w = i / sizes.nu;
+    let u = i % sizes.nu;
     let a = actuators[u];
     var len = 0.0;
     var vel = 0.0;
@@ -123,9 +124,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
         len = a.gear * ten_length[w * sizes.ntendon + a.trnid];
         vel = a.gear * ten_velocity[w * sizes.ntendon + a.trnid];
     }
-    actuator_length[gid.x] = len;
-    actuator_velocity[gid.x] = vel;
-    var c = ctrl[gid.x];
+    actuator_length[i] = len;
+    actuator_velocity[i] = vel;
+    var c = ctrl[i];
     if ((a.flags & 1u) != 0u) {
         c = clamp(c, a.ctrlrange[0], a.ctrlrange[1]);
     }
@@ -164,17 +165,18 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if ((a.flags & 2u) != 0u) {
         force = clamp(force, a.forcerange[0], a.forcerange[1]);
     }
-    actuator_force[gid.x] = force;
+    actuator_force[i] = force;
 }
 
 // qfrc_actuator[w, d] = Σ over actuators pushing on dof d of moment · force.
 @compute @workgroup_size(64)
 fn qfrc(@builtin(global_invocation_id) gid: vec3<u32>) {
-    if (gid.x >= run.nworld * sizes.nv) {
+    let i = flat_index(gid);
+    if (i >= run.nworld * sizes.nv) {
         return;
     }
-    let w = gid.x / sizes.nv;
-    let d = gid.x % sizes.nv;
+    let w = i / sizes.nv;
+    let d = i % sizes.nv;
     let rows = dof_act_rows[d];
     var f = 0.0;
     for (var k = 0u; k < rows.y; k++) {
@@ -186,5 +188,5 @@ fn qfrc(@builtin(global_invocation_id) gid: vec3<u32>) {
         }
         f += moment * actuator_force[w * sizes.nu + pair.x];
     }
-    qfrc_actuator[gid.x] = f;
+    qfrc_actuator[i] = f;
 }

@@ -38,7 +38,7 @@ fn may_touch(pr: ContactPair, g1: GeomX, g2: GeomX, margin: f32) -> bool {
 
 @compute @workgroup_size(64)
 fn detect(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let i = gid.x + gid.y * 65535u * 64u;
+    let i = flat_index(gid);
     if (i >= run.nworld * cparams.npair) {
         return;
     }

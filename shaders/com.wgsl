@@ -27,7 +27,7 @@ fn set_cdof(i: u32, ang: vec3<f32>, lin: vec3<f32>) {
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = gid.x;
+    let w = flat_index(gid);
     if (w >= run.nworld) {
         return;
     }

@@ -37,7 +37,7 @@ fn jac_set(w: u32, r: u32, d: u32, v: f32) {
 
 @compute @workgroup_size(64)
 fn rows(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = gid.x;
+    let w = flat_index(gid);
     if (w >= run.nworld) {
         return;
     }

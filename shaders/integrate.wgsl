@@ -33,7 +33,7 @@ fn quat_integrate(q: vec4<f32>, omega: vec3<f32>, h: f32) -> vec4<f32> {
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = gid.x;
+    let w = flat_index(gid);
     if (w >= run.nworld) {
         return;
     }

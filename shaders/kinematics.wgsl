@@ -21,7 +21,7 @@
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = gid.x;
+    let w = flat_index(gid);
     if (w >= run.nworld) {
         return;
     }

@@ -16,7 +16,7 @@
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let i = gid.x;
+    let i = flat_index(gid);
     if (i < sizes.nbody) {
         let b = bodies[i];
         out_body[8u * i + 0u] = b.pos.w;

@@ -54,11 +54,12 @@ fn tendon_force(w: u32, t: u32) -> f32 {
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    if (gid.x >= run.nworld * sizes.njnt) {
+    let item = flat_index(gid);
+    if (item >= run.nworld * sizes.njnt) {
         return;
     }
-    let w = gid.x / sizes.njnt;
-    let j = gid.x % sizes.njnt;
+    let w = item / sizes.njnt;
+    let j = item % sizes.njnt;
     let jnt = joints[j];
     let qa = w * sizes.nq + jnt.qpos_adr;
     let da = w * sizes.nv + jnt.dof_adr;

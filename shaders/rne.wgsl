@@ -30,7 +30,7 @@ fn cross_force(vw: vec3<f32>, vl: vec3<f32>, fw: vec3<f32>, fl: vec3<f32>) -> ar
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = gid.x;
+    let w = flat_index(gid);
     if (w >= run.nworld) {
         return;
     }

@@ -99,7 +99,7 @@ fn substitute(w: u32, with_constraint: bool) {
 // qacc = M⁻¹ f.
 @compute @workgroup_size(64)
 fn acceleration(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = gid.x;
+    let w = flat_index(gid);
     if (w >= run.nworld) {
         return;
     }
@@ -109,7 +109,7 @@ fn acceleration(@builtin(global_invocation_id) gid: vec3<u32>) {
 // Then the substitutions for qacc_smooth (a separate dispatch).
 @compute @workgroup_size(64)
 fn acceleration_solve(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = gid.x;
+    let w = flat_index(gid);
     if (w >= run.nworld) {
         return;
     }
@@ -120,7 +120,7 @@ fn acceleration_solve(@builtin(global_invocation_id) gid: vec3<u32>) {
 // integrates it.
 @compute @workgroup_size(64)
 fn damped(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = gid.x;
+    let w = flat_index(gid);
     if (w >= run.nworld) {
         return;
     }
@@ -129,7 +129,7 @@ fn damped(@builtin(global_invocation_id) gid: vec3<u32>) {
 
 @compute @workgroup_size(64)
 fn damped_solve(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = gid.x;
+    let w = flat_index(gid);
     if (w >= run.nworld) {
         return;
     }
@@ -153,18 +153,18 @@ fn store(i: u32, which: u32) {
 
 @compute @workgroup_size(64)
 fn store_qacc(@builtin(global_invocation_id) gid: vec3<u32>) {
-    store(gid.x, 0u);
+    store(flat_index(gid), 0u);
 }
 
 @compute @workgroup_size(64)
 fn store_dv(@builtin(global_invocation_id) gid: vec3<u32>) {
-    store(gid.x, 1u);
+    store(flat_index(gid), 1u);
 }
 
 // Without implicit damping Euler integrates qacc itself.
 @compute @workgroup_size(64)
 fn copy_dv(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let i = gid.x;
+    let i = flat_index(gid);
     if (i < run.nworld * sizes.nv) {
         dv[i] = qacc[i];
     }

@@ -70,11 +70,12 @@ fn segment(w: u32, row: vec2<u32>, jb: u32, a: vec3<f32>, ba: u32, b: vec3<f32>,
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    if (gid.x >= run.nworld * sizes.ntendon) {
+    let i = flat_index(gid);
+    if (i >= run.nworld * sizes.ntendon) {
         return;
     }
-    let w = gid.x / sizes.ntendon;
-    let t = gid.x % sizes.ntendon;
+    let w = i / sizes.ntendon;
+    let t = i % sizes.ntendon;
     let ten = tendons[t];
     let row = rows[t];
     let jb = w * run.ten_nnz;

@@ -10,15 +10,16 @@
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    if (gid.x >= run.nworld * sizes.ntendon) {
+    let i = flat_index(gid);
+    if (i >= run.nworld * sizes.ntendon) {
         return;
     }
-    let w = gid.x / sizes.ntendon;
-    let t = gid.x % sizes.ntendon;
+    let w = i / sizes.ntendon;
+    let t = i % sizes.ntendon;
     let row = rows[t];
     var v = 0.0;
     for (var k = 0u; k < row.y; k++) {
         v += ten_j[w * run.ten_nnz + row.x + k] * qvel[w * sizes.nv + row_dof[row.x + k]];
     }
-    ten_velocity[gid.x] = v;
+    ten_velocity[i] = v;
 }

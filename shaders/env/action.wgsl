@@ -44,7 +44,7 @@ fn fatigue_step(m: vec3<f32>, tl: f32, tau_act: f32, tau_deact: f32) -> vec3<f32
 
 @compute @workgroup_size(64)
 fn apply(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let i = gid.x + gid.y * 65535u * 64u;
+    let i = flat_index(gid);
     if (i >= env.nworld * sizes.nu) {
         return;
     }

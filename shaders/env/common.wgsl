@@ -39,10 +39,6 @@ const DONE_TERMINATED: u32 = 1u;
 const DONE_TRUNCATED: u32 = 2u;
 const DONE_RESET: u32 = 4u;
 
-fn world_of(gid: vec3<u32>) -> u32 {
-    return gid.x + gid.y * 65535u * 64u;
-}
-
 // PCG hash: the next state of a world's random stream.
 fn pcg(v: u32) -> u32 {
     let s = v * 747796405u + 2891336453u;
@@ -280,7 +276,7 @@ fn write_proprio(w: u32, o: u32) -> u32 {
 // Host-requested reset of every world.
 @compute @workgroup_size(64)
 fn mark_all(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = world_of(gid);
+    let w = flat_index(gid);
     if (w < env.nworld) {
         done[w] = DONE_RESET;
     }

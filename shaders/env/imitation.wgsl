@@ -76,7 +76,7 @@ fn max_look() -> u32 {
 
 @compute @workgroup_size(64)
 fn evaluate(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = world_of(gid);
+    let w = flat_index(gid);
     if (w >= env.nworld) {
         return;
     }
@@ -144,7 +144,7 @@ fn evaluate(@builtin(global_invocation_id) gid: vec3<u32>) {
 
 @compute @workgroup_size(64)
 fn reset(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = world_of(gid);
+    let w = flat_index(gid);
     if (w >= env.nworld || done[w] == 0u) {
         return;
     }
@@ -169,7 +169,7 @@ fn reset(@builtin(global_invocation_id) gid: vec3<u32>) {
 // the root's frame.
 @compute @workgroup_size(64)
 fn observe(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = world_of(gid);
+    let w = flat_index(gid);
     if (w >= env.nworld) {
         return;
     }

@@ -8,7 +8,7 @@
 
 @compute @workgroup_size(64)
 fn evaluate(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = world_of(gid);
+    let w = flat_index(gid);
     if (w >= env.nworld) {
         return;
     }
@@ -29,7 +29,7 @@ fn evaluate(@builtin(global_invocation_id) gid: vec3<u32>) {
 
 @compute @workgroup_size(64)
 fn reset(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = world_of(gid);
+    let w = flat_index(gid);
     if (w >= env.nworld || done[w] == 0u) {
         return;
     }
@@ -45,7 +45,7 @@ fn reset(@builtin(global_invocation_id) gid: vec3<u32>) {
 // (forward, left).
 @compute @workgroup_size(64)
 fn observe(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = world_of(gid);
+    let w = flat_index(gid);
     if (w >= env.nworld) {
         return;
     }

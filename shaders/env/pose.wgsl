@@ -19,7 +19,7 @@ fn pose_error(w: u32) -> f32 {
 
 @compute @workgroup_size(64)
 fn evaluate(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = world_of(gid);
+    let w = flat_index(gid);
     if (w >= env.nworld) {
         return;
     }
@@ -36,7 +36,7 @@ fn evaluate(@builtin(global_invocation_id) gid: vec3<u32>) {
 
 @compute @workgroup_size(64)
 fn reset(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = world_of(gid);
+    let w = flat_index(gid);
     if (w >= env.nworld || done[w] == 0u) {
         return;
     }
@@ -54,7 +54,7 @@ fn reset(@builtin(global_invocation_id) gid: vec3<u32>) {
 // Observation: proprioception; the target of each pose joint, then its error q* − q.
 @compute @workgroup_size(64)
 fn observe(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = world_of(gid);
+    let w = flat_index(gid);
     if (w >= env.nworld) {
         return;
     }

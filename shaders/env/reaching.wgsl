@@ -15,7 +15,7 @@ fn new_target(w: u32, rng: ptr<function, u32>) {
 
 @compute @workgroup_size(64)
 fn evaluate(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = world_of(gid);
+    let w = flat_index(gid);
     if (w >= env.nworld) {
         return;
     }
@@ -39,7 +39,7 @@ fn evaluate(@builtin(global_invocation_id) gid: vec3<u32>) {
 
 @compute @workgroup_size(64)
 fn reset(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = world_of(gid);
+    let w = flat_index(gid);
     if (w >= env.nworld || done[w] == 0u) {
         return;
     }
@@ -53,7 +53,7 @@ fn reset(@builtin(global_invocation_id) gid: vec3<u32>) {
 // left) and its distance.
 @compute @workgroup_size(64)
 fn observe(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = world_of(gid);
+    let w = flat_index(gid);
     if (w >= env.nworld) {
         return;
     }

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 /// Shared declarations prepended to every stage, in order: (path under `shaders/`, source).
 pub const COMMON: &[(&str, &str)] = &[
     ("common/model.wgsl", include_str!("../../shaders/common/model.wgsl")),
+    ("common/dispatch.wgsl", include_str!("../../shaders/common/dispatch.wgsl")),
     ("common/math.wgsl", include_str!("../../shaders/common/math.wgsl")),
     ("common/wrap.wgsl", include_str!("../../shaders/common/wrap.wgsl")),
     ("common/soft.wgsl", include_str!("../../shaders/common/soft.wgsl")),
