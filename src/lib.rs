@@ -5,6 +5,7 @@
 //! The MJCF compiler and the host [`model::Model`] never touch the GPU.
 #![warn(missing_docs)]
 
+pub mod atomic_file;
 pub mod env;
 pub mod error;
 pub mod gpu;

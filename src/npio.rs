@@ -15,6 +15,7 @@ pub struct Array {
 
 fn read_npy<R: std::io::Read>(npy: npyz::NpyFile<R>, what: &str) -> Result<Array> {
     let shape: Vec<usize> = npy.shape().iter().map(|d| *d as usize).collect();
+    let order = npy.order();
     let dtype = npy.dtype().descr().trim_matches('\'').to_string();
     let bad = |e: std::io::Error| Error::Model(format!("{what}: {e}"));
     let data = match dtype.as_str() {
@@ -27,7 +28,38 @@ fn read_npy<R: std::io::Read>(npy: npyz::NpyFile<R>, what: &str) -> Result<Array
     if data.iter().any(|v| !v.is_finite()) {
         return Err(Error::Model(format!("{what}: contains non-finite values")));
     }
+    if data.len() != shape.iter().product::<usize>() {
+        return Err(Error::Model(format!("{what}: {} values for shape {shape:?}", data.len())));
+    }
+    let data = match order {
+        npyz::Order::C => data,
+        npyz::Order::Fortran => fortran_to_c(&data, &shape),
+    };
     Ok(Array { shape, data })
+}
+
+/// Values stored column-major (numpy's `fortran_order`, e.g. `np.asfortranarray`) reordered
+/// row-major, so every reader sees the same array whatever order the file was written in.
+fn fortran_to_c(data: &[f32], shape: &[usize]) -> Vec<f32> {
+    // Fortran strides: the first axis is the fast one
+    let mut stride = vec![1usize; shape.len()];
+    for k in 1..shape.len() {
+        stride[k] = stride[k - 1] * shape[k - 1];
+    }
+    let mut index = vec![0usize; shape.len()];
+    let mut out = Vec::with_capacity(data.len());
+    for _ in 0..data.len() {
+        out.push(data[index.iter().zip(&stride).map(|(i, s)| i * s).sum::<usize>()]);
+        // next row-major multi-index: the last axis is the fast one
+        for k in (0..shape.len()).rev() {
+            index[k] += 1;
+            if index[k] < shape[k] {
+                break;
+            }
+            index[k] = 0;
+        }
+    }
+    out
 }
 
 /// Read a .npy file.
@@ -38,10 +70,20 @@ pub fn load_npy(path: &Path) -> Result<Array> {
     read_npy(npy, &path.display().to_string())
 }
 
+/// The names of the arrays in an .npz file.
+pub fn npz_names(path: &Path) -> Result<Vec<String>> {
+    let npz = open_npz(path)?;
+    Ok(npz.array_names().map(str::to_string).collect())
+}
+
+fn open_npz(path: &Path) -> Result<npyz::npz::NpzArchive<std::io::BufReader<std::fs::File>>> {
+    npyz::npz::NpzArchive::open(path)
+        .map_err(|e| Error::Model(format!("{}: not an .npz file: {e}", path.display())))
+}
+
 /// Read the arrays `names` of an .npz file (`None` for absent ones).
 pub fn load_npz(path: &Path, names: &[&str]) -> Result<Vec<Option<Array>>> {
-    let mut npz = npyz::npz::NpzArchive::open(path)
-        .map_err(|e| Error::Model(format!("{}: not an .npz file: {e}", path.display())))?;
+    let mut npz = open_npz(path)?;
     names
         .iter()
         .map(|name| {
@@ -54,34 +96,36 @@ pub fn load_npz(path: &Path, names: &[&str]) -> Result<Vec<Option<Array>>> {
         .collect()
 }
 
-/// Write named f32 arrays to an .npz file.
+/// Write named f32 arrays to an .npz file, atomically (a crash or a full disk leaves any
+/// previous file whole).
 pub fn save_npz(path: &Path, arrays: &[(&str, &Array)]) -> Result<()> {
     use npyz::WriterBuilder;
-    let io = |e: std::io::Error| Error::io(path, e);
-    let mut npz = npyz::npz::NpzWriter::create(path).map_err(io)?;
-    for (name, a) in arrays {
-        let shape: Vec<u64> = a.shape.iter().map(|d| *d as u64).collect();
-        let mut w = npz
-            .array::<f32>(name, Default::default())
-            .map_err(io)?
-            .default_dtype()
-            .shape(&shape)
-            .begin_nd()
-            .map_err(io)?;
-        w.extend(a.data.iter().copied()).map_err(io)?;
-        w.finish().map_err(io)?;
-    }
-    Ok(())
+    crate::atomic_file::write_atomic_with(path, |tmp| {
+        let mut npz = npyz::npz::NpzWriter::create(tmp)?;
+        for (name, a) in arrays {
+            let shape: Vec<u64> = a.shape.iter().map(|d| *d as u64).collect();
+            let mut w =
+                npz.array::<f32>(name, Default::default())?.default_dtype().shape(&shape).begin_nd()?;
+            w.extend(a.data.iter().copied())?;
+            w.finish()?;
+        }
+        // finish the archive here, so a full disk is an error rather than a truncated file
+        npz.zip_writer().finish().map_err(std::io::Error::other)?;
+        Ok(())
+    })
 }
 
-/// Write one f32 array to a .npy file.
+/// Write one f32 array to a .npy file, atomically.
 pub fn save_npy(path: &Path, a: &Array) -> Result<()> {
     use npyz::WriterBuilder;
-    let io = |e: std::io::Error| Error::io(path, e);
-    let file = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
-    let shape: Vec<u64> = a.shape.iter().map(|d| *d as u64).collect();
-    let mut w =
-        npyz::WriteOptions::new().default_dtype().shape(&shape).writer(file).begin_nd().map_err(io)?;
-    w.extend(a.data.iter().copied()).map_err(io)?;
-    w.finish().map_err(io)
+    crate::atomic_file::write_atomic_with(path, |tmp| {
+        use std::io::Write;
+        let mut file = std::io::BufWriter::new(std::fs::File::create(tmp)?);
+        let shape: Vec<u64> = a.shape.iter().map(|d| *d as u64).collect();
+        let mut w = npyz::WriteOptions::new().default_dtype().shape(&shape).writer(&mut file).begin_nd()?;
+        w.extend(a.data.iter().copied())?;
+        w.finish()?;
+        // flush here: a failed flush is an error, not a truncated file renamed into place
+        file.flush()
+    })
 }

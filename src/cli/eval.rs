@@ -25,11 +25,13 @@ pub struct EvalArgs {
 /// Run `sinew eval`; also writes `eval.json` beside the checkpoints.
 pub fn run(args: &EvalArgs) -> Result<()> {
     let ctx = GpuContext::new()?;
-    let r = sinew::rl::eval::evaluate(&ctx, &args.checkpoint, args.episodes, args.nworld)?;
+    let result = sinew::rl::eval::evaluate(&ctx, &args.checkpoint, args.episodes, args.nworld);
+    ctx.quiesce();
+    let r = result?;
     let json = serde_json::to_string_pretty(&r).map_err(|e| Error::Config(format!("eval report: {e}")))?;
     if let Some(run_dir) = r.checkpoint.parent().and_then(|p| p.parent()) {
         let out = run_dir.join("eval.json");
-        std::fs::write(&out, &json).map_err(|e| Error::io(&out, e))?;
+        sinew::atomic_file::write_atomic(&out, json.as_bytes())?;
     }
     if args.json {
         println!("{json}");

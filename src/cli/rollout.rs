@@ -44,6 +44,8 @@ pub fn run(args: &RolloutArgs) -> Result<()> {
         Some(p) => initial_state(&m, p, nworld)?,
         None => InitState::rest(&m, nworld),
     };
+    // a bad output path is an error now, not after the simulation
+    sinew::atomic_file::check_writable(&args.out)?;
     let ctx = sinew::gpu::GpuContext::new()?;
     let start = std::time::Instant::now();
     let t = rollout(&ctx, &m, nworld, steps, &init, &ctrl)?;
@@ -118,13 +120,25 @@ fn controls(m: &Model, c: &Array, args: &RolloutArgs) -> Result<(usize, usize, V
 
 /// An initial state file: each of qpos, qvel, act shaped (n) (all worlds) or (nworld, n).
 fn initial_state(m: &Model, path: &std::path::Path, nworld: usize) -> Result<InitState> {
-    let arrays = npio::load_npz(path, &["qpos", "qvel", "act"])?;
+    const KEYS: [&str; 3] = ["qpos", "qvel", "act"];
+    let names = npio::npz_names(path)?;
+    let unknown: Vec<&String> = names.iter().filter(|n| !KEYS.contains(&n.as_str())).collect();
+    if !unknown.is_empty() || names.is_empty() {
+        return Err(Error::Model(format!(
+            "--init {}: {}; it may hold only qpos, qvel and act",
+            path.display(),
+            if names.is_empty() {
+                "holds no arrays".to_string()
+            } else {
+                format!("unknown arrays {unknown:?}")
+            }
+        )));
+    }
+    let arrays = npio::load_npz(path, &KEYS)?;
     let mut init = InitState::rest(m, nworld);
-    for ((name, a), (dst, n)) in ["qpos", "qvel", "act"].iter().zip(arrays).zip([
-        (&mut init.qpos, m.nq),
-        (&mut init.qvel, m.nv),
-        (&mut init.act, m.na),
-    ]) {
+    for ((name, a), (dst, n)) in
+        KEYS.iter().zip(arrays).zip([(&mut init.qpos, m.nq), (&mut init.qvel, m.nv), (&mut init.act, m.na)])
+    {
         let Some(a) = a else { continue };
         let bad = || {
             Error::Model(format!(

@@ -43,7 +43,9 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         verbose: args.verbose,
         progress: !args.no_progress,
     };
-    let s = train(&ctx, &opts)?;
+    let result = train(&ctx, &opts);
+    ctx.quiesce();
+    let s = result?;
     if let Some(m) = s.metrics.last() {
         println!(
             "done: {} iterations, {} env steps; last: return {:.3}, episode length {:.1}, success {:.3}, {:.0} env-steps/s",

@@ -221,6 +221,18 @@ impl GpuContext {
         self.queue.submit([commands]);
     }
 
+    /// Let every piece of work on the device finish — Burn's queued work (when Burn was set up
+    /// on this context) and everything submitted — ignoring errors: called before a command
+    /// returns, on success or failure, so the process never tears the device down while the
+    /// driver's threads still work on it.
+    pub fn quiesce(&self) {
+        if let Some(d) = self.burn.get() {
+            let dev: burn::tensor::Device = d.clone().into();
+            let _ = dev.sync();
+        }
+        let _ = self.wait();
+    }
+
     /// Block until all submitted work is done.
     pub fn wait(&self) -> Result<()> {
         self.device

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::atomic_file::write_atomic;
 use super::config::PolicyConfig;
+use crate::atomic_file::write_atomic;
 use crate::error::{Error, Result};
 
 const MAGIC: &[u8] = b"SINEWCKPT1\n";

@@ -8,7 +8,6 @@
 //! logs), [`eval`] (with [`tracking`] errors for imitation), [`onnx`] (export), [`tensorboard`], [`plot`].
 
 pub mod adam;
-pub mod atomic_file;
 pub mod checkpoint;
 pub mod config;
 pub mod eval;

@@ -17,7 +17,7 @@ use std::path::Path;
 use prost::Message;
 use serde::{Deserialize, Serialize};
 
-use super::atomic_file::write_atomic;
+use crate::atomic_file::write_atomic;
 use crate::error::{Error, Result};
 
 /// Hidden-layer nonlinearity.

@@ -16,7 +16,7 @@ use plotters::prelude::*;
 use plotters_backend::text_anchor::{HPos, VPos};
 use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind};
 
-use super::atomic_file::write_atomic;
+use crate::atomic_file::write_atomic;
 use crate::error::{Error, Result};
 
 /// The metrics plotted, in panel order: (CSV column, panel title).

@@ -144,5 +144,5 @@ fn open_csv(path: &Path, append: bool) -> Result<std::fs::File> {
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
+    crate::atomic_file::write_atomic(path, bytes)
 }

@@ -407,7 +407,7 @@ pub fn record_path(dir: &Path, rec: &SuiteRecord) -> Result<PathBuf> {
 /// Write `rec` to `path` atomically.
 pub fn save_record(path: &Path, rec: &SuiteRecord) -> Result<()> {
     let text = serde_json::to_string_pretty(rec).expect("plain record serialises");
-    sinew::rl::atomic_file::write_atomic(path, text.as_bytes())
+    sinew::atomic_file::write_atomic(path, text.as_bytes())
 }
 
 fn fmt_opt(x: Option<f64>, f: impl Fn(f64) -> String) -> String {
