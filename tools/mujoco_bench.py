@@ -48,8 +48,6 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=2.0)
     ap.add_argument("--processes", default="1", help="a count, or 'all' (one per core)")
     ap.add_argument("--disable", default="")
-    # kept for older callers: a fixed step count is now a time box
-    ap.add_argument("--steps", type=int, default=None)
     args = ap.parse_args()
     try:
         import mujoco

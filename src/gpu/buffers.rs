@@ -97,18 +97,22 @@ impl GpuContext {
             self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("readback") });
         enc.copy_buffer_to_buffer(buffer, offset, &staging, 0, size.next_multiple_of(4));
         self.queue.submit([enc.finish()]);
+        self.read_mapped(&staging, size)
+    }
+
+    /// Wait for the queue, map the first `size` bytes of `staging` (a MAP_READ buffer the
+    /// submitted work copies into), copy them out as `T`s and unmap it again for reuse.
+    pub fn read_mapped<T: bytemuck::Pod>(&self, staging: &wgpu::Buffer, size: u64) -> Result<Vec<T>> {
+        let slice = staging.slice(..size.next_multiple_of(4));
         let (tx, rx) = flume::bounded(1);
-        staging.slice(..).map_async(wgpu::MapMode::Read, move |r| {
+        slice.map_async(wgpu::MapMode::Read, move |r| {
             let _ = tx.send(r);
         });
         self.wait()?;
         rx.recv()
             .map_err(|_| Error::Gpu("readback callback never ran".into()))?
             .map_err(|e| Error::Gpu(format!("readback failed: {e}")))?;
-        let view = staging
-            .slice(..)
-            .get_mapped_range()
-            .map_err(|e| Error::Gpu(format!("readback map failed: {e}")))?;
+        let view = slice.get_mapped_range().map_err(|e| Error::Gpu(format!("readback map failed: {e}")))?;
         let out = bytemuck::cast_slice::<u8, T>(&view[..size as usize]).to_vec();
         drop(view);
         staging.unmap();

@@ -103,6 +103,23 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     }
 }
 
+/// `a / b`, when there is a positive `b`.
+pub fn ratio(a: f64, b: Option<f64>) -> Option<f64> {
+    b.filter(|b| *b > 0.0).map(|b| a / b)
+}
+
+/// MuJoCo C's single-thread steps/s on `path` (unless `--no-peer`); why not, on stderr.
+fn mujoco_1thread(args: &BenchArgs, path: &Path, disabled: &[String]) -> Option<f64> {
+    if args.no_peer {
+        return None;
+    }
+    let peer = peers::mujoco(path, disabled, args.seconds, "1");
+    if peer.status != "measured" {
+        eprintln!("bench: MuJoCo peer {}: {}", peer.status, peer.reason.as_deref().unwrap_or(""));
+    }
+    peer.steps_per_s()
+}
+
 /// A model with `disabled` flags set.
 pub fn load_model(path: &Path, disabled: &[String]) -> Result<Model> {
     let mut m = sinew::mjcf::load_model(path)?;
@@ -197,18 +214,14 @@ fn run_step(args: &BenchArgs, model: &str) -> Result<()> {
     let ctx = GpuContext::new()?;
     let a = ctx.summary();
     let figures = sweep_step(&ctx, model, &m, args)?;
-    let peer = (!args.no_peer).then(|| peers::mujoco(&path, &args.disable, args.seconds, "1"));
-    if let Some(p) = peer.as_ref().filter(|p| p.status != "measured") {
-        eprintln!("bench: MuJoCo peer {}: {}", p.status, p.reason.as_deref().unwrap_or(""));
-    }
-    let mj = peer.as_ref().and_then(|p| p.steps_per_s());
+    let mj = mujoco_1thread(args, &path, &args.disable);
     let context = RowContext::new(&ctx, mj);
     let rows: Vec<StepRow> = figures
         .into_iter()
         .map(|f| StepRow {
             model: model.to_string(),
             disabled: args.disable.clone(),
-            ratio_vs_mujoco_1thread: mj.map(|p| f.physics_steps_per_s / p),
+            ratio_vs_mujoco_1thread: ratio(f.physics_steps_per_s, mj),
             figures: f,
             context: context.clone(),
         })
@@ -269,7 +282,7 @@ pub fn sweep_task(ctx: &GpuContext, file: &EnvFile, args: &BenchArgs) -> Result<
     let m = sinew::mjcf::load_model(&sinew::models::resolve(&file.env.model)?)?;
     let fp = sinew::sim::step::Step::footprint(ctx, &m, file.env.contact_capacity)?;
     sweep(ctx, &file.env.model, &fp, args, |n, bar| {
-        let f = task::measure(ctx, file, n, args.budget(), bar)?;
+        let f = task::measure(ctx, &m, file, n, args.budget(), bar)?;
         let per_step = f.seconds / f.control_steps.max(1) as f64;
         Ok((f, per_step))
     })
@@ -293,15 +306,14 @@ fn run_task(args: &BenchArgs, model: &str, spec: &str) -> Result<()> {
     let ctx = GpuContext::new()?;
     let a = ctx.summary();
     let figures = sweep_task(&ctx, &file, args)?;
-    let peer = (!args.no_peer).then(|| peers::mujoco(&path, &[], args.seconds, "1"));
-    let mj = peer.as_ref().and_then(|p| p.steps_per_s());
+    let mj = mujoco_1thread(args, &path, &[]);
     let context = RowContext::new(&ctx, mj);
     let rows: Vec<TaskRow> = figures
         .into_iter()
         .map(|f| TaskRow {
             model: model.to_string(),
             task: file.task.name().to_string(),
-            ratio_physics_vs_mujoco_1thread: mj.map(|p| f.physics_steps_per_s / p),
+            ratio_physics_vs_mujoco_1thread: ratio(f.physics_steps_per_s, mj),
             figures: f,
             context: context.clone(),
         })

@@ -64,6 +64,7 @@ pub fn run_script(script: &str, args: &[String], limit: Duration) -> PeerRun {
         return PeerRun::absent(format!("tools/{script} not found beside this binary or in its source tree"));
     };
     let mut reasons = Vec::new();
+    let mut failed = false;
     for python in pythons() {
         match run_once(&python, &path, args, limit) {
             Ok(v) if v["status"] == "measured" => {
@@ -80,10 +81,12 @@ pub fn run_script(script: &str, args: &[String], limit: Duration) -> PeerRun {
             Ok(v) => {
                 reasons.push(format!("{}: {}", python.display(), v["reason"].as_str().unwrap_or("absent")))
             }
-            Err(e) => reasons.push(format!("{}: {e}", python.display())),
+            Err(e) => {
+                failed |= e.ran;
+                reasons.push(format!("{}: {}", python.display(), e.reason));
+            }
         }
     }
-    let failed = reasons.iter().any(|r| r.contains("exited with") || r.contains("timed out"));
     PeerRun {
         status: if failed { "failed" } else { "absent" }.into(),
         reason: Some(reasons.join("; ")),
@@ -91,7 +94,15 @@ pub fn run_script(script: &str, args: &[String], limit: Duration) -> PeerRun {
     }
 }
 
-fn run_once(python: &Path, script: &Path, args: &[String], limit: Duration) -> Result<Value, String> {
+/// Why an attempt gave no JSON: `ran` when the interpreter started and the script broke (timed
+/// out, exited non-zero, printed no JSON) — a failed peer — rather than no interpreter at all.
+struct AttemptError {
+    ran: bool,
+    reason: String,
+}
+
+fn run_once(python: &Path, script: &Path, args: &[String], limit: Duration) -> Result<Value, AttemptError> {
+    let broke = |reason: String| AttemptError { ran: true, reason };
     let mut child = Command::new(python)
         .arg(script)
         .args(args)
@@ -99,7 +110,7 @@ fn run_once(python: &Path, script: &Path, args: &[String], limit: Duration) -> R
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("cannot start: {e}"))?;
+        .map_err(|e| AttemptError { ran: false, reason: format!("cannot start: {e}") })?;
     let start = Instant::now();
     loop {
         match child.try_wait() {
@@ -107,20 +118,20 @@ fn run_once(python: &Path, script: &Path, args: &[String], limit: Duration) -> R
             Ok(None) if start.elapsed() > limit => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(format!("timed out after {} s", limit.as_secs()));
+                return Err(broke(format!("timed out after {} s", limit.as_secs())));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(50)),
-            Err(e) => return Err(format!("wait failed: {e}")),
+            Err(e) => return Err(broke(format!("wait failed: {e}"))),
         }
     }
-    let out = child.wait_with_output().map_err(|e| format!("reading its output: {e}"))?;
+    let out = child.wait_with_output().map_err(|e| broke(format!("reading its output: {e}")))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
-        return Err(format!("exited with {}: {}", out.status, err.lines().last().unwrap_or("")));
+        return Err(broke(format!("exited with {}: {}", out.status, err.lines().last().unwrap_or(""))));
     }
     let text = String::from_utf8_lossy(&out.stdout);
     let last = text.lines().rev().find(|l| l.trim_start().starts_with('{')).unwrap_or("");
-    serde_json::from_str(last).map_err(|e| format!("printed no JSON ({e})"))
+    serde_json::from_str(last).map_err(|e| broke(format!("printed no JSON ({e})")))
 }
 
 /// MuJoCo C on `processes` processes (`1`, or `all`: one per core) for `seconds`.

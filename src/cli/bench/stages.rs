@@ -5,9 +5,9 @@
 //! the caller).
 
 use indicatif::ProgressBar;
+use sinew::Result;
 use sinew::gpu::GpuContext;
 use sinew::sim::stages::Stage;
-use sinew::{Error, Result};
 
 use super::timing::{Timed, time_box};
 
@@ -160,7 +160,7 @@ impl StageTimer {
         enc.resolve_query_set(&self.queries, 0..used, &self.resolve, 0);
         enc.copy_buffer_to_buffer(&self.resolve, 0, &self.readback, 0, used as u64 * 8);
         ctx.submit(enc.finish());
-        let ticks = self.read(ctx, used as usize)?;
+        let ticks: Vec<u64> = ctx.read_mapped(&self.readback, used as u64 * 8)?;
         for step in 0..n {
             let t = &ticks[step * self.per_step..(step + 1) * self.per_step];
             for (i, (name, _)) in stages.iter().enumerate() {
@@ -180,23 +180,6 @@ impl StageTimer {
         }
         self.steps += n;
         Ok(())
-    }
-
-    fn read(&self, ctx: &GpuContext, len: usize) -> Result<Vec<u64>> {
-        let slice = self.readback.slice(..(len as u64 * 8));
-        let (tx, rx) = flume::bounded(1);
-        slice.map_async(wgpu::MapMode::Read, move |r| {
-            let _ = tx.send(r);
-        });
-        ctx.wait()?;
-        rx.recv()
-            .map_err(|_| Error::Gpu("timestamp readback never completed".into()))?
-            .map_err(|e| Error::Gpu(format!("timestamp readback failed: {e}")))?;
-        let view = slice.get_mapped_range().map_err(|e| Error::Gpu(format!("timestamp readback: {e}")))?;
-        let out = bytemuck::cast_slice::<u8, u64>(&view).to_vec();
-        drop(view);
-        self.readback.unmap();
-        Ok(out)
     }
 
     /// Each stage's mean GPU milliseconds per recorded step (a stage recorded several times per

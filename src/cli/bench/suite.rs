@@ -13,7 +13,7 @@ use super::peers::{self, PeerRun};
 use super::record::{AdapterRecord, MachineRecord, iso_utc, now_unix};
 use super::task::TaskFigures;
 use super::train::TrainFigures;
-use super::{BenchArgs, load_model, step::StepFigures};
+use super::{BenchArgs, load_model, ratio, step::StepFigures};
 
 /// The models of the bare-step matrix.
 pub const MODELS: [&str; 4] = ["myolegs", "myolegs_back", "myoarms", "mm_fullbody"];
@@ -152,10 +152,6 @@ pub struct PartError {
     pub what: String,
     /// The error.
     pub error: String,
-}
-
-fn ratio(a: f64, b: Option<f64>) -> Option<f64> {
-    b.filter(|b| *b > 0.0).map(|b| a / b)
 }
 
 /// Run the suite, write the record, print the table; the record's path is the last line.

@@ -8,6 +8,7 @@ use indicatif::ProgressBar;
 use sinew::Result;
 use sinew::env::{Env, EnvFile};
 use sinew::gpu::GpuContext;
+use sinew::model::Model;
 
 use super::stages::{StageTiming, time_steps};
 use super::step::Budget;
@@ -43,16 +44,18 @@ pub struct TaskFigures {
     pub stage_ms: Vec<(String, f64)>,
 }
 
-/// Measure `nworld` worlds of `file`'s environment.
+/// Measure `nworld` worlds of `file`'s environment on `model` (`file.env.model`, compiled once
+/// for the whole sweep).
 pub fn measure(
     ctx: &GpuContext,
+    model: &Model,
     file: &EnvFile,
     nworld: usize,
     budget: Budget,
     bar: &ProgressBar,
 ) -> Result<TaskFigures> {
     let start = Instant::now();
-    let env = Env::new(ctx, file, nworld)?;
+    let env = Env::with_model(ctx, model.clone(), file, nworld)?;
     let nu = env.model.nu;
     // a fixed mid-range excitation pattern, varied across muscles
     let actions: Vec<f32> = (0..nworld * nu).map(|i| ((i * 37) % 100) as f32 / 100.0 - 0.5).collect();
