@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// Where in an MJCF file something was written: file path and 1-based line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Location {
     /// The file the element came from (the including file for `<include>`d content is not kept).
     pub file: PathBuf,

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::config_check::{Ranges, reject_non_finite};
 use crate::error::{Error, Result};
 
 /// How a policy's raw output `a` becomes a muscle excitation in \[0, 1\].
@@ -370,6 +371,7 @@ impl EnvFile {
 
     /// Build from an already parsed TOML table (e.g. a training config after its overrides).
     pub fn from_table(table: toml::Table, base: &Path, what: &str) -> Result<Self> {
+        reject_non_finite(&table, what)?;
         let raw: RawFile =
             toml::Value::Table(table).try_into().map_err(|e| Error::Config(format!("{what}: {e}")))?;
         let section = |v: Option<toml::Value>, name: &str| -> Result<toml::Value> {
@@ -434,6 +436,40 @@ impl EnvFile {
         if e.randomize.qpos_noise < 0.0 || e.randomize.qvel_noise < 0.0 {
             return err("env.randomize noise must be >= 0".into());
         }
+        let mut r = Ranges::default();
+        r.positive("env.stand_height", e.stand_height as f64)
+            .at_least("env.contact_capacity", e.contact_capacity, 1);
+        match &self.task {
+            TaskConfig::Imitation(c) => {
+                let s = &c.scales;
+                for (name, v) in [
+                    ("qpos", s.qpos),
+                    ("qvel", s.qvel),
+                    ("root_pos", s.root_pos),
+                    ("root_vel", s.root_vel),
+                    ("site_pos", s.site_pos),
+                    ("site_quat", s.site_quat),
+                    ("site_vel", s.site_vel),
+                ] {
+                    r.non_negative(&format!("imitation.scales.{name}"), v as f64);
+                }
+                r.positive("imitation.terminate_site_deviation", c.terminate_site_deviation as f64)
+                    .positive("imitation.terminate_root_deviation", c.terminate_root_deviation as f64);
+            }
+            TaskConfig::Locomotion(c) => {
+                r.non_negative("locomotion.velocity_scale", c.velocity_scale as f64)
+                    .positive("locomotion.max_tilt", c.max_tilt as f64)
+                    .ordered("locomotion.target_speed", c.target_speed.map(f64::from));
+            }
+            TaskConfig::Reaching(c) => {
+                r.non_negative("reaching.arrive_radius", c.arrive_radius as f64)
+                    .positive("reaching.max_tilt", c.max_tilt as f64)
+                    .non_negative("reaching.target_distance[0]", c.target_distance[0] as f64)
+                    .ordered("reaching.target_distance", c.target_distance.map(f64::from));
+            }
+            TaskConfig::Pose(_) => {}
+        }
+        r.finish(what)?;
         if e.feet.len() > 8 {
             return err(format!("env.feet lists {} feet; at most 8", e.feet.len()));
         }

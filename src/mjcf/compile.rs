@@ -36,21 +36,22 @@ impl Names {
     }
 }
 
+/// Fail at the second of two `kind` elements with one non-empty name.
+fn unique_names<'a>(
+    kind: &'static str,
+    named: impl Iterator<Item = (&'a String, &'a Location)>,
+) -> Result<()> {
+    let (names, locs): (Vec<String>, Vec<Location>) = named.map(|(n, l)| (n.clone(), l.clone())).unzip();
+    Names::new(kind, &names, &locs).map(|_| ())
+}
+
 /// Compile a parsed spec into a model.
 pub fn compile(spec: &MjcfSpec) -> Result<Model> {
     let mut m = Model { name: spec.name.clone(), opt: spec.option.clone(), ..Default::default() };
     let cs = &spec.compiler;
 
-    // ---- bodies in depth-first order ----
-    let mut flat: Vec<(&BodySpec, usize)> = Vec::new();
-    fn dfs<'a>(b: &'a BodySpec, parent: usize, out: &mut Vec<(&'a BodySpec, usize)>) {
-        let id = out.len();
-        out.push((b, parent));
-        for c in &b.children {
-            dfs(c, id, out);
-        }
-    }
-    dfs(&spec.world, 0, &mut flat);
+    // ---- bodies in depth-first order (the parser's order) ----
+    let flat: Vec<(&BodySpec, usize)> = spec.bodies.iter().map(|b| (b, b.parent)).collect();
     m.nbody = flat.len();
     let body_locs: Vec<Location> = flat.iter().map(|(b, _)| b.loc.clone()).collect();
     let body_names: Vec<String> = flat.iter().map(|(b, _)| b.name.clone()).collect();
@@ -290,6 +291,12 @@ pub fn compile(spec: &MjcfSpec) -> Result<Model> {
     let geoms = Names::new("geom", &m.geom_name, &geom_locs)?;
     let sites = Names::new("site", &m.site_name, &site_locs)?;
 
+    // Names MuJoCo also refuses to see twice (only the bodies', joints', ... above are looked up).
+    unique_names("actuator", spec.actuators.iter().map(|a| (&a.name, &a.loc)))?;
+    unique_names("equality", spec.equalities.iter().map(|e| (&e.name, &e.loc)))?;
+    unique_names("keyframe", spec.keys.iter().map(|k| (&k.name, &k.loc)))?;
+    unique_names("sensor", spec.sensors.iter().map(|s| (&s.name, &s.loc)))?;
+
     compile_tendons(spec, &mut m, &joints, &geoms, &sites)?;
     compile_actuators(spec, &mut m, &joints)?;
     compile_equalities(spec, &mut m, &joints)?;
@@ -325,6 +332,9 @@ fn compile_tendons(
         let what = format!("tendon '{}'", t.name);
         if t.path.is_empty() {
             return Err(Error::mjcf(&t.loc, format!("{what} has an empty path")));
+        }
+        if t.spatial && t.path.len() < 2 {
+            return Err(Error::mjcf(&t.loc, format!("{what}: a spatial path needs at least two points")));
         }
         m.tendon_name.push(t.name.clone());
         m.tendon_adr.push(m.nwrap);

@@ -162,7 +162,7 @@ pub struct InertialSpec {
     pub loc: Location,
 }
 
-/// A `<body>` (the world body is the root of the tree).
+/// A `<body>` (the world body is body 0).
 #[derive(Debug, Clone)]
 pub struct BodySpec {
     /// Name.
@@ -182,8 +182,8 @@ pub struct BodySpec {
     pub geoms: Vec<GeomSpec>,
     /// Sites, in order.
     pub sites: Vec<SiteSpec>,
-    /// Child bodies, in order.
-    pub children: Vec<BodySpec>,
+    /// The parent body's index in [`MjcfSpec::bodies`] (0 for the world and its children).
+    pub parent: usize,
     /// Source location.
     pub loc: Location,
 }
@@ -366,6 +366,8 @@ pub struct KeySpec {
     pub act: Option<Vec<f64>>,
     /// Controls, if given.
     pub ctrl: Option<Vec<f64>>,
+    /// Source location (empty for the blank keys `<size nkey>` adds).
+    pub loc: Location,
 }
 
 /// A sensor.
@@ -394,8 +396,9 @@ pub struct MjcfSpec {
     pub compiler: CompilerSpec,
     /// Physics options.
     pub option: crate::model::Options,
-    /// The world body and its tree.
-    pub world: BodySpec,
+    /// Every body in depth-first order as written, the world first (a flat list, so deep trees
+    /// need no recursion to build, walk or drop).
+    pub bodies: Vec<BodySpec>,
     /// Meshes.
     pub meshes: Vec<MeshSpec>,
     /// Tendons.

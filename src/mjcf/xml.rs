@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::error::{Error, Location, Result};
 
 /// One XML element, with attributes in file order and children with includes expanded.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct XmlNode {
     /// Element name, e.g. `body`.
     pub tag: String,
@@ -22,6 +22,17 @@ pub struct XmlNode {
     pub file: Arc<PathBuf>,
     /// 1-based line of the start tag.
     pub line: u32,
+}
+
+/// Dropped level by level: the derived drop recurses once per nesting level and overflows the
+/// stack on deep files.
+impl Drop for XmlNode {
+    fn drop(&mut self) {
+        let mut pending = std::mem::take(&mut self.children);
+        while let Some(mut node) = pending.pop() {
+            pending.append(&mut node.children);
+        }
+    }
 }
 
 impl XmlNode {
@@ -88,40 +99,73 @@ fn parse_text(text: &str, path: &Path, stack: &mut Includes) -> Result<XmlNode> 
         Error::mjcf(&Location { file: path.to_path_buf(), line: pos.row }, format!("malformed XML: {e}"))
     })?;
     let file = Arc::new(path.to_path_buf());
-    convert(&doc, doc.root_element(), &file, stack)
+    convert(doc.root_element(), &LineIndex::new(text), &file, stack)
 }
 
-fn convert(
-    doc: &roxmltree::Document,
-    node: roxmltree::Node,
-    file: &Arc<PathBuf>,
-    stack: &mut Includes,
-) -> Result<XmlNode> {
-    let line = doc.text_pos_at(node.range().start).row;
-    let mut out = XmlNode {
+/// Byte offsets where lines start, so an element's line is a binary search (roxmltree's
+/// `text_pos_at` rescans the text from its start: quadratic over a file's elements).
+struct LineIndex(Vec<usize>);
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        let starts = text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1);
+        LineIndex(std::iter::once(0).chain(starts).collect())
+    }
+
+    /// 1-based line of byte `offset`.
+    fn line(&self, offset: usize) -> u32 {
+        self.0.partition_point(|&start| start <= offset) as u32
+    }
+}
+
+/// The element `node` alone (attributes, location), without its children.
+fn element(node: roxmltree::Node, lines: &LineIndex, file: &Arc<PathBuf>) -> XmlNode {
+    XmlNode {
         tag: node.tag_name().name().to_string(),
         attrs: node.attributes().map(|a| (a.name().to_string(), a.value().to_string())).collect(),
         children: Vec::new(),
         file: file.clone(),
-        line,
-    };
-    for child in node.children().filter(|c| c.is_element()) {
-        if child.tag_name().name() == "include" {
-            let inc = convert(doc, child, file, stack)?;
-            let Some(rel) = inc.attr("file") else {
-                return Err(inc.err("missing attribute 'file'"));
-            };
-            let Some(target) = resolve_include(&stack.main_dir, file, rel) else {
-                return Err(inc.err(format!("included file '{rel}' not found")));
-            };
-            let included = load_file(&target, stack)?;
-            // The included file's root is a wrapper (<mujoco>); its children go in place.
-            out.children.extend(included.children);
-        } else {
-            out.children.push(convert(doc, child, file, stack)?);
+        line: lines.line(node.range().start),
+    }
+}
+
+/// Convert the tree under `root`, expanding includes. Iterative (an explicit stack of open
+/// elements), so nesting depth is bounded by memory, not by the thread's stack.
+fn convert(
+    root: roxmltree::Node,
+    lines: &LineIndex,
+    file: &Arc<PathBuf>,
+    stack: &mut Includes,
+) -> Result<XmlNode> {
+    // The open elements, outermost first, each with the children still to visit.
+    let mut open = vec![(element(root, lines, file), root.children())];
+    loop {
+        let (_, pending) = open.last_mut().expect("the root stays open until it is returned");
+        match pending.next() {
+            Some(child) if !child.is_element() => {}
+            Some(child) if child.tag_name().name() == "include" => {
+                let inc = element(child, lines, file);
+                let Some(rel) = inc.attr("file") else {
+                    return Err(inc.err("missing attribute 'file'"));
+                };
+                let Some(target) = resolve_include(&stack.main_dir, file, rel) else {
+                    return Err(inc.err(format!("included file '{rel}' not found")));
+                };
+                let mut included = load_file(&target, stack)?;
+                // The included file's root is a wrapper (<mujoco>); its children go in place.
+                let parent = &mut open.last_mut().expect("open").0;
+                parent.children.append(&mut included.children);
+            }
+            Some(child) => open.push((element(child, lines, file), child.children())),
+            None => {
+                let (done, _) = open.pop().expect("open");
+                match open.last_mut() {
+                    Some((parent, _)) => parent.children.push(done),
+                    None => return Ok(done),
+                }
+            }
         }
     }
-    Ok(out)
 }
 
 /// MuJoCo's include lookup: relative to the main file's folder first, then to the including

@@ -39,7 +39,7 @@ impl Adam {
     ) -> Tensor<1> {
         let norm = grads
             .iter()
-            .map(|g| g.clone().square().sum())
+            .map(|g| super::reduce::sum_all(g.clone().square()))
             .reduce(|a, b| a + b)
             .expect("at least one parameter")
             .sqrt();

@@ -124,21 +124,24 @@ impl Checkpoint {
             return Err(bad("checksum mismatch (corrupt or truncated)"));
         }
         let hlen_at = MAGIC.len();
-        let hlen = u64::from_le_bytes(body[hlen_at..hlen_at + 8].try_into().expect("8 bytes")) as usize;
+        // Lengths and offsets are untrusted (the checksum only says the file is what was written):
+        // every range is checked without overflow before it is sliced.
+        let within = |start: u64, len: u64, size: usize| -> Option<std::ops::Range<usize>> {
+            let end = start.checked_add(len)?;
+            (end <= size as u64).then_some(start as usize..end as usize)
+        };
+        let hlen = u64::from_le_bytes(body[hlen_at..hlen_at + 8].try_into().expect("8 bytes"));
         let start = hlen_at + 8;
-        if start + hlen > body.len() {
-            return Err(bad("header runs past the end"));
-        }
+        let header_range =
+            within(start as u64, hlen, body.len()).ok_or_else(|| bad("header runs past the end"))?;
+        let data = &body[header_range.end..];
         let header: Header =
-            serde_json::from_slice(&body[start..start + hlen]).map_err(|e| bad(&format!("header: {e}")))?;
-        let data = &body[start + hlen..];
+            serde_json::from_slice(&body[header_range]).map_err(|e| bad(&format!("header: {e}")))?;
         let mut blobs = BTreeMap::new();
         for (name, off, len) in header.blobs {
-            let (off, len) = (off as usize, len as usize);
-            if off + len > data.len() {
-                return Err(bad(&format!("blob {name} runs past the end")));
-            }
-            blobs.insert(name, data[off..off + len].to_vec());
+            let range =
+                within(off, len, data.len()).ok_or_else(|| bad(&format!("blob {name} runs past the end")))?;
+            blobs.insert(name, data[range].to_vec());
         }
         Ok(Checkpoint { meta: header.meta, blobs })
     }
@@ -155,16 +158,8 @@ pub fn latest(path: &Path) -> Result<PathBuf> {
     if path.is_file() {
         return Ok(path.to_path_buf());
     }
-    let dir = path.join("checkpoints");
-    let entries = std::fs::read_dir(&dir).map_err(|e| {
-        Error::Config(format!("{}: no checkpoints in this run directory ({e})", path.display()))
-    })?;
-    let mut best: Option<PathBuf> = None;
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.extension().is_some_and(|x| x == "ckpt") && best.as_ref().is_none_or(|b| p > *b) {
-            best = Some(p);
-        }
-    }
-    best.ok_or_else(|| Error::Config(format!("{}: no checkpoints in this run directory", path.display())))
+    super::run_dir::checkpoints(path)
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::Config(format!("{}: no checkpoints in this run directory", path.display())))
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::onnx::Activation;
+use crate::config_check::{Ranges, reject_non_finite};
 use crate::env::EnvFile;
 use crate::error::{Error, Result};
 
@@ -161,6 +162,7 @@ impl TrainFile {
 
     /// Parse a merged table; relative paths resolve against `base`.
     pub fn from_table(table: toml::Table, base: &Path, what: &str) -> Result<Self> {
+        reject_non_finite(&table, what)?;
         let section = |name: &str| -> Result<toml::Value> {
             match table.get(name) {
                 None => Ok(toml::Value::Table(Default::default())),
@@ -181,27 +183,39 @@ impl TrainFile {
 
     fn validate(&self, what: &str) -> Result<()> {
         let (t, p, n) = (&self.train, &self.ppo, &self.policy);
-        let err = |msg: String| Err(Error::Config(format!("{what}: {msg}")));
-        if t.nworld == 0 || t.horizon == 0 || t.iterations == 0 {
-            return err("train.nworld, train.horizon and train.iterations must be positive".into());
+        let mut r = Ranges::default();
+        r.at_least("train.nworld", t.nworld, 1)
+            .at_least("train.horizon", t.horizon, 1)
+            .at_least("train.iterations", t.iterations, 1)
+            .positive("train.reward_scale", t.reward_scale as f64)
+            .within("ppo.gamma", p.gamma as f64, (0.0, 1.0), true, false)
+            .within("ppo.lambda", p.lambda as f64, (0.0, 1.0), false, false)
+            .positive("ppo.clip", p.clip as f64)
+            .non_negative("ppo.value_clip", p.value_clip as f64)
+            .non_negative("ppo.entropy_coef", p.entropy_coef as f64)
+            .non_negative("ppo.value_coef", p.value_coef as f64)
+            .non_negative("ppo.max_grad_norm", p.max_grad_norm as f64)
+            .positive("ppo.learning_rate", p.learning_rate as f64)
+            .within("ppo.adam_betas[0]", p.adam_betas[0] as f64, (0.0, 1.0), false, true)
+            .within("ppo.adam_betas[1]", p.adam_betas[1] as f64, (0.0, 1.0), false, true)
+            .positive("ppo.adam_eps", p.adam_eps as f64)
+            .at_least("ppo.epochs", p.epochs, 1)
+            .at_least("ppo.minibatches", p.minibatches, 1)
+            .positive("policy.init_std", n.init_std as f64)
+            .positive("policy.obs_clip", n.obs_clip as f64);
+        for (i, &h) in n.actor_hidden.iter().enumerate() {
+            r.at_least(&format!("policy.actor_hidden[{i}]"), h, 1);
         }
-        if p.epochs == 0 || p.minibatches == 0 || p.minibatches > t.nworld * t.horizon {
-            return err(format!(
-                "ppo.epochs must be >= 1 and ppo.minibatches in 1..={} (nworld × horizon)",
+        for (i, &h) in n.critic_hidden.iter().enumerate() {
+            r.at_least(&format!("policy.critic_hidden[{i}]"), h, 1);
+        }
+        r.finish(what)?;
+        if p.minibatches > t.nworld * t.horizon {
+            return Err(Error::Config(format!(
+                "{what}: ppo.minibatches = {} is more than the {} samples of a rollout (nworld × horizon)",
+                p.minibatches,
                 t.nworld * t.horizon
-            ));
-        }
-        if !(p.gamma > 0.0 && p.gamma <= 1.0 && p.lambda >= 0.0 && p.lambda <= 1.0) {
-            return err("ppo.gamma in (0, 1], ppo.lambda in [0, 1]".into());
-        }
-        if !(p.learning_rate > 0.0 && p.clip > 0.0 && p.value_clip >= 0.0 && p.max_grad_norm >= 0.0) {
-            return err("ppo.learning_rate and ppo.clip must be > 0; value_clip, max_grad_norm >= 0".into());
-        }
-        if !(n.init_std > 0.0 && n.obs_clip > 0.0)
-            || n.actor_hidden.contains(&0)
-            || n.critic_hidden.contains(&0)
-        {
-            return err("policy.init_std and policy.obs_clip must be > 0, hidden sizes >= 1".into());
+            )));
         }
         Ok(())
     }

@@ -4,14 +4,15 @@
 //!
 //! Files by stage: [`config`] (TOML + overrides), [`interop`] (tensor ↔ wgpu buffer, ordering),
 //! [`policy`] (actor-critic, Gaussian), [`normalizer`], [`rollout`], [`gae`], [`ppo`] (loss),
-//! [`adam`], [`update`], [`trainer`] (the loop), [`checkpoint`], [`run`] (run directories and
-//! logs), [`eval`] (with [`tracking`] errors for imitation), [`onnx`] (export), [`tensorboard`], [`plot`].
+//! [`adam`] (with [`reduce`]'s fixed-order sums), [`update`], [`trainer`] (the loop, its memory checked first by [`footprint`]), [`checkpoint`], [`run`] (the training loop and
+//! its logs), [`run_dir`] (locking, resume bookkeeping), [`eval`] (with [`tracking`] errors for imitation), [`onnx`] (export), [`tensorboard`], [`plot`].
 
 pub mod adam;
 pub mod checkpoint;
 pub mod config;
 pub mod eval;
 pub mod export;
+pub mod footprint;
 pub mod gae;
 pub mod interop;
 pub mod normalizer;
@@ -19,8 +20,10 @@ pub mod onnx;
 pub mod plot;
 pub mod policy;
 pub mod ppo;
+pub mod reduce;
 pub mod rollout;
 pub mod run;
+pub mod run_dir;
 pub mod tensorboard;
 pub mod tracking;
 pub mod trainer;

@@ -37,7 +37,7 @@ impl ObsNormalizer {
         if rows == 0.0 {
             return;
         }
-        let (bvar, bmean) = batch.var_mean_bias(0);
+        let (bvar, bmean) = super::reduce::var_mean_rows_bias(batch);
         let total = self.count + rows;
         let delta = bmean.clone() - self.mean.clone();
         self.mean = self.mean.clone() + delta.clone().mul_scalar(rows / total);

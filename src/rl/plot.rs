@@ -37,8 +37,9 @@ const SIZE: (u32, u32) = (1500, 1000);
 /// Plots the metrics in `csv` (header line of comma-separated column names, then one row per
 /// update; needs `env_steps`) to the PNG `out` (1500×1000, written atomically): one panel for each
 /// of mean_return, mean_episode_length, termination_rate, success_rate, env_steps_per_s,
-/// policy_loss, value_loss and approx_kl that is present with at least one number. Empty or
-/// non-numeric cells are skipped.
+/// policy_loss, value_loss and approx_kl that is present with at least one number. Empty, NaN and
+/// infinite cells are skipped; a row with a different number of cells than the header (e.g. cut
+/// short by a crash) or a cell that is not a number is an error naming its line.
 pub fn plot_metrics(csv: &Path, out: &Path) -> Result<()> {
     let text = std::fs::read_to_string(csv).map_err(|e| Error::io(csv, e))?;
     let series = read_series(&text).map_err(|msg| Error::Config(format!("{}: {msg}", csv.display())))?;
@@ -53,22 +54,42 @@ pub fn plot_metrics(csv: &Path, out: &Path) -> Result<()> {
 type Series = (&'static str, Vec<(f64, f64)>);
 
 fn read_series(text: &str) -> std::result::Result<Vec<Series>, String> {
-    let mut lines = text.trim_start_matches('\u{feff}').lines().filter(|l| !l.trim().is_empty());
+    // (1-based line number, line), blank lines dropped
+    let mut lines =
+        text.trim_start_matches('\u{feff}').lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
     let header: Vec<&str> =
-        lines.next().ok_or("empty file, expected a header line")?.split(',').map(str::trim).collect();
+        lines.next().ok_or("empty file, expected a header line")?.1.split(',').map(str::trim).collect();
     let col = |name: &str| header.iter().position(|h| *h == name);
     let x_col =
         col("env_steps").ok_or_else(|| format!("no env_steps column (header: {})", header.join(",")))?;
     let mut series: Vec<(usize, Series)> =
         PANELS.iter().filter_map(|(name, title)| Some((col(name)?, (*title, Vec::new())))).collect();
-    let number = |cell: Option<&&str>| cell.and_then(|c| c.parse::<f64>().ok()).filter(|v| v.is_finite());
     let mut rows = 0;
-    for line in lines {
+    for (index, line) in lines {
         rows += 1;
         let cells: Vec<&str> = line.split(',').map(str::trim).collect();
-        let Some(x) = number(cells.get(x_col)) else { continue };
+        if cells.len() != header.len() {
+            return Err(format!(
+                "line {}: {} cells where the header has {} (a row cut short or garbage)",
+                index + 1,
+                cells.len(),
+                header.len()
+            ));
+        }
+        let mut values = Vec::with_capacity(cells.len());
+        for (cell, name) in cells.iter().zip(&header) {
+            let v = match *cell {
+                "" => None,
+                c => Some(
+                    c.parse::<f64>()
+                        .map_err(|_| format!("line {}: column {name}: '{c}' is not a number", index + 1))?,
+                ),
+            };
+            values.push(v.filter(|v| v.is_finite()));
+        }
+        let Some(x) = values[x_col] else { continue };
         for (c, (_, points)) in &mut series {
-            if let Some(y) = number(cells.get(*c)) {
+            if let Some(y) = values[*c] {
                 points.push((x, y));
             }
         }
@@ -345,9 +366,9 @@ mod tests {
         for i in 0..40 {
             let steps = (i + 1) * 65536;
             let ret = 10.0 * (1.0 - (-(i as f64) / 10.0).exp());
-            // success_rate empty early on, one non-numeric cell: both skipped.
+            // success_rate empty early on, one NaN cell: both skipped.
             let success = if i < 5 { String::new() } else { format!("{:.3}", i as f64 / 40.0) };
-            let kl = if i == 7 { "nan?".to_string() } else { format!("{}", 0.01 / (1.0 + i as f64)) };
+            let kl = if i == 7 { "NaN".to_string() } else { format!("{}", 0.01 / (1.0 + i as f64)) };
             text += &format!("{i},{steps},{ret},{success},{},{kl},1.2\n", 100.0 / (1.0 + i as f64));
         }
         std::fs::write(&csv, text).unwrap();
@@ -376,6 +397,9 @@ mod tests {
             ("env_steps,mean_return\n", "no data rows"),
             ("steps,mean_return\n1,2\n", "no env_steps column"),
             ("", "empty file"),
+            ("env_steps,mean_return\n1,2\n3\n", "line 3: 1 cells where the header has 2"),
+            ("env_steps,mean_return\n1,2\n2,0.5,7\n", "line 3: 3 cells"),
+            ("env_steps,mean_return\n1,2\n2,x1e\n", "line 3: column mean_return: 'x1e' is not a number"),
         ] {
             let csv = dir.join("m.csv");
             std::fs::write(&csv, text).unwrap();

@@ -195,14 +195,13 @@ pub fn log_prob(action: Tensor<2>, mean: Tensor<2>, log_std: Tensor<2>) -> Tenso
     let nu = log_std.dims()[1] as f64;
     let z = (action - mean).div(log_std.clone().exp());
     let quad = z.square().sum_dim(1).squeeze_dim::<1>(1).mul_scalar(-0.5);
-    quad.sub_scalar(0.5 * nu * (2.0 * std::f64::consts::PI).ln())
-        - log_std.sum().unsqueeze::<1>().reshape([1])
+    quad.sub_scalar(0.5 * nu * (2.0 * std::f64::consts::PI).ln()) - super::reduce::sum_all(log_std)
 }
 
 /// Entropy of the Gaussian (the same for every state): `[1]`.
 pub fn entropy(log_std: Tensor<2>) -> Tensor<1> {
     let nu = log_std.dims()[1] as f64;
-    log_std.sum().reshape([1]).add_scalar(0.5 * nu * (1.0 + (2.0 * std::f64::consts::PI).ln()))
+    super::reduce::sum_all(log_std).add_scalar(0.5 * nu * (1.0 + (2.0 * std::f64::consts::PI).ln()))
 }
 
 /// A semi-orthogonal `n_in × n_out` matrix times `gain` (Gram–Schmidt on Gaussian draws, signs

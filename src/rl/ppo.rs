@@ -2,6 +2,8 @@
 
 use burn::tensor::Tensor;
 
+use super::reduce::mean_all;
+
 /// The pieces of one minibatch's loss (`[1]` tensors).
 pub struct LossParts {
     /// −mean(min(ρ·A, clip(ρ, 1−ε, 1+ε)·A)).
@@ -34,16 +36,16 @@ pub fn ppo_loss(
     let ratio = log_ratio.clone().exp();
     let surrogate = ratio.clone() * advantages.clone();
     let clipped = ratio.clone().clamp(1.0 - clip, 1.0 + clip) * advantages;
-    let policy = surrogate.min_pair(clipped).mean().neg();
+    let policy = mean_all(surrogate.min_pair(clipped)).neg();
     let err = (values_new.clone() - returns.clone()).square();
     let value = if value_clip > 0.0 {
         let v_clipped = values_old.clone() + (values_new - values_old).clamp(-value_clip, value_clip);
-        err.max_pair((v_clipped - returns).square()).mean()
+        mean_all(err.max_pair((v_clipped - returns).square()))
     } else {
-        err.mean()
+        mean_all(err)
     };
     let (r, lr) = (ratio.detach(), log_ratio.detach());
-    let approx_kl = (r.clone().sub_scalar(1.0) - lr).mean();
-    let clip_fraction = r.sub_scalar(1.0).abs().greater_elem(clip).float().mean();
+    let approx_kl = mean_all(r.clone().sub_scalar(1.0) - lr);
+    let clip_fraction = mean_all(r.sub_scalar(1.0).abs().greater_elem(clip).float());
     LossParts { policy, value, entropy, approx_kl, clip_fraction }
 }

@@ -1,12 +1,14 @@
 //! A run directory and the training loop around [`Trainer`]: `config.toml` (the resolved
 //! config), `metrics.csv`, TensorBoard events under `tb/`, `checkpoints/iter_NNNNNN.ckpt`,
-//! `metrics.png` and `policy.onnx` at the end.
+//! `metrics.png` and `policy.onnx` at the end; [`super::run_dir`] keeps one process per directory
+//! and the logs in step with the checkpoint a resume continues from.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::checkpoint::{self, Checkpoint};
 use super::config::{TrainFile, new_run_dir};
+use super::run_dir::{self, RunLock};
 use super::tensorboard::EventWriter;
 use super::trainer::{CSV_COLUMNS, IterationMetrics, Trainer};
 use crate::error::{Error, Result};
@@ -40,28 +42,53 @@ pub struct RunSummary {
 
 /// Train as `opts` says; returns when the configured iterations are done.
 pub fn train(ctx: &GpuContext, opts: &RunOptions) -> Result<RunSummary> {
-    let (cfg, run_dir, resume_from) = match (&opts.resume, &opts.config) {
+    let (cfg, run_dir) = match (&opts.resume, &opts.config) {
         (Some(dir), _) => {
-            let cfg = TrainFile::load(&dir.join("config.toml"), &opts.overrides)?;
-            (cfg, dir.clone(), Some(checkpoint::latest(dir)?))
-        }
-        (None, Some(config)) => {
-            let cfg = TrainFile::load(config, &opts.overrides)?;
-            let dir = opts.run_dir.clone().unwrap_or_else(|| new_run_dir(config));
-            if dir.join("checkpoints").exists() {
+            let config = dir.join("config.toml");
+            if !config.is_file() {
                 return Err(Error::Config(format!(
-                    "{} already holds a run; continue it with --resume {0} or pick another --run-dir",
+                    "{}: not a run directory (no config.toml); start a run with --config FILE",
                     dir.display()
                 )));
             }
-            (cfg, dir, None)
+            (TrainFile::load(&config, &opts.overrides)?, dir.clone())
+        }
+        (None, Some(config)) => {
+            let cfg = TrainFile::load(config, &opts.overrides)?;
+            (cfg, opts.run_dir.clone().unwrap_or_else(|| new_run_dir(config)))
         }
         (None, None) => return Err(Error::Config("train needs --config FILE or --resume RUN_DIR".into())),
     };
+    // One process per run directory, from here until the policy is exported.
+    let _lock = RunLock::acquire(&run_dir)?;
+    let resume_from = match opts.resume {
+        Some(_) => {
+            let newest = run_dir::newest_valid_checkpoint(&run_dir)?;
+            if newest.is_none() {
+                eprintln!(
+                    "note: {} holds no checkpoint; the run starts again from iteration 0",
+                    run_dir.display()
+                );
+            }
+            newest
+        }
+        None if !run_dir::checkpoints(&run_dir).is_empty() => {
+            return Err(Error::Config(format!(
+                "{} already holds a run; continue it with --resume {0} or pick another --run-dir",
+                run_dir.display()
+            )));
+        }
+        None => None,
+    };
+    // The logs continue from the checkpoint: what came after it will be written again.
+    match &resume_from {
+        Some((_, c)) => run_dir::truncate_logs(&run_dir, c.meta.iteration, c.meta.env_steps)?,
+        None => run_dir::clear_logs(&run_dir)?,
+    }
     std::fs::create_dir_all(run_dir.join("checkpoints")).map_err(|e| Error::io(&run_dir, e))?;
     let mut trainer = Trainer::new(ctx, cfg)?;
-    if let Some(path) = &resume_from {
-        trainer.restore(&Checkpoint::load(path)?)?;
+    if let Some((_, c)) = &resume_from {
+        trainer.restore(c)?;
     }
     write_file(&run_dir.join("config.toml"), trainer.cfg.to_toml()?.as_bytes())?;
     let csv_path = run_dir.join("metrics.csv");

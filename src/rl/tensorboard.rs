@@ -87,7 +87,40 @@ impl EventWriter {
 /// the record and byte offset.
 pub fn read_scalars(path: &Path) -> Result<Vec<(String, i64, f32)>> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let mut rest = bytes.as_slice();
+    let (events, broken) = read_events(&bytes, path);
+    if let Some(e) = broken {
+        return Err(e);
+    }
+    let mut out = Vec::new();
+    for (event, _) in events {
+        for v in event.summary.into_iter().flat_map(|s| s.value) {
+            if let Some(x) = v.simple_value {
+                out.push((v.tag, event.step, x));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Rewrites the event file `path` (atomically) without the events after step `max_step`, and
+/// without a torn or corrupt tail (a process killed mid-write): what a run resumed from the
+/// checkpoint at `max_step` env steps is about to write again. Returns how many events it dropped.
+pub fn truncate_after(path: &Path, max_step: i64) -> Result<usize> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let (events, broken) = read_events(&bytes, path);
+    let kept: Vec<&[u8]> = events.iter().filter(|(e, _)| e.step <= max_step).map(|(_, r)| *r).collect();
+    let dropped = events.len() - kept.len();
+    if dropped == 0 && broken.is_none() {
+        return Ok(0);
+    }
+    crate::atomic_file::write_atomic(path, &kept.concat())?;
+    Ok(dropped + usize::from(broken.is_some()))
+}
+
+/// The events of a file's bytes, each with its whole record, up to the first record that is
+/// truncated or fails a check; that failure is returned beside them.
+fn read_events<'a>(bytes: &'a [u8], path: &Path) -> (Vec<(Event, &'a [u8])>, Option<Error>) {
+    let mut rest = bytes;
     let mut out = Vec::new();
     let mut record = 0;
     while !rest.is_empty() {
@@ -95,30 +128,34 @@ pub fn read_scalars(path: &Path) -> Result<Vec<(String, i64, f32)>> {
         let bad = |what: &str| {
             Error::Config(format!("{}: record {record} at byte {offset}: {what}", path.display()))
         };
-        let (len_bytes, tail) = rest.split_first_chunk::<8>().ok_or_else(|| bad("truncated length"))?;
-        let (len_crc, tail) = tail.split_first_chunk::<4>().ok_or_else(|| bad("truncated length CRC"))?;
-        if u32::from_le_bytes(*len_crc) != masked_crc(len_bytes) {
-            return Err(bad("length CRC mismatch"));
-        }
-        let len = usize::try_from(u64::from_le_bytes(*len_bytes)).map_err(|_| bad("length overflows"))?;
-        if tail.len() < len {
-            return Err(bad("truncated data"));
-        }
-        let (data, tail) = tail.split_at(len);
-        let (data_crc, tail) = tail.split_first_chunk::<4>().ok_or_else(|| bad("truncated data CRC"))?;
-        if u32::from_le_bytes(*data_crc) != masked_crc(data) {
-            return Err(bad("data CRC mismatch"));
-        }
-        let event = Event::decode(data).map_err(|e| bad(&format!("not an Event: {e}")))?;
-        for v in event.summary.into_iter().flat_map(|s| s.value) {
-            if let Some(x) = v.simple_value {
-                out.push((v.tag, event.step, x));
+        let parsed = (|| {
+            let (len_bytes, tail) = rest.split_first_chunk::<8>().ok_or_else(|| bad("truncated length"))?;
+            let (len_crc, tail) = tail.split_first_chunk::<4>().ok_or_else(|| bad("truncated length CRC"))?;
+            if u32::from_le_bytes(*len_crc) != masked_crc(len_bytes) {
+                return Err(bad("length CRC mismatch"));
             }
+            let len = usize::try_from(u64::from_le_bytes(*len_bytes)).map_err(|_| bad("length overflows"))?;
+            if tail.len() < len {
+                return Err(bad("truncated data"));
+            }
+            let (data, tail) = tail.split_at(len);
+            let (data_crc, tail) = tail.split_first_chunk::<4>().ok_or_else(|| bad("truncated data CRC"))?;
+            if u32::from_le_bytes(*data_crc) != masked_crc(data) {
+                return Err(bad("data CRC mismatch"));
+            }
+            let event = Event::decode(data).map_err(|e| bad(&format!("not an Event: {e}")))?;
+            Ok((event, tail))
+        })();
+        match parsed {
+            Ok((event, tail)) => {
+                out.push((event, &rest[..rest.len() - tail.len()]));
+                rest = tail;
+            }
+            Err(e) => return (out, Some(e)),
         }
-        rest = tail;
         record += 1;
     }
-    Ok(out)
+    (out, None)
 }
 
 fn masked_crc(bytes: &[u8]) -> u32 {

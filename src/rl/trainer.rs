@@ -15,6 +15,7 @@ use super::update::update;
 use crate::env::{Env, EpisodeStats};
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
+use crate::sim::step::Step;
 
 /// One iteration's numbers (the CSV row).
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -116,6 +117,10 @@ impl<'a> Trainer<'a> {
         if env.model.nu == 0 {
             return Err(Error::Config("the model has no actuators to learn to drive".into()));
         }
+        // the simulator's buffers fit (Env checked them); with Burn's tensors too?
+        let mut footprint = Step::footprint(ctx, &env.model, cfg.env.env.contact_capacity)?;
+        footprint.extend(super::footprint::training_footprint(env.nobs, env.model.nu, &cfg));
+        footprint.check(ctx, &cfg.env.env.model, cfg.train.nworld)?;
         let io = EnvIo::bind(ctx, &mut env, &device)?;
         env.reset(ctx);
         let net = ActorCritic::new(env.nobs, env.model.nu, &cfg.policy);
@@ -170,17 +175,13 @@ impl<'a> Trainer<'a> {
             self.cfg.ppo.gamma as f64,
             t.reward_scale as f64,
         )?;
-        let mean_reward = ro.raw_rewards.clone().mean();
+        let mean_reward = super::reduce::mean_all(ro.raw_rewards.clone());
         self.device.sync().map_err(|e| Error::Gpu(format!("{e:?}")))?;
         let t1 = Instant::now();
         let lr = self.learning_rate();
         let stats = update(&self.device, &self.net, &mut self.params, &mut self.adam, ro, &self.cfg.ppo, lr)?;
         let row = Tensor::cat(vec![stats.0, mean_reward.reshape([1])], 0);
-        self.ctx.counters.readback();
-        let values: Vec<f32> = row
-            .into_data()
-            .try_to_vec::<f32>()
-            .map_err(|e| Error::Gpu(format!("reading the update statistics: {e:?}")))?;
+        let values = read(self.ctx, row)?;
         let ep = self.env.stats(self.ctx)?;
         let t2 = Instant::now();
         self.iteration += 1;
@@ -326,5 +327,6 @@ impl<'a> Trainer<'a> {
 /// Read a tensor to the host (counted as a readback).
 pub fn read<const D: usize>(ctx: &GpuContext, t: Tensor<D>) -> Result<Vec<f32>> {
     ctx.counters.readback();
-    t.into_data().try_to_vec::<f32>().map_err(|e| Error::Gpu(format!("reading a tensor: {e:?}")))
+    let data = t.try_into_data().map_err(|e| Error::Gpu(format!("reading a tensor: {e:?}")))?;
+    data.try_to_vec::<f32>().map_err(|e| Error::Gpu(format!("reading a tensor: {e:?}")))
 }

@@ -9,6 +9,7 @@ use super::config::PpoConfig;
 use super::gae::gae;
 use super::policy::{ActorCritic, entropy, log_prob};
 use super::ppo::ppo_loss;
+use super::reduce::var_mean;
 use super::rollout::Rollout;
 use crate::error::{Error, Result};
 
@@ -37,8 +38,11 @@ pub fn update(
     let ret = ret.reshape([b]);
     let values = ro.values.reshape([b]);
     // explained variance of the returns by the rollout's values
-    let ev =
-        (ret.clone() - values.clone()).var(0).div(ret.clone().var(0).add_scalar(1e-8)).neg().add_scalar(1.0);
+    let ev = var_mean(ret.clone() - values.clone())
+        .0
+        .div(var_mean(ret.clone()).0.add_scalar(1e-8))
+        .neg()
+        .add_scalar(1.0);
     let mb = b / cfg.minibatches;
     if mb == 0 {
         return Err(Error::Config(format!("{} samples cannot make {} minibatches", b, cfg.minibatches)));
@@ -55,7 +59,7 @@ pub fn update(
             let (logp_old, v_old, r_b) = (pick1(&ro.log_probs), pick1(&values), pick1(&ret));
             let mut a = pick1(&adv);
             if cfg.normalize_advantages {
-                let (var, mean) = a.clone().var_mean(0);
+                let (var, mean) = var_mean(a.clone());
                 a = (a - mean).div(var.sqrt().add_scalar(1e-8));
             }
             let leaves: Vec<Tensor<2>> = params.iter().map(|p| p.clone().autodiff().require_grad()).collect();

@@ -167,6 +167,11 @@ pub fn world_row(data: &[f32], t: usize, w: usize, nworld: usize, n: usize) -> V
 
 /// The quick-start training config with `key=value` overrides.
 pub fn quickstart(overrides: &[&str]) -> sinew::rl::config::TrainFile {
+    try_quickstart(overrides).unwrap()
+}
+
+/// The quick-start training config with `key=value` overrides, or why it is refused.
+pub fn try_quickstart(overrides: &[&str]) -> sinew::Result<sinew::rl::config::TrainFile> {
     let o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
-    sinew::rl::config::TrainFile::load(&root().join("configs/quickstart.toml"), &o).unwrap()
+    sinew::rl::config::TrainFile::load(&root().join("configs/quickstart.toml"), &o)
 }

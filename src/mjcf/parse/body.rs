@@ -151,98 +151,41 @@ impl Parser {
         Ok(())
     }
 
-    pub(super) fn read_body_children(
-        &self,
-        node: &XmlNode,
-        body: &mut BodySpec,
-        frame: Frame,
-        childclass: Option<&str>,
-        is_world: bool,
-    ) -> Result<()> {
-        for c in &node.children {
+    /// A `<worldbody>`: its bodies appended to `bodies` (body 0 is the world) in depth-first order,
+    /// their joints, geoms and sites in place. Iterative (a stack of open `<body>`/`<frame>`
+    /// elements), so nesting depth is bounded by memory, not by the thread's stack.
+    pub(super) fn read_worldbody(&self, worldbody: &XmlNode, bodies: &mut Vec<BodySpec>) -> Result<()> {
+        /// An open element: its children still to read, the body they belong to, the frame they
+        /// are written in and the childclass they inherit.
+        struct Open<'a> {
+            children: std::slice::Iter<'a, XmlNode>,
+            body: usize,
+            frame: Frame,
+            childclass: Option<&'a str>,
+        }
+        let mut open = vec![Open {
+            children: worldbody.children.iter(),
+            body: 0,
+            frame: Frame::IDENTITY,
+            childclass: None,
+        }];
+        while let Some(top) = open.last_mut() {
+            let Some(c) = top.children.next() else {
+                open.pop();
+                continue;
+            };
+            let (body, frame, childclass) = (top.body, top.frame, top.childclass);
             match c.tag.as_str() {
-                "inertial" => {
-                    if is_world {
-                        return Err(c.err("the world body cannot have an <inertial>"));
-                    }
-                    if body.inertial.is_some() {
-                        return Err(c.err("a body can have only one <inertial>"));
-                    }
-                    body.inertial = Some(self.read_inertial(c)?);
-                }
-                "joint" | "freejoint" => {
-                    if is_world {
-                        return Err(c.err("the world body cannot have joints"));
-                    }
-                    let mut j = if c.tag == "joint" {
-                        let mut j = self.class_of(c, childclass)?.joint.clone();
-                        self.apply_joint(c, &mut j, false)?;
-                        j
-                    } else {
-                        c.check_attrs(&["name"], &["group"])?;
-                        c.check_no_children()?;
-                        let mut j = self.classes["main"].joint.clone();
-                        j.kind = JointType::Free;
-                        j.name = c.attr("name").unwrap_or("").to_string();
-                        j.loc = c.loc();
-                        // A freejoint carries no damping/armature from defaults.
-                        j.damping = 0.0;
-                        j.armature = 0.0;
-                        j.stiffness = 0.0;
-                        j.frictionloss = 0.0;
-                        j.limited = TriState::False;
-                        j
-                    };
-                    if frame.pos != [0.0; 3] || frame.quat != math::QUAT_IDENTITY {
-                        j.pos = math::add3(frame.pos, math::mul_mat_vec3(&math::quat2mat(frame.quat), j.pos));
-                        j.axis = math::mul_mat_vec3(&math::quat2mat(frame.quat), j.axis);
-                    }
-                    body.joints.push(j);
-                }
-                "geom" => {
-                    let mut g = self.class_of(c, childclass)?.geom.clone();
-                    self.apply_geom(c, &mut g, false)?;
-                    (g.pos, g.quat) = frame.apply(g.pos, g.quat);
-                    body.geoms.push(g);
-                }
-                "site" => {
-                    let mut s = self.class_of(c, childclass)?.site.clone();
-                    self.apply_site(c, &mut s, false)?;
-                    (s.pos, s.quat) = frame.apply(s.pos, s.quat);
-                    body.sites.push(s);
-                }
                 "body" => {
-                    c.check_attrs(
-                        &[
-                            "name", "childclass", "pos", "quat", "euler", "axisangle", "zaxis", "xyaxes",
-                            "mocap", "gravcomp",
-                        ],
-                        &["user"],
-                    )?;
-                    let mut mocap = false;
-                    c.read_bool("mocap", &mut mocap)?;
-                    if mocap {
-                        return Err(c.err("mocap bodies are not supported"));
-                    }
-                    if c.opt_f64("gravcomp")?.is_some_and(|g| g != 0.0) {
-                        return Err(c.err("gravity compensation (gravcomp) is not supported"));
-                    }
-                    let (cc, written_pose) = self.placement(c, childclass)?;
-                    let (pos, quat) = frame.apply(written_pose.0, written_pose.1);
-                    let mut child = BodySpec {
-                        name: c.attr("name").unwrap_or("").to_string(),
-                        pos,
-                        quat,
-                        written_pose,
-                        inertial: None,
-                        joints: vec![],
-                        geoms: vec![],
-                        sites: vec![],
-                        children: vec![],
-                        loc: c.loc(),
-                    };
-                    self.read_body_children(c, &mut child, Frame::IDENTITY, cc, false)?;
-                    body.children.push(child);
+                    let (child, cc) = self.read_body(c, body, frame, childclass)?;
+                    bodies.push(child);
+                    let body = bodies.len() - 1;
+                    open.push(Open {
+                        children: c.children.iter(),
+                        body,
+                        frame: Frame::IDENTITY,
+                        childclass: cc,
+                    });
                 }
                 "frame" => {
                     c.check_attrs(
@@ -251,11 +194,123 @@ impl Parser {
                     )?;
                     let (cc, (pos, quat)) = self.placement(c, childclass)?;
                     let (pos, quat) = frame.apply(pos, quat);
-                    self.read_body_children(c, body, Frame { pos, quat }, cc, is_world)?;
+                    open.push(Open {
+                        children: c.children.iter(),
+                        body,
+                        frame: Frame { pos, quat },
+                        childclass: cc,
+                    });
                 }
-                "camera" | "light" => {}
-                other => return Err(c.err(format!("unsupported element <{other}> in a body"))),
+                _ => self.read_body_item(c, &mut bodies[body], frame, childclass, body == 0)?,
             }
+        }
+        Ok(())
+    }
+
+    /// A `<body>` element itself (its children are read by the caller), as a child of body
+    /// `parent` written in `frame`; returns it and the childclass its children inherit.
+    fn read_body<'a>(
+        &self,
+        c: &'a XmlNode,
+        parent: usize,
+        frame: Frame,
+        childclass: Option<&'a str>,
+    ) -> Result<(BodySpec, Option<&'a str>)> {
+        c.check_attrs(
+            &[
+                "name", "childclass", "pos", "quat", "euler", "axisangle", "zaxis", "xyaxes", "mocap",
+                "gravcomp",
+            ],
+            &["user"],
+        )?;
+        let mut mocap = false;
+        c.read_bool("mocap", &mut mocap)?;
+        if mocap {
+            return Err(c.err("mocap bodies are not supported"));
+        }
+        if c.opt_f64("gravcomp")?.is_some_and(|g| g != 0.0) {
+            return Err(c.err("gravity compensation (gravcomp) is not supported"));
+        }
+        let (cc, written_pose) = self.placement(c, childclass)?;
+        let (pos, quat) = frame.apply(written_pose.0, written_pose.1);
+        let body = BodySpec {
+            name: c.attr("name").unwrap_or("").to_string(),
+            pos,
+            quat,
+            written_pose,
+            inertial: None,
+            joints: vec![],
+            geoms: vec![],
+            sites: vec![],
+            parent,
+            loc: c.loc(),
+        };
+        Ok((body, cc))
+    }
+
+    /// One element inside a body other than `<body>` and `<frame>` (inertial, joint, geom, site),
+    /// added to `body`.
+    fn read_body_item(
+        &self,
+        c: &XmlNode,
+        body: &mut BodySpec,
+        frame: Frame,
+        childclass: Option<&str>,
+        is_world: bool,
+    ) -> Result<()> {
+        match c.tag.as_str() {
+            "inertial" => {
+                if is_world {
+                    return Err(c.err("the world body cannot have an <inertial>"));
+                }
+                if body.inertial.is_some() {
+                    return Err(c.err("a body can have only one <inertial>"));
+                }
+                body.inertial = Some(self.read_inertial(c)?);
+            }
+            "joint" | "freejoint" => {
+                if is_world {
+                    return Err(c.err("the world body cannot have joints"));
+                }
+                let mut j = if c.tag == "joint" {
+                    let mut j = self.class_of(c, childclass)?.joint.clone();
+                    self.apply_joint(c, &mut j, false)?;
+                    j
+                } else {
+                    c.check_attrs(&["name"], &["group"])?;
+                    c.check_no_children()?;
+                    let mut j = self.classes["main"].joint.clone();
+                    j.kind = JointType::Free;
+                    j.name = c.attr("name").unwrap_or("").to_string();
+                    j.loc = c.loc();
+                    // A freejoint carries no damping/armature from defaults.
+                    j.damping = 0.0;
+                    j.armature = 0.0;
+                    j.stiffness = 0.0;
+                    j.frictionloss = 0.0;
+                    j.limited = TriState::False;
+                    j
+                };
+                if frame.pos != [0.0; 3] || frame.quat != math::QUAT_IDENTITY {
+                    j.pos = math::add3(frame.pos, math::mul_mat_vec3(&math::quat2mat(frame.quat), j.pos));
+                    j.axis = math::mul_mat_vec3(&math::quat2mat(frame.quat), j.axis);
+                }
+                body.joints.push(j);
+            }
+            "geom" => {
+                let mut g = self.class_of(c, childclass)?.geom.clone();
+                self.apply_geom(c, &mut g, false)?;
+                (g.pos, g.quat) = frame.apply(g.pos, g.quat);
+                body.geoms.push(g);
+            }
+            "site" => {
+                let mut s = self.class_of(c, childclass)?.site.clone();
+                self.apply_site(c, &mut s, false)?;
+                (s.pos, s.quat) = frame.apply(s.pos, s.quat);
+                body.sites.push(s);
+            }
+            "camera" | "light" => {}
+            other => return Err(c.err(format!("unsupported element <{other}> in a body"))),
         }
         Ok(())
     }

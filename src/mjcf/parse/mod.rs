@@ -197,14 +197,14 @@ pub fn parse(root: &XmlNode, main_file: &Path) -> Result<MjcfSpec> {
     let root_loc = root.loc();
     p.classes.insert("main".into(), DefaultClass::main(&root_loc));
     for c in root.children.iter().filter(|c| c.tag == "default") {
-        p.read_default(c, "main", true)?;
+        p.read_default(c)?;
     }
     let mut spec = MjcfSpec {
         name: root.attr("model").unwrap_or("").to_string(),
         dir: main_file.parent().unwrap_or(Path::new(".")).to_path_buf(),
         compiler: p.compiler.clone(),
         option: Options::default(),
-        world: BodySpec {
+        bodies: vec![BodySpec {
             name: "world".into(),
             pos: [0.0; 3],
             quat: math::QUAT_IDENTITY,
@@ -213,9 +213,9 @@ pub fn parse(root: &XmlNode, main_file: &Path) -> Result<MjcfSpec> {
             joints: vec![],
             geoms: vec![],
             sites: vec![],
-            children: vec![],
+            parent: 0,
             loc: root_loc.clone(),
-        },
+        }],
         meshes: vec![],
         tendons: vec![],
         actuators: vec![],
@@ -240,9 +240,7 @@ pub fn parse(root: &XmlNode, main_file: &Path) -> Result<MjcfSpec> {
             "asset" => p.read_assets(c, &mut spec.meshes)?,
             "worldbody" => {
                 c.check_attrs(&[], &[])?;
-                let mut world = std::mem::replace(&mut spec.world, dummy_body(&root_loc));
-                p.read_body_children(c, &mut world, Frame::IDENTITY, None, true)?;
-                spec.world = world;
+                p.read_worldbody(c, &mut spec.bodies)?;
             }
             "tendon" => p.read_tendons(c, &mut spec.tendons)?,
             "actuator" => p.read_actuators(c, &mut spec.actuators)?,
@@ -254,21 +252,6 @@ pub fn parse(root: &XmlNode, main_file: &Path) -> Result<MjcfSpec> {
         }
     }
     Ok(spec)
-}
-
-fn dummy_body(loc: &Location) -> BodySpec {
-    BodySpec {
-        name: String::new(),
-        pos: [0.0; 3],
-        quat: math::QUAT_IDENTITY,
-        written_pose: ([0.0; 3], math::QUAT_IDENTITY),
-        inertial: None,
-        joints: vec![],
-        geoms: vec![],
-        sites: vec![],
-        children: vec![],
-        loc: loc.clone(),
-    }
 }
 
 impl Parser {
@@ -403,7 +386,24 @@ impl Parser {
         Ok(())
     }
 
-    fn read_default(&mut self, node: &XmlNode, parent: &str, top: bool) -> Result<()> {
+    /// A top-level `<default>` and the classes nested in it, each inheriting from its enclosing
+    /// class. Iterative (a work list), so nesting depth is bounded by memory, not the stack.
+    fn read_default(&mut self, top: &XmlNode) -> Result<()> {
+        // (element, enclosing class, is top level), visited in document order.
+        let mut work: Vec<(&XmlNode, String, bool)> = vec![(top, "main".to_string(), true)];
+        while let Some((node, parent, is_top)) = work.pop() {
+            let name = self.read_default_class(node, &parent, is_top)?;
+            let nested = node.children.iter().filter(|c| c.tag == "default");
+            let first = work.len();
+            work.extend(nested.map(|c| (c, name.clone(), false)));
+            work[first..].reverse();
+        }
+        Ok(())
+    }
+
+    /// One `<default>` element's own settings, as class `class` (or main) under `parent`; returns
+    /// the class name its nested defaults inherit from.
+    fn read_default_class(&mut self, node: &XmlNode, parent: &str, top: bool) -> Result<String> {
         node.check_attrs(&["class"], &[])?;
         let name = match node.attr("class") {
             Some(n) => n.to_string(),
@@ -417,10 +417,9 @@ impl Parser {
         if name != "main" {
             class.parent = Some(parent.to_string());
         }
-        let mut nested = Vec::new();
         for c in &node.children {
             match c.tag.as_str() {
-                "default" => nested.push(c),
+                "default" => {}
                 "joint" => self.apply_joint(c, &mut class.joint, true)?,
                 "geom" => self.apply_geom(c, &mut class.geom, true)?,
                 "site" => self.apply_site(c, &mut class.site, true)?,
@@ -442,10 +441,7 @@ impl Parser {
             }
         }
         self.classes.insert(name.clone(), class);
-        for c in nested {
-            self.read_default(c, &name, false)?;
-        }
-        Ok(())
+        Ok(name)
     }
 
     /// The default class an element uses: its own `class`, else the enclosing childclass, else main.

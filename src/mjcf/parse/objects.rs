@@ -184,7 +184,11 @@ impl Parser {
             }
             c.check_attrs(&["name", "time", "qpos", "qvel", "act", "ctrl"], &[])?;
             c.check_no_children()?;
-            let mut k = KeySpec { name: c.attr("name").unwrap_or("").to_string(), ..Default::default() };
+            let mut k = KeySpec {
+                name: c.attr("name").unwrap_or("").to_string(),
+                loc: c.loc(),
+                ..Default::default()
+            };
             c.read_f64("time", &mut k.time)?;
             k.qpos = c.numbers("qpos", 1, usize::MAX)?;
             k.qvel = c.numbers("qvel", 1, usize::MAX)?;
