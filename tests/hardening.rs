@@ -124,20 +124,7 @@ fn init_with_unknown_or_no_arrays_is_an_error() {
 fn training_error_after_build_exits_cleanly() {
     let run = tmp("run");
     let _ = std::fs::remove_dir_all(&run);
-    let config = common::root().join("configs/quickstart.toml");
-    let out = sinew()
-        .args([
-            "train",
-            "--config",
-            config.to_str().unwrap(),
-            "--run-dir",
-            run.to_str().unwrap(),
-            "--no-progress",
-        ])
-        .args(["train.nworld=8", "train.horizon=4", "train.iterations=1", "train.checkpoint_every=1"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    train_small(&run, &["train.iterations=1", "train.checkpoint_every=1"]);
     for attempt in 0..5 {
         let out = sinew()
             .args(["train", "--resume", run.to_str().unwrap(), "--no-progress", "train.nworld=64"])
