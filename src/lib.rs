@@ -19,6 +19,7 @@ pub mod npio;
 pub mod reference;
 pub mod rl;
 pub mod sim;
+pub mod solver_budget;
 
 pub use error::{Error, Result};
 pub use model::Model;

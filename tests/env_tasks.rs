@@ -611,3 +611,22 @@ fn truncation_at_max_steps() {
     assert_eq!((st.episodes, st.terminations), (2, 0));
     assert!((st.mean_last_length - 3.0).abs() < 1e-9);
 }
+
+/// `[env.option]` reaches the environment's model (the solver's budget), and a bad value is
+/// refused naming it.
+#[test]
+fn env_option_overrides_the_solver_budget() {
+    let base =
+        "task = \"pose\"\n[env]\nmodel = \"../assets/elbow_pose.xml\"\nfeet = []\npelvis = \"humerus\"\n";
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs");
+    let file =
+        EnvFile::parse(&format!("{base}[env.option]\niterations = 4\nls_iterations = 8\n"), &dir, "test")
+            .unwrap();
+    let ctx = GpuContext::new().unwrap_or_else(|e| panic!("{e}"));
+    let env = Env::new(&ctx, &file, 2).unwrap();
+    assert_eq!((env.model.opt.iterations, env.model.opt.ls_iterations), (4, 8));
+    let err = EnvFile::parse(&format!("{base}[env.option]\nls_iterations = 0\n"), &dir, "test").unwrap_err();
+    assert!(err.to_string().contains("env.option.ls_iterations = 0 must be >= 1"), "{err}");
+    let err = EnvFile::parse(&format!("{base}[env.option]\nsteps = 3\n"), &dir, "test").unwrap_err();
+    assert!(err.to_string().contains("steps"), "{err}");
+}

@@ -28,7 +28,7 @@ def main() -> None:
         wp.init()
         if not wp.is_cuda_available():
             return peer_common.absent("mjwarp", "Warp sees no CUDA device")
-        mjm, mjd = peer_common.load(mujoco, args.model, args.disable)
+        mjm, mjd = peer_common.load(mujoco, args.model, args.disable, args.option)
         mujoco.mj_forward(mjm, mjd)
         m = mjw.put_model(mjm)
     except Exception as e:

@@ -32,7 +32,7 @@ def main() -> None:
     except ImportError as e:
         return peer_common.absent("mjx", f"JAX or MJX not importable: {e}", note=NOTE)
     try:
-        m, d = peer_common.load(mujoco, args.model, args.disable)
+        m, d = peer_common.load(mujoco, args.model, args.disable, args.option)
         mx = mjx.put_model(m)
         dx = mjx.put_data(m, d)
     except Exception as e:  # MJX refuses features it does not implement

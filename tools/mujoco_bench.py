@@ -2,12 +2,13 @@
 """MuJoCo C peer for `sinew bench`: mj_step throughput of a model on this machine's CPU.
 
 Usage: mujoco_bench.py MODEL.xml [--seconds S] [--processes N|all] [--disable FLAG,...]
+                       [--option iterations=4,ls_iterations=8]
 
 Each process steps its own MjData (from qpos0 at rest, every control at 0.05, as sinew bench
 does) for S seconds after a warm-up; with N processes (`all`: one per core) they run at the same
 time and the figure is their summed steps over the wall time. Prints one JSON object:
 {"status": "measured", "peer": "mujoco", "mujoco_version", "processes", "steps", "seconds",
- "steps_per_s", "disabled", "finite"} or {"status": "absent", "reason"} when MuJoCo is not
+ "steps_per_s", "disabled", "option", "finite"} or {"status": "absent", "reason"} when MuJoCo is not
 importable.
 """
 import argparse
@@ -18,13 +19,13 @@ import sys
 import time
 
 
-def step_for(model_path, disable, seconds, start_at, out):
+def step_for(model_path, disable, option, seconds, start_at, out):
     import mujoco
     import numpy as np
 
     import peer_common
 
-    m, d = peer_common.load(mujoco, model_path, disable)
+    m, d = peer_common.load(mujoco, model_path, disable, option)
     for _ in range(100):  # warm up: first touches, caches
         mujoco.mj_step(m, d)
     mujoco.mj_resetData(m, d)
@@ -48,6 +49,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=2.0)
     ap.add_argument("--processes", default="1", help="a count, or 'all' (one per core)")
     ap.add_argument("--disable", default="")
+    ap.add_argument("--option", default="", help="solver options KEY=VALUE, comma separated")
     args = ap.parse_args()
     try:
         import mujoco
@@ -61,7 +63,7 @@ def main() -> None:
     out = ctx.Queue()
     # processes load the model and warm up before the common start
     start_at = time.time() + 2.0 + 0.05 * nproc
-    procs = [ctx.Process(target=step_for, args=(args.model, disable, args.seconds, start_at, out))
+    procs = [ctx.Process(target=step_for, args=(args.model, disable, args.option, args.seconds, start_at, out))
              for _ in range(nproc)]
     for p in procs:
         p.start()
@@ -81,6 +83,7 @@ def main() -> None:
         "seconds": wall,
         "steps_per_s": steps / wall,
         "disabled": disable,
+        "option": args.option,
         "finite": all(r[3] for r in results),
     }))
 

@@ -11,15 +11,24 @@ def arguments(doc):
     ap.add_argument("--nworld", default="1,256,1024", help="world counts, comma separated")
     ap.add_argument("--seconds", type=float, default=2.0, help="timed seconds per world count")
     ap.add_argument("--disable", default="", help="MuJoCo disable flags, comma separated")
+    ap.add_argument("--option", default="", help="solver options KEY=VALUE, comma separated")
     ap.add_argument("--steps-per-call", type=int, default=10, help="steps per jitted call / CUDA graph")
     return ap.parse_args()
 
 
-def load(mujoco, path, disable):
-    """MjModel with `disable` flags set and an MjData at qpos0, at rest, every control 0.05."""
+# The solver options sinew's --option sets (src/solver_budget.rs), with their types.
+OPTIONS = {"iterations": int, "ls_iterations": int, "tolerance": float}
+
+
+def load(mujoco, path, disable, option=""):
+    """MjModel with `disable` flags and `option` (`iterations=4,ls_iterations=8`) set, and an
+    MjData at qpos0, at rest, every control 0.05."""
     m = mujoco.MjModel.from_xml_path(path)
     for name in filter(None, disable.split(",")):
         m.opt.disableflags |= int(getattr(mujoco.mjtDisableBit, f"mjDSBL_{name.upper()}"))
+    for item in filter(None, option.split(",")):
+        key, value = item.split("=", 1)
+        setattr(m.opt, key, OPTIONS[key](value))
     d = mujoco.MjData(m)
     d.ctrl[:] = 0.05
     return m, d

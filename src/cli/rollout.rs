@@ -31,6 +31,10 @@ pub struct RolloutArgs {
     /// Physics to disable, comma separated, by MuJoCo's flag names (e.g. constraint,contact).
     #[arg(long, value_delimiter = ',')]
     pub disable: Vec<String>,
+    /// The solver's budget over the model's `<option>`, e.g. `iterations=4,ls_iterations=8`
+    /// (also `tolerance=1e-6`).
+    #[arg(long, value_delimiter = ',')]
+    pub option: Vec<String>,
 }
 
 /// Run the rollout and write the trajectory.
@@ -38,6 +42,7 @@ pub fn run(args: &RolloutArgs) -> Result<()> {
     let path = sinew::models::resolve(&args.model)?;
     let mut m = sinew::mjcf::load_model(&path)?;
     m.opt.disableflags |= disable::bits(&args.disable).map_err(|e| Error::Model(format!("--disable {e}")))?;
+    sinew::solver_budget::SolverBudget::parse(&args.option)?.apply(&mut m.opt);
     let ctrl = npio::load_npy(&args.ctrl)?;
     let (nworld, steps, ctrl) = controls(&m, &ctrl, args)?;
     let init = match &args.init {

@@ -48,6 +48,9 @@ pub struct EnvConfig {
     pub stand_height: f32,
     /// Contact capacity per world (see `Step::with_contact_capacity`).
     pub contact_capacity: usize,
+    /// The solver's budget (`iterations`, `ls_iterations`, `tolerance`) where it should differ
+    /// from the model's `<option>`.
+    pub option: crate::solver_budget::SolverBudget,
 }
 
 impl Default for EnvConfig {
@@ -66,6 +69,7 @@ impl Default for EnvConfig {
             // myolegs_walk: the gait motion's double-support height (tools/make_gait_motion.py)
             stand_height: 0.94,
             contact_capacity: crate::sim::contact::DEFAULT_CONTACT_CAPACITY,
+            option: Default::default(),
         }
     }
 }
@@ -470,6 +474,7 @@ impl EnvFile {
             TaskConfig::Pose(_) => {}
         }
         r.finish(what)?;
+        e.option.validate("env.option")?;
         if e.feet.len() > 8 {
             return err(format!("env.feet lists {} feet; at most 8", e.feet.len()));
         }

@@ -116,11 +116,13 @@ impl Env {
         Self::with_model(ctx, model, file, nworld)
     }
 
-    /// Build `nworld` worlds of `file`'s task on an already compiled `model`.
-    pub fn with_model(ctx: &GpuContext, model: Model, file: &EnvFile, nworld: usize) -> Result<Self> {
+    /// Build `nworld` worlds of `file`'s task on an already compiled `model` (its solver options
+    /// overridden by `env.option`).
+    pub fn with_model(ctx: &GpuContext, mut model: Model, file: &EnvFile, nworld: usize) -> Result<Self> {
         if nworld == 0 {
             return Err(Error::Config("an environment needs at least one world".into()));
         }
+        file.env.option.apply(&mut model.opt);
         let m = &model;
         let c = &file.env;
         let root =

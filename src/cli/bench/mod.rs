@@ -18,8 +18,10 @@ use sinew::env::{EnvFile, TaskConfig};
 use sinew::gpu::GpuContext;
 use sinew::model::{Model, disable};
 use sinew::sim::footprint::Footprint;
+use sinew::solver_budget::SolverBudget;
 use sinew::{Error, Result};
 
+use peers::PeerPhysics;
 use step::Budget;
 use timing::{WorldCounts, progress_bar};
 
@@ -38,6 +40,10 @@ pub struct BenchArgs {
     /// Physics to disable in sinew and the peers, by MuJoCo's flag names (e.g. contact).
     #[arg(long, value_delimiter = ',')]
     pub disable: Vec<String>,
+    /// The solver's budget in sinew and the peers, overriding the model's `<option>`, e.g.
+    /// `iterations=4,ls_iterations=8` (also `tolerance=1e-6`); with --task, over the config's.
+    #[arg(long, value_delimiter = ',')]
+    pub option: Vec<String>,
     /// Skip the MuJoCo C peer.
     #[arg(long)]
     pub no_peer: bool,
@@ -109,21 +115,23 @@ pub fn ratio(a: f64, b: Option<f64>) -> Option<f64> {
 }
 
 /// MuJoCo C's single-thread steps/s on `path` (unless `--no-peer`); why not, on stderr.
-fn mujoco_1thread(args: &BenchArgs, path: &Path, disabled: &[String]) -> Option<f64> {
+fn mujoco_1thread(args: &BenchArgs, path: &Path, physics: &PeerPhysics) -> Option<f64> {
     if args.no_peer {
         return None;
     }
-    let peer = peers::mujoco(path, disabled, args.seconds, "1");
+    let peer = peers::mujoco(path, physics, args.seconds, "1");
     if peer.status != "measured" {
         eprintln!("bench: MuJoCo peer {}: {}", peer.status, peer.reason.as_deref().unwrap_or(""));
     }
     peer.steps_per_s()
 }
 
-/// A model with `disabled` flags set.
-pub fn load_model(path: &Path, disabled: &[String]) -> Result<Model> {
+/// A model with `physics`' disable flags and solver budget set.
+pub fn load_model(path: &Path, physics: &PeerPhysics) -> Result<Model> {
     let mut m = sinew::mjcf::load_model(path)?;
-    m.opt.disableflags |= disable::bits(disabled).map_err(|e| Error::Model(format!("--disable {e}")))?;
+    m.opt.disableflags |=
+        disable::bits(&physics.disabled).map_err(|e| Error::Model(format!("--disable {e}")))?;
+    physics.option.apply(&mut m.opt);
     Ok(m)
 }
 
@@ -155,6 +163,8 @@ impl RowContext {
 struct StepRow {
     model: String,
     disabled: Vec<String>,
+    /// The solver's budget over the model's (`iterations=4,...`; empty: the model's own).
+    option: String,
     #[serde(flatten)]
     figures: step::StepFigures,
     ratio_vs_mujoco_1thread: Option<f64>,
@@ -210,17 +220,19 @@ pub fn sweep_step(
 
 fn run_step(args: &BenchArgs, model: &str) -> Result<()> {
     let path = sinew::models::resolve(model)?;
-    let m = load_model(&path, &args.disable)?;
+    let physics = PeerPhysics { disabled: args.disable.clone(), option: SolverBudget::parse(&args.option)? };
+    let m = load_model(&path, &physics)?;
     let ctx = GpuContext::new()?;
     let a = ctx.summary();
     let figures = sweep_step(&ctx, model, &m, args)?;
-    let mj = mujoco_1thread(args, &path, &args.disable);
+    let mj = mujoco_1thread(args, &path, &physics);
     let context = RowContext::new(&ctx, mj);
     let rows: Vec<StepRow> = figures
         .into_iter()
         .map(|f| StepRow {
             model: model.to_string(),
             disabled: args.disable.clone(),
+            option: physics.option.to_arg(),
             ratio_vs_mujoco_1thread: ratio(f.physics_steps_per_s, mj),
             figures: f,
             context: context.clone(),
@@ -231,11 +243,12 @@ fn run_step(args: &BenchArgs, model: &str) -> Result<()> {
         return Ok(());
     }
     println!(
-        "model {model} on {} ({}, {}); disabled: {}; {} s per world count",
+        "model {model} on {} ({}, {}); disabled: {}; solver: {}; {} s per world count",
         a.name,
         a.backend,
         a.device_type,
         if args.disable.is_empty() { "none".into() } else { args.disable.join(",") },
+        if args.option.is_empty() { "the model's".into() } else { physics.option.to_arg() },
         args.seconds
     );
     match mj {
@@ -277,9 +290,21 @@ pub fn env_file(task: &str, model: &str) -> Result<EnvFile> {
     Ok(file)
 }
 
+/// `--option` over the config's `[env.option]`, field by field.
+pub fn option_over_config(file: &mut EnvFile, args: &BenchArgs) -> Result<()> {
+    let cli = SolverBudget::parse(&args.option)?;
+    let o = &mut file.env.option;
+    o.iterations = cli.iterations.or(o.iterations);
+    o.ls_iterations = cli.ls_iterations.or(o.ls_iterations);
+    o.tolerance = cli.tolerance.or(o.tolerance);
+    Ok(())
+}
+
 /// [`sweep`] over an environment's control step.
 pub fn sweep_task(ctx: &GpuContext, file: &EnvFile, args: &BenchArgs) -> Result<Vec<task::TaskFigures>> {
-    let m = sinew::mjcf::load_model(&sinew::models::resolve(&file.env.model)?)?;
+    let mut m = sinew::mjcf::load_model(&sinew::models::resolve(&file.env.model)?)?;
+    // as the environment will set it: the solver's budget sizes some of its buffers
+    file.env.option.apply(&mut m.opt);
     let fp = sinew::sim::step::Step::footprint(ctx, &m, file.env.contact_capacity)?;
     sweep(ctx, &file.env.model, &fp, args, |n, bar| {
         let f = task::measure(ctx, &m, file, n, args.budget(), bar)?;
@@ -301,12 +326,13 @@ struct TaskRow {
 }
 
 fn run_task(args: &BenchArgs, model: &str, spec: &str) -> Result<()> {
-    let file = env_file(spec, model)?;
+    let mut file = env_file(spec, model)?;
+    option_over_config(&mut file, args)?;
     let path = sinew::models::resolve(model)?;
     let ctx = GpuContext::new()?;
     let a = ctx.summary();
     let figures = sweep_task(&ctx, &file, args)?;
-    let mj = mujoco_1thread(args, &path, &[]);
+    let mj = mujoco_1thread(args, &path, &PeerPhysics { disabled: vec![], option: file.env.option.clone() });
     let context = RowContext::new(&ctx, mj);
     let rows: Vec<TaskRow> = figures
         .into_iter()

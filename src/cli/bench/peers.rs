@@ -8,6 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use sinew::solver_budget::SolverBudget;
 
 /// One peer's outcome.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -134,32 +135,46 @@ fn run_once(python: &Path, script: &Path, args: &[String], limit: Duration) -> R
     serde_json::from_str(last).map_err(|e| broke(format!("printed no JSON ({e})")))
 }
 
+/// What a peer sets on its model so that it simulates what sinew does.
+#[derive(Debug, Clone, Default)]
+pub struct PeerPhysics {
+    /// MuJoCo disable flags by name (e.g. `contact`).
+    pub disabled: Vec<String>,
+    /// The solver's budget, where it overrides the model's.
+    pub option: SolverBudget,
+}
+
+impl PeerPhysics {
+    /// The scripts' `--disable` and `--option` arguments.
+    fn args(&self) -> [String; 4] {
+        ["--disable".into(), self.disabled.join(","), "--option".into(), self.option.to_arg()]
+    }
+}
+
 /// MuJoCo C on `processes` processes (`1`, or `all`: one per core) for `seconds`.
-pub fn mujoco(model: &Path, disabled: &[String], seconds: f64, processes: &str) -> PeerRun {
-    let args = vec![
+pub fn mujoco(model: &Path, physics: &PeerPhysics, seconds: f64, processes: &str) -> PeerRun {
+    let mut args = vec![
         model.display().to_string(),
         "--seconds".into(),
         format!("{seconds}"),
         "--processes".into(),
         processes.into(),
-        "--disable".into(),
-        disabled.join(","),
     ];
+    args.extend(physics.args());
     run_script("mujoco_bench.py", &args, Duration::from_secs_f64(120.0 + 3.0 * seconds))
 }
 
 /// A batched GPU peer (`mjx_bench.py` or `mjwarp_bench.py`) over `nworld`.
-pub fn sweep(script: &str, model: &Path, disabled: &[String], nworld: &[usize], seconds: f64) -> PeerRun {
+pub fn sweep(script: &str, model: &Path, physics: &PeerPhysics, nworld: &[usize], seconds: f64) -> PeerRun {
     let counts = nworld.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(",");
-    let args = vec![
+    let mut args = vec![
         model.display().to_string(),
         "--nworld".into(),
         counts,
         "--seconds".into(),
         format!("{seconds}"),
-        "--disable".into(),
-        disabled.join(","),
     ];
+    args.extend(physics.args());
     // compilation dominates: allow a minute per count beyond the timed seconds
     let limit = 120.0 + nworld.len() as f64 * (60.0 + 2.0 * seconds);
     run_script(script, &args, Duration::from_secs_f64(limit))

@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use sinew::gpu::GpuContext;
+use sinew::solver_budget::SolverBudget;
 use sinew::{Error, Result};
 
-use super::peers::{self, PeerRun};
+use super::peers::{self, PeerPhysics, PeerRun};
 use super::record::{AdapterRecord, MachineRecord, iso_utc, now_unix};
 use super::task::TaskFigures;
 use super::train::TrainFigures;
@@ -83,6 +84,8 @@ pub struct Settings {
     pub skip: Vec<String>,
     /// World counts given for the batched peers, if any.
     pub peer_nworld: Vec<usize>,
+    /// The solver's budget given with --option (`iterations=4,...`; empty: the models' own).
+    pub option: String,
 }
 
 /// One bare-step row with its peers at the same world count.
@@ -189,6 +192,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             train_nworld: args.train_nworld,
             skip: args.skip.clone(),
             peer_nworld: args.peer_nworld.clone(),
+            option: args.option.join(","),
         },
         step: Vec::new(),
         env: Vec::new(),
@@ -260,9 +264,12 @@ fn step_part(
     contacts: bool,
     rec: &mut SuiteRecord,
 ) -> Result<()> {
-    let disabled: Vec<String> = if contacts { vec![] } else { vec!["contact".into()] };
+    let physics = PeerPhysics {
+        disabled: if contacts { vec![] } else { vec!["contact".into()] },
+        option: SolverBudget::parse(&args.option)?,
+    };
     let path = sinew::models::resolve(model)?;
-    let m = load_model(&path, &disabled)?;
+    let m = load_model(&path, &physics)?;
     let figures = super::sweep_step(ctx, model, &m, args)?;
     let measured: Vec<usize> = figures.iter().map(|f| f.nworld).collect();
     let mut entry = |peer: &str, run: PeerRun| {
@@ -277,10 +284,10 @@ fn step_part(
         } else {
             args.peer_nworld.iter().copied().filter(|n| measured.contains(n)).collect()
         };
-        let mj1 = entry("mujoco_1thread", peers::mujoco(&path, &disabled, args.seconds, "1"));
-        let mjn = entry("mujoco_all_cores", peers::mujoco(&path, &disabled, args.seconds, "all"));
-        let mjx = entry("mjx", peers::sweep("mjx_bench.py", &path, &disabled, &counts, args.seconds));
-        let mjw = entry("mjwarp", peers::sweep("mjwarp_bench.py", &path, &disabled, &counts, args.seconds));
+        let mj1 = entry("mujoco_1thread", peers::mujoco(&path, &physics, args.seconds, "1"));
+        let mjn = entry("mujoco_all_cores", peers::mujoco(&path, &physics, args.seconds, "all"));
+        let mjx = entry("mjx", peers::sweep("mjx_bench.py", &path, &physics, &counts, args.seconds));
+        let mjw = entry("mjwarp", peers::sweep("mjwarp_bench.py", &path, &physics, &counts, args.seconds));
         (Some(mj1), Some(mjn), Some(mjx), Some(mjw))
     };
     for f in figures {
@@ -320,13 +327,15 @@ pub fn peer_counts(measured: &[usize]) -> Vec<usize> {
 
 fn env_part(ctx: &GpuContext, args: &BenchArgs, model: &str, rec: &mut SuiteRecord) -> Result<()> {
     let config = data_path(ENV_CONFIG)?;
-    let file = super::env_file(&config.display().to_string(), model)?;
+    let mut file = super::env_file(&config.display().to_string(), model)?;
+    super::option_over_config(&mut file, args)?;
     let figures = super::sweep_task(ctx, &file, args)?;
     let mj = if args.skip.iter().any(|s| s == "peers") {
         None
     } else {
         let path = sinew::models::resolve(model)?;
-        let run = peers::mujoco(&path, &[], args.seconds, "1");
+        let physics = PeerPhysics { disabled: vec![], option: file.env.option.clone() };
+        let run = peers::mujoco(&path, &physics, args.seconds, "1");
         rec.peers.push(PeerEntry {
             model: model.into(),
             contacts: true,
