@@ -12,9 +12,12 @@
 // Entry points: `start` (warm start, first evaluation), `iterate` (up to
 // params.iterations_per_dispatch Newton steps; dispatched until `iterations` are covered, worlds
 // that are done return at once), `finish` (qacc, qfrc_constraint). The dense Cholesky and
-// triangular solves are shared across the workgroup column by column.
+// triangular solves are shared across the workgroup column by column; the cost, the gradient's
+// norm and every line-search slope are sums over the workgroup's invocations, reduced in
+// workgroup memory in a fixed tree order (`workgroup_sum`), and the line search runs in every
+// invocation on those uniform sums.
 //
-// Per world, `work` (real) holds: H packed lower (nh), then a, d = a − a₀, Md, g, p, Mp (nv
+// Per world, `work` (real) holds: H packed lower (nh), then a, d = a − a₀, Md, g, p (nv
 // each), jar = J a − aref and Jp (nefc_max each), then cost, done flag, iterations, step t.
 
 // Invocations per world (set by the host: 64 on GPUs, fewer on CPU adapters, where every
@@ -41,9 +44,15 @@ override WG: u32 = 64u;
 // Workgroup-wide decision (stop or go on), read uniformly with workgroupUniformLoad.
 var<workgroup> flag: u32;
 
+// The most invocations a workgroup may have (the host keeps WG within it).
+const WG_MAX: u32 = 256u;
+// One partial sum per invocation, and the reduced total every invocation reads.
+var<workgroup> partial: array<vec2<real>, WG_MAX>;
+var<workgroup> total: vec2<real>;
+
 // Offsets of one world's scratch slots.
 struct Slots {
-    h: u32, a: u32, d: u32, md: u32, g: u32, p: u32, mp: u32, jar: u32, jp: u32,
+    h: u32, a: u32, d: u32, md: u32, g: u32, p: u32, jar: u32, jp: u32,
     cost: u32, done: u32, iters: u32, t: u32,
     row: u32,   // first row of the world in the efc arrays
     n: u32,     // rows in use
@@ -59,8 +68,7 @@ fn slots(w: u32) -> Slots {
     s.md = s.d + nv;
     s.g = s.md + nv;
     s.p = s.g + nv;
-    s.mp = s.p + nv;
-    s.jar = s.mp + nv;
+    s.jar = s.p + nv;
     s.jp = s.jar + params.nefc_max;
     s.cost = s.jp + params.nefc_max;
     s.done = s.cost + 1u;
@@ -112,6 +120,28 @@ fn hidx(i: u32, j: u32) -> u32 {
     return i * (i + 1u) / 2u + j;
 }
 
+// The sum of every invocation's `v`, returned to all of them (a uniform value). Pairwise in a
+// fixed order (no atomics), so a world's result does not depend on scheduling. Must be reached
+// by the whole workgroup.
+fn workgroup_sum(tid: u32, v: vec2<real>) -> vec2<real> {
+    partial[tid] = v;
+    workgroupBarrier();
+    var half = 1u;
+    while (half * 2u < WG) {
+        half *= 2u;
+    }
+    for (var stride = half; stride > 0u; stride /= 2u) {
+        if (tid < stride && tid + stride < WG) {
+            partial[tid] += partial[tid + stride];
+        }
+        workgroupBarrier();
+    }
+    if (tid == 0u) {
+        total = partial[0];
+    }
+    return workgroupUniformLoad(&total);
+}
+
 // At a: d = a − a₀, Md, jar; thread 0 stores the cost. Whole workgroup.
 fn evaluate(w: u32, s: Slots, tid: u32) {
     for (var i = tid; i < sizes.nv; i += WG) {
@@ -125,18 +155,19 @@ fn evaluate(w: u32, s: Slots, tid: u32) {
         work[s.jar + r] = row_dot(s, r, s.a) - real(efc_aref[s.row + r]);
     }
     storageBarrier();
+    var cost = real(0.0);
+    for (var i = tid; i < sizes.nv; i += WG) {
+        cost += real(0.5) * work[s.d + i] * work[s.md + i];
+    }
+    for (var r = tid; r < s.n; r += WG) {
+        let jar = work[s.jar + r];
+        if (is_active(s, r, jar)) {
+            cost += real(0.5) * real(efc_d[s.row + r]) * jar * jar;
+        }
+    }
+    let sum = workgroup_sum(tid, vec2<real>(cost, real(0.0)));
     if (tid == 0u) {
-        var cost = real(0.0);
-        for (var i = 0u; i < sizes.nv; i++) {
-            cost += real(0.5) * work[s.d + i] * work[s.md + i];
-        }
-        for (var r = 0u; r < s.n; r++) {
-            let jar = work[s.jar + r];
-            if (is_active(s, r, jar)) {
-                cost += real(0.5) * real(efc_d[s.row + r]) * jar * jar;
-            }
-        }
-        work[s.cost] = cost;
+        work[s.cost] = sum.x;
     }
     storageBarrier();
 }
@@ -269,34 +300,45 @@ fn newton_direction(s: Slots, tid: u32) {
     }
 }
 
-// Slope and curvature of the cost along p at step t (Gauss part: g1 + t·g2).
-fn slope(s: Slots, g1: real, g2: real, t: real) -> vec2<real> {
-    var sl = g1 + t * g2;
-    var cu = g2;
-    for (var r = 0u; r < s.n; r++) {
+// Slope and curvature of the cost along p at step t (Gauss part: g1 + t·g2), the rows' part
+// summed over the workgroup. Whole workgroup.
+fn slope(s: Slots, tid: u32, g1: real, g2: real, t: real) -> vec2<real> {
+    var sc = vec2<real>(real(0.0), real(0.0));
+    for (var r = tid; r < s.n; r += WG) {
         let jp = work[s.jp + r];
         let x = work[s.jar + r] + t * jp;
         if (is_active(s, r, x)) {
             let dr = real(efc_d[s.row + r]);
-            sl += dr * x * jp;
-            cu += dr * jp * jp;
+            sc += vec2<real>(dr * x * jp, dr * jp * jp);
         }
     }
-    return vec2<real>(sl, cu);
+    return workgroup_sum(tid, sc) + vec2<real>(g1 + t * g2, g2);
 }
 
-// The exact minimiser t along p (thread 0): Newton on the slope, kept inside a bracket
-// (bisecting when a step would leave it); the slope is piecewise linear, so this ends once the
-// active set settles.
-fn line_search(w: u32, s: Slots) -> real {
-    mul_m(w, s.p, s.mp);
-    var g1 = real(0.0);
-    var g2 = real(0.0);
-    for (var i = 0u; i < sizes.nv; i++) {
-        g1 += work[s.p + i] * work[s.md + i];
-        g2 += work[s.p + i] * work[s.mp + i];
+// The exact minimiser t along p: Newton on the slope, kept inside a bracket (bisecting when a
+// step would leave it); the slope is piecewise linear, so this ends once the active set settles.
+// Every invocation runs it on the same uniform sums. Whole workgroup.
+fn line_search(w: u32, s: Slots, tid: u32) -> real {
+    // g1 = p·M(a − a₀) and g2 = pᵀMp, the latter along each dof's ancestors (M is stored as the
+    // dof's row up its branch, so each off-diagonal entry counts twice)
+    let mb = w * run.nm;
+    var gauss = vec2<real>(real(0.0), real(0.0));
+    for (var i = tid; i < sizes.nv; i += WG) {
+        let pi = work[s.p + i];
+        var mp = real(qm[mb + dof_madr[i]]) * pi;
+        var adr = dof_madr[i] + 1u;
+        var j = dofs[i].parent;
+        while (j >= 0) {
+            mp += real(2.0) * real(qm[mb + adr]) * work[s.p + u32(j)];
+            adr += 1u;
+            j = dofs[j].parent;
+        }
+        gauss += vec2<real>(pi * work[s.md + i], pi * mp);
     }
-    let s0 = slope(s, g1, g2, real(0.0));
+    let g = workgroup_sum(tid, gauss);
+    let g1 = g.x;
+    let g2 = g.y;
+    let s0 = slope(s, tid, g1, g2, real(0.0));
     if (s0.x >= real(0.0)) {
         return real(0.0);
     }
@@ -314,7 +356,7 @@ fn line_search(w: u32, s: Slots) -> real {
             break;
         }
         t = tn;
-        sc = slope(s, g1, g2, t);
+        sc = slope(s, tid, g1, g2, t);
         if (sc.x < real(0.0)) {
             lo = t;
         } else if (sc.x > real(0.0)) {
@@ -353,20 +395,20 @@ fn iterate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
             }
             work[s.g + d] = g;
         }
-        storageBarrier();
+        var g2 = real(0.0);
+        for (var d = tid; d < sizes.nv; d += WG) {
+            g2 += work[s.g + d] * work[s.g + d];
+        }
+        let gn = workgroup_sum(tid, vec2<real>(g2, real(0.0))).x;
+        let small = real(params.scale) * sqrt(gn) < real(params.tolerance);
         if (tid == 0u) {
-            var gn = real(0.0);
-            for (var i = 0u; i < sizes.nv; i++) {
-                gn += work[s.g + i] * work[s.g + i];
-            }
             work[s.iters] += real(1.0);
-            let small = real(params.scale) * sqrt(gn) < real(params.tolerance);
             if (small) {
                 work[s.done] = real(1.0);
             }
-            flag = select(0u, 1u, small);
         }
-        if (workgroupUniformLoad(&flag) != 0u) {
+        storageBarrier();
+        if (small) {
             break;
         }
         hessian(w, s, tid);
@@ -375,11 +417,7 @@ fn iterate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
             work[s.jp + r] = row_dot(s, r, s.p);
         }
         storageBarrier();
-        if (tid == 0u) {
-            work[s.t] = line_search(w, s);
-        }
-        storageBarrier();
-        let t = work[s.t];
+        let t = line_search(w, s, tid);
         let before = work[s.cost];
         for (var i = tid; i < sizes.nv; i += WG) {
             work[s.a + i] += t * work[s.p + i];

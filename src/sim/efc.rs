@@ -143,7 +143,7 @@ impl EfcTable {
             warmstart: u32::from(flags & disable::WARMSTART == 0),
             nh: (m.nv * (m.nv + 1) / 2) as u32,
             iterations_per_dispatch: m.opt.iterations.max(1) as u32,
-            work_stride: (m.nv * (m.nv + 1) / 2 + 6 * m.nv + 2 * (sources.len() + contact_rows) + 4) as u32,
+            work_stride: (m.nv * (m.nv + 1) / 2 + 5 * m.nv + 2 * (sources.len() + contact_rows) + 4) as u32,
             _pad0: 0,
             _pad1: 0,
         };
@@ -162,6 +162,7 @@ impl EfcTable {
     /// smallest workgroup (of 8, 16, 32, 64) whose Newton iteration fits the budget is taken.
     /// `nm` is the sparse mass matrix's size.
     pub fn fit_loop_budget(&mut self, nv: usize, nm: usize, budget: usize) {
+        // (newton.wgsl's workgroup sums hold at most WG_MAX = 256 invocations)
         for threads in [8, 16, 32, 64] {
             self.threads = threads;
             if self.newton_iteration_cost(nv, nm) <= budget {
@@ -174,16 +175,19 @@ impl EfcTable {
             (budget / cost.max(1)).clamp(1, p.iterations.max(1) as usize) as u32;
     }
 
-    /// Loop iterations of the busiest invocation in one Newton iteration: Cholesky rows, two
-    /// sparse M products on one thread, the line search's slope evaluations, gradient and row
-    /// products.
+    /// Loop iterations of the busiest invocation in one Newton iteration: Cholesky rows, the
+    /// sparse M product on one thread, pᵀMp along each dof's ancestors, the workgroup sums (cost,
+    /// gradient norm, every line-search slope: a share of the rows and a tree of
+    /// 2·log2(threads) steps each), gradient and row products.
     fn newton_iteration_cost(&self, nv: usize, nm: usize) -> usize {
         let p = &self.params;
         let (nefc, ls) = (p.nefc_max as usize, p.ls_iterations as usize);
         let per_thread = |n: usize| n.div_ceil(self.threads).max(1);
+        let tree = 2 * self.threads.ilog2() as usize + 2;
         per_thread(nv) * nv * nv / 2
-            + 4 * nm
-            + (ls + 2) * nefc
+            + 2 * nm
+            + per_thread(nv) * nv
+            + (ls + 4) * (per_thread(nefc) + tree)
             + 8 * nv
             + per_thread(nefc) * nv * 2
             + per_thread(nv) * nefc * 2
@@ -242,7 +246,7 @@ pub struct EfcState {
 impl EfcState {
     /// Buffers for `nworld` worlds of a model with `nv` dofs under `table`.
     pub fn new(ctx: &GpuContext, table: &EfcTable, nv: usize, nworld: usize) -> Self {
-        // scratch per world: H, six nv-vectors, two row vectors, four scalars (work_stride)
+        // scratch per world: H, five nv-vectors, two row vectors, four scalars (work_stride)
         let rows = nworld * table.nefc_max();
         let per_world = table.params.work_stride as usize;
         let work = if ctx.has_f64() {
