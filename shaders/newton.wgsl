@@ -268,36 +268,40 @@ fn hessian(w: u32, s: Slots, tid: u32) {
     }
 }
 
-// p = −H⁻¹ g with the factor L Lᵀ = H (column-oriented substitutions).
+// p = −H⁻¹ g with the factor L Lᵀ = H (column-oriented substitutions, one barrier a column: each
+// invocation divides p_j by L_jj where it uses it, and p is divided by the diagonal once at the
+// end of each substitution, as the old per-column division by one invocation did).
 fn newton_direction(s: Slots, tid: u32) {
     let n = sizes.nv;
     for (var i = tid; i < n; i += WG) {
         work[s.p + i] = -work[s.g + i];
     }
     storageBarrier();
+    // L y = −g
     for (var j = 0u; j < n; j++) {
-        if (tid == 0u) {
-            work[s.p + j] /= work[s.h + hidx(j, j)];
-        }
-        storageBarrier();
-        let pj = work[s.p + j];
+        let pj = work[s.p + j] / work[s.h + hidx(j, j)];
         for (var i = j + 1u + tid; i < n; i += WG) {
             work[s.p + i] -= work[s.h + hidx(i, j)] * pj;
         }
         storageBarrier();
     }
+    for (var i = tid; i < n; i += WG) {
+        work[s.p + i] /= work[s.h + hidx(i, i)];
+    }
+    storageBarrier();
+    // Lᵀ p = y
     for (var jj = 0u; jj < n; jj++) {
         let j = n - 1u - jj;
-        if (tid == 0u) {
-            work[s.p + j] /= work[s.h + hidx(j, j)];
-        }
-        storageBarrier();
-        let pj = work[s.p + j];
+        let pj = work[s.p + j] / work[s.h + hidx(j, j)];
         for (var i = tid; i < j; i += WG) {
             work[s.p + i] -= work[s.h + hidx(j, i)] * pj;
         }
         storageBarrier();
     }
+    for (var i = tid; i < n; i += WG) {
+        work[s.p + i] /= work[s.h + hidx(i, i)];
+    }
+    storageBarrier();
 }
 
 // Slope and curvature of the cost along p at step t (Gauss part: g1 + t·g2), the rows' part
