@@ -40,6 +40,8 @@ override WG: u32 = 64u;
 @group(0) @binding(13) var<storage, read_write> qacc: array<f32>;
 @group(0) @binding(14) var<storage, read_write> qacc_warmstart: array<f32>;
 @group(0) @binding(15) var<storage, read_write> qfrc_constraint: array<f32>;
+// M by column: (nv + 1) offsets, then per dof the pairs (descendant dof, address of its entry).
+@group(0) @binding(16) var<storage, read> dof_mcol: array<u32>;
 
 // Workgroup-wide decision (stop or go on), read uniformly with workgroupUniformLoad.
 var<workgroup> flag: u32;
@@ -80,22 +82,25 @@ fn slots(w: u32) -> Slots {
     return s;
 }
 
-// y = M x on the sparse tree-structured M (row: the dof, then its ancestors). One invocation.
-fn mul_m(w: u32, x: u32, y: u32) {
+// y = M x on the sparse tree-structured M, a row per invocation: the dof's own entries (its
+// diagonal, then its ancestors) and those below it in its column (its descendants, from
+// dof_mcol). Whole workgroup; the caller puts a barrier before y is read.
+fn mul_m(w: u32, x: u32, y: u32, tid: u32) {
     let mb = w * run.nm;
-    for (var i = 0u; i < sizes.nv; i++) {
-        work[y + i] = real(qm[mb + dof_madr[i]]) * work[x + i];
-    }
-    for (var i = 0u; i < sizes.nv; i++) {
+    let pairs = sizes.nv + 1u;
+    for (var i = tid; i < sizes.nv; i += WG) {
+        var acc = real(qm[mb + dof_madr[i]]) * work[x + i];
         var adr = dof_madr[i] + 1u;
         var j = dofs[i].parent;
         while (j >= 0) {
-            let m = real(qm[mb + adr]);
-            work[y + i] += m * work[x + u32(j)];
-            work[y + u32(j)] += m * work[x + i];
+            acc += real(qm[mb + adr]) * work[x + u32(j)];
             adr += 1u;
             j = dofs[j].parent;
         }
+        for (var e = dof_mcol[i]; e < dof_mcol[i + 1u]; e += 2u) {
+            acc += real(qm[mb + dof_mcol[pairs + e + 1u]]) * work[x + dof_mcol[pairs + e]];
+        }
+        work[y + i] = acc;
     }
 }
 
@@ -142,15 +147,13 @@ fn workgroup_sum(tid: u32, v: vec2<real>) -> vec2<real> {
     return workgroupUniformLoad(&total);
 }
 
-// At a: d = a − a₀, Md, jar; thread 0 stores the cost. Whole workgroup.
+// At a: d = a − a₀, Md, jar, and the cost (stored by thread 0). Whole workgroup.
 fn evaluate(w: u32, s: Slots, tid: u32) {
     for (var i = tid; i < sizes.nv; i += WG) {
         work[s.d + i] = work[s.a + i] - real(qacc_smooth[s.vb + i]);
     }
     storageBarrier();
-    if (tid == 0u) {
-        mul_m(w, s.d, s.md);
-    }
+    mul_m(w, s.d, s.md, tid);
     for (var r = tid; r < s.n; r += WG) {
         work[s.jar + r] = row_dot(s, r, s.a) - real(efc_aref[s.row + r]);
     }

@@ -14,6 +14,10 @@ pub struct ModelMirror {
     pub options: ModelOptions,
     /// (nv) Address of each dof's row in the sparse mass matrix (the dof, then its ancestors).
     pub dof_madr: Vec<u32>,
+    /// The sparse mass matrix by column: (nv + 1) offsets, then for each dof j the pairs
+    /// (descendant dof k, address of M_kj), so one invocation can form row j of M·x
+    /// ([`ModelMirror::dof_mcol`]).
+    pub dof_mcol: Vec<u32>,
     /// (nbody) One past the last body of each body's subtree: bodies are numbered depth-first, so
     /// body c descends from b exactly when b <= c < body_subtree_end\[b\].
     pub body_subtree_end: Vec<u32>,
@@ -79,6 +83,32 @@ impl ModelMirror {
         (adr, next)
     }
 
+    /// The entries of the sparse mass matrix below each dof's diagonal, by column: `nv + 1`
+    /// offsets into the pair list (which starts right after them), then per dof j, in order of
+    /// k, the pairs `(k, address of M_kj)` of its descendant dofs k.
+    pub fn dof_mcol(m: &Model) -> Vec<u32> {
+        let (madr, _) = Self::dof_madr(m);
+        let mut below: Vec<Vec<[u32; 2]>> = vec![Vec::new(); m.nv];
+        for k in 0..m.nv {
+            let mut adr = madr[k] + 1;
+            let mut j = m.dof_parentid[k];
+            while let Some(a) = j {
+                below[a].push([k as u32, adr]);
+                adr += 1;
+                j = m.dof_parentid[a];
+            }
+        }
+        let mut out = Vec::with_capacity(m.nv + 1);
+        let mut next = 0u32;
+        for b in &below {
+            out.push(next);
+            next += 2 * b.len() as u32;
+        }
+        out.push(next);
+        out.extend(below.iter().flatten().flatten());
+        out
+    }
+
     /// Entries of the sparse mass matrix: Σ over dofs of (1 + number of ancestor dofs).
     pub fn nm(m: &Model) -> usize {
         Self::dof_madr(m).1
@@ -113,6 +143,7 @@ impl ModelMirror {
                 ..Default::default()
             },
             dof_madr: Self::dof_madr(m).0,
+            dof_mcol: Self::dof_mcol(m),
             body_subtree_end: {
                 let mut end: Vec<u32> = (1..=m.nbody as u32).collect();
                 for c in (1..m.nbody).rev() {
@@ -283,6 +314,8 @@ pub struct GpuModel {
     pub options: wgpu::Buffer,
     /// array<u32>, nv: sparse mass-matrix row addresses.
     pub dof_madr: wgpu::Buffer,
+    /// (nv + 1 + 2·(nm − nv)) u32: [`ModelMirror::dof_mcol`].
+    pub dof_mcol: wgpu::Buffer,
     /// array<u32>, nbody: end of each body's depth-first subtree range.
     pub body_subtree_end: wgpu::Buffer,
     /// array<Body>
@@ -321,6 +354,7 @@ impl GpuModel {
             sizes: ctx.uniform_from("model.sizes", &mirror.sizes),
             options: ctx.uniform_from("model.options", &mirror.options),
             dof_madr: ctx.storage_from("model.dof_madr", &mirror.dof_madr),
+            dof_mcol: ctx.storage_from("model.dof_mcol", &mirror.dof_mcol),
             body_subtree_end: ctx.storage_from("model.body_subtree_end", &mirror.body_subtree_end),
             bodies: ctx.storage_from("model.bodies", &mirror.bodies),
             joints: ctx.storage_from("model.joints", &mirror.joints),

@@ -175,8 +175,8 @@ impl EfcTable {
             (budget / cost.max(1)).clamp(1, p.iterations.max(1) as usize) as u32;
     }
 
-    /// Loop iterations of the busiest invocation in one Newton iteration: Cholesky rows, the
-    /// sparse M product on one thread, pᵀMp along each dof's ancestors, the workgroup sums (cost,
+    /// Loop iterations of the busiest invocation in one Newton iteration: Cholesky rows, its rows
+    /// of the sparse M product (ancestors and descendants) and of pᵀMp (ancestors), the workgroup sums (cost,
     /// gradient norm, every line-search slope: a share of the rows and a tree of
     /// 2·log2(threads) steps each), gradient and row products.
     fn newton_iteration_cost(&self, nv: usize, nm: usize) -> usize {
@@ -185,8 +185,8 @@ impl EfcTable {
         let per_thread = |n: usize| n.div_ceil(self.threads).max(1);
         let tree = 2 * self.threads.ilog2() as usize + 2;
         per_thread(nv) * nv * nv / 2
-            + 2 * nm
-            + per_thread(nv) * nv
+            + (2 * nm).min(per_thread(nv) * nv)
+            + nm.min(per_thread(nv) * nv)
             + (ls + 4) * (per_thread(nefc) + tree)
             + 8 * nv
             + per_thread(nefc) * nv * 2
