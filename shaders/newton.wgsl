@@ -18,7 +18,7 @@
 // invocation on those uniform sums.
 //
 // Per world, `work` (real) holds: H packed lower (nh), then a, d = a − a₀, Md, g, p (nv
-// each), jar = J a − aref and Jp (nefc_max each), then cost, done flag, iterations, step t.
+// each), jar = J a − aref and Jp (nefc_max each), then cost, done flag, iterations.
 
 // Invocations per world (set by the host: 64 on GPUs, fewer on CPU adapters, where every
 // workgroup barrier costs a pass over all the workgroup's invocations).
@@ -55,7 +55,7 @@ var<workgroup> total: vec2<real>;
 // Offsets of one world's scratch slots.
 struct Slots {
     h: u32, a: u32, d: u32, md: u32, g: u32, p: u32, jar: u32, jp: u32,
-    cost: u32, done: u32, iters: u32, t: u32,
+    cost: u32, done: u32, iters: u32,
     row: u32,   // first row of the world in the efc arrays
     n: u32,     // rows in use
     vb: u32,    // first dof of the world in per-dof arrays
@@ -75,7 +75,6 @@ fn slots(w: u32) -> Slots {
     s.cost = s.jp + params.nefc_max;
     s.done = s.cost + 1u;
     s.iters = s.cost + 2u;
-    s.t = s.cost + 3u;
     s.row = w * params.nefc_max;
     s.n = nefc[w];
     s.vb = w * sizes.nv;

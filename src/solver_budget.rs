@@ -59,6 +59,15 @@ impl SolverBudget {
         r.finish("solver options")
     }
 
+    /// These values where set, else `base`'s (e.g. the command line's over a config's).
+    pub fn over(&self, base: &SolverBudget) -> SolverBudget {
+        SolverBudget {
+            iterations: self.iterations.or(base.iterations),
+            ls_iterations: self.ls_iterations.or(base.ls_iterations),
+            tolerance: self.tolerance.or(base.tolerance),
+        }
+    }
+
     /// Write the set values into `opt`.
     pub fn apply(&self, opt: &mut Options) {
         if let Some(n) = self.iterations {
@@ -113,6 +122,8 @@ mod tests {
             let err = SolverBudget::parse(&[bad.to_string()]).unwrap_err().to_string();
             assert!(err.contains(needle), "{bad}: {err}");
         }
+        let cli = SolverBudget { iterations: Some(2), ..Default::default() };
+        assert_eq!(cli.over(&b), SolverBudget { iterations: Some(2), ..b.clone() });
         let mut untouched = Options::default();
         SolverBudget::default().apply(&mut untouched);
         assert_eq!(untouched, Options::default());

@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::gpu::{GpuContext, GpuModel, GpuSlice};
 use crate::model::{JointType, Model};
 use crate::sim::SimState;
+use crate::sim::footprint::Footprint;
 use crate::sim::sparsity::GpuSparsity;
 use crate::sim::stages::{Kernel, Stage};
 use crate::sim::step::Step;
@@ -52,6 +53,9 @@ pub struct Env {
     pub ctrl_dt: f64,
     /// The simulator state (per-world buffers).
     pub state: SimState,
+    /// The physics' buffers as a function of the world count (checked before they were made;
+    /// a trainer adds its own to it).
+    pub physics_footprint: Footprint,
     /// The physics step.
     pub physics: Step,
     /// (nworld × nu) f32: actions written before [`Env::step`] (mapped to [0, 1] excitations as
@@ -147,7 +151,8 @@ impl Env {
             .collect::<Result<_>>()?;
         let ctrl_dt = m.opt.timestep * c.frame_skip as f64;
         // refuse a world count the adapter cannot hold before allocating it
-        Step::footprint(ctx, m, c.contact_capacity)?.check(ctx, &c.model, nworld)?;
+        let physics_footprint = Step::footprint(ctx, m, c.contact_capacity)?;
+        physics_footprint.check(ctx, &c.model, nworld)?;
         let gm = GpuModel::upload(ctx, m);
         let sp = GpuSparsity::upload(ctx, m);
         let state = SimState::new(ctx, m, nworld);
@@ -267,6 +272,7 @@ impl Env {
         let apply_action = Kernel::new(ctx, "env/action.wgsl", "apply", &action_buffers, nworld * m.nu)?;
         let action_buffers: Vec<wgpu::Buffer> = action_buffers.iter().map(|b| (*b).clone()).collect();
         Ok(Env {
+            physics_footprint,
             nworld,
             nobs,
             ctrl_dt,

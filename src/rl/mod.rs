@@ -4,8 +4,10 @@
 //!
 //! Files by stage: [`config`] (TOML + overrides), [`interop`] (tensor ↔ wgpu buffer, ordering),
 //! [`policy`] (actor-critic, Gaussian), [`normalizer`], [`rollout`], [`gae`], [`ppo`] (loss),
-//! [`adam`] (with [`reduce`]'s fixed-order sums), [`update`], [`trainer`] (the loop, its memory checked first by [`footprint`]), [`checkpoint`], [`run`] (the training loop and
-//! its logs), [`run_dir`] (locking, resume bookkeeping), [`eval`] (with [`tracking`] errors for imitation), [`onnx`] (export), [`tensorboard`], [`plot`].
+//! [`adam`] (with [`reduce`]'s fixed-order sums), [`update`], [`trainer`] (an iteration; its
+//! memory checked first with [`footprint`]), [`checkpoint`], [`run`] (the training loop and its
+//! logs), [`run_dir`] (locking, resume bookkeeping), [`eval`] (with [`tracking`] errors for
+//! imitation), [`onnx`] (export), [`tensorboard`], [`plot`].
 
 pub mod adam;
 pub mod checkpoint;

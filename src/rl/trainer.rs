@@ -15,7 +15,6 @@ use super::update::update;
 use crate::env::{Env, EpisodeStats};
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
-use crate::sim::step::Step;
 
 /// One iteration's numbers (the CSV row).
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -118,7 +117,7 @@ impl<'a> Trainer<'a> {
             return Err(Error::Config("the model has no actuators to learn to drive".into()));
         }
         // the simulator's buffers fit (Env checked them); with Burn's tensors too?
-        let mut footprint = Step::footprint(ctx, &env.model, cfg.env.env.contact_capacity)?;
+        let mut footprint = env.physics_footprint.clone();
         footprint.extend(super::footprint::training_footprint(env.nobs, env.model.nu, &cfg));
         footprint.check(ctx, &cfg.env.env.model, cfg.train.nworld)?;
         let io = EnvIo::bind(ctx, &mut env, &device)?;

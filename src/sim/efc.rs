@@ -143,7 +143,7 @@ impl EfcTable {
             warmstart: u32::from(flags & disable::WARMSTART == 0),
             nh: (m.nv * (m.nv + 1) / 2) as u32,
             iterations_per_dispatch: m.opt.iterations.max(1) as u32,
-            work_stride: (m.nv * (m.nv + 1) / 2 + 5 * m.nv + 2 * (sources.len() + contact_rows) + 4) as u32,
+            work_stride: (m.nv * (m.nv + 1) / 2 + 5 * m.nv + 2 * (sources.len() + contact_rows) + 3) as u32,
             _pad0: 0,
             _pad1: 0,
         };
@@ -176,8 +176,8 @@ impl EfcTable {
     }
 
     /// Loop iterations of the busiest invocation in one Newton iteration: Cholesky rows, its rows
-    /// of the sparse M product (ancestors and descendants) and of pᵀMp (ancestors), the workgroup sums (cost,
-    /// gradient norm, every line-search slope: a share of the rows and a tree of
+    /// of the sparse M product (ancestors and descendants) and of pᵀMp (ancestors), the workgroup
+    /// sums (cost, gradient norm, every line-search slope: a share of the rows and a tree of
     /// 2·log2(threads) steps each), gradient and row products.
     fn newton_iteration_cost(&self, nv: usize, nm: usize) -> usize {
         let p = &self.params;
@@ -246,7 +246,7 @@ pub struct EfcState {
 impl EfcState {
     /// Buffers for `nworld` worlds of a model with `nv` dofs under `table`.
     pub fn new(ctx: &GpuContext, table: &EfcTable, nv: usize, nworld: usize) -> Self {
-        // scratch per world: H, five nv-vectors, two row vectors, four scalars (work_stride)
+        // scratch per world: H, five nv-vectors, two row vectors, three scalars (work_stride)
         let rows = nworld * table.nefc_max();
         let per_world = table.params.work_stride as usize;
         let work = if ctx.has_f64() {

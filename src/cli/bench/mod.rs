@@ -292,11 +292,7 @@ pub fn env_file(task: &str, model: &str) -> Result<EnvFile> {
 
 /// `--option` over the config's `[env.option]`, field by field.
 pub fn option_over_config(file: &mut EnvFile, args: &BenchArgs) -> Result<()> {
-    let cli = SolverBudget::parse(&args.option)?;
-    let o = &mut file.env.option;
-    o.iterations = cli.iterations.or(o.iterations);
-    o.ls_iterations = cli.ls_iterations.or(o.ls_iterations);
-    o.tolerance = cli.tolerance.or(o.tolerance);
+    file.env.option = SolverBudget::parse(&args.option)?.over(&file.env.option);
     Ok(())
 }
 
