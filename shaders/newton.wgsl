@@ -11,14 +11,18 @@
 //
 // Entry points: `start` (warm start, first evaluation), `iterate` (up to
 // params.iterations_per_dispatch Newton steps; dispatched until `iterations` are covered, worlds
-// that are done return at once), `finish` (qacc, qfrc_constraint). The dense Cholesky and
-// triangular solves are shared across the workgroup column by column; the cost, the gradient's
-// norm and every line-search slope are sums over the workgroup's invocations, reduced in
-// workgroup memory in a fixed tree order (`workgroup_sum`), and the line search runs in every
-// invocation on those uniform sums.
+// that are done return at once), `finish` (qacc, qfrc_constraint). H is assembled and factorised
+// (LDLᵀ) only where the host's symbolic factorisation (src/sim/hessian_pattern.rs) says it can be
+// nonzero: M's tree plus the fill of rows that join branches; the factorisation and both
+// substitutions go level by level up and down the elimination tree, the columns of a level
+// shared across the workgroup, one barrier a level. The cost, the gradient's norm and every
+// line-search slope are sums over the workgroup's invocations, reduced in workgroup memory in a
+// fixed tree order (`workgroup_sum`), and the line search runs in every invocation on those
+// uniform sums.
 //
-// Per world, `work` (real) holds: H packed lower (nh), then a, d = a − a₀, Md, g, p (nv
-// each), jar = J a − aref and Jp (nefc_max each), then cost, done flag, iterations.
+// Per world, `work` (real) holds: H's packed factor (nl: U = L·D, D on the diagonal), then a,
+// d = a − a₀, Md, g, p, 1/D (nv each), jar = J a − aref and Jp (nefc_max each), then cost, done flag,
+// iterations.
 
 // Invocations per world (set by the host: 64 on GPUs, fewer on CPU adapters, where every
 // workgroup barrier costs a pass over all the workgroup's invocations).
@@ -42,6 +46,22 @@ override WG: u32 = 64u;
 @group(0) @binding(15) var<storage, read_write> qfrc_constraint: array<f32>;
 // M by column: (nv + 1) offsets, then per dof the pairs (descendant dof, address of its entry).
 @group(0) @binding(16) var<storage, read> dof_mcol: array<u32>;
+// The Hessian factor's tables (HessianPattern::gpu_table): a header of section offsets, then the
+// sections named by HP_*.
+@group(0) @binding(17) var<storage, read> hpat: array<u32>;
+
+// Header words of hpat: factor items' level offsets (nlevel + 1), items (column, row, address),
+// columns' level offsets (nlevel + 1), columns by level, row lists ((nv + 1) offsets, then
+// (column, address) pairs), column offsets (nv + 1), entries' rows (nl), and the (k·nv + i) map.
+const HP_LEVEL_ITEMS: u32 = 0u;
+const HP_ITEMS: u32 = 1u;
+const HP_LEVEL_COLS: u32 = 2u;
+const HP_COLS: u32 = 3u;
+const HP_ROWS: u32 = 4u;
+const HP_COL_ADR: u32 = 5u;
+const HP_COL_ROW: u32 = 6u;
+const HP_MAP: u32 = 7u;
+const ABSENT: u32 = 0xffffffffu;
 
 // Workgroup-wide decision (stop or go on), read uniformly with workgroupUniformLoad.
 var<workgroup> flag: u32;
@@ -54,7 +74,7 @@ var<workgroup> total: vec2<real>;
 
 // Offsets of one world's scratch slots.
 struct Slots {
-    h: u32, a: u32, d: u32, md: u32, g: u32, p: u32, jar: u32, jp: u32,
+    h: u32, a: u32, d: u32, md: u32, g: u32, p: u32, dinv: u32, jar: u32, jp: u32,
     cost: u32, done: u32, iters: u32,
     row: u32,   // first row of the world in the efc arrays
     n: u32,     // rows in use
@@ -65,12 +85,13 @@ fn slots(w: u32) -> Slots {
     let nv = sizes.nv;
     var s: Slots;
     s.h = w * params.work_stride;
-    s.a = s.h + params.nh;
+    s.a = s.h + params.nl;
     s.d = s.a + nv;
     s.md = s.d + nv;
     s.g = s.md + nv;
     s.p = s.g + nv;
-    s.jar = s.p + nv;
+    s.dinv = s.p + nv;
+    s.jar = s.dinv + nv;
     s.jp = s.jar + params.nefc_max;
     s.cost = s.jp + params.nefc_max;
     s.done = s.cost + 1u;
@@ -120,8 +141,9 @@ fn is_active(s: Slots, r: u32, jar: real) -> bool {
     return efc_side[s.row + r] == 0u || jar < real(0.0);
 }
 
-fn hidx(i: u32, j: u32) -> u32 {
-    return i * (i + 1u) / 2u + j;
+// Address of (i, k), i ≤ k, in the packed factor, or ABSENT outside its pattern.
+fn entry(i: u32, k: u32) -> u32 {
+    return hpat[hpat[HP_MAP] + k * sizes.nv + i];
 }
 
 // The sum of every invocation's `v`, returned to all of them (a uniform value). Pairwise in a
@@ -216,94 +238,109 @@ fn start(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
     }
 }
 
-// H = M + Σ_active D Jᵀ J (rows of H shared out), then its Cholesky factor in place.
+// H = M + Σ_active D Jᵀ J on the pattern (a column per invocation: column k holds H_kk and
+// H_ik for the rows i < k of its pattern), then its LDLᵀ factor in place, by levels.
 fn hessian(w: u32, s: Slots, tid: u32) {
     let mb = w * run.nm;
-    for (var i = tid; i < sizes.nv; i += WG) {
-        for (var j = 0u; j <= i; j++) {
-            work[s.h + hidx(i, j)] = real(0.0);
+    let cadr = hpat[HP_COL_ADR];
+    let crow = hpat[HP_COL_ROW];
+    for (var k = tid; k < sizes.nv; k += WG) {
+        let e0 = hpat[cadr + k];
+        let e1 = hpat[cadr + k + 1u];
+        for (var e = e0; e < e1; e++) {
+            work[s.h + e] = real(0.0);
         }
-        work[s.h + hidx(i, i)] = real(qm[mb + dof_madr[i]]);
-        var adr = dof_madr[i] + 1u;
-        var j = dofs[i].parent;
+        work[s.h + e0] = real(qm[mb + dof_madr[k]]);
+        var adr = dof_madr[k] + 1u;
+        var j = dofs[k].parent;
         while (j >= 0) {
-            work[s.h + hidx(i, u32(j))] = real(qm[mb + adr]);
+            work[s.h + entry(u32(j), k)] = real(qm[mb + adr]);
             adr += 1u;
             j = dofs[j].parent;
         }
         for (var r = 0u; r < s.n; r++) {
             let jb = (s.row + r) * sizes.nv;
-            let ji = efc_j[jb + i];
-            if (ji == 0.0 || !is_active(s, r, work[s.jar + r])) {
+            let jk = efc_j[jb + k];
+            if (jk == 0.0 || !is_active(s, r, work[s.jar + r])) {
                 continue;
             }
-            let dji = real(efc_d[s.row + r]) * real(ji);
-            for (var k = 0u; k <= i; k++) {
-                let jk = efc_j[jb + k];
-                if (jk != 0.0) {
-                    work[s.h + hidx(i, k)] += dji * real(jk);
+            // every dof a row couples to k is in column k's pattern (HessianPattern)
+            let djk = real(efc_d[s.row + r]) * real(jk);
+            for (var e = e0; e < e1; e++) {
+                let ji = efc_j[jb + hpat[crow + e]];
+                if (ji != 0.0) {
+                    work[s.h + e] += djk * real(ji);
                 }
             }
         }
     }
     storageBarrier();
-    // Right-looking Cholesky, one column at a time.
-    for (var j = 0u; j < sizes.nv; j++) {
-        if (tid == 0u) {
-            work[s.h + hidx(j, j)] = sqrt(max(work[s.h + hidx(j, j)], real(MINVAL)));
-        }
-        storageBarrier();
-        let ljj = work[s.h + hidx(j, j)];
-        for (var i = j + 1u + tid; i < sizes.nv; i += WG) {
-            work[s.h + hidx(i, j)] /= ljj;
-        }
-        storageBarrier();
-        for (var i = j + 1u + tid; i < sizes.nv; i += WG) {
-            let lij = work[s.h + hidx(i, j)];
-            if (lij != real(0.0)) {
-                for (var k = j + 1u; k <= i; k++) {
-                    work[s.h + hidx(i, k)] -= lij * work[s.h + hidx(k, j)];
+    // U_ij = H_ij − Σ_m U_im U_jm / D_m (1/D_m kept in dinv) over the columns m eliminated before j that hold row j;
+    // items of one level touch only their own entries and read finished levels.
+    let lev = hpat[HP_LEVEL_ITEMS];
+    let items = hpat[HP_ITEMS];
+    let rows = hpat[HP_ROWS];
+    let pairs = rows + sizes.nv + 1u;
+    let map = hpat[HP_MAP];
+    for (var l = 0u; l < params.nlevel; l++) {
+        for (var it = hpat[lev + l] + tid; it < hpat[lev + l + 1u]; it += WG) {
+            let j = hpat[items + 3u * it];
+            let i = hpat[items + 3u * it + 1u];
+            let e = hpat[items + 3u * it + 2u];
+            var c = work[s.h + e];
+            for (var q = hpat[rows + j]; q < hpat[rows + j + 1u]; q += 2u) {
+                let m = hpat[pairs + q];
+                let b = hpat[map + m * sizes.nv + i];
+                if (b != ABSENT) {
+                    c -= work[s.h + b] * work[s.h + hpat[pairs + q + 1u]] * work[s.dinv + m];
                 }
             }
+            if (i == j) {
+                c = max(c, real(MINVAL));
+                work[s.dinv + j] = real(1.0) / c;
+            }
+            work[s.h + e] = c;
         }
         storageBarrier();
     }
 }
 
-// p = −H⁻¹ g with the factor L Lᵀ = H (column-oriented substitutions, one barrier a column: each
-// invocation divides p_j by L_jj where it uses it, and p is divided by the diagonal once at the
-// end of each substitution, as the old per-column division by one invocation did).
+// p = −H⁻¹ g from the factor: forward p̂_k = (b_k − Σ_m U_km p̂_m) / D_k up the levels (leaves
+// first), then back down p_k = p̂_k − (Σ_i U_ik p_i) / D_k over column k's rows.
 fn newton_direction(s: Slots, tid: u32) {
-    let n = sizes.nv;
-    for (var i = tid; i < n; i += WG) {
+    let cadr = hpat[HP_COL_ADR];
+    let crow = hpat[HP_COL_ROW];
+    let lev = hpat[HP_LEVEL_COLS];
+    let cols = hpat[HP_COLS];
+    let rows = hpat[HP_ROWS];
+    let pairs = rows + sizes.nv + 1u;
+    for (var i = tid; i < sizes.nv; i += WG) {
         work[s.p + i] = -work[s.g + i];
     }
     storageBarrier();
-    // L y = −g
-    for (var j = 0u; j < n; j++) {
-        let pj = work[s.p + j] / work[s.h + hidx(j, j)];
-        for (var i = j + 1u + tid; i < n; i += WG) {
-            work[s.p + i] -= work[s.h + hidx(i, j)] * pj;
+    for (var l = 0u; l < params.nlevel; l++) {
+        for (var c = hpat[lev + l] + tid; c < hpat[lev + l + 1u]; c += WG) {
+            let k = hpat[cols + c];
+            var acc = work[s.p + k];
+            for (var q = hpat[rows + k]; q < hpat[rows + k + 1u]; q += 2u) {
+                acc -= work[s.h + hpat[pairs + q + 1u]] * work[s.p + hpat[pairs + q]];
+            }
+            work[s.p + k] = acc * work[s.dinv + k];
         }
         storageBarrier();
     }
-    for (var i = tid; i < n; i += WG) {
-        work[s.p + i] /= work[s.h + hidx(i, i)];
-    }
-    storageBarrier();
-    // Lᵀ p = y
-    for (var jj = 0u; jj < n; jj++) {
-        let j = n - 1u - jj;
-        let pj = work[s.p + j] / work[s.h + hidx(j, j)];
-        for (var i = tid; i < j; i += WG) {
-            work[s.p + i] -= work[s.h + hidx(j, i)] * pj;
+    for (var ll = 0u; ll < params.nlevel; ll++) {
+        let l = params.nlevel - 1u - ll;
+        for (var c = hpat[lev + l] + tid; c < hpat[lev + l + 1u]; c += WG) {
+            let k = hpat[cols + c];
+            var acc = real(0.0);
+            for (var e = hpat[cadr + k] + 1u; e < hpat[cadr + k + 1u]; e++) {
+                acc += work[s.h + e] * work[s.p + hpat[crow + e]];
+            }
+            work[s.p + k] -= acc * work[s.dinv + k];
         }
         storageBarrier();
     }
-    for (var i = tid; i < n; i += WG) {
-        work[s.p + i] /= work[s.h + hidx(i, i)];
-    }
-    storageBarrier();
 }
 
 // Slope and curvature of the cost along p at step t (Gauss part: g1 + t·g2), the rows' part

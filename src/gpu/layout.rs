@@ -267,14 +267,15 @@ pub struct SolverParams {
     pub scale: f32,
     /// 1 to start from the previous step's qacc where that is cheaper.
     pub warmstart: u32,
-    /// Packed lower-triangle size nv (nv + 1) / 2 of the Hessian.
-    pub nh: u32,
+    /// Entries of the Hessian's packed sparse factor ([`crate::sim::hessian_pattern`]).
+    pub nl: u32,
     /// Newton iterations each `newton` dispatch runs at most (CPU adapters cap a shader
     /// invocation's loop iterations, so they split the solve over several dispatches).
     pub iterations_per_dispatch: u32,
     /// Real scalars of Newton scratch per world.
     pub work_stride: u32,
-    pub _pad0: u32,
+    /// Levels of the factor's elimination tree (one barrier each per factorisation and solve).
+    pub nlevel: u32,
     pub _pad1: u32,
 }
 
@@ -303,6 +304,6 @@ pub fn mirrors() -> Vec<(&'static str, usize, Vec<usize>)> {
         m!(EfcSource: kind, id, qadr1, dadr1, qadr2, dadr2, margin, invweight, solref, solimp, data),
         m!(ContactPair: geom1, geom2, kind, condim, slot, maxcon, dof1, dof2, friction, solref, solimp, misc),
         m!(CollisionParams: npair, nslot, ncon_max, rows_per_contact),
-        m!(SolverParams: nsource, nefc_max, iterations, ls_iterations, tolerance, scale, warmstart, nh, iterations_per_dispatch, work_stride, _pad0, _pad1),
+        m!(SolverParams: nsource, nefc_max, iterations, ls_iterations, tolerance, scale, warmstart, nl, iterations_per_dispatch, work_stride, nlevel, _pad1),
     ]
 }

@@ -2,6 +2,9 @@
 //! (joint equalities, joint limits, tendon limits), their fixed parameters, and the per-world row
 //! capacity. The `constraint` stage turns the active ones into rows each step.
 
+use super::contact::ContactTable;
+use super::hessian_pattern::HessianPattern;
+use super::sparsity::TendonRows;
 use crate::gpu::GpuContext;
 use crate::gpu::layout::{EfcSource, SolverParams};
 use crate::model::{EqType, JointType, Model, disable};
@@ -29,6 +32,11 @@ pub struct EfcTable {
     pub params: SolverParams,
     /// Invocations per world in the Newton workgroups.
     pub threads: usize,
+    /// Where the Newton Hessian and its factor can be nonzero, given every row this table and
+    /// the contact candidates can make.
+    pub pattern: HessianPattern,
+    /// The dofs its rows can touch.
+    rows: RowDofs,
 }
 
 /// 1 − dmin and 1 − dmax of `solimp` after MuJoCo's clamp to [1e-4, 0.9999], in f64.
@@ -51,8 +59,9 @@ fn arr<const N: usize>(v: &[f64]) -> [f32; N] {
 }
 
 impl EfcTable {
-    /// The table of `m` under its disable flags, with `contact_rows` rows per world for contacts.
-    pub fn new(m: &Model, contact_rows: usize) -> Self {
+    /// The table of `m` under its disable flags, with `contacts.rows()` rows per world for the
+    /// contacts of `contacts`' candidates.
+    pub fn new(m: &Model, contacts: &ContactTable) -> Self {
         let flags = m.opt.disableflags;
         let mut sources = Vec::new();
         let on = flags & disable::CONSTRAINT == 0;
@@ -132,7 +141,9 @@ impl EfcTable {
                 });
             }
         }
-        let contact_rows = if on && flags & disable::CONTACT == 0 { contact_rows } else { 0 };
+        let contact_rows = if on && flags & disable::CONTACT == 0 { contacts.rows() } else { 0 };
+        let rows = RowDofs::new(m, &sources, contacts, contact_rows > 0);
+        let pattern = HessianPattern::for_model(m, &rows.all());
         let params = SolverParams {
             nsource: sources.len() as u32,
             nefc_max: (sources.len() + contact_rows) as u32,
@@ -141,13 +152,13 @@ impl EfcTable {
             tolerance: m.opt.tolerance as f32,
             scale: (1.0 / (m.stat_meaninertia * m.nv.max(1) as f64)) as f32,
             warmstart: u32::from(flags & disable::WARMSTART == 0),
-            nh: (m.nv * (m.nv + 1) / 2) as u32,
+            nl: pattern.nl() as u32,
             iterations_per_dispatch: m.opt.iterations.max(1) as u32,
-            work_stride: (m.nv * (m.nv + 1) / 2 + 5 * m.nv + 2 * (sources.len() + contact_rows) + 3) as u32,
-            _pad0: 0,
+            work_stride: (pattern.nl() + 6 * m.nv + 2 * (sources.len() + contact_rows) + 3) as u32,
+            nlevel: pattern.nlevel() as u32,
             _pad1: 0,
         };
-        EfcTable { sources, contact_rows, params, threads: 64 }
+        EfcTable { sources, contact_rows, params, threads: 64, pattern, rows }
     }
 
     /// Rows per world the buffers hold.
@@ -175,16 +186,20 @@ impl EfcTable {
             (budget / cost.max(1)).clamp(1, p.iterations.max(1) as usize) as u32;
     }
 
-    /// Loop iterations of the busiest invocation in one Newton iteration: Cholesky rows, its rows
-    /// of the sparse M product (ancestors and descendants) and of pᵀMp (ancestors), the workgroup
-    /// sums (cost, gradient norm, every line-search slope: a share of the rows and a tree of
-    /// 2·log2(threads) steps each), gradient and row products.
+    /// Loop iterations of the busiest invocation in one Newton iteration: the Hessian's assembly,
+    /// factorisation and substitutions (by the pattern's levels), its rows of the sparse M
+    /// product (ancestors and descendants) and of pᵀMp (ancestors), the workgroup sums (cost,
+    /// gradient norm, every line-search slope: a share of the rows and a tree of 2·log2(threads)
+    /// steps each), gradient and row products.
     fn newton_iteration_cost(&self, nv: usize, nm: usize) -> usize {
         let p = &self.params;
         let (nefc, ls) = (p.nefc_max as usize, p.ls_iterations as usize);
         let per_thread = |n: usize| n.div_ceil(self.threads).max(1);
         let tree = 2 * self.threads.ilog2() as usize + 2;
-        per_thread(nv) * nv * nv / 2
+        let pattern = &self.pattern;
+        self.rows.assembly_loops(pattern, self.threads, nefc, self.contact_rows)
+            + pattern.factor_loops(self.threads)
+            + pattern.solve_loops(self.threads)
             + (2 * nm).min(per_thread(nv) * nv)
             + nm.min(per_thread(nv) * nv)
             + (ls + 4) * (per_thread(nefc) + tree)
@@ -207,6 +222,8 @@ pub struct GpuEfc {
     pub sources: wgpu::Buffer,
     /// Uniform [`SolverParams`].
     pub params: wgpu::Buffer,
+    /// u32 tables of the Hessian's factor ([`HessianPattern::gpu_table`]).
+    pub pattern: wgpu::Buffer,
 }
 
 impl GpuEfc {
@@ -222,6 +239,7 @@ impl GpuEfc {
         GpuEfc {
             sources: ctx.storage_from("efc.sources", &sources),
             params: ctx.uniform_from("efc.params", &table.params),
+            pattern: ctx.storage_from("efc.pattern", &table.pattern.gpu_table()),
             table,
         }
     }
@@ -246,7 +264,7 @@ pub struct EfcState {
 impl EfcState {
     /// Buffers for `nworld` worlds of a model with `nv` dofs under `table`.
     pub fn new(ctx: &GpuContext, table: &EfcTable, nv: usize, nworld: usize) -> Self {
-        // scratch per world: H, five nv-vectors, two row vectors, three scalars (work_stride)
+        // scratch per world: H's packed factor, six nv-vectors, two row vectors, three scalars (work_stride)
         let rows = nworld * table.nefc_max();
         let per_world = table.params.work_stride as usize;
         let work = if ctx.has_f64() {
@@ -267,5 +285,105 @@ impl EfcState {
     /// Bytes held.
     pub fn bytes(&self) -> u64 {
         [&self.j, &self.aref, &self.d, &self.side, &self.nefc, &self.work].iter().map(|b| b.size()).sum()
+    }
+}
+
+/// The dofs rows can touch, for the Hessian's pattern and the loop budget.
+#[derive(Debug, Clone)]
+struct RowDofs {
+    /// Per source, the dofs of its row.
+    sources: Vec<Vec<usize>>,
+    /// Per contact candidate, the dofs of its rows (the chains of its two bodies) and the most
+    /// rows it makes at once.
+    contacts: Vec<(Vec<usize>, usize)>,
+}
+
+impl RowDofs {
+    /// The rows of `sources` and, with `with_contacts`, of `contacts`' candidates.
+    fn new(m: &Model, sources: &[EfcSource], contacts: &ContactTable, with_contacts: bool) -> Self {
+        let tendons = TendonRows::new(m);
+        let chain = |start: i32| {
+            let mut out = Vec::new();
+            let mut d = usize::try_from(start).ok();
+            while let Some(k) = d {
+                out.push(k);
+                d = m.dof_parentid[k];
+            }
+            out
+        };
+        let sources = sources
+            .iter()
+            .map(|s| match s.kind {
+                source::JOINT_EQUALITY => {
+                    let mut dofs = vec![s.dadr1 as usize];
+                    dofs.extend(usize::try_from(s.dadr2).ok());
+                    dofs
+                }
+                source::LIMIT_LINEAR => vec![s.dadr1 as usize],
+                source::LIMIT_BALL => (0..3).map(|k| s.dadr1 as usize + k).collect(),
+                _ => {
+                    let t = s.id as usize;
+                    let (adr, num) = (tendons.adr[t] as usize, tendons.num[t] as usize);
+                    tendons.dof[adr..adr + num].iter().map(|d| *d as usize).collect()
+                }
+            })
+            .collect();
+        let per_contact = contacts.params.rows_per_contact as usize;
+        let contacts = if with_contacts {
+            contacts
+                .pairs
+                .iter()
+                .map(|p| {
+                    let mut dofs = chain(p.dof1);
+                    dofs.extend(chain(p.dof2));
+                    (dofs, p.maxcon as usize * per_contact)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        RowDofs { sources, contacts }
+    }
+
+    /// Every row's dofs (a candidate's once).
+    fn all(&self) -> Vec<Vec<usize>> {
+        self.sources.iter().cloned().chain(self.contacts.iter().map(|(d, _)| d.clone())).collect()
+    }
+
+    /// Loop iterations of the busiest of `threads` invocations assembling the Hessian of
+    /// `pattern` from `nefc` rows, at most `contact_rows` of them from contacts (newton.wgsl's
+    /// `hessian`: invocation t takes the columns k ≡ t mod threads; each column is zeroed, gets
+    /// M's entries, tests every row, and is walked again for each row that touches it).
+    fn assembly_loops(&self, pattern: &HessianPattern, threads: usize, nefc: usize, contact_rows: usize) -> usize {
+        let nv = pattern.nv;
+        let len = |k: usize| pattern.column(k).len();
+        let mut by_source = vec![0usize; nv];
+        for d in self.sources.iter().flatten() {
+            by_source[*d] += 1;
+        }
+        (0..threads)
+            .map(|t| {
+                let own = |k: &usize| *k % threads == t;
+                let fixed: usize = (t..nv).step_by(threads).map(|k| len(k) * (2 + by_source[k]) + nefc).sum();
+                // each contact row walks the owned columns of its candidate's chains: at worst the
+                // candidates with the longest walks make as many rows as they can, up to
+                // contact_rows in all
+                let mut walks: Vec<(usize, usize)> = self
+                    .contacts
+                    .iter()
+                    .map(|(d, rows)| (d.iter().filter(|k| own(k)).map(|k| len(*k)).sum::<usize>(), *rows))
+                    .collect();
+                walks.sort_unstable_by(|a, b| b.cmp(a));
+                let mut left = contact_rows;
+                let mut contact = 0;
+                for (walk, rows) in walks {
+                    let take = rows.min(left);
+                    contact += take * walk;
+                    left -= take;
+                }
+                fixed + contact
+            })
+            .max()
+            .unwrap_or(0)
     }
 }

@@ -4,6 +4,7 @@
 pub mod contact;
 pub mod efc;
 pub mod footprint;
+pub mod hessian_pattern;
 pub mod rollout;
 pub mod sparsity;
 pub mod stages;

@@ -32,6 +32,7 @@ pub fn newton(ctx: &GpuContext, m: &GpuModel, efc: &GpuEfc, e: &EfcState, s: &Si
     let buffers = [
         &m.sizes, &s.run, &efc.params, &m.dofs, &m.dof_madr, &s.qm, &s.qacc_smooth, &e.j, &e.aref, &e.d,
         &e.side, &e.nefc, &e.work, &s.qacc, &s.qacc_warmstart, &s.qfrc_constraint, &m.dof_mcol,
+        &efc.pattern,
     ];
     let threads = [("WG", efc.table.threads as f64)];
     let kernel = |entry: &str| Kernel::per_workgroup(ctx, "newton.wgsl", entry, &buffers, s.nworld, &threads);
