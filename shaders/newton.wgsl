@@ -10,8 +10,9 @@
 // Stops as MuJoCo does: scaled cost improvement or gradient below `tolerance`, or `iterations`.
 //
 // Entry points: `start` (warm start, first evaluation), `iterate` (up to
-// params.iterations_per_dispatch Newton steps; dispatched until `iterations` are covered, worlds
-// that are done return at once), `finish` (qacc, qfrc_constraint). H is assembled and factorised
+// params.iterations_per_dispatch Newton steps of each world still going, dispatched indirectly
+// over the list pending.wgsl compacts before each dispatch, until `iterations` are covered),
+// `finish` (qacc, qfrc_constraint). H is assembled and factorised
 // (LDLᵀ) only where the host's symbolic factorisation (src/sim/hessian_pattern.rs) says it can be
 // nonzero: M's tree plus the fill of rows that join branches; the factorisation and both
 // substitutions go level by level up and down the elimination tree, the columns of a level
@@ -62,6 +63,9 @@ const HP_COL_ADR: u32 = 5u;
 const HP_COL_ROW: u32 = 6u;
 const HP_MAP: u32 = 7u;
 const ABSENT: u32 = 0xffffffffu;
+
+// (nworld + 1) the worlds `iterate` works on, then their count (pending.wgsl).
+@group(0) @binding(18) var<storage, read> pending: array<u32>;
 
 // Workgroup-wide decision (stop or go on), read uniformly with workgroupUniformLoad.
 var<workgroup> flag: u32;
@@ -411,13 +415,15 @@ fn line_search(w: u32, s: Slots, tid: u32) -> real {
     return t;
 }
 
-// Up to iterations_per_dispatch Newton steps.
+// Up to iterations_per_dispatch Newton steps of each pending world (dispatched indirectly, a
+// workgroup per world of the list pending.wgsl made).
 @compute @workgroup_size(WG)
 fn iterate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
-    let w = world_of(wid);
-    if (w >= run.nworld) {
+    let item = world_of(wid);
+    if (item >= pending[run.nworld]) {
         return;
     }
+    let w = pending[item];
     let s = slots(w);
     for (var k = 0u; k < params.iterations_per_dispatch; k++) {
         if (tid == 0u) {

@@ -60,3 +60,59 @@ fn a_poisoned_world_is_flagged_and_the_others_solve_on() {
     m.opt.disableflags |= disable::CONTACT;
     common::assert_poisoned_world_is_isolated(&m, 3);
 }
+
+/// World `w`'s qpos and qvel over a rollout of `nworld` worlds.
+fn world_states(
+    traj: &sinew::sim::rollout::Trajectory,
+    m: &Model,
+    steps: usize,
+    nworld: usize,
+    w: usize,
+) -> Vec<f32> {
+    (0..steps)
+        .flat_map(|t| {
+            let q = &traj.qpos[(t * nworld + w) * m.nq..(t * nworld + w + 1) * m.nq];
+            let v = &traj.qvel[(t * nworld + w) * m.nv..(t * nworld + w + 1) * m.nv];
+            q.iter().chain(v).copied().collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn a_stiff_world_iterates_alone_and_the_others_are_unchanged() {
+    // Worlds that have converged leave the Newton dispatches (pending.wgsl); one that needs many
+    // more iterations must neither hold nor change the others. myolegs with contacts: world 1
+    // starts fast (every dof at 20 units/s), deep into limits and the floor.
+    let mut m = sinew::mjcf::load_model(&sinew::models::resolve("myolegs").unwrap()).unwrap();
+    let (nworld, steps) = (3, 8);
+    let ctrl = vec![0.3f32; steps * nworld * m.nu];
+    let ctx = GpuContext::new().unwrap();
+    let mut stiff = InitState::rest(&m, nworld);
+    stiff.qvel[m.nv..2 * m.nv].fill(20.0);
+    let run = |m: &Model, init: &InitState| rollout(&ctx, m, nworld, steps, init, &ctrl).unwrap();
+    let calm = run(&m, &InitState::rest(&m, nworld));
+    let mixed = run(&m, &stiff);
+    assert_eq!(mixed.nonfinite, vec![false; nworld]);
+    for w in [0, 2] {
+        assert!(
+            world_states(&mixed, &m, steps, nworld, w) == world_states(&calm, &m, steps, nworld, w),
+            "world {w} changed"
+        );
+    }
+    // The test is only worth something if world 1 does need more iterations than the calm
+    // worlds: with a budget of CALM_ITERATIONS the calm worlds are bitwise as before (they
+    // converge within it) and world 1 is not.
+    const CALM_ITERATIONS: usize = 3;
+    m.opt.iterations = CALM_ITERATIONS;
+    let capped = run(&m, &stiff);
+    for w in [0, 2] {
+        assert!(
+            world_states(&capped, &m, steps, nworld, w) == world_states(&mixed, &m, steps, nworld, w),
+            "calm world {w} needs more than {CALM_ITERATIONS} iterations"
+        );
+    }
+    assert!(
+        world_states(&capped, &m, steps, nworld, 1) != world_states(&mixed, &m, steps, nworld, 1),
+        "world 1 converged within {CALM_ITERATIONS} iterations: not a stiff world"
+    );
+}

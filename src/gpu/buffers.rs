@@ -35,6 +35,18 @@ impl GpuContext {
         })
     }
 
+    /// Three zeroed u32 a shader writes (storage) and an indirect dispatch reads (x, y, z
+    /// workgroups).
+    pub fn indirect_args(&self, label: &str) -> wgpu::Buffer {
+        self.log_allocation(label, 12);
+        self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(label),
+            size: 12,
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::INDIRECT | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        })
+    }
+
     /// A zeroed storage buffer of `len` elements of `T` (at least one, so it stays bindable).
     pub fn storage_zeroed<T: bytemuck::Pod>(&self, label: &str, len: usize) -> wgpu::Buffer {
         let size = ((len.max(1) * std::mem::size_of::<T>()).max(4) as u64).next_multiple_of(4);

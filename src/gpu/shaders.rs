@@ -52,6 +52,7 @@ pub const STAGES: &[(&str, &str)] = &[
     ("constraint.wgsl", include_str!("../../shaders/constraint.wgsl")),
     ("contact.wgsl", include_str!("../../shaders/contact.wgsl")),
     ("newton.wgsl", include_str!("../../shaders/newton.wgsl")),
+    ("pending.wgsl", include_str!("../../shaders/pending.wgsl")),
     ("integrate.wgsl", include_str!("../../shaders/integrate.wgsl")),
     ("env/action.wgsl", include_str!("../../shaders/env/action.wgsl")),
     ("env/imitation.wgsl", include_str!("../../shaders/env/imitation.wgsl")),
@@ -61,7 +62,7 @@ pub const STAGES: &[(&str, &str)] = &[
 ];
 
 /// Stages written over a `real` scalar type (f64 where the device has it, else f32).
-pub const REAL_STAGES: &[&str] = &["solve.wgsl", "newton.wgsl"];
+pub const REAL_STAGES: &[&str] = &["solve.wgsl", "newton.wgsl", "pending.wgsl"];
 
 /// The full module source of a stage with `real` bound to `real` (f32 or f64) where the stage
 /// uses it.

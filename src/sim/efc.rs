@@ -259,6 +259,10 @@ pub struct EfcState {
     pub nefc: wgpu::Buffer,
     /// (nworld × work_stride) f64 (f32 without shader f64): Newton scratch.
     pub work: wgpu::Buffer,
+    /// (nworld + 1) u32: the worlds whose Newton solve goes on, then their count (pending.wgsl).
+    pub pending: wgpu::Buffer,
+    /// (3) u32: the indirect workgroup counts of the next `iterate` dispatch.
+    pub pending_args: wgpu::Buffer,
 }
 
 impl EfcState {
@@ -279,12 +283,17 @@ impl EfcState {
             side: ctx.storage_zeroed::<u32>("efc.side", rows),
             nefc: ctx.storage_zeroed::<u32>("efc.nefc", nworld),
             work,
+            pending: ctx.storage_zeroed::<u32>("efc.pending", nworld + 1),
+            pending_args: ctx.indirect_args("efc.pending_args"),
         }
     }
 
     /// Bytes held.
     pub fn bytes(&self) -> u64 {
-        [&self.j, &self.aref, &self.d, &self.side, &self.nefc, &self.work].iter().map(|b| b.size()).sum()
+        [&self.j, &self.aref, &self.d, &self.side, &self.nefc, &self.work, &self.pending, &self.pending_args]
+            .iter()
+            .map(|b| b.size())
+            .sum()
     }
 }
 
@@ -354,7 +363,13 @@ impl RowDofs {
     /// `pattern` from `nefc` rows, at most `contact_rows` of them from contacts (newton.wgsl's
     /// `hessian`: invocation t takes the columns k ≡ t mod threads; each column is zeroed, gets
     /// M's entries, tests every row, and is walked again for each row that touches it).
-    fn assembly_loops(&self, pattern: &HessianPattern, threads: usize, nefc: usize, contact_rows: usize) -> usize {
+    fn assembly_loops(
+        &self,
+        pattern: &HessianPattern,
+        threads: usize,
+        nefc: usize,
+        contact_rows: usize,
+    ) -> usize {
         let nv = pattern.nv;
         let len = |k: usize| pattern.column(k).len();
         let mut by_source = vec![0usize; nv];

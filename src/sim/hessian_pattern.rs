@@ -214,17 +214,25 @@ impl HessianPattern {
     /// Loop iterations of the busiest invocation in one factorisation (see [`Self::busiest`]).
     pub fn factor_loops(&self, threads: usize) -> usize {
         let rows = self.row_lists();
-        Self::busiest(threads, self.items().into_iter().map(|l| l.iter().map(|[j, ..]| rows[*j].len() + 1).collect()))
+        Self::busiest(
+            threads,
+            self.items().into_iter().map(|l| l.iter().map(|[j, ..]| rows[*j].len() + 1).collect()),
+        )
     }
 
     /// Loop iterations of the busiest invocation in one forward and one backward substitution.
     pub fn solve_loops(&self, threads: usize) -> usize {
         let rows = self.row_lists();
-        let forward = Self::busiest(threads, self.levels().into_iter().map(|l| l.iter().map(|k| rows[*k].len() + 1).collect()));
-        let backward = Self::busiest(threads, self.levels().into_iter().map(|l| l.iter().map(|k| self.column(*k).len()).collect()));
+        let forward = Self::busiest(
+            threads,
+            self.levels().into_iter().map(|l| l.iter().map(|k| rows[*k].len() + 1).collect()),
+        );
+        let backward = Self::busiest(
+            threads,
+            self.levels().into_iter().map(|l| l.iter().map(|k| self.column(*k).len()).collect()),
+        );
         forward + backward
     }
-
 }
 
 /// u32 header words of [`HessianPattern::gpu_table`] (one offset per section).
@@ -310,8 +318,9 @@ mod tests {
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
         for case in 0..40 {
             let nv = 1 + rng.below(40);
-            let parent: Vec<Option<usize>> =
-                (0..nv).map(|d| if d == 0 || rng.below(6) == 0 { None } else { Some(rng.below(d)) }).collect();
+            let parent: Vec<Option<usize>> = (0..nv)
+                .map(|d| if d == 0 || rng.below(6) == 0 { None } else { Some(rng.below(d)) })
+                .collect();
             let mut rows: Vec<Vec<usize>> = Vec::new();
             for _ in 0..rng.below(12) {
                 let mut set = chain(&parent, rng.below(nv));

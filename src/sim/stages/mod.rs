@@ -128,6 +128,15 @@ impl Kernel {
     }
 }
 
+impl Kernel {
+    /// Record one dispatch with its workgroup counts read from `args` (x, y, z u32) on the GPU.
+    pub fn record_indirect(&self, pass: &mut wgpu::ComputePass, args: &wgpu::Buffer) {
+        pass.set_pipeline(&self.pipeline);
+        pass.set_bind_group(0, &self.group, &[]);
+        pass.dispatch_workgroups_indirect(args, 0);
+    }
+}
+
 impl Stage for Kernel {
     fn record(&self, pass: &mut wgpu::ComputePass) {
         if self.invocations == 0 {
