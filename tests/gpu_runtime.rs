@@ -165,4 +165,26 @@ fn adapter_selection_errors_are_clear() {
         std::process::Command::new(exe).args(["info", asset.to_str().unwrap(), "--gpu"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("model uploaded"));
+
+    // SINEW_F64: off runs the solver stages in f32 on any adapter; a value other than on/off is
+    // refused by name.
+    let info = |value: &str| {
+        std::process::Command::new(exe)
+            .args(["info", asset.to_str().unwrap(), "--gpu"])
+            .env("SINEW_F64", value)
+            .env_remove("SINEW_SOLVE_F32")
+            .output()
+            .unwrap()
+    };
+    let off = info("off");
+    assert!(off.status.success(), "{}", String::from_utf8_lossy(&off.stderr));
+    assert!(
+        String::from_utf8_lossy(&off.stdout).contains("solver in f32"),
+        "{}",
+        String::from_utf8_lossy(&off.stdout)
+    );
+    let bad = info("maybe");
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("SINEW_F64 is 'maybe': set it to on or off"), "{stderr}");
 }

@@ -84,12 +84,13 @@ pub fn run(args: &InfoArgs) -> sinew::Result<()> {
         let gm = sinew::gpu::GpuModel::upload(&ctx, &m);
         ctx.wait()?;
         println!(
-            "gpu        {} ({}, {}, driver {}): model uploaded, {} bytes",
+            "gpu        {} ({}, {}, driver {}): model uploaded, {} bytes; solver in {}",
             a.name,
             a.backend,
             a.device_type,
             a.driver,
-            gm.bytes()
+            gm.bytes(),
+            if ctx.has_f64() { "f64" } else { "f32 (no shader f64, or SINEW_F64=off)" }
         );
     }
     Ok(())

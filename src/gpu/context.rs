@@ -4,6 +4,11 @@
 //! `SINEW_ADAPTER` picks one adapter by index (as listed by [`GpuContext::adapters`]) or by a
 //! case-insensitive substring of its name. Without it, the first discrete, then integrated, then
 //! any other adapter (CPU ones like lavapipe last) is taken.
+//!
+//! Precision: the stages written in `real` (the mass-matrix solve, Newton) use f64 where the
+//! device has shader f64; `SINEW_F64=off` makes every stage run exactly as on an adapter without
+//! it (Metal, DX12, most consumer GPUs), to test that path anywhere. (`SINEW_SOLVE_F32`, the
+//! older switch, does the same.)
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -118,6 +123,7 @@ impl GpuContext {
 
     /// Open the adapter chosen by the environment (see the module docs).
     pub fn new() -> Result<Self> {
+        f64_allowed()?;
         let inst = instance();
         let mut list = pollster::block_on(inst.enumerate_adapters(backends()));
         list.sort_by_key(|a| rank(a.get_info().device_type));
@@ -181,11 +187,10 @@ impl GpuContext {
         })
     }
 
-    /// Whether the precision-critical stages (the mass-matrix solve) run in f64: when the device
-    /// has shader f64 and `SINEW_SOLVE_F32` is not set.
+    /// Whether the precision-critical stages (the mass-matrix solve, Newton) run in f64: when the
+    /// device has shader f64 and neither `SINEW_F64=off` nor `SINEW_SOLVE_F32` is set.
     pub fn has_f64(&self) -> bool {
-        std::env::var_os("SINEW_SOLVE_F32").is_none()
-            && self.device.features().contains(wgpu::Features::SHADER_F64)
+        f64_allowed().unwrap_or(false) && self.device.features().contains(wgpu::Features::SHADER_F64)
     }
 
     /// What adapter this is.
@@ -240,4 +245,19 @@ impl GpuContext {
             .map(|_| ())
             .map_err(|e| Error::Gpu(format!("device poll failed: {e}")))
     }
+}
+
+/// Whether the environment lets sinew use shader f64: `SINEW_F64` is `on` (the default when
+/// unset) or `off`; `SINEW_SOLVE_F32` set also means off. Any other value is an error.
+fn f64_allowed() -> Result<bool> {
+    let switch = match std::env::var("SINEW_F64") {
+        Err(std::env::VarError::NotPresent) => true,
+        Ok(v) if v == "on" => true,
+        Ok(v) if v == "off" => false,
+        Ok(v) => return Err(Error::Gpu(format!("SINEW_F64 is '{v}': set it to on or off"))),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            return Err(Error::Gpu("SINEW_F64 is not valid text: set it to on or off".into()));
+        }
+    };
+    Ok(switch && std::env::var_os("SINEW_SOLVE_F32").is_none())
 }
