@@ -12,18 +12,18 @@
 // Entry points: `start` (warm start, first evaluation), `iterate` (up to
 // params.iterations_per_dispatch Newton steps of each world still going, dispatched indirectly
 // over the list pending.wgsl compacts before each dispatch, until `iterations` are covered),
-// `finish` (qacc, qfrc_constraint). H is assembled and factorised
-// (LDLᵀ) only where the host's symbolic factorisation (src/sim/hessian_pattern.rs) says it can be
-// nonzero: M's tree plus the fill of rows that join branches; the factorisation and both
-// substitutions go level by level up and down the elimination tree, the columns of a level
-// shared across the workgroup, one barrier a level. The cost, the gradient's norm and every
+// `finish` (qacc, qfrc_constraint). H is assembled and factorised (LDLᵀ) only where the host's
+// symbolic factorisation (src/sim/hessian_pattern.rs) says it can be nonzero: M's tree plus the
+// fill of rows that join branches; the factorisation and both substitutions go level by level
+// up and down the elimination tree, the columns of a level shared across the workgroup, one
+// barrier a level. The cost, the gradient's norm and every
 // line-search slope are sums over the workgroup's invocations, reduced in workgroup memory in a
 // fixed tree order (`workgroup_sum`), and the line search runs in every invocation on those
 // uniform sums.
 //
 // Per world, `work` (real) holds: H's packed factor (nl: U = L·D, D on the diagonal), then a,
-// d = a − a₀, Md, g, p, 1/D (nv each), jar = J a − aref and Jp (nefc_max each), then cost, done flag,
-// iterations.
+// d = a − a₀, Md, g, p, 1/D (nv each), jar = J a − aref and Jp (nefc_max each), then cost,
+// done flag, iterations.
 
 // Invocations per world (set by the host: 64 on GPUs, fewer on CPU adapters, where every
 // workgroup barrier costs a pass over all the workgroup's invocations).
@@ -279,13 +279,13 @@ fn hessian(w: u32, s: Slots, tid: u32) {
         }
     }
     storageBarrier();
-    // U_ij = H_ij − Σ_m U_im U_jm / D_m (1/D_m kept in dinv) over the columns m eliminated before j that hold row j;
-    // items of one level touch only their own entries and read finished levels.
+    // U_ij = H_ij − Σ_m U_im U_jm / D_m (1/D_m kept in dinv) over the columns m eliminated
+    // before j that hold row j; items of one level touch only their own entries and read
+    // finished levels.
     let lev = hpat[HP_LEVEL_ITEMS];
     let items = hpat[HP_ITEMS];
     let rows = hpat[HP_ROWS];
     let pairs = rows + sizes.nv + 1u;
-    let map = hpat[HP_MAP];
     for (var l = 0u; l < params.nlevel; l++) {
         for (var it = hpat[lev + l] + tid; it < hpat[lev + l + 1u]; it += WG) {
             let j = hpat[items + 3u * it];
@@ -294,7 +294,7 @@ fn hessian(w: u32, s: Slots, tid: u32) {
             var c = work[s.h + e];
             for (var q = hpat[rows + j]; q < hpat[rows + j + 1u]; q += 2u) {
                 let m = hpat[pairs + q];
-                let b = hpat[map + m * sizes.nv + i];
+                let b = entry(i, m);
                 if (b != ABSENT) {
                     c -= work[s.h + b] * work[s.h + hpat[pairs + q + 1u]] * work[s.dinv + m];
                 }

@@ -4,7 +4,7 @@
 
 use super::contact::ContactTable;
 use super::hessian_pattern::HessianPattern;
-use super::sparsity::TendonRows;
+use super::sparsity::{TendonRows, body_dofs};
 use crate::gpu::GpuContext;
 use crate::gpu::layout::{EfcSource, SolverParams};
 use crate::model::{EqType, JointType, Model, disable};
@@ -143,7 +143,7 @@ impl EfcTable {
         }
         let contact_rows = if on && flags & disable::CONTACT == 0 { contacts.rows() } else { 0 };
         let rows = RowDofs::new(m, &sources, contacts, contact_rows > 0);
-        let pattern = HessianPattern::for_model(m, &rows.all());
+        let pattern = HessianPattern::new(&m.dof_parentid, &rows.all());
         let params = SolverParams {
             nsource: sources.len() as u32,
             nefc_max: (sources.len() + contact_rows) as u32,
@@ -311,15 +311,6 @@ impl RowDofs {
     /// The rows of `sources` and, with `with_contacts`, of `contacts`' candidates.
     fn new(m: &Model, sources: &[EfcSource], contacts: &ContactTable, with_contacts: bool) -> Self {
         let tendons = TendonRows::new(m);
-        let chain = |start: i32| {
-            let mut out = Vec::new();
-            let mut d = usize::try_from(start).ok();
-            while let Some(k) = d {
-                out.push(k);
-                d = m.dof_parentid[k];
-            }
-            out
-        };
         let sources = sources
             .iter()
             .map(|s| match s.kind {
@@ -343,8 +334,8 @@ impl RowDofs {
                 .pairs
                 .iter()
                 .map(|p| {
-                    let mut dofs = chain(p.dof1);
-                    dofs.extend(chain(p.dof2));
+                    let mut dofs = body_dofs(m, m.geom_bodyid[p.geom1 as usize]);
+                    dofs.extend(body_dofs(m, m.geom_bodyid[p.geom2 as usize]));
                     (dofs, p.maxcon as usize * per_contact)
                 })
                 .collect()

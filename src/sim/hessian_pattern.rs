@@ -15,8 +15,6 @@
 //! column's entries do not wait for its own diagonal: columns whose elimination-tree subtrees
 //! are done (one *level*: leaves are level 0) are computed together, one barrier per level.
 
-use crate::model::Model;
-
 /// Entry of [`HessianPattern::gpu_table`]'s map where (i, k) is not in the pattern.
 pub const ABSENT: u32 = u32::MAX;
 
@@ -79,11 +77,6 @@ impl HessianPattern {
         }
         col_adr.push(col_row.len() as u32);
         HessianPattern { nv, col_adr, col_row, level }
-    }
-
-    /// The pattern for model `m`: M's tree plus the dofs each of `rows` can touch.
-    pub fn for_model(m: &Model, rows: &[Vec<usize>]) -> Self {
-        Self::new(&m.dof_parentid, rows)
     }
 
     /// Entries of the packed factor.
@@ -157,34 +150,19 @@ impl HessianPattern {
         };
         let items = self.items();
         section(&mut t, 0);
-        let mut n = 0;
-        for l in &items {
-            t.push(n);
-            n += l.len() as u32;
-        }
-        t.push(n);
+        push_offsets(&mut t, items.iter().map(Vec::len));
         section(&mut t, 1);
         for it in items.iter().flatten() {
             t.extend(it.map(|v| v as u32));
         }
         let levels = self.levels();
         section(&mut t, 2);
-        let mut n = 0;
-        for l in &levels {
-            t.push(n);
-            n += l.len() as u32;
-        }
-        t.push(n);
+        push_offsets(&mut t, levels.iter().map(Vec::len));
         section(&mut t, 3);
         t.extend(levels.iter().flatten().map(|k| *k as u32));
         let rows = self.row_lists();
         section(&mut t, 4);
-        let mut n = 0;
-        for r in &rows {
-            t.push(n);
-            n += 2 * r.len() as u32;
-        }
-        t.push(n);
+        push_offsets(&mut t, rows.iter().map(|r| 2 * r.len()));
         t.extend(rows.iter().flatten().flat_map(|(m, e)| [*m as u32, *e as u32]));
         section(&mut t, 5);
         t.extend_from_slice(&self.col_adr);
@@ -233,6 +211,16 @@ impl HessianPattern {
         );
         forward + backward
     }
+}
+
+/// Append the running offsets of consecutive runs of `lens` entries: one per run, then the end.
+fn push_offsets(t: &mut Vec<u32>, lens: impl Iterator<Item = usize>) {
+    let mut n = 0u32;
+    for len in lens {
+        t.push(n);
+        n += len as u32;
+    }
+    t.push(n);
 }
 
 /// u32 header words of [`HessianPattern::gpu_table`] (one offset per section).
