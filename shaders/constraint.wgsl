@@ -1,6 +1,7 @@
 // constraint: MuJoCo's constraint rows (mj_makeConstraint) for joint equalities, joint limits and
 // tendon limits, one invocation per world: each active source of the EfcSource table appends a
-// row (dense Jacobian over nv, reference acceleration aref, inverse regulariser D, one-sided flag).
+// row (reference acceleration aref, inverse regulariser D, one-sided flag, and its Jacobian as
+// one value per dof of the source's ascending dof list, packed after the world's earlier rows).
 // Rows per world are capped at params.nefc_max; contact rows (contact.wgsl) append after these.
 
 @group(0) @binding(0) var<uniform> sizes: ModelSizes;
@@ -14,26 +15,18 @@
 @group(0) @binding(8) var<storage, read> qvel: array<f32>;
 @group(0) @binding(9) var<storage, read> ten_length: array<f32>;
 @group(0) @binding(10) var<storage, read> ten_j: array<f32>;
-// (nworld × nefc_max × nv) dense Jacobian rows.
-@group(0) @binding(11) var<storage, read_write> efc_j: array<f32>;
+// (nworld × jpool) the rows' Jacobian values, row after row.
+@group(0) @binding(11) var<storage, read_write> efc_jval: array<f32>;
+// (nworld × nefc_max) per row: its first value in the world's efc_jval, and its dof list.
+@group(0) @binding(12) var<storage, read_write> efc_jrow: array<vec2<u32>>;
+// The dof lists (EfcTable::lists): list l's dofs at [lists[l], lists[l + 1]); source s has list s.
+@group(0) @binding(13) var<storage, read> lists: array<u32>;
 // (nworld × nefc_max) per row: aref, D, and 1 for one-sided rows (limits, contacts) else 0.
-@group(0) @binding(12) var<storage, read_write> efc_aref: array<f32>;
-@group(0) @binding(13) var<storage, read_write> efc_d: array<f32>;
-@group(0) @binding(14) var<storage, read_write> efc_side: array<u32>;
+@group(0) @binding(14) var<storage, read_write> efc_aref: array<f32>;
+@group(0) @binding(15) var<storage, read_write> efc_d: array<f32>;
+@group(0) @binding(16) var<storage, read_write> efc_side: array<u32>;
 // (nworld) rows in use.
-@group(0) @binding(15) var<storage, read_write> nefc: array<u32>;
-
-// Zero row r of world w's Jacobian block.
-fn row_start(w: u32, r: u32) {
-    let base = (w * params.nefc_max + r) * sizes.nv;
-    for (var d = 0u; d < sizes.nv; d++) {
-        efc_j[base + d] = 0.0;
-    }
-}
-
-fn jac_set(w: u32, r: u32, d: u32, v: f32) {
-    efc_j[(w * params.nefc_max + r) * sizes.nv + d] = v;
-}
+@group(0) @binding(17) var<storage, read_write> nefc: array<u32>;
 
 @compute @workgroup_size(64)
 fn rows(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -44,17 +37,21 @@ fn rows(@builtin(global_invocation_id) gid: vec3<u32>) {
     let qb = w * sizes.nq;
     let vb = w * sizes.nv;
     var n = 0u;
+    // the next row's first value in the world's pool
+    var at = w * params.jpool;
     for (var s = 0u; s < params.nsource; s++) {
         if (n >= params.nefc_max) {
             break;
         }
         let src = sources[s];
+        // the source's list: its dofs ascending, the row's values in the same order
+        let l0 = lists[s];
         var pos = 0.0;
         var vel = 0.0;
         if (src.kind == 0u) {
-            // joint equality: q1 − q1₀ = poly(q2 − q2₀)
-            row_start(w, n);
-            jac_set(w, n, src.dadr1, 1.0);
+            // joint equality: q1 − q1₀ = poly(q2 − q2₀); the list is dof1 and dof2, ascending
+            let k1 = select(1u, 0u, lists[l0] == src.dadr1);
+            efc_jval[at + k1] = 1.0;
             var rhs = src.data[0];
             var deriv = 0.0;
             var v2 = 0.0;
@@ -62,7 +59,7 @@ fn rows(@builtin(global_invocation_id) gid: vec3<u32>) {
                 let dif = qpos[qb + u32(src.qadr2)] - src.data[6];
                 rhs = src.data[0] + dif * (src.data[1] + dif * (src.data[2] + dif * (src.data[3] + dif * src.data[4])));
                 deriv = src.data[1] + dif * (2.0 * src.data[2] + dif * (3.0 * src.data[3] + dif * 4.0 * src.data[4]));
-                jac_set(w, n, u32(src.dadr2), -deriv);
+                efc_jval[at + 1u - k1] = -deriv;
                 v2 = qvel[vb + u32(src.dadr2)];
             }
             pos = qpos[qb + src.qadr1] - src.data[5] - rhs;
@@ -76,8 +73,7 @@ fn rows(@builtin(global_invocation_id) gid: vec3<u32>) {
             if (pos - src.margin >= 0.0) {
                 continue;
             }
-            row_start(w, n);
-            jac_set(w, n, src.dadr1, sgn);
+            efc_jval[at] = sgn;
             vel = sgn * qvel[vb + src.dadr1];
         } else if (src.kind == 2u) {
             // ball: rotation angle against the cone's half-angle, pushed back along its axis
@@ -103,9 +99,8 @@ fn rows(@builtin(global_invocation_id) gid: vec3<u32>) {
             if (pos - src.margin >= 0.0) {
                 continue;
             }
-            row_start(w, n);
             for (var k = 0u; k < 3u; k++) {
-                jac_set(w, n, src.dadr1 + k, -axis[k]);
+                efc_jval[at + k] = -axis[k];
                 vel -= axis[k] * qvel[vb + src.dadr1 + k];
             }
         } else {
@@ -118,12 +113,12 @@ fn rows(@builtin(global_invocation_id) gid: vec3<u32>) {
             if (pos - src.margin >= 0.0) {
                 continue;
             }
-            row_start(w, n);
+            // the list is the tendon's sparse row (TendonRows), entry for entry
             let tr = ten_rows[src.id];
             for (var k = 0u; k < tr.y; k++) {
                 let d = ten_row_dof[tr.x + k];
                 let jv = sgn * ten_j[w * run.ten_nnz + tr.x + k];
-                jac_set(w, n, d, jv);
+                efc_jval[at + k] = jv;
                 vel += jv * qvel[vb + d];
             }
         }
@@ -133,6 +128,8 @@ fn rows(@builtin(global_invocation_id) gid: vec3<u32>) {
         efc_aref[i] = r.x;
         efc_d[i] = r.y;
         efc_side[i] = select(1u, 0u, src.kind == 0u);
+        efc_jrow[i] = vec2<u32>(at - w * params.jpool, s);
+        at += lists[s + 1u] - l0;
         n += 1u;
     }
     nefc[w] = n;

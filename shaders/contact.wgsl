@@ -1,8 +1,12 @@
 // contact rows: MuJoCo's pyramidal rows for the contacts `collision` found, appended per world after
 // the equality and limit rows of `constraint` (nefc[w] on entry): condim 1 one row J_n; condim 3
 // four rows J_n ± f0·J_t1, J_n ± f1·J_t2, all with the contact's distance, margin and regulariser.
+// A row holds one value per dof of its candidate's list (the union of the two bodies' dof chains,
+// ascending), packed after the world's earlier rows.
 // Rows per world are capped at params.nefc_max (and contacts at cparams.ncon_max): a contact that
 // does not fit is dropped and the world's overflow counter goes up (reported, never silent).
+// Then, with every row of the world made, it indexes them by dof (efc_jt), the transposed view
+// Newton's gradient, Hessian and constraint force read.
 // Mesa 22.3's llvmpipe crashed compiling an earlier form of this loop (the capacity test as one
 // `let fits = a && b` with `continue`s): keep it as plain ifs.
 
@@ -19,20 +23,22 @@
 @group(0) @binding(9) var<storage, read> cdof: array<vec4<f32>>;
 @group(0) @binding(10) var<storage, read> subtree_com: array<vec4<f32>>;
 @group(0) @binding(11) var<storage, read> qvel: array<f32>;
-@group(0) @binding(12) var<storage, read_write> efc_j: array<f32>;
-@group(0) @binding(13) var<storage, read_write> efc_aref: array<f32>;
-@group(0) @binding(14) var<storage, read_write> efc_d: array<f32>;
-@group(0) @binding(15) var<storage, read_write> efc_side: array<u32>;
-@group(0) @binding(16) var<storage, read_write> nefc: array<u32>;
+// (nworld × jpool) the rows' Jacobian values, row after row (constraint.wgsl's layout).
+@group(0) @binding(12) var<storage, read_write> efc_jval: array<f32>;
+// (nworld × nefc_max) per row: its first value in the world's efc_jval, and its dof list.
+@group(0) @binding(13) var<storage, read_write> efc_jrow: array<vec2<u32>>;
+// The dof lists (EfcTable::lists): list l's dofs at [lists[l], lists[l + 1]); contact pair p
+// has list nsource + p.
+@group(0) @binding(14) var<storage, read> lists: array<u32>;
+// (nworld × (nv + 1 + jpool)) the rows by dof: (nv + 1) offsets, then per dof its entries
+// (row << 16 | position in the row), in row order.
+@group(0) @binding(15) var<storage, read_write> efc_jt: array<u32>;
+@group(0) @binding(16) var<storage, read_write> efc_aref: array<f32>;
+@group(0) @binding(17) var<storage, read_write> efc_d: array<f32>;
+@group(0) @binding(18) var<storage, read_write> efc_side: array<u32>;
+@group(0) @binding(19) var<storage, read_write> nefc: array<u32>;
 // (nworld × 2): active contacts this step, and steps on which contacts were dropped (sticky).
-@group(0) @binding(17) var<storage, read_write> con_count: array<u32>;
-
-fn row_start(w: u32, r: u32) {
-    let base = (w * params.nefc_max + r) * sizes.nv;
-    for (var d = 0u; d < sizes.nv; d++) {
-        efc_j[base + d] = 0.0;
-    }
-}
+@group(0) @binding(20) var<storage, read_write> con_count: array<u32>;
 
 @compute @workgroup_size(64)
 fn rows(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -40,7 +46,15 @@ fn rows(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (w >= run.nworld) {
         return;
     }
-    nefc[w] = contact_rows(w, nefc[w]);
+    let n = contact_rows(w, nefc[w]);
+    nefc[w] = n;
+    index_by_dof(w, n);
+}
+
+// Values in row i's list (i a global row index).
+fn row_width(i: u32) -> u32 {
+    let l = efc_jrow[i].y;
+    return lists[l + 1u] - lists[l];
 }
 
 // Velocity of the point p carried by `dof` per unit velocity of the dof.
@@ -50,26 +64,39 @@ fn point_vel(w: u32, dof: u32, p: vec3<f32>) -> vec3<f32> {
     return cdof[i + 1u].xyz + cross(cdof[i].xyz, p - com);
 }
 
-// Add sign × the contact's Jacobian rows at p along the dof chain from `start` (-1: none). Dofs
-// shared by both chains add and subtract the same value, cancelling exactly (mj_jacDifPair).
-fn add_chain(w: u32, r0: u32, start: i32, sgn: f32, p: vec3<f32>, nrm: vec3<f32>, t1: vec3<f32>,
-             t2: vec3<f32>, condim: u32, f0: f32, f1: f32) {
-    var d = start;
-    for (var guard = 0u; guard < sizes.nv && d >= 0; guard++) {
-        let dof = u32(d);
-        let jp = point_vel(w, dof, p);
+// The contact's rows at p, `width` values each from `at` on (row q at at + q·width): both dof
+// chains walked together from their last dofs (-1: none) down to the root, so their union comes
+// out in descending order and is stored from the end of the ascending list. A dof on both chains
+// gets exactly 0 (mj_jacDifPair's difference).
+fn chain_rows(w: u32, at: u32, width: u32, dof1: i32, dof2: i32, p: vec3<f32>, nrm: vec3<f32>,
+              t1: vec3<f32>, t2: vec3<f32>, condim: u32, f0: f32, f1: f32) {
+    var a = dof1;
+    var b = dof2;
+    for (var k = width; k > 0u && (a >= 0 || b >= 0); k--) {
+        let d = max(a, b);
+        // +1 for body 2's chain, −1 for body 1's
+        var sgn = 0.0;
+        if (b == d) {
+            sgn += 1.0;
+            b = dofs[b].parent;
+        }
+        if (a == d) {
+            sgn -= 1.0;
+            a = dofs[a].parent;
+        }
+        let jp = point_vel(w, u32(d), p);
         let jn = sgn * dot(nrm, jp);
+        let e = at + k - 1u;
         if (condim == 1u) {
-            efc_j[(w * params.nefc_max + r0) * sizes.nv + dof] += jn;
+            efc_jval[e] = jn;
         } else {
             let j1 = sgn * f0 * dot(t1, jp);
             let j2 = sgn * f1 * dot(t2, jp);
-            efc_j[(w * params.nefc_max + r0) * sizes.nv + dof] += jn + j1;
-            efc_j[(w * params.nefc_max + r0 + 1u) * sizes.nv + dof] += jn - j1;
-            efc_j[(w * params.nefc_max + r0 + 2u) * sizes.nv + dof] += jn + j2;
-            efc_j[(w * params.nefc_max + r0 + 3u) * sizes.nv + dof] += jn - j2;
+            efc_jval[e] = jn + j1;
+            efc_jval[e + width] = jn - j1;
+            efc_jval[e + 2u * width] = jn + j2;
+            efc_jval[e + 3u * width] = jn - j2;
         }
-        d = dofs[dof].parent;
     }
 }
 
@@ -80,6 +107,13 @@ fn contact_rows(w: u32, first: u32) -> u32 {
     var ncon = 0u;
     var dropped = 0u;
     let vb = w * sizes.nv;
+    let pool = w * params.jpool;
+    // the next row's first value: after the world's last row so far
+    var at = pool;
+    if (first > 0u) {
+        let last = w * params.nefc_max + first - 1u;
+        at = pool + efc_jrow[last].x + row_width(last);
+    }
     for (var slot = 0u; slot < cparams.nslot; slot++) {
         let base = 3u * (w * cparams.nslot + slot);
         let nf = con[base + 1u];
@@ -97,18 +131,19 @@ fn contact_rows(w: u32, first: u32) -> u32 {
         if (nf.w == 1.0 && fits) {
             let pd = con[base];
             let t2 = cross(nf.xyz, tw.xyz);
+            let list = params.nsource + u32(tw.w);
+            let l0 = lists[list];
+            let width = lists[list + 1u] - l0;
+            chain_rows(w, at, width, pr.dof1, pr.dof2, pd.xyz, nf.xyz, tw.xyz, t2, pr.condim, pr.friction.x,
+                       pr.friction.y);
             for (var r = 0u; r < rows; r++) {
-                row_start(w, n + r);
-            }
-            add_chain(w, n, pr.dof2, 1.0, pd.xyz, nf.xyz, tw.xyz, t2, pr.condim, pr.friction.x, pr.friction.y);
-            add_chain(w, n, pr.dof1, -1.0, pd.xyz, nf.xyz, tw.xyz, t2, pr.condim, pr.friction.x, pr.friction.y);
-            for (var r = 0u; r < rows; r++) {
-                let jb = (w * params.nefc_max + n + r) * sizes.nv;
                 var vel = 0.0;
-                for (var d = 0u; d < sizes.nv; d++) {
-                    vel += efc_j[jb + d] * qvel[vb + d];
+                for (var k = 0u; k < width; k++) {
+                    vel += efc_jval[at + k] * qvel[vb + lists[l0 + k]];
                 }
                 let i = w * params.nefc_max + n + r;
+                efc_jrow[i] = vec2<u32>(at - pool, list);
+                at += width;
                 let sr = soft_row(options, array<f32, 2>(pr.solref.x, pr.solref.y),
                                   array<f32, 5>(pr.solimp.x, pr.solimp.y, pr.solimp.z, pr.solimp.w, pr.misc.x),
                                   pr.misc.zw, pr.misc.y, pd.w, pr.friction.z, vel);
@@ -123,4 +158,37 @@ fn contact_rows(w: u32, first: u32) -> u32 {
     con_count[2u * w] = ncon;
     con_count[2u * w + 1u] += dropped;
     return n;
+}
+
+// efc_jt for world w's n rows: count each dof's entries, turn the counts into offsets, place
+// the entries row by row (each offset used as a cursor, so it ends at the next dof's start),
+// then shift the offsets back. Rows come in order, so every dof's entries are in row order.
+fn index_by_dof(w: u32, n: u32) {
+    let nv = sizes.nv;
+    let tb = w * (nv + 1u + params.jpool);
+    let eb = tb + nv + 1u;
+    for (var d = 0u; d <= nv; d++) {
+        efc_jt[tb + d] = 0u;
+    }
+    for (var r = 0u; r < n; r++) {
+        let l = efc_jrow[w * params.nefc_max + r].y;
+        for (var q = lists[l]; q < lists[l + 1u]; q++) {
+            efc_jt[tb + lists[q] + 1u] += 1u;
+        }
+    }
+    for (var d = 1u; d <= nv; d++) {
+        efc_jt[tb + d] += efc_jt[tb + d - 1u];
+    }
+    for (var r = 0u; r < n; r++) {
+        let l = efc_jrow[w * params.nefc_max + r].y;
+        for (var q = lists[l]; q < lists[l + 1u]; q++) {
+            let c = tb + lists[q];
+            efc_jt[eb + efc_jt[c]] = (r << 16u) | (q - lists[l]);
+            efc_jt[c] += 1u;
+        }
+    }
+    for (var d = nv; d > 0u; d--) {
+        efc_jt[tb + d] = efc_jt[tb + d - 1u];
+    }
+    efc_jt[tb] = 0u;
 }

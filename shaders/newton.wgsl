@@ -16,7 +16,10 @@
 // symbolic factorisation (src/sim/hessian_pattern.rs) says it can be nonzero: M's tree plus the
 // fill of rows that join branches; the factorisation and both substitutions go level by level
 // up and down the elimination tree, the columns of a level shared across the workgroup, one
-// barrier a level. The cost, the gradient's norm and every
+// barrier a level. Rows are sparse (constraint.wgsl, contact.wgsl): a row's products walk its
+// dof list, and the gradient, the Hessian's columns and the constraint force walk each dof's
+// rows (efc_jt, in row order), so every sum over rows runs in the order a dense row loop would.
+// The cost, the gradient's norm and every
 // line-search slope are sums over the workgroup's invocations, reduced in workgroup memory in a
 // fixed tree order (`workgroup_sum`), and the line search runs in every invocation on those
 // uniform sums.
@@ -36,7 +39,8 @@ override WG: u32 = 64u;
 @group(0) @binding(4) var<storage, read> dof_madr: array<u32>;
 @group(0) @binding(5) var<storage, read> qm: array<f32>;
 @group(0) @binding(6) var<storage, read> qacc_smooth: array<f32>;
-@group(0) @binding(7) var<storage, read> efc_j: array<f32>;
+// (nworld × jpool) the rows' Jacobian values, row after row.
+@group(0) @binding(7) var<storage, read> efc_jval: array<f32>;
 @group(0) @binding(8) var<storage, read> efc_aref: array<f32>;
 @group(0) @binding(9) var<storage, read> efc_d: array<f32>;
 @group(0) @binding(10) var<storage, read> efc_side: array<u32>;
@@ -66,6 +70,13 @@ const ABSENT: u32 = 0xffffffffu;
 
 // (nworld + 1) the worlds `iterate` works on, then their count (pending.wgsl).
 @group(0) @binding(18) var<storage, read> pending: array<u32>;
+// (nworld × nefc_max) per row: its first value in the world's efc_jval, and its dof list.
+@group(0) @binding(19) var<storage, read> efc_jrow: array<vec2<u32>>;
+// The dof lists (EfcTable::lists): list l's dofs at [lists[l], lists[l + 1]).
+@group(0) @binding(20) var<storage, read> lists: array<u32>;
+// (nworld × (nv + 1 + jpool)) the rows by dof: (nv + 1) offsets, then per dof its entries
+// (row << 16 | position in the row), in row order (contact.wgsl).
+@group(0) @binding(21) var<storage, read> efc_jt: array<u32>;
 
 // Workgroup-wide decision (stop or go on), read uniformly with workgroupUniformLoad.
 var<workgroup> flag: u32;
@@ -83,6 +94,8 @@ struct Slots {
     row: u32,   // first row of the world in the efc arrays
     n: u32,     // rows in use
     vb: u32,    // first dof of the world in per-dof arrays
+    jv: u32,    // first Jacobian value of the world
+    jt: u32,    // first word of the world's rows by dof
 }
 
 fn slots(w: u32) -> Slots {
@@ -103,6 +116,8 @@ fn slots(w: u32) -> Slots {
     s.row = w * params.nefc_max;
     s.n = nefc[w];
     s.vb = w * sizes.nv;
+    s.jv = w * params.jpool;
+    s.jt = w * (sizes.nv + 1u + params.jpool);
     return s;
 }
 
@@ -128,17 +143,45 @@ fn mul_m(w: u32, x: u32, y: u32, tid: u32) {
     }
 }
 
-// Row r's Jacobian times the vector at slot x.
+// Row r's Jacobian times the vector at slot x, over the row's dofs.
 fn row_dot(s: Slots, r: u32, x: u32) -> real {
-    let jb = (s.row + r) * sizes.nv;
+    let row = efc_jrow[s.row + r];
+    let l0 = lists[row.y];
+    let width = lists[row.y + 1u] - l0;
     var acc = real(0.0);
-    for (var d = 0u; d < sizes.nv; d++) {
-        let jv = efc_j[jb + d];
+    for (var k = 0u; k < width; k++) {
+        let jv = efc_jval[s.jv + row.x + k];
         if (jv != 0.0) {
-            acc += real(jv) * work[x + d];
+            acc += real(jv) * work[x + lists[l0 + k]];
         }
     }
     return acc;
+}
+
+// Entry q of dof d's rows: (row, its Jacobian value at d).
+struct DofEntry {
+    r: u32,
+    jv: f32,
+}
+
+fn dof_entry(s: Slots, q: u32) -> DofEntry {
+    let packed = efc_jt[s.jt + sizes.nv + 1u + q];
+    let r = packed >> 16u;
+    return DofEntry(r, efc_jval[s.jv + efc_jrow[s.row + r].x + (packed & 0xffffu)]);
+}
+
+// f0 + Σ over the active rows touching dof d of D jar J_d (with f0 = 0, minus the constraint
+// force on d).
+fn rows_force(s: Slots, d: u32, f0: real) -> real {
+    var f = f0;
+    for (var q = efc_jt[s.jt + d]; q < efc_jt[s.jt + d + 1u]; q++) {
+        let e = dof_entry(s, q);
+        let jar = work[s.jar + e.r];
+        if (e.jv != 0.0 && is_active(s, e.r, jar)) {
+            f += real(efc_d[s.row + e.r]) * jar * real(e.jv);
+        }
+    }
+    return f;
 }
 
 fn is_active(s: Slots, r: u32, jar: real) -> bool {
@@ -247,7 +290,6 @@ fn start(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
 fn hessian(w: u32, s: Slots, tid: u32) {
     let mb = w * run.nm;
     let cadr = hpat[HP_COL_ADR];
-    let crow = hpat[HP_COL_ROW];
     for (var k = tid; k < sizes.nv; k += WG) {
         let e0 = hpat[cadr + k];
         let e1 = hpat[cadr + k + 1u];
@@ -262,17 +304,20 @@ fn hessian(w: u32, s: Slots, tid: u32) {
             adr += 1u;
             j = dofs[j].parent;
         }
-        for (var r = 0u; r < s.n; r++) {
-            let jb = (s.row + r) * sizes.nv;
-            let jk = efc_j[jb + k];
-            if (jk == 0.0 || !is_active(s, r, work[s.jar + r])) {
+        // each active row touching k adds D J_k J_i at (i, k) for its dofs i in column k's
+        // pattern (the others, k before i, are column i's)
+        for (var q = efc_jt[s.jt + k]; q < efc_jt[s.jt + k + 1u]; q++) {
+            let ek = dof_entry(s, q);
+            if (ek.jv == 0.0 || !is_active(s, ek.r, work[s.jar + ek.r])) {
                 continue;
             }
-            // every dof a row couples to k is in column k's pattern (HessianPattern)
-            let djk = real(efc_d[s.row + r]) * real(jk);
-            for (var e = e0; e < e1; e++) {
-                let ji = efc_j[jb + hpat[crow + e]];
-                if (ji != 0.0) {
+            let djk = real(efc_d[s.row + ek.r]) * real(ek.jv);
+            let row = efc_jrow[s.row + ek.r];
+            let l0 = lists[row.y];
+            for (var m = 0u; m < lists[row.y + 1u] - l0; m++) {
+                let ji = efc_jval[s.jv + row.x + m];
+                let e = entry(lists[l0 + m], k);
+                if (ji != 0.0 && e != ABSENT) {
                     work[s.h + e] += djk * real(ji);
                 }
             }
@@ -434,15 +479,7 @@ fn iterate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
         }
         // gradient g = M (a − a₀) + Σ_active D jar Jᵀ
         for (var d = tid; d < sizes.nv; d += WG) {
-            var g = work[s.md + d];
-            for (var r = 0u; r < s.n; r++) {
-                let jv = efc_j[(s.row + r) * sizes.nv + d];
-                let jar = work[s.jar + r];
-                if (jv != 0.0 && is_active(s, r, jar)) {
-                    g += real(efc_d[s.row + r]) * jar * real(jv);
-                }
-            }
-            work[s.g + d] = g;
+            work[s.g + d] = rows_force(s, d, work[s.md + d]);
         }
         var g2 = real(0.0);
         for (var d = tid; d < sizes.nv; d += WG) {
@@ -491,15 +528,7 @@ fn finish(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index
     }
     let s = slots(w);
     for (var d = tid; d < sizes.nv; d += WG) {
-        var f = real(0.0);
-        for (var r = 0u; r < s.n; r++) {
-            let jv = efc_j[(s.row + r) * sizes.nv + d];
-            let jar = work[s.jar + r];
-            if (jv != 0.0 && is_active(s, r, jar)) {
-                f -= real(efc_d[s.row + r]) * jar * real(jv);
-            }
-        }
-        qfrc_constraint[s.vb + d] = f32(f);
+        qfrc_constraint[s.vb + d] = f32(-rows_force(s, d, real(0.0)));
         let a = f32(work[s.a + d]);
         qacc[s.vb + d] = a;
         qacc_warmstart[s.vb + d] = a;

@@ -118,7 +118,7 @@ fn check(name: &str, m: &Model, convex_tol: f64, qacc_rel: f64) -> Outcome {
     let con = ctx.download::<[f32; 4]>(&step.contact_state.con, nworld * nslot * 3).unwrap();
     let count = ctx.download::<u32>(&step.contact_state.count, 2 * nworld).unwrap();
     let nefc_max = step.efc.table.nefc_max();
-    let efc_j = ctx.download::<f32>(&step.efc_state.j, nworld * nefc_max * m.nv).unwrap();
+    let efc_j = step.efc_state.dense_rows(&ctx, &step.efc.table, m.nv, nworld).unwrap();
     let aref = ctx.download::<f32>(&step.efc_state.aref, nworld * nefc_max).unwrap();
     let dd = ctx.download::<f32>(&step.efc_state.d, nworld * nefc_max).unwrap();
     let nefc = ctx.download::<u32>(&step.efc_state.nefc, nworld).unwrap();

@@ -92,6 +92,11 @@ pub fn run(args: &InfoArgs) -> sinew::Result<()> {
             gm.bytes(),
             if ctx.has_f64() { "f64" } else { "f32 (no shader f64, or SINEW_F64=off)" }
         );
+        let contacts =
+            sinew::sim::contact::ContactTable::new(&m, sinew::sim::contact::DEFAULT_CONTACT_CAPACITY)?;
+        let mut efc = sinew::sim::efc::EfcTable::new(&m, &contacts)?;
+        efc.fit_adapter(&ctx, m.nv, sinew::gpu::model_buffers::ModelMirror::nm(&m));
+        println!("solver     {}", efc.describe(m.nv));
     }
     Ok(())
 }
@@ -107,7 +112,12 @@ fn features(m: &Model) -> Vec<(String, &'static str)> {
         m.jnt_limited.iter().filter(|l| **l).count() + m.tendon_limited.iter().filter(|l| **l).count();
     out.push((format!("{limited} joint/tendon limits"), GPU));
     let colliding = (0..m.ngeom).filter(|&g| m.geom_collides(g)).count();
-    out.push((format!("{} colliding geoms, {} explicit pairs", colliding, m.npair), PLANNED));
+    // contacts are simulated unless a candidate pair has geometry sinew cannot collide yet
+    let pairs = format!("{} colliding geoms, {} pairs", colliding, m.npair);
+    match sinew::sim::contact::candidates(m) {
+        Ok(c) => out.push((format!("{pairs}, {} candidates", c.len()), GPU)),
+        Err(_) => out.push((pairs, PLANNED)),
+    }
     out.push((format!("{} mesh geoms (inertia only)", count(GeomType::Mesh)), "compiled"));
     let wraps = m
         .wrap_type

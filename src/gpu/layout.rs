@@ -276,7 +276,9 @@ pub struct SolverParams {
     pub work_stride: u32,
     /// Levels of the factor's elimination tree (one barrier each per factorisation and solve).
     pub nlevel: u32,
-    pub _pad1: u32,
+    /// Jacobian values per world: room for every row's nonzeros at once (sparse rows, packed
+    /// row after row).
+    pub jpool: u32,
 }
 
 /// (WGSL struct name, size in bytes, member offsets in declaration order) for each mirror.
@@ -304,6 +306,6 @@ pub fn mirrors() -> Vec<(&'static str, usize, Vec<usize>)> {
         m!(EfcSource: kind, id, qadr1, dadr1, qadr2, dadr2, margin, invweight, solref, solimp, data),
         m!(ContactPair: geom1, geom2, kind, condim, slot, maxcon, dof1, dof2, friction, solref, solimp, misc),
         m!(CollisionParams: npair, nslot, ncon_max, rows_per_contact),
-        m!(SolverParams: nsource, nefc_max, iterations, ls_iterations, tolerance, scale, warmstart, nl, iterations_per_dispatch, work_stride, nlevel, _pad1),
+        m!(SolverParams: nsource, nefc_max, iterations, ls_iterations, tolerance, scale, warmstart, nl, iterations_per_dispatch, work_stride, nlevel, jpool),
     ]
 }

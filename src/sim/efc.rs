@@ -5,6 +5,7 @@
 use super::contact::ContactTable;
 use super::hessian_pattern::HessianPattern;
 use super::sparsity::{TendonRows, body_dofs};
+use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::gpu::layout::{EfcSource, SolverParams};
 use crate::model::{EqType, JointType, Model, disable};
@@ -37,7 +38,13 @@ pub struct EfcTable {
     pub pattern: HessianPattern,
     /// The dofs its rows can touch.
     rows: RowDofs,
+    /// The row dof lists the shaders read ([`RowDofs::gpu_table`]).
+    pub lists: Vec<u32>,
 }
+
+/// A transposed entry packs its row in the high and its position in the row in the low 16 bits
+/// (newton.wgsl, contact.wgsl), so both must stay below this.
+const PACKED_LIMIT: usize = 1 << 16;
 
 /// 1 − dmin and 1 − dmax of `solimp` after MuJoCo's clamp to [1e-4, 0.9999], in f64.
 fn complements(solimp: &[f64; 5]) -> [f32; 2] {
@@ -60,8 +67,9 @@ fn arr<const N: usize>(v: &[f64]) -> [f32; N] {
 
 impl EfcTable {
     /// The table of `m` under its disable flags, with `contacts.rows()` rows per world for the
-    /// contacts of `contacts`' candidates.
-    pub fn new(m: &Model, contacts: &ContactTable) -> Self {
+    /// contacts of `contacts`' candidates. Fails where the rows per world or the dofs exceed what
+    /// the shaders' packed row indices hold (65,535).
+    pub fn new(m: &Model, contacts: &ContactTable) -> Result<Self> {
         let flags = m.opt.disableflags;
         let mut sources = Vec::new();
         let on = flags & disable::CONSTRAINT == 0;
@@ -144,9 +152,18 @@ impl EfcTable {
         let contact_rows = if on && flags & disable::CONTACT == 0 { contacts.rows() } else { 0 };
         let rows = RowDofs::new(m, &sources, contacts, contact_rows > 0);
         let pattern = HessianPattern::new(&m.dof_parentid, &rows.all());
+        let nefc_max = sources.len() + contact_rows;
+        if nefc_max >= PACKED_LIMIT || m.nv >= PACKED_LIMIT {
+            return Err(Error::Model(format!(
+                "{nefc_max} constraint rows per world over {} dofs: sinew's solver holds at most {} of each \
+                 (lower the contact capacity)",
+                m.nv,
+                PACKED_LIMIT - 1
+            )));
+        }
         let params = SolverParams {
             nsource: sources.len() as u32,
-            nefc_max: (sources.len() + contact_rows) as u32,
+            nefc_max: nefc_max as u32,
             iterations: m.opt.iterations as u32,
             ls_iterations: m.opt.ls_iterations as u32,
             tolerance: m.opt.tolerance as f32,
@@ -156,14 +173,41 @@ impl EfcTable {
             iterations_per_dispatch: m.opt.iterations.max(1) as u32,
             work_stride: (pattern.nl() + 6 * m.nv + 2 * (sources.len() + contact_rows) + 3) as u32,
             nlevel: pattern.nlevel() as u32,
-            _pad1: 0,
+            jpool: rows.pool(contact_rows) as u32,
         };
-        EfcTable { sources, contact_rows, params, threads: 64, pattern, rows }
+        let lists = rows.gpu_table();
+        Ok(EfcTable { sources, contact_rows, params, threads: 64, pattern, rows, lists })
     }
 
     /// Rows per world the buffers hold.
     pub fn nefc_max(&self) -> usize {
         self.params.nefc_max as usize
+    }
+
+    /// Fit the table to `ctx`'s adapter: on CPU adapters, to their loop limit
+    /// ([`EfcTable::fit_loop_budget`]); GPUs keep the defaults.
+    pub fn fit_adapter(&mut self, ctx: &GpuContext, nv: usize, nm: usize) {
+        if ctx.summary().device_type == "Cpu" {
+            self.fit_loop_budget(nv, nm, 50_000);
+        }
+    }
+
+    /// One line on how the solver is laid out for a model with `nv` dofs.
+    pub fn describe(&self, nv: usize) -> String {
+        let p = &self.params;
+        format!(
+            "{} rows per world ({} for contacts), Jacobian {} values per world (dense: {}), Hessian factor {} \
+             entries of {} in {} levels; Newton workgroup {}, {} iterations per dispatch",
+            p.nefc_max,
+            self.contact_rows,
+            p.jpool,
+            p.nefc_max as usize * nv,
+            p.nl,
+            nv * (nv + 1) / 2,
+            p.nlevel,
+            self.threads,
+            p.iterations_per_dispatch
+        )
     }
 
     /// Fit the Newton workgroup and the iterations per dispatch to a budget of loop iterations
@@ -190,22 +234,22 @@ impl EfcTable {
     /// factorisation and substitutions (by the pattern's levels), its rows of the sparse M
     /// product (ancestors and descendants) and of pᵀMp (ancestors), the workgroup sums (cost,
     /// gradient norm, every line-search slope: a share of the rows and a tree of 2·log2(threads)
-    /// steps each), gradient and row products.
+    /// steps each), the gradient (its dofs' rows) and the row products (their nonzeros).
     fn newton_iteration_cost(&self, nv: usize, nm: usize) -> usize {
         let p = &self.params;
         let (nefc, ls) = (p.nefc_max as usize, p.ls_iterations as usize);
         let per_thread = |n: usize| n.div_ceil(self.threads).max(1);
         let tree = 2 * self.threads.ilog2() as usize + 2;
         let pattern = &self.pattern;
-        self.rows.assembly_loops(pattern, self.threads, nefc, self.contact_rows)
+        self.rows.assembly_loops(pattern, self.threads, self.contact_rows)
+            + self.rows.gradient_loops(nv, self.threads, self.contact_rows)
             + pattern.factor_loops(self.threads)
             + pattern.solve_loops(self.threads)
             + (2 * nm).min(per_thread(nv) * nv)
             + nm.min(per_thread(nv) * nv)
             + (ls + 4) * (per_thread(nefc) + tree)
             + 8 * nv
-            + per_thread(nefc) * nv * 2
-            + per_thread(nv) * nefc * 2
+            + per_thread(nefc) * self.rows.widest() * 2
     }
 
     /// `iterate` dispatches per step so that `iterations` are covered.
@@ -224,14 +268,14 @@ pub struct GpuEfc {
     pub params: wgpu::Buffer,
     /// u32 tables of the Hessian's factor ([`HessianPattern::gpu_table`]).
     pub pattern: wgpu::Buffer,
+    /// u32: the dofs of each row source and contact candidate ([`EfcTable::lists`]).
+    pub lists: wgpu::Buffer,
 }
 
 impl GpuEfc {
     /// Upload `table` (fitted to the adapter's loop limits; `nm` is the sparse M's size).
     pub fn upload(ctx: &GpuContext, mut table: EfcTable, nv: usize, nm: usize) -> Self {
-        if ctx.summary().device_type == "Cpu" {
-            table.fit_loop_budget(nv, nm, 50_000);
-        }
+        table.fit_adapter(ctx, nv, nm);
         let mut sources = table.sources.clone();
         if sources.is_empty() {
             sources.push(EfcSource::default());
@@ -240,15 +284,23 @@ impl GpuEfc {
             sources: ctx.storage_from("efc.sources", &sources),
             params: ctx.uniform_from("efc.params", &table.params),
             pattern: ctx.storage_from("efc.pattern", &table.pattern.gpu_table()),
+            lists: ctx.storage_from("efc.lists", &table.lists),
             table,
         }
     }
 }
 
-/// Per-world constraint rows and solver scratch on the GPU.
+/// Per-world constraint rows and solver scratch on the GPU. A row keeps only the dofs it can
+/// touch: its dof list (a row source's or a contact candidate's, in [`EfcTable::lists`]) and one
+/// value per listed dof, packed after the world's earlier rows.
 pub struct EfcState {
-    /// (nworld × nefc_max × nv) f32: dense Jacobian rows.
-    pub j: wgpu::Buffer,
+    /// (nworld × jpool) f32: the rows' Jacobian values, row after row.
+    pub jval: wgpu::Buffer,
+    /// (nworld × nefc_max) [u32; 2]: per row, its first value in the world's `jval` and its list.
+    pub jrow: wgpu::Buffer,
+    /// (nworld × (nv + 1 + jpool)) u32: the rows by dof, rebuilt with the rows each step (contact.wgsl):
+    /// (nv + 1) offsets, then per dof its (row << 16 | position in the row) in row order.
+    pub jt: wgpu::Buffer,
     /// (nworld × nefc_max) f32: reference accelerations.
     pub aref: wgpu::Buffer,
     /// (nworld × nefc_max) f32: inverse regularisers D = 1/R.
@@ -271,13 +323,16 @@ impl EfcState {
         // scratch per world: H's packed factor, six nv-vectors, two row vectors, three scalars (work_stride)
         let rows = nworld * table.nefc_max();
         let per_world = table.params.work_stride as usize;
+        let pool = table.params.jpool as usize;
         let work = if ctx.has_f64() {
             ctx.storage_zeroed::<f64>("efc.work", nworld * per_world)
         } else {
             ctx.storage_zeroed::<f32>("efc.work", nworld * per_world)
         };
         EfcState {
-            j: ctx.storage_zeroed::<f32>("efc.j", rows * nv),
+            jval: ctx.storage_zeroed::<f32>("efc.jval", nworld * pool),
+            jrow: ctx.storage_zeroed::<[u32; 2]>("efc.jrow", rows),
+            jt: ctx.storage_zeroed::<u32>("efc.jt", nworld * (nv + 1 + pool)),
             aref: ctx.storage_zeroed::<f32>("efc.aref", rows),
             d: ctx.storage_zeroed::<f32>("efc.d", rows),
             side: ctx.storage_zeroed::<u32>("efc.side", rows),
@@ -290,20 +345,52 @@ impl EfcState {
 
     /// Bytes held.
     pub fn bytes(&self) -> u64 {
-        [&self.j, &self.aref, &self.d, &self.side, &self.nefc, &self.work, &self.pending, &self.pending_args]
-            .iter()
-            .map(|b| b.size())
-            .sum()
+        [
+            &self.jval, &self.jrow, &self.jt, &self.aref, &self.d, &self.side, &self.nefc, &self.work,
+            &self.pending, &self.pending_args,
+        ]
+        .iter()
+        .map(|b| b.size())
+        .sum()
+    }
+
+    /// The rows in use, downloaded and spread over every dof: (nworld × nefc_max × nv), rows past
+    /// a world's count zero. For tests and inspection.
+    pub fn dense_rows(
+        &self,
+        ctx: &GpuContext,
+        table: &EfcTable,
+        nv: usize,
+        nworld: usize,
+    ) -> Result<Vec<f32>> {
+        let nmax = table.nefc_max();
+        let pool = table.params.jpool as usize;
+        let jval = ctx.download::<f32>(&self.jval, nworld * pool)?;
+        let jrow = ctx.download::<[u32; 2]>(&self.jrow, nworld * nmax)?;
+        let nefc = ctx.download::<u32>(&self.nefc, nworld)?;
+        let lists = &table.lists;
+        let mut dense = vec![0.0f32; nworld * nmax * nv];
+        for w in 0..nworld {
+            for r in 0..nefc[w] as usize {
+                let [first, list] = jrow[w * nmax + r];
+                let (a, b) = (lists[list as usize] as usize, lists[list as usize + 1] as usize);
+                for (k, d) in lists[a..b].iter().enumerate() {
+                    dense[(w * nmax + r) * nv + *d as usize] = jval[w * pool + first as usize + k];
+                }
+            }
+        }
+        Ok(dense)
     }
 }
 
-/// The dofs rows can touch, for the Hessian's pattern and the loop budget.
+/// The dofs rows can touch, for the Hessian's pattern, the shaders' row lists and the loop
+/// budget. Every list is ascending, as the rows store their values.
 #[derive(Debug, Clone)]
 struct RowDofs {
     /// Per source, the dofs of its row.
     sources: Vec<Vec<usize>>,
-    /// Per contact candidate, the dofs of its rows (the chains of its two bodies) and the most
-    /// rows it makes at once.
+    /// Per contact candidate, the dofs of its rows (the union of its two bodies' chains) and the
+    /// most rows it makes at once.
     contacts: Vec<(Vec<usize>, usize)>,
 }
 
@@ -317,6 +404,7 @@ impl RowDofs {
                 source::JOINT_EQUALITY => {
                     let mut dofs = vec![s.dadr1 as usize];
                     dofs.extend(usize::try_from(s.dadr2).ok());
+                    dofs.sort_unstable();
                     dofs
                 }
                 source::LIMIT_LINEAR => vec![s.dadr1 as usize],
@@ -336,6 +424,8 @@ impl RowDofs {
                 .map(|p| {
                     let mut dofs = body_dofs(m, m.geom_bodyid[p.geom1 as usize]);
                     dofs.extend(body_dofs(m, m.geom_bodyid[p.geom2 as usize]));
+                    dofs.sort_unstable();
+                    dofs.dedup();
                     (dofs, p.maxcon as usize * per_contact)
                 })
                 .collect()
@@ -350,46 +440,95 @@ impl RowDofs {
         self.sources.iter().cloned().chain(self.contacts.iter().map(|(d, _)| d.clone())).collect()
     }
 
-    /// Loop iterations of the busiest of `threads` invocations assembling the Hessian of
-    /// `pattern` from `nefc` rows, at most `contact_rows` of them from contacts (newton.wgsl's
-    /// `hessian`: invocation t takes the columns k ≡ t mod threads; each column is zeroed, gets
-    /// M's entries, tests every row, and is walked again for each row that touches it).
-    fn assembly_loops(
-        &self,
-        pattern: &HessianPattern,
-        threads: usize,
-        nefc: usize,
-        contact_rows: usize,
-    ) -> usize {
-        let nv = pattern.nv;
-        let len = |k: usize| pattern.column(k).len();
-        let mut by_source = vec![0usize; nv];
-        for d in self.sources.iter().flatten() {
-            by_source[*d] += 1;
+    /// The lists as the shaders read them: list `l` (source `l`, then contact candidate
+    /// `l − nsource`) holds the dofs at `[t[l], t[l + 1])` of the same table `t`, whose first
+    /// nlist + 1 words are those offsets.
+    fn gpu_table(&self) -> Vec<u32> {
+        let lists = self.all();
+        let mut table = Vec::with_capacity(lists.len() + 1 + lists.iter().map(Vec::len).sum::<usize>());
+        let mut at = lists.len() + 1;
+        for l in &lists {
+            table.push(at as u32);
+            at += l.len();
         }
-        (0..threads)
-            .map(|t| {
-                let own = |k: &usize| *k % threads == t;
-                let fixed: usize = (t..nv).step_by(threads).map(|k| len(k) * (2 + by_source[k]) + nefc).sum();
-                // each contact row walks the owned columns of its candidate's chains: at worst the
-                // candidates with the longest walks make as many rows as they can, up to
-                // contact_rows in all
-                let mut walks: Vec<(usize, usize)> = self
-                    .contacts
-                    .iter()
-                    .map(|(d, rows)| (d.iter().filter(|k| own(k)).map(|k| len(*k)).sum::<usize>(), *rows))
-                    .collect();
-                walks.sort_unstable_by(|a, b| b.cmp(a));
-                let mut left = contact_rows;
-                let mut contact = 0;
-                for (walk, rows) in walks {
-                    let take = rows.min(left);
-                    contact += take * walk;
-                    left -= take;
-                }
-                fixed + contact
-            })
-            .max()
-            .unwrap_or(0)
+        table.push(at as u32);
+        table.extend(lists.iter().flatten().map(|d| *d as u32));
+        table
+    }
+
+    /// Values a world's rows can need at once: every source's row and `contact_rows` rows of the
+    /// widest candidate.
+    fn pool(&self, contact_rows: usize) -> usize {
+        let widest = self.contacts.iter().map(|(d, _)| d.len()).max().unwrap_or(0);
+        (self.sources.iter().map(Vec::len).sum::<usize>() + contact_rows * widest).max(1)
+    }
+
+    /// Dofs of the widest row.
+    fn widest(&self) -> usize {
+        self.all().iter().map(Vec::len).max().unwrap_or(0)
+    }
+
+    /// The rows touching dof `d` at worst, each with its width: every source listing it, and up
+    /// to `contact_rows` rows of the candidates listing it, the widest first.
+    fn worst_rows(&self, d: usize, contact_rows: usize) -> Vec<usize> {
+        let mut rows: Vec<usize> = self.sources.iter().filter(|s| s.contains(&d)).map(Vec::len).collect();
+        let mut contacts: Vec<(usize, usize)> = self
+            .contacts
+            .iter()
+            .filter(|(c, _)| c.binary_search(&d).is_ok())
+            .map(|(c, n)| (c.len(), *n))
+            .collect();
+        contacts.sort_unstable_by(|a, b| b.cmp(a));
+        let mut left = contact_rows;
+        for (width, n) in contacts {
+            let take = n.min(left);
+            rows.extend(std::iter::repeat_n(width, take));
+            left -= take;
+        }
+        rows
+    }
+
+    /// Loop iterations of the busiest of `threads` invocations assembling the Hessian of
+    /// `pattern` (newton.wgsl's `hessian`: invocation t takes the columns k ≡ t mod threads; each
+    /// column is zeroed and gets M's entries, then each row touching k walks its own dofs).
+    fn assembly_loops(&self, pattern: &HessianPattern, threads: usize, contact_rows: usize) -> usize {
+        let nv = pattern.nv;
+        let column =
+            |k: usize| 2 * pattern.column(k).len() + self.worst_rows(k, contact_rows).iter().sum::<usize>();
+        let costs: Vec<usize> = (0..nv).map(column).collect();
+        (0..threads).map(|t| (t..nv).step_by(threads).map(|k| costs[k]).sum()).max().unwrap_or(0)
+    }
+
+    /// Loop iterations of the busiest of `threads` invocations forming the gradient (dof d ≡ t
+    /// mod threads, over the rows touching d).
+    fn gradient_loops(&self, nv: usize, threads: usize, contact_rows: usize) -> usize {
+        let costs: Vec<usize> = (0..nv).map(|d| 1 + self.worst_rows(d, contact_rows).len()).collect();
+        (0..threads).map(|t| (t..nv).step_by(threads).map(|k| costs[k]).sum()).max().unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lists(sources: Vec<Vec<usize>>, contacts: Vec<(Vec<usize>, usize)>) -> RowDofs {
+        RowDofs { sources, contacts }
+    }
+
+    #[test]
+    fn the_gpu_table_holds_each_list_between_its_offsets() {
+        let r = lists(vec![vec![2], vec![0, 3]], vec![(vec![0, 1, 4], 8)]);
+        let t = r.gpu_table();
+        assert_eq!(t, vec![4, 5, 7, 10, 2, 0, 3, 0, 1, 4]);
+        assert_eq!(r.pool(8), 3 + 8 * 3);
+        assert_eq!(r.widest(), 3);
+    }
+
+    #[test]
+    fn the_worst_rows_of_a_dof_fill_the_contact_rows_widest_first() {
+        let r = lists(vec![vec![0], vec![0, 2]], vec![(vec![0, 1], 4), (vec![0, 1, 2], 4), (vec![3], 4)]);
+        assert_eq!(r.worst_rows(0, 6), vec![1, 2, 3, 3, 3, 3, 2, 2]);
+        assert_eq!(r.worst_rows(3, 6), vec![1, 1, 1, 1]);
+        assert_eq!(r.worst_rows(2, 0), vec![2]);
     }
 }

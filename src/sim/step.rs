@@ -75,7 +75,7 @@ impl Step {
         let nm = crate::gpu::model_buffers::ModelMirror::nm(model);
         let contacts = GpuContacts::upload(ctx, ContactTable::new(model, capacity)?);
         let contact_state = ContactState::new(ctx, &contacts.table, s.nworld);
-        let efc = GpuEfc::upload(ctx, EfcTable::new(model, &contacts.table), model.nv, nm);
+        let efc = GpuEfc::upload(ctx, EfcTable::new(model, &contacts.table)?, model.nv, nm);
         let efc_state = EfcState::new(ctx, &efc.table, model.nv, s.nworld);
         Ok(Step {
             kinematics: stages::kinematics::kinematics(ctx, gm, s)?,
@@ -105,7 +105,7 @@ impl Step {
     /// without allocating them; check a world count with [`Footprint::check`] before building.
     pub fn footprint(ctx: &GpuContext, model: &Model, capacity: usize) -> Result<Footprint> {
         let contacts = ContactTable::new(model, capacity)?;
-        let efc = EfcTable::new(model, &contacts);
+        let efc = EfcTable::new(model, &contacts)?;
         Footprint::measure(ctx, |n| {
             Ok((
                 SimState::new(ctx, model, n),

@@ -19,7 +19,7 @@ pub fn constraint(
 ) -> Result<Kernel> {
     let buffers = [
         &m.sizes, &s.run, &m.options, &efc.params, &efc.sources, &sp.ten_rows, &sp.ten_row_dof, &s.qpos,
-        &s.qvel, &s.ten_length, &s.ten_j, &e.j, &e.aref, &e.d, &e.side, &e.nefc,
+        &s.qvel, &s.ten_length, &s.ten_j, &e.jval, &e.jrow, &efc.lists, &e.aref, &e.d, &e.side, &e.nefc,
     ];
     Kernel::new(ctx, "constraint.wgsl", "rows", &buffers, s.nworld)
 }

@@ -20,8 +20,9 @@ pub fn contact(
 ) -> Result<Kernel> {
     let buffers = [
         &m.sizes, &s.run, &m.options, &efc.params, &c.params, &c.pairs, &cs.con, &m.dofs, &m.bodies, &s.cdof,
-        &s.subtree_com, &s.qvel, &e.j, &e.aref, &e.d, &e.side, &e.nefc, &cs.count,
+        &s.subtree_com, &s.qvel, &e.jval, &e.jrow, &efc.lists, &e.jt, &e.aref, &e.d, &e.side, &e.nefc,
+        &cs.count,
     ];
-    let worlds = if c.table.pairs.is_empty() { 0 } else { s.nworld };
-    Kernel::new(ctx, "contact.wgsl", "rows", &buffers, worlds)
+    // every world, with contacts or not: the rows' index by dof is built here
+    Kernel::new(ctx, "contact.wgsl", "rows", &buffers, s.nworld)
 }

@@ -34,9 +34,9 @@ impl Stage for Newton {
 /// Build the stage.
 pub fn newton(ctx: &GpuContext, m: &GpuModel, efc: &GpuEfc, e: &EfcState, s: &SimState) -> Result<Newton> {
     let buffers = [
-        &m.sizes, &s.run, &efc.params, &m.dofs, &m.dof_madr, &s.qm, &s.qacc_smooth, &e.j, &e.aref, &e.d,
+        &m.sizes, &s.run, &efc.params, &m.dofs, &m.dof_madr, &s.qm, &s.qacc_smooth, &e.jval, &e.aref, &e.d,
         &e.side, &e.nefc, &e.work, &s.qacc, &s.qacc_warmstart, &s.qfrc_constraint, &m.dof_mcol, &efc.pattern,
-        &e.pending,
+        &e.pending, &e.jrow, &efc.lists, &e.jt,
     ];
     let threads = [("WG", efc.table.threads as f64)];
     let kernel = |entry: &str| Kernel::per_workgroup(ctx, "newton.wgsl", entry, &buffers, s.nworld, &threads);
