@@ -7,7 +7,8 @@
 // edges) only where Jᵢ a − arefᵢ < 0. The cost is convex and piecewise quadratic, so Newton
 // steps with the active set's exact Hessian H = M + Jᵀ D J, and a line search that finds the
 // exact zero of the (piecewise-linear, increasing) slope, reach MuJoCo's unique minimiser.
-// Stops as MuJoCo does: scaled cost improvement or gradient below `tolerance`, or `iterations`.
+// Stops as MuJoCo does: scaled cost improvement (summed term by term, `decrease`) or gradient
+// below `tolerance`, or `iterations`.
 //
 // Entry points: `start` (warm start, first evaluation), `iterate` (up to
 // params.iterations_per_dispatch Newton steps of each world still going, dispatched indirectly
@@ -407,10 +408,44 @@ fn slope(s: Slots, tid: u32, g1: real, g2: real, t: real) -> vec2<real> {
     return workgroup_sum(tid, sc) + vec2<real>(g1 + t * g2, g2);
 }
 
+// A line-search result: the step t, and the Gauss part's slope at 0 (g1 = p·M(a − a₀)) and
+// curvature (g2 = pᵀMp).
+struct LineStep {
+    t: real,
+    g1: real,
+    g2: real,
+}
+
+// The cost's decrease from a to a + t·p, summed term by term (the Gauss part t·g1 + ½t²·g2, and
+// each row's change, D·t·Jp·(jar + ½t·Jp) where it stays active) instead of as the difference of
+// two costs: equal in exact arithmetic, but the difference of two large f32 costs loses the
+// decrease in rounding and stopped the solve early (myoarms without f64). Whole workgroup.
+fn decrease(s: Slots, tid: u32, step: LineStep) -> real {
+    let t = step.t;
+    var change = real(0.0);
+    for (var r = tid; r < s.n; r += WG) {
+        let jar = work[s.jar + r];
+        let jp = work[s.jp + r];
+        let after = jar + t * jp;
+        let dr = real(efc_d[s.row + r]);
+        let was = is_active(s, r, jar);
+        let is = is_active(s, r, after);
+        if (was && is) {
+            change += dr * t * jp * (jar + real(0.5) * t * jp);
+        } else if (is) {
+            change += real(0.5) * dr * after * after;
+        } else if (was) {
+            change -= real(0.5) * dr * jar * jar;
+        }
+    }
+    let rows = workgroup_sum(tid, vec2<real>(change, real(0.0))).x;
+    return -(t * step.g1 + real(0.5) * t * t * step.g2 + rows);
+}
+
 // The exact minimiser t along p: Newton on the slope, kept inside a bracket (bisecting when a
 // step would leave it); the slope is piecewise linear, so this ends once the active set settles.
 // Every invocation runs it on the same uniform sums. Whole workgroup.
-fn line_search(w: u32, s: Slots, tid: u32) -> real {
+fn line_search(w: u32, s: Slots, tid: u32) -> LineStep {
     // g1 = p·M(a − a₀) and g2 = pᵀMp, the latter along each dof's ancestors (M is stored as the
     // dof's row up its branch, so each off-diagonal entry counts twice)
     let mb = w * run.nm;
@@ -432,7 +467,7 @@ fn line_search(w: u32, s: Slots, tid: u32) -> real {
     let g2 = g.y;
     let s0 = slope(s, tid, g1, g2, real(0.0));
     if (s0.x >= real(0.0)) {
-        return real(0.0);
+        return LineStep(real(0.0), g1, g2);
     }
     var lo = real(0.0);
     var hi = real(-1.0);  // no upper bracket yet
@@ -457,7 +492,7 @@ fn line_search(w: u32, s: Slots, tid: u32) -> real {
             break;
         }
     }
-    return t;
+    return LineStep(t, g1, g2);
 }
 
 // Up to iterations_per_dispatch Newton steps of each pending world (dispatched indirectly, a
@@ -503,15 +538,15 @@ fn iterate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
             work[s.jp + r] = row_dot(s, r, s.p);
         }
         storageBarrier();
-        let t = line_search(w, s, tid);
-        let before = work[s.cost];
+        let step = line_search(w, s, tid);
+        let improvement = decrease(s, tid, step);
         for (var i = tid; i < sizes.nv; i += WG) {
-            work[s.a + i] += t * work[s.p + i];
+            work[s.a + i] += step.t * work[s.p + i];
         }
         storageBarrier();
         evaluate(w, s, tid);
         if (tid == 0u) {
-            if (real(params.scale) * (before - work[s.cost]) < real(params.tolerance)) {
+            if (real(params.scale) * improvement < real(params.tolerance)) {
                 work[s.done] = real(1.0);
             }
         }

@@ -3,13 +3,18 @@
 // dv = (M + h·D)⁻¹ (same force + qfrc_constraint) that Euler integrates (MuJoCo's mj_factorM /
 // mj_solveLD on the sparse tree-structured M), one invocation per world.
 //
-// `real` is f64 where the device has it (the host prepends `alias real = f64;`), else f32: M is
-// ill-conditioned (light patellae and fingers next to a heavy pelvis), and an f32 factorisation
-// puts 0.1-1 % errors into the fingers' qacc at fast random states, f64 keeps them at 1e-5.
-// Per world, `work` holds the L'DL factor (nm) then the solution vector (nv). Factorisation and
-// substitution are separate dispatches: run back to back in one invocation, lavapipe (Mesa 22.3)
-// returned substitutions that did not see the factor just written (mm_fullbody's qacc was off
-// by 10×, the same code split in two matched the f64 reference). Keep them apart.
+// `real` is f64 where the device has it (the host prepends `alias real = f64;` and REAL_IS_F64),
+// else f32: M is ill-conditioned (light patellae and fingers next to a heavy pelvis), and an f32
+// factorisation alone puts 0.1-1 % errors into the fingers' qacc at fast random states. In f32
+// the solution is therefore refined (mixed-precision iterative refinement): the residual f − M x
+// is formed in double-f32 arithmetic (exact products and sums carried as hi + lo pairs:
+// two_sum, two_prod), solved with the same f32 factor, and added; each step shrinks the error
+// by about κ(M)·eps_f32, which f32 arithmetic alone cannot get below.
+// Per world, `work` holds the L'DL factor (nm), the solution vector and the residual (nv each).
+// Factorisation and substitution are separate dispatches: run back to back in one invocation,
+// lavapipe (Mesa 22.3) returned substitutions that did not see the factor just written
+// (mm_fullbody's qacc was off by 10×, the same code split in two matched the f64 reference).
+// Keep them apart.
 
 @group(0) @binding(0) var<uniform> sizes: ModelSizes;
 @group(0) @binding(1) var<uniform> run: RunParams;
@@ -25,11 +30,22 @@
 @group(0) @binding(11) var<storage, read_write> dv: array<f32>;
 @group(0) @binding(12) var<storage, read> qacc: array<f32>;
 @group(0) @binding(13) var<storage, read> qfrc_constraint: array<f32>;
+// M by column: (nv + 1) offsets, then per dof the pairs (descendant dof, address of its entry).
+@group(0) @binding(14) var<storage, read> dof_mcol: array<u32>;
+
+// Refinement steps of the f32 solution (none in f64): with two, myoarms' qacc at a random state
+// equals the f64 path's to the last f32 bit; one left 2e-7 relative, none 3e-3.
+const REFINE_STEPS: u32 = 2u;
+
+// Per-world scratch: the factor (nm), x and the residual (nv each).
+fn stride() -> u32 {
+    return run.nm + 2u * sizes.nv;
+}
 
 // Copy M (+ hd·damping on the diagonal) into the factor slot and factor it: M = Lᵀ D L, L unit
 // lower, eliminating from the leaves to the root.
 fn factor(w: u32, hd: f32) {
-    let base = w * (run.nm + sizes.nv);
+    let base = w * stride();
     for (var i = 0u; i < run.nm; i++) {
         work[base + i] = real(qm[w * run.nm + i]);
     }
@@ -59,9 +75,10 @@ fn factor(w: u32, hd: f32) {
     }
 }
 
-// x = (Lᵀ D L)⁻¹ f into the vector slot, f = passive + actuator − bias (+ constraint forces).
+// x = (Lᵀ D L)⁻¹ f into the vector slot, f = passive + actuator − bias (+ constraint forces);
+// in f32, then refined.
 fn substitute(w: u32, with_constraint: bool) {
-    let base = w * (run.nm + sizes.nv);
+    let base = w * stride();
     let xb = base + run.nm;
     let vb = w * sizes.nv;
     for (var d = 0u; d < sizes.nv; d++) {
@@ -70,6 +87,96 @@ fn substitute(w: u32, with_constraint: bool) {
             work[xb + d] += real(qfrc_constraint[vb + d]);
         }
     }
+    solve_ld(base, xb);
+    if (!REAL_IS_F64) {
+        for (var step = 0u; step < REFINE_STEPS; step++) {
+            refine(w, with_constraint);
+        }
+    }
+}
+
+// One refinement step of the solution at slot x: r = f − M x in double-f32, x += (Lᵀ D L)⁻¹ r.
+fn refine(w: u32, with_constraint: bool) {
+    let base = w * stride();
+    let xb = base + run.nm;
+    let rb = xb + sizes.nv;
+    for (var d = 0u; d < sizes.nv; d++) {
+        work[rb + d] = real(residual(w, xb, d, with_constraint));
+    }
+    solve_ld(base, rb);
+    for (var d = 0u; d < sizes.nv; d++) {
+        work[xb + d] += work[rb + d];
+    }
+}
+
+// x, through an integer operation the compiler cannot see through (its bits xor RunParams.zero,
+// 0 from the host). The error-free transformations below need each operation rounded where it
+// stands; llvmpipe's compiler rewrites float algebra (it folds (a + b) − a into b, zeroing
+// TwoSum's error term, and a product with a runtime 1.0 did not stop it: a 100-term dot product
+// came out 3e-9 relative instead of 2e-16; measured), and this fences each intermediate off.
+fn exact(x: f32) -> f32 {
+    return bitcast<f32>(bitcast<u32>(x) ^ run.zero);
+}
+
+// (s, e) with s = fl(a + b) and a + b = s + e exactly (Knuth's TwoSum).
+fn two_sum(a: f32, b: f32) -> vec2<f32> {
+    let s = exact(a + b);
+    let bb = exact(s - a);
+    return vec2<f32>(s, (a - exact(s - bb)) + (b - bb));
+}
+
+// (p, e) with p = fl(a·b) and a·b = p + e exactly (Dekker's product with Veltkamp's split; a
+// fused multiply-add anywhere in it only makes a step exact that already was).
+fn two_prod(a: f32, b: f32) -> vec2<f32> {
+    let p = exact(a * b);
+    let ca = exact(4097.0 * a);
+    let ah = ca - exact(ca - a);
+    let al = a - ah;
+    let cb = exact(4097.0 * b);
+    let bh = cb - exact(cb - b);
+    let bl = b - bh;
+    return vec2<f32>(p, ((exact(ah * bh) - p) + ah * bl + al * bh) + al * bl);
+}
+
+// acc + v·x in double-f32 (acc = hi + lo).
+fn add_prod(acc: vec2<f32>, v: f32, x: f32) -> vec2<f32> {
+    let p = two_prod(v, x);
+    let s = two_sum(acc.x, p.x);
+    return vec2<f32>(s.x, acc.y + s.y + p.y);
+}
+
+// (f − M x)_d of world w for x at slot xb, in double-f32, rounded once at the end: M's row d is
+// its diagonal, its ancestors (stored with d) and its descendants (dof_mcol).
+fn residual(w: u32, xb: u32, d: u32, with_constraint: bool) -> f32 {
+    let vb = w * sizes.nv;
+    let mb = w * run.nm;
+    var acc = two_sum(qfrc_passive[vb + d], qfrc_actuator[vb + d]);
+    acc = add_prod(acc, -1.0, qfrc_bias[vb + d]);
+    if (with_constraint) {
+        acc = add_prod(acc, 1.0, qfrc_constraint[vb + d]);
+    }
+    var mdd = qm[mb + dof_madr[d]];
+    if (with_constraint) {
+        // the damped solve's matrix: M + h·damping on the diagonal, as factored
+        mdd += options.gravity.w * dofs[d].damping;
+    }
+    acc = add_prod(acc, -mdd, f32(work[xb + d]));
+    var adr = dof_madr[d] + 1u;
+    var j = dofs[d].parent;
+    while (j >= 0) {
+        acc = add_prod(acc, -qm[mb + adr], f32(work[xb + u32(j)]));
+        adr += 1u;
+        j = dofs[j].parent;
+    }
+    let pairs = sizes.nv + 1u;
+    for (var e = dof_mcol[d]; e < dof_mcol[d + 1u]; e += 2u) {
+        acc = add_prod(acc, -qm[mb + dof_mcol[pairs + e + 1u]], f32(work[xb + dof_mcol[pairs + e]]));
+    }
+    return acc.x + acc.y;
+}
+
+// Solve (Lᵀ D L) y = b in place on the vector at slot xb, with the factor at base.
+fn solve_ld(base: u32, xb: u32) {
     for (var k = i32(sizes.nv) - 1; k >= 0; k--) {
         let x = work[xb + u32(k)];
         var ki = base + dof_madr[k] + 1u;
@@ -143,7 +250,7 @@ fn store(i: u32, which: u32) {
     }
     let w = i / sizes.nv;
     let d = i % sizes.nv;
-    let x = f32(work[w * (run.nm + sizes.nv) + run.nm + d]);
+    let x = f32(work[w * stride() + run.nm + d]);
     if (which == 0u) {
         qacc_smooth[i] = x;
     } else {

@@ -96,7 +96,7 @@ struct Pair {
 // Per-run parameters shared by all stages: world count, tendon-Jacobian entries per world, sparse
 // mass-matrix entries per world.
 struct RunParams {
-    nworld: u32, ten_nnz: u32, nm: u32, _pad2: u32,
+    nworld: u32, ten_nnz: u32, nm: u32, zero: u32,
 }
 
 // Physics options: gravity.xyz with the timestep in .w; disable flags as MuJoCo's mjtDisableBit;

@@ -179,7 +179,9 @@ pub struct RunParams {
     pub nworld: u32,
     pub ten_nnz: u32,
     pub nm: u32,
-    pub _pad2: u32,
+    /// 0: an integer the shader compiler cannot see, which fences off solve.wgsl's error-free
+    /// transformations from algebraic rewriting.
+    pub zero: u32,
 }
 
 #[repr(C)]
@@ -301,7 +303,7 @@ pub fn mirrors() -> Vec<(&'static str, usize, Vec<usize>)> {
         m!(Actuator: dynprm, gainprm, biasprm, gear, trntype, trnid, dyntype, gaintype, biastype, act_adr, flags, ctrlrange, forcerange, actrange, lengthrange),
         m!(Equality: kind, obj1, obj2, active0, solref, solimp, data),
         m!(Pair: geom1, geom2, dim, signature, friction, solref, solreffriction, solimp, margin, gap),
-        m!(RunParams: nworld, ten_nnz, nm, _pad2),
+        m!(RunParams: nworld, ten_nnz, nm, zero),
         m!(ModelOptions: gravity, disableflags, implicit, _pad1, _pad2),
         m!(EfcSource: kind, id, qadr1, dadr1, qadr2, dadr2, margin, invweight, solref, solimp, data),
         m!(ContactPair: geom1, geom2, kind, condim, slot, maxcon, dof1, dof2, friction, solref, solimp, misc),

@@ -65,10 +65,14 @@ pub const STAGES: &[(&str, &str)] = &[
 pub const REAL_STAGES: &[&str] = &["solve.wgsl", "newton.wgsl", "pending.wgsl"];
 
 /// The full module source of a stage with `real` bound to `real` (f32 or f64) where the stage
-/// uses it.
+/// uses it, and `REAL_IS_F64` saying which.
 pub fn module_source_real(stage: &str, real: &str) -> Result<String> {
     let src = module_source(stage)?;
-    Ok(if REAL_STAGES.contains(&stage) { format!("alias real = {real};\n{src}") } else { src })
+    Ok(if REAL_STAGES.contains(&stage) {
+        format!("alias real = {real};\nconst REAL_IS_F64: bool = {};\n{src}", real == "f64")
+    } else {
+        src
+    })
 }
 
 /// The full module source of a stage: the common prelude, the stage's parts and the stage file.

@@ -64,8 +64,8 @@ pub struct SimState {
     pub crb: wgpu::Buffer,
     /// (nworld × nm) f32: sparse joint-space inertia (rows: the dof, then its ancestors).
     pub qm: wgpu::Buffer,
-    /// (nworld × (nm + nv)) f64 (f32 without shader f64): scratch of `solve` (the L'DL factor,
-    /// then the solution vector).
+    /// (nworld × (nm + 2·nv)) f64 (f32 without shader f64): scratch of `solve` (the L'DL
+    /// factor, then the solution vector and, for the f32 refinement, the residual).
     pub qld: wgpu::Buffer,
     /// (nworld × nbody × 2) vec4: body spatial velocities.
     pub cvel: wgpu::Buffer,
@@ -109,12 +109,7 @@ impl SimState {
             nworld,
             run: ctx.uniform_from(
                 "state.run",
-                &RunParams {
-                    nworld: nworld as u32,
-                    ten_nnz: ten_nnz as u32,
-                    nm: nm as u32,
-                    ..Default::default()
-                },
+                &RunParams { nworld: nworld as u32, ten_nnz: ten_nnz as u32, nm: nm as u32, zero: 0 },
             ),
             qpos: ctx.storage_from("state.qpos", &qpos0),
             qvel: ctx.storage_zeroed::<f32>("state.qvel", nworld * m.nv),
@@ -142,7 +137,7 @@ impl SimState {
             qfrc_actuator: f32s("state.qfrc_actuator", m.nv),
             crb: vec4("state.crb", 3 * m.nbody),
             qm: f32s("state.qm", nm),
-            qld: ctx.storage_zeroed::<f64>("state.qld", nworld * (nm + m.nv)),
+            qld: ctx.storage_zeroed::<f64>("state.qld", nworld * (nm + 2 * m.nv)),
             cvel: vec4("state.cvel", 2 * m.nbody),
             cdof_dot: vec4("state.cdof_dot", 2 * m.nv),
             cacc: vec4("state.cacc", 2 * m.nbody),

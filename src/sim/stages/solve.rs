@@ -8,10 +8,10 @@ use crate::error::Result;
 use crate::gpu::{GpuContext, GpuModel};
 use crate::sim::SimState;
 
-fn buffers<'a>(m: &'a GpuModel, s: &'a SimState) -> [&'a wgpu::Buffer; 14] {
+fn buffers<'a>(m: &'a GpuModel, s: &'a SimState) -> [&'a wgpu::Buffer; 15] {
     [
         &m.sizes, &s.run, &m.options, &m.dofs, &m.dof_madr, &s.qm, &s.qfrc_bias, &s.qfrc_passive,
-        &s.qfrc_actuator, &s.qld, &s.qacc_smooth, &s.dv, &s.qacc, &s.qfrc_constraint,
+        &s.qfrc_actuator, &s.qld, &s.qacc_smooth, &s.dv, &s.qacc, &s.qfrc_constraint, &m.dof_mcol,
     ]
 }
 
