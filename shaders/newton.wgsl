@@ -26,8 +26,16 @@
 // uniform sums.
 //
 // Per world, `work` (real) holds: H's packed factor (nl: U = L·D, D on the diagonal), then a,
-// d = a − a₀, Md, g, p, 1/D (nv each), jar = J a − aref and Jp (nefc_max each), then cost,
-// done flag, iterations.
+// d = a − a₀, Md, g, p, 1/D, the previous point's Md and |M|·|a| (nv each), jar = J a − aref,
+// Jp, the previous point's jar and |J|·|a| + |aref| (nefc_max each), then cost, done flag,
+// iterations.
+//
+// In f32 (no shader f64) MuJoCo's tolerance can be below what the arithmetic resolves: a is
+// itself rounded to 2⁻²⁴ of its size, and with stiff rows the gradient at the best f32 point is
+// far above the tolerance, so the solve would run to its iteration limit on rounding noise
+// (myolegs did). There the gradient test also stops once ‖g‖ is within g's rounding bound,
+// eps·‖|M|·|a| + Σ_active D |J| (|J|·|a| + |aref|)‖, from the same sums (f32 only; f64 keeps
+// MuJoCo's tests alone).
 
 // Invocations per world (set by the host: 64 on GPUs, fewer on CPU adapters, where every
 // workgroup barrier costs a pass over all the workgroup's invocations).
@@ -90,7 +98,8 @@ var<workgroup> total: vec2<real>;
 
 // Offsets of one world's scratch slots.
 struct Slots {
-    h: u32, a: u32, d: u32, md: u32, g: u32, p: u32, dinv: u32, jar: u32, jp: u32,
+    h: u32, a: u32, d: u32, md: u32, g: u32, p: u32, dinv: u32, md_old: u32, ma: u32, jar: u32, jp: u32,
+    jar_old: u32, ja: u32,
     cost: u32, done: u32, iters: u32,
     row: u32,   // first row of the world in the efc arrays
     n: u32,     // rows in use
@@ -109,9 +118,13 @@ fn slots(w: u32) -> Slots {
     s.g = s.md + nv;
     s.p = s.g + nv;
     s.dinv = s.p + nv;
-    s.jar = s.dinv + nv;
+    s.md_old = s.dinv + nv;
+    s.ma = s.md_old + nv;
+    s.jar = s.ma + nv;
     s.jp = s.jar + params.nefc_max;
-    s.cost = s.jp + params.nefc_max;
+    s.jar_old = s.jp + params.nefc_max;
+    s.ja = s.jar_old + params.nefc_max;
+    s.cost = s.ja + params.nefc_max;
     s.done = s.cost + 1u;
     s.iters = s.cost + 2u;
     s.row = w * params.nefc_max;
@@ -124,24 +137,33 @@ fn slots(w: u32) -> Slots {
 
 // y = M x on the sparse tree-structured M, a row per invocation: the dof's own entries (its
 // diagonal, then its ancestors) and those below it in its column (its descendants, from
-// dof_mcol). Whole workgroup; the caller puts a barrier before y is read.
-fn mul_m(w: u32, x: u32, y: u32, tid: u32) {
+// dof_mcol); with `absolute`, |M|·|x|. Whole workgroup; the caller puts a barrier before y is
+// read.
+fn mul_m(w: u32, x: u32, y: u32, tid: u32, absolute: bool) {
     let mb = w * run.nm;
     let pairs = sizes.nv + 1u;
     for (var i = tid; i < sizes.nv; i += WG) {
-        var acc = real(qm[mb + dof_madr[i]]) * work[x + i];
+        var acc = term(qm[mb + dof_madr[i]], work[x + i], absolute);
         var adr = dof_madr[i] + 1u;
         var j = dofs[i].parent;
         while (j >= 0) {
-            acc += real(qm[mb + adr]) * work[x + u32(j)];
+            acc += term(qm[mb + adr], work[x + u32(j)], absolute);
             adr += 1u;
             j = dofs[j].parent;
         }
         for (var e = dof_mcol[i]; e < dof_mcol[i + 1u]; e += 2u) {
-            acc += real(qm[mb + dof_mcol[pairs + e + 1u]]) * work[x + dof_mcol[pairs + e]];
+            acc += term(qm[mb + dof_mcol[pairs + e + 1u]], work[x + dof_mcol[pairs + e]], absolute);
         }
         work[y + i] = acc;
     }
+}
+
+// m·x, or |m|·|x| with `absolute`.
+fn term(m: f32, x: real, absolute: bool) -> real {
+    if (absolute) {
+        return abs(real(m)) * abs(x);
+    }
+    return real(m) * x;
 }
 
 // Row r's Jacobian times the vector at slot x, over the row's dofs.
@@ -157,6 +179,29 @@ fn row_dot(s: Slots, r: u32, x: u32) -> real {
         }
     }
     return acc;
+}
+
+// |row r's Jacobian| times |the vector at slot x|.
+fn row_abs_dot(s: Slots, r: u32, x: u32) -> real {
+    let row = efc_jrow[s.row + r];
+    let l0 = lists[row.y];
+    var acc = real(0.0);
+    for (var k = 0u; k < lists[row.y + 1u] - l0; k++) {
+        acc += abs(real(efc_jval[s.jv + row.x + k])) * abs(work[x + lists[l0 + k]]);
+    }
+    return acc;
+}
+
+// g_d's rounding bound over eps: |M|·|a| plus each active row's D |J_d| (|J|·|a| + |aref|).
+fn gradient_bound(s: Slots, d: u32) -> real {
+    var b = work[s.ma + d];
+    for (var q = efc_jt[s.jt + d]; q < efc_jt[s.jt + d + 1u]; q++) {
+        let e = dof_entry(s, q);
+        if (is_active(s, e.r, work[s.jar + e.r])) {
+            b += real(efc_d[s.row + e.r]) * abs(real(e.jv)) * work[s.ja + e.r];
+        }
+    }
+    return b;
 }
 
 // Entry q of dof d's rows: (row, its Jacobian value at d).
@@ -222,9 +267,16 @@ fn evaluate(w: u32, s: Slots, tid: u32) {
         work[s.d + i] = work[s.a + i] - real(qacc_smooth[s.vb + i]);
     }
     storageBarrier();
-    mul_m(w, s.d, s.md, tid);
+    mul_m(w, s.d, s.md, tid, false);
     for (var r = tid; r < s.n; r += WG) {
         work[s.jar + r] = row_dot(s, r, s.a) - real(efc_aref[s.row + r]);
+    }
+    if (!REAL_IS_F64) {
+        // the sizes g's rounding scales with (see the header)
+        mul_m(w, s.a, s.ma, tid, true);
+        for (var r = tid; r < s.n; r += WG) {
+            work[s.ja + r] = row_abs_dot(s, r, s.a) + abs(real(efc_aref[s.row + r]));
+        }
     }
     storageBarrier();
     var cost = real(0.0);
@@ -355,27 +407,33 @@ fn hessian(w: u32, s: Slots, tid: u32) {
     }
 }
 
-// p = −H⁻¹ g from the factor: forward p̂_k = (b_k − Σ_m U_km p̂_m) / D_k up the levels (leaves
-// first), then back down p_k = p̂_k − (Σ_i U_ik p_i) / D_k over column k's rows.
+// p = −H⁻¹ g from the factor.
 fn newton_direction(s: Slots, tid: u32) {
+    for (var i = tid; i < sizes.nv; i += WG) {
+        work[s.p + i] = -work[s.g + i];
+    }
+    storageBarrier();
+    solve_factor(s, tid, s.p);
+}
+
+// The vector at slot x replaced by H⁻¹ x, from the factor: forward x̂_k = (x_k − Σ_m U_km x̂_m) /
+// D_k up the levels (leaves first), then back down x_k = x̂_k − (Σ_i U_ik x_i) / D_k over column
+// k's rows. Whole workgroup.
+fn solve_factor(s: Slots, tid: u32, x: u32) {
     let cadr = hpat[HP_COL_ADR];
     let crow = hpat[HP_COL_ROW];
     let lev = hpat[HP_LEVEL_COLS];
     let cols = hpat[HP_COLS];
     let rows = hpat[HP_ROWS];
     let pairs = rows + sizes.nv + 1u;
-    for (var i = tid; i < sizes.nv; i += WG) {
-        work[s.p + i] = -work[s.g + i];
-    }
-    storageBarrier();
     for (var l = 0u; l < params.nlevel; l++) {
         for (var c = hpat[lev + l] + tid; c < hpat[lev + l + 1u]; c += WG) {
             let k = hpat[cols + c];
-            var acc = work[s.p + k];
+            var acc = work[x + k];
             for (var q = hpat[rows + k]; q < hpat[rows + k + 1u]; q += 2u) {
-                acc -= work[s.h + hpat[pairs + q + 1u]] * work[s.p + hpat[pairs + q]];
+                acc -= work[s.h + hpat[pairs + q + 1u]] * work[x + hpat[pairs + q]];
             }
-            work[s.p + k] = acc * work[s.dinv + k];
+            work[x + k] = acc * work[s.dinv + k];
         }
         storageBarrier();
     }
@@ -385,9 +443,9 @@ fn newton_direction(s: Slots, tid: u32) {
             let k = hpat[cols + c];
             var acc = real(0.0);
             for (var e = hpat[cadr + k] + 1u; e < hpat[cadr + k + 1u]; e++) {
-                acc += work[s.h + e] * work[s.p + hpat[crow + e]];
+                acc += work[s.h + e] * work[x + hpat[crow + e]];
             }
-            work[s.p + k] -= acc * work[s.dinv + k];
+            work[x + k] -= acc * work[s.dinv + k];
         }
         storageBarrier();
     }
@@ -408,44 +466,40 @@ fn slope(s: Slots, tid: u32, g1: real, g2: real, t: real) -> vec2<real> {
     return workgroup_sum(tid, sc) + vec2<real>(g1 + t * g2, g2);
 }
 
-// A line-search result: the step t, and the Gauss part's slope at 0 (g1 = p·M(a − a₀)) and
-// curvature (g2 = pᵀMp).
-struct LineStep {
-    t: real,
-    g1: real,
-    g2: real,
-}
-
-// The cost's decrease from a to a + t·p, summed term by term (the Gauss part t·g1 + ½t²·g2, and
-// each row's change, D·t·Jp·(jar + ½t·Jp) where it stays active) instead of as the difference of
-// two costs: equal in exact arithmetic, but the difference of two large f32 costs loses the
-// decrease in rounding and stopped the solve early (myoarms without f64). Whole workgroup.
-fn decrease(s: Slots, tid: u32, step: LineStep) -> real {
-    let t = step.t;
+// The cost's decrease from the previous point (Md and jar kept in md_old and jar_old) to the
+// current one, with the step actually taken (after rounding) in p: summed term by term, the
+// Gauss part as ½ Δaᵀ (Md + Md_old) and each row's change as ½ D (jar − jar_old)(jar + jar_old)
+// where it stays active, instead of as the difference of two costs. Equal in exact arithmetic;
+// but the difference of two large f32 costs loses the decrease in rounding (it stopped myoarms'
+// solve early without f64), and a decrease predicted from t·p instead of the step taken never
+// reaches zero when the step is below a's rounding (mm_fullbody ran to the iteration limit).
+// Whole workgroup.
+fn decrease(s: Slots, tid: u32) -> real {
     var change = real(0.0);
+    for (var i = tid; i < sizes.nv; i += WG) {
+        change += real(0.5) * work[s.p + i] * (work[s.md + i] + work[s.md_old + i]);
+    }
     for (var r = tid; r < s.n; r += WG) {
         let jar = work[s.jar + r];
-        let jp = work[s.jp + r];
-        let after = jar + t * jp;
-        let dr = real(efc_d[s.row + r]);
-        let was = is_active(s, r, jar);
-        let is = is_active(s, r, after);
+        let old = work[s.jar_old + r];
+        let dr = real(0.5) * real(efc_d[s.row + r]);
+        let was = is_active(s, r, old);
+        let is = is_active(s, r, jar);
         if (was && is) {
-            change += dr * t * jp * (jar + real(0.5) * t * jp);
+            change += dr * (jar - old) * (jar + old);
         } else if (is) {
-            change += real(0.5) * dr * after * after;
+            change += dr * jar * jar;
         } else if (was) {
-            change -= real(0.5) * dr * jar * jar;
+            change -= dr * old * old;
         }
     }
-    let rows = workgroup_sum(tid, vec2<real>(change, real(0.0))).x;
-    return -(t * step.g1 + real(0.5) * t * t * step.g2 + rows);
+    return -workgroup_sum(tid, vec2<real>(change, real(0.0))).x;
 }
 
 // The exact minimiser t along p: Newton on the slope, kept inside a bracket (bisecting when a
 // step would leave it); the slope is piecewise linear, so this ends once the active set settles.
 // Every invocation runs it on the same uniform sums. Whole workgroup.
-fn line_search(w: u32, s: Slots, tid: u32) -> LineStep {
+fn line_search(w: u32, s: Slots, tid: u32) -> real {
     // g1 = p·M(a − a₀) and g2 = pᵀMp, the latter along each dof's ancestors (M is stored as the
     // dof's row up its branch, so each off-diagonal entry counts twice)
     let mb = w * run.nm;
@@ -467,7 +521,7 @@ fn line_search(w: u32, s: Slots, tid: u32) -> LineStep {
     let g2 = g.y;
     let s0 = slope(s, tid, g1, g2, real(0.0));
     if (s0.x >= real(0.0)) {
-        return LineStep(real(0.0), g1, g2);
+        return real(0.0);
     }
     var lo = real(0.0);
     var hi = real(-1.0);  // no upper bracket yet
@@ -492,7 +546,7 @@ fn line_search(w: u32, s: Slots, tid: u32) -> LineStep {
             break;
         }
     }
-    return LineStep(t, g1, g2);
+    return t;
 }
 
 // Up to iterations_per_dispatch Newton steps of each pending world (dispatched indirectly, a
@@ -516,12 +570,18 @@ fn iterate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
         for (var d = tid; d < sizes.nv; d += WG) {
             work[s.g + d] = rows_force(s, d, work[s.md + d]);
         }
-        var g2 = real(0.0);
+        var g2 = vec2<real>(real(0.0), real(0.0));
         for (var d = tid; d < sizes.nv; d += WG) {
-            g2 += work[s.g + d] * work[s.g + d];
+            var bound = real(0.0);
+            if (!REAL_IS_F64) {
+                bound = gradient_bound(s, d);
+            }
+            g2 += vec2<real>(work[s.g + d] * work[s.g + d], bound * bound);
         }
-        let gn = workgroup_sum(tid, vec2<real>(g2, real(0.0))).x;
-        let small = real(params.scale) * sqrt(gn) < real(params.tolerance);
+        let gn = workgroup_sum(tid, g2);
+        // MuJoCo's test; in f32 also a gradient within its own rounding (see the header)
+        let rounded = !REAL_IS_F64 && sqrt(gn.x) <= real(1.1920929e-7) * sqrt(gn.y);
+        let small = real(params.scale) * sqrt(gn.x) < real(params.tolerance) || rounded;
         if (tid == 0u) {
             work[s.iters] += real(1.0);
             if (small) {
@@ -538,13 +598,21 @@ fn iterate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
             work[s.jp + r] = row_dot(s, r, s.p);
         }
         storageBarrier();
-        let step = line_search(w, s, tid);
-        let improvement = decrease(s, tid, step);
+        let t = line_search(w, s, tid);
+        // step, keeping the point's Md and jar; p becomes the step taken
         for (var i = tid; i < sizes.nv; i += WG) {
-            work[s.a + i] += step.t * work[s.p + i];
+            let a = work[s.a + i];
+            let next = a + t * work[s.p + i];
+            work[s.a + i] = next;
+            work[s.p + i] = next - a;
+            work[s.md_old + i] = work[s.md + i];
+        }
+        for (var r = tid; r < s.n; r += WG) {
+            work[s.jar_old + r] = work[s.jar + r];
         }
         storageBarrier();
         evaluate(w, s, tid);
+        let improvement = decrease(s, tid);
         if (tid == 0u) {
             if (real(params.scale) * improvement < real(params.tolerance)) {
                 work[s.done] = real(1.0);

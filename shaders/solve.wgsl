@@ -8,7 +8,7 @@
 // factorisation alone puts 0.1-1 % errors into the fingers' qacc at fast random states. In f32
 // the solution is therefore refined (mixed-precision iterative refinement): the residual f − M x
 // is formed in double-f32 arithmetic (exact products and sums carried as hi + lo pairs:
-// two_sum, two_prod), solved with the same f32 factor, and added; each step shrinks the error
+// solver/exact.wgsl), solved with the same f32 factor, and added; each step shrinks the error
 // by about κ(M)·eps_f32, which f32 arithmetic alone cannot get below.
 // Per world, `work` holds the L'DL factor (nm), the solution vector and the residual (nv each).
 // Factorisation and substitution are separate dispatches: run back to back in one invocation,
@@ -107,42 +107,6 @@ fn refine(w: u32, with_constraint: bool) {
     for (var d = 0u; d < sizes.nv; d++) {
         work[xb + d] += work[rb + d];
     }
-}
-
-// x, through an integer operation the compiler cannot see through (its bits xor RunParams.zero,
-// 0 from the host). The error-free transformations below need each operation rounded where it
-// stands; llvmpipe's compiler rewrites float algebra (it folds (a + b) − a into b, zeroing
-// TwoSum's error term, and a product with a runtime 1.0 did not stop it: a 100-term dot product
-// came out 3e-9 relative instead of 2e-16; measured), and this fences each intermediate off.
-fn exact(x: f32) -> f32 {
-    return bitcast<f32>(bitcast<u32>(x) ^ run.zero);
-}
-
-// (s, e) with s = fl(a + b) and a + b = s + e exactly (Knuth's TwoSum).
-fn two_sum(a: f32, b: f32) -> vec2<f32> {
-    let s = exact(a + b);
-    let bb = exact(s - a);
-    return vec2<f32>(s, (a - exact(s - bb)) + (b - bb));
-}
-
-// (p, e) with p = fl(a·b) and a·b = p + e exactly (Dekker's product with Veltkamp's split; a
-// fused multiply-add anywhere in it only makes a step exact that already was).
-fn two_prod(a: f32, b: f32) -> vec2<f32> {
-    let p = exact(a * b);
-    let ca = exact(4097.0 * a);
-    let ah = ca - exact(ca - a);
-    let al = a - ah;
-    let cb = exact(4097.0 * b);
-    let bh = cb - exact(cb - b);
-    let bl = b - bh;
-    return vec2<f32>(p, ((exact(ah * bh) - p) + ah * bl + al * bh) + al * bl);
-}
-
-// acc + v·x in double-f32 (acc = hi + lo).
-fn add_prod(acc: vec2<f32>, v: f32, x: f32) -> vec2<f32> {
-    let p = two_prod(v, x);
-    let s = two_sum(acc.x, p.x);
-    return vec2<f32>(s.x, acc.y + s.y + p.y);
 }
 
 // (f − M x)_d of world w for x at slot xb, in double-f32, rounded once at the end: M's row d is

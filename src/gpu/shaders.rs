@@ -21,6 +21,7 @@ pub const PARTS: &[(&str, &str)] = &[
     ("collision/capsule_cylinder.wgsl", include_str!("../../shaders/collision/capsule_cylinder.wgsl")),
     ("env/params.wgsl", include_str!("../../shaders/env/params.wgsl")),
     ("env/common.wgsl", include_str!("../../shaders/env/common.wgsl")),
+    ("solver/exact.wgsl", include_str!("../../shaders/solver/exact.wgsl")),
 ];
 
 /// Which [`PARTS`] a stage includes (after the common prelude, in this order).
@@ -34,6 +35,7 @@ pub const STAGE_PARTS: &[(&str, &[&str])] = &[
     ("env/locomotion.wgsl", &["env/params.wgsl", "env/common.wgsl"]),
     ("env/reaching.wgsl", &["env/params.wgsl", "env/common.wgsl"]),
     ("env/pose.wgsl", &["env/params.wgsl", "env/common.wgsl"]),
+    ("solve.wgsl", &["solver/exact.wgsl"]),
 ];
 
 /// Stage shaders: (path under `shaders/`, source).

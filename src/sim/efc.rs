@@ -171,7 +171,7 @@ impl EfcTable {
             warmstart: u32::from(flags & disable::WARMSTART == 0),
             nl: pattern.nl() as u32,
             iterations_per_dispatch: m.opt.iterations.max(1) as u32,
-            work_stride: (pattern.nl() + 6 * m.nv + 2 * (sources.len() + contact_rows) + 3) as u32,
+            work_stride: (pattern.nl() + 8 * m.nv + 4 * nefc_max + 3) as u32,
             nlevel: pattern.nlevel() as u32,
             jpool: rows.pool(contact_rows) as u32,
         };
@@ -234,7 +234,8 @@ impl EfcTable {
     /// factorisation and substitutions (by the pattern's levels), its rows of the sparse M
     /// product (ancestors and descendants) and of pᵀMp (ancestors), the workgroup sums (cost,
     /// gradient norm, every line-search slope: a share of the rows and a tree of 2·log2(threads)
-    /// steps each), the gradient (its dofs' rows) and the row products (their nonzeros).
+    /// steps each), the gradient (its dofs' rows), the row products (their nonzeros) and the
+    /// step's bookkeeping.
     fn newton_iteration_cost(&self, nv: usize, nm: usize) -> usize {
         let p = &self.params;
         let (nefc, ls) = (p.nefc_max as usize, p.ls_iterations as usize);
@@ -250,6 +251,7 @@ impl EfcTable {
             + (ls + 4) * (per_thread(nefc) + tree)
             + 8 * nv
             + per_thread(nefc) * self.rows.widest() * 2
+            + 2 * (per_thread(nv) + per_thread(nefc))
     }
 
     /// `iterate` dispatches per step so that `iterations` are covered.
@@ -320,7 +322,7 @@ pub struct EfcState {
 impl EfcState {
     /// Buffers for `nworld` worlds of a model with `nv` dofs under `table`.
     pub fn new(ctx: &GpuContext, table: &EfcTable, nv: usize, nworld: usize) -> Self {
-        // scratch per world: H's packed factor, six nv-vectors, two row vectors, three scalars (work_stride)
+        // scratch per world: H's packed factor, eight nv-vectors, four row vectors, three scalars (work_stride)
         let rows = nworld * table.nefc_max();
         let per_world = table.params.work_stride as usize;
         let pool = table.params.jpool as usize;
