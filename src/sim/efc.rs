@@ -356,6 +356,21 @@ impl EfcState {
         .sum()
     }
 
+    /// Newton iterations each of the first `worlds` worlds used in the last step (its gradient
+    /// checks included, as MuJoCo's `solver_niter` counts them less one), downloaded.
+    pub fn iterations(&self, ctx: &GpuContext, table: &EfcTable, worlds: usize) -> Result<Vec<f64>> {
+        let stride = table.params.work_stride as usize;
+        // iterations are the last real of a world's scratch
+        let last = |w: usize| (w + 1) * stride - 1;
+        Ok(if ctx.has_f64() {
+            let work = ctx.download::<f64>(&self.work, worlds * stride)?;
+            (0..worlds).map(|w| work[last(w)]).collect()
+        } else {
+            let work = ctx.download::<f32>(&self.work, worlds * stride)?;
+            (0..worlds).map(|w| work[last(w)] as f64).collect()
+        })
+    }
+
     /// The rows in use, downloaded and spread over every dof: (nworld × nefc_max × nv), rows past
     /// a world's count zero. For tests and inspection.
     pub fn dense_rows(

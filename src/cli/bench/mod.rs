@@ -266,6 +266,13 @@ fn run_step(args: &BenchArgs, model: &str) -> Result<()> {
     }
     for r in rows.iter().filter(|r| !r.figures.stage_ms.is_empty()) {
         print_stages(r.figures.nworld, r.figures.stage_timing, &r.figures.stage_ms, "per step");
+        if let Some(it) = r.figures.newton_iterations {
+            println!(
+                "  Newton iterations per world in the last step (first {} worlds, gradient checks \
+                 included): mean {:.2}, most {}",
+                it.worlds, it.mean, it.max
+            );
+        }
     }
     Ok(())
 }

@@ -44,7 +44,24 @@ pub struct StepFigures {
     pub stage_timing: Option<StageTiming>,
     /// Mean milliseconds per step of each stage.
     pub stage_ms: Vec<(String, f64)>,
+    /// Newton iterations per world in the last step (with stages).
+    pub newton_iterations: Option<NewtonIterations>,
 }
+
+/// Newton iterations per world in one step, over its first worlds (gradient checks included:
+/// a world that needed no step counts 1).
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct NewtonIterations {
+    /// Worlds read (the first, at most [`ITERATION_SAMPLE`]).
+    pub worlds: usize,
+    /// Mean over them.
+    pub mean: f64,
+    /// The most any of them used.
+    pub max: f64,
+}
+
+/// Worlds whose Newton iterations `--stages` reads back after the timed steps.
+pub const ITERATION_SAMPLE: usize = 256;
 
 /// The model's footprint, to check world counts before building them.
 pub fn footprint(ctx: &GpuContext, m: &Model) -> Result<Footprint> {
@@ -77,6 +94,17 @@ pub fn measure(
     time_box(budget.seconds / 4.0, usize::MAX, bar, &run)?;
     let t = time_steps(ctx, budget.seconds, budget.stages, bar, &step.named_stages(), &run)?;
     let bytes = st.bytes() + step.efc_state.bytes() + step.contact_state.bytes();
+    let newton_iterations = if budget.stages {
+        let worlds = nworld.min(ITERATION_SAMPLE);
+        let it = step.efc_state.iterations(ctx, &step.efc.table, worlds)?;
+        Some(NewtonIterations {
+            worlds,
+            mean: it.iter().sum::<f64>() / worlds as f64,
+            max: it.iter().copied().fold(0.0, f64::max),
+        })
+    } else {
+        None
+    };
     Ok(StepFigures {
         nworld,
         steps: t.timed.steps,
@@ -86,5 +114,6 @@ pub fn measure(
         bytes_per_world: bytes / nworld as u64,
         stage_timing: t.stage_timing,
         stage_ms: t.stage_ms,
+        newton_iterations,
     })
 }
