@@ -92,11 +92,16 @@ pub fn run(args: &InfoArgs) -> sinew::Result<()> {
             gm.bytes(),
             if ctx.has_f64() { "f64" } else { "f32 (no shader f64, or SINEW_F64=off)" }
         );
-        let contacts =
-            sinew::sim::contact::ContactTable::new(&m, sinew::sim::contact::DEFAULT_CONTACT_CAPACITY)?;
-        let mut efc = sinew::sim::efc::EfcTable::new(&m, &contacts)?;
-        efc.fit_adapter(&ctx, m.nv, sinew::gpu::model_buffers::ModelMirror::nm(&m));
-        println!("solver     {}", efc.describe(m.nv));
+        // the solver's layout, where sinew can build it (the features above say what it cannot)
+        let table = sinew::sim::contact::ContactTable::new(&m, sinew::sim::contact::DEFAULT_CONTACT_CAPACITY)
+            .and_then(|contacts| sinew::sim::efc::EfcTable::new(&m, &contacts));
+        match table {
+            Ok(mut efc) => {
+                efc.fit_adapter(&ctx, m.nv, sinew::gpu::model_buffers::ModelMirror::nm(&m));
+                println!("solver     {}", efc.describe(m.nv));
+            }
+            Err(e) => println!("solver     not built: {e}"),
+        }
     }
     Ok(())
 }

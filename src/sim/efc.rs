@@ -40,6 +40,9 @@ pub struct EfcTable {
     rows: RowDofs,
     /// The row dof lists the shaders read ([`RowDofs::gpu_table`]).
     pub lists: Vec<u32>,
+    /// Whether Newton also forms its gradient's rounding bound (f32 solves, newton.wgsl), for the
+    /// loop budget.
+    pub rounding_bounds: bool,
 }
 
 /// A transposed entry packs its row in the high and its position in the row in the low 16 bits
@@ -176,7 +179,16 @@ impl EfcTable {
             jpool: rows.pool(contact_rows) as u32,
         };
         let lists = rows.gpu_table();
-        Ok(EfcTable { sources, contact_rows, params, threads: 64, pattern, rows, lists })
+        Ok(EfcTable {
+            sources,
+            contact_rows,
+            params,
+            threads: 64,
+            pattern,
+            rows,
+            lists,
+            rounding_bounds: false,
+        })
     }
 
     /// Rows per world the buffers hold.
@@ -187,6 +199,7 @@ impl EfcTable {
     /// Fit the table to `ctx`'s adapter: on CPU adapters, to their loop limit
     /// ([`EfcTable::fit_loop_budget`]); GPUs keep the defaults.
     pub fn fit_adapter(&mut self, ctx: &GpuContext, nv: usize, nm: usize) {
+        self.rounding_bounds = !ctx.has_f64();
         if ctx.summary().device_type == "Cpu" {
             self.fit_loop_budget(nv, nm, 50_000);
         }
@@ -235,20 +248,29 @@ impl EfcTable {
     /// product (ancestors and descendants) and of pᵀMp (ancestors), the workgroup sums (cost,
     /// gradient norm, every line-search slope: a share of the rows and a tree of 2·log2(threads)
     /// steps each), the gradient (its dofs' rows), the row products (their nonzeros) and the
-    /// step's bookkeeping.
+    /// step's bookkeeping; in f32 the gradient's rounding bound (|M|·|a|, the rows' |J|·|a| and
+    /// each dof's rows once more).
     fn newton_iteration_cost(&self, nv: usize, nm: usize) -> usize {
         let p = &self.params;
         let (nefc, ls) = (p.nefc_max as usize, p.ls_iterations as usize);
         let per_thread = |n: usize| n.div_ceil(self.threads).max(1);
         let tree = 2 * self.threads.ilog2() as usize + 2;
         let pattern = &self.pattern;
-        self.rows.assembly_loops(pattern, self.threads, self.contact_rows)
+        let bounds = if self.rounding_bounds {
+            (2 * nm).min(per_thread(nv) * nv)
+                + per_thread(nefc) * (self.rows.widest() + 1)
+                + self.rows.gradient_loops(nv, self.threads, self.contact_rows)
+        } else {
+            0
+        };
+        bounds
+            + self.rows.assembly_loops(pattern, self.threads, self.contact_rows)
             + self.rows.gradient_loops(nv, self.threads, self.contact_rows)
             + pattern.factor_loops(self.threads)
             + pattern.solve_loops(self.threads)
             + (2 * nm).min(per_thread(nv) * nv)
             + nm.min(per_thread(nv) * nv)
-            + (ls + 4) * (per_thread(nefc) + tree)
+            + (ls + 5) * (per_thread(nefc) + tree)
             + 8 * nv
             + per_thread(nefc) * self.rows.widest() * 2
             + 2 * (per_thread(nv) + per_thread(nefc))
@@ -507,11 +529,14 @@ impl RowDofs {
 
     /// Loop iterations of the busiest of `threads` invocations assembling the Hessian of
     /// `pattern` (newton.wgsl's `hessian`: invocation t takes the columns k ≡ t mod threads; each
-    /// column is zeroed and gets M's entries, then each row touching k walks its own dofs).
+    /// column is zeroed and gets M's entries, then each row touching k is tested and, if active,
+    /// walks its own dofs).
     fn assembly_loops(&self, pattern: &HessianPattern, threads: usize, contact_rows: usize) -> usize {
         let nv = pattern.nv;
-        let column =
-            |k: usize| 2 * pattern.column(k).len() + self.worst_rows(k, contact_rows).iter().sum::<usize>();
+        let column = |k: usize| {
+            let rows = self.worst_rows(k, contact_rows);
+            2 * pattern.column(k).len() + rows.len() + rows.iter().sum::<usize>()
+        };
         let costs: Vec<usize> = (0..nv).map(column).collect();
         (0..threads).map(|t| (t..nv).step_by(threads).map(|k| costs[k]).sum()).max().unwrap_or(0)
     }

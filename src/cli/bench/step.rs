@@ -48,8 +48,8 @@ pub struct StepFigures {
     pub newton_iterations: Option<NewtonIterations>,
 }
 
-/// Newton iterations per world in one step, over its first worlds (gradient checks included:
-/// a world that needed no step counts 1).
+/// Newton iterations per world in one step, over its first worlds (gradient checks included: a
+/// world whose gradient was small at once counts 1, one without constraint rows 0).
 #[derive(Debug, Clone, Copy, serde::Serialize)]
 pub struct NewtonIterations {
     /// Worlds read (the first, at most [`ITERATION_SAMPLE`]).

@@ -104,6 +104,20 @@ impl Kernel {
         Ok(Kernel { pipeline, group, invocations, per_workgroup: false })
     }
 
+    /// [`Kernel::new`] with the shader's `override` constants set.
+    pub fn with_constants(
+        ctx: &GpuContext,
+        shader: &str,
+        entry: &str,
+        buffers: &[&wgpu::Buffer],
+        invocations: usize,
+        constants: &[(&str, f64)],
+    ) -> Result<Self> {
+        let pipeline = ctx.compute_pipeline_with(shader, entry, constants)?;
+        let group = bind(ctx, &pipeline, &format!("{shader}:{entry}"), buffers)?;
+        Ok(Kernel { pipeline, group, invocations, per_workgroup: false })
+    }
+
     /// The same entry point over the same invocations with other buffer ranges bound (cheap: the
     /// pipeline is shared, only a bind group is made).
     pub fn rebind(&self, ctx: &GpuContext, label: &str, ranges: &[wgpu::BufferBinding]) -> Result<Self> {

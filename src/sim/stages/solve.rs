@@ -15,13 +15,33 @@ fn buffers<'a>(m: &'a GpuModel, s: &'a SimState) -> [&'a wgpu::Buffer; 15] {
     ]
 }
 
+/// Refinement steps solve.wgsl's f32 path takes: its two, fewer where a CPU adapter's limit of
+/// 65,535 loop iterations per invocation (llvmpipe ends loops past it silently) would cut the
+/// substitution short. An invocation runs the substitutions (about 2·nm + nv loop iterations) and
+/// per step a residual (about 2·nm) and the substitutions again; kept within 50,000.
+fn refine_steps(ctx: &GpuContext, nm: usize, nv: usize) -> f64 {
+    if ctx.summary().device_type != "Cpu" {
+        return 2.0;
+    }
+    let (solve, step) = (2 * nm + nv, 4 * nm + nv);
+    (50_000usize.saturating_sub(solve) / step).min(2) as f64
+}
+
+fn solve_kernel(ctx: &GpuContext, m: &GpuModel, s: &SimState, entry: &str) -> Result<Kernel> {
+    // M's entries from its column table: (nv + 1) offsets, then 2 words per off-diagonal entry
+    let nv = m.mirror.sizes.nv as usize;
+    let nm = nv + m.mirror.dof_mcol.len().saturating_sub(nv + 1) / 2;
+    let steps = refine_steps(ctx, nm, nv);
+    Kernel::with_constants(ctx, "solve.wgsl", entry, &buffers(m, s), s.nworld, &[("REFINE_STEPS", steps)])
+}
+
 /// qacc_smooth = M⁻¹ (passive + actuator − bias).
 pub fn smooth(ctx: &GpuContext, m: &GpuModel, s: &SimState) -> Result<Kernels> {
     let b = buffers(m, s);
     let per_dof = s.nworld * m.mirror.sizes.nv as usize;
     Ok(Kernels(vec![
         Kernel::new(ctx, "solve.wgsl", "acceleration", &b, s.nworld)?,
-        Kernel::new(ctx, "solve.wgsl", "acceleration_solve", &b, s.nworld)?,
+        solve_kernel(ctx, m, s, "acceleration_solve")?,
         Kernel::new(ctx, "solve.wgsl", "store_qacc", &b, per_dof)?,
     ]))
 }
@@ -33,7 +53,7 @@ pub fn damp(ctx: &GpuContext, m: &GpuModel, s: &SimState) -> Result<Kernels> {
     Ok(Kernels(if m.mirror.options.implicit != 0 {
         vec![
             Kernel::new(ctx, "solve.wgsl", "damped", &b, s.nworld)?,
-            Kernel::new(ctx, "solve.wgsl", "damped_solve", &b, s.nworld)?,
+            solve_kernel(ctx, m, s, "damped_solve")?,
             Kernel::new(ctx, "solve.wgsl", "store_dv", &b, per_dof)?,
         ]
     } else {
