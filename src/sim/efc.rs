@@ -495,11 +495,20 @@ impl RowDofs {
         table
     }
 
-    /// Values a world's rows can need at once: every source's row and `contact_rows` rows of the
-    /// widest candidate.
+    /// Values a world's rows can need at once: every source's row, and `contact_rows` contact
+    /// rows at their widest: each candidate makes at most its own rows, so the widest candidates
+    /// fill the contact rows first.
     fn pool(&self, contact_rows: usize) -> usize {
-        let widest = self.contacts.iter().map(|(d, _)| d.len()).max().unwrap_or(0);
-        (self.sources.iter().map(Vec::len).sum::<usize>() + contact_rows * widest).max(1)
+        let mut widths: Vec<(usize, usize)> = self.contacts.iter().map(|(d, n)| (d.len(), *n)).collect();
+        widths.sort_unstable_by(|a, b| b.cmp(a));
+        let mut left = contact_rows;
+        let mut contact = 0;
+        for (width, n) in widths {
+            let take = n.min(left);
+            contact += take * width;
+            left -= take;
+        }
+        (self.sources.iter().map(Vec::len).sum::<usize>() + contact).max(1)
     }
 
     /// Dofs of the widest row.
@@ -563,6 +572,9 @@ mod tests {
         let t = r.gpu_table();
         assert_eq!(t, vec![4, 5, 7, 10, 2, 0, 3, 0, 1, 4]);
         assert_eq!(r.pool(8), 3 + 8 * 3);
+        // the widest candidate makes at most its 4 rows; the rest are the next widest
+        let r = lists(vec![vec![1]], vec![(vec![0, 1], 8), (vec![0, 1, 2], 4), (vec![3], 8)]);
+        assert_eq!(r.pool(10), 1 + 4 * 3 + 6 * 2);
         assert_eq!(r.widest(), 3);
     }
 
