@@ -87,6 +87,14 @@ const ABSENT: u32 = 0xffffffffu;
 // (row << 16 | position in the row), in row order (contact.wgsl).
 @group(0) @binding(21) var<storage, read> efc_jt: array<u32>;
 
+// Where the adapter's workgroup storage holds them (the host sets HOT and HOT_LEN = nl + 2·nv),
+// H's factor, 1/D and the vector being solved live in workgroup memory instead of `work`: they
+// are rebuilt every iteration, so they never go to global memory, and the factorisation's and
+// substitutions' level barriers are workgroup barriers. Layout: factor (nl), 1/D (nv), vector (nv).
+override HOT: bool = false;
+override HOT_LEN: u32 = 1u;
+var<workgroup> hot: array<real, HOT_LEN>;
+
 // Workgroup-wide decision (stop or go on), read uniformly with workgroupUniformLoad.
 var<workgroup> flag: u32;
 
@@ -239,6 +247,64 @@ fn entry(i: u32, k: u32) -> u32 {
     return hpat[hpat[HP_MAP] + k * sizes.nv + i];
 }
 
+// Factor entry e.
+fn h_get(s: Slots, e: u32) -> real {
+    if (HOT) {
+        return hot[e];
+    }
+    return work[s.h + e];
+}
+
+fn h_set(s: Slots, e: u32, v: real) {
+    if (HOT) {
+        hot[e] = v;
+    } else {
+        work[s.h + e] = v;
+    }
+}
+
+// 1/D_k.
+fn dinv_get(s: Slots, k: u32) -> real {
+    if (HOT) {
+        return hot[params.nl + k];
+    }
+    return work[s.dinv + k];
+}
+
+fn dinv_set(s: Slots, k: u32, v: real) {
+    if (HOT) {
+        hot[params.nl + k] = v;
+    } else {
+        work[s.dinv + k] = v;
+    }
+}
+
+// Entry i of the vector being solved (at slot x in `work`, or in workgroup memory).
+fn x_get(x: u32, i: u32) -> real {
+    if (HOT) {
+        return hot[params.nl + sizes.nv + i];
+    }
+    return work[x + i];
+}
+
+fn x_set(x: u32, i: u32, v: real) {
+    if (HOT) {
+        hot[params.nl + sizes.nv + i] = v;
+    } else {
+        work[x + i] = v;
+    }
+}
+
+// Between the factor's or a substitution's steps: a workgroup barrier where they are in
+// workgroup memory, else a storage one.
+fn factor_barrier() {
+    if (HOT) {
+        workgroupBarrier();
+    } else {
+        storageBarrier();
+    }
+}
+
 // The sum of every invocation's `v`, returned to all of them (a uniform value). Pairwise in a
 // fixed order (no atomics), so a world's result does not depend on scheduling. Must be reached
 // by the whole workgroup.
@@ -347,13 +413,13 @@ fn hessian(w: u32, s: Slots, tid: u32) {
         let e0 = hpat[cadr + k];
         let e1 = hpat[cadr + k + 1u];
         for (var e = e0; e < e1; e++) {
-            work[s.h + e] = real(0.0);
+            h_set(s, e, real(0.0));
         }
-        work[s.h + e0] = real(qm[mb + dof_madr[k]]);
+        h_set(s, e0, real(qm[mb + dof_madr[k]]));
         var adr = dof_madr[k] + 1u;
         var j = dofs[k].parent;
         while (j >= 0) {
-            work[s.h + entry(u32(j), k)] = real(qm[mb + adr]);
+            h_set(s, entry(u32(j), k), real(qm[mb + adr]));
             adr += 1u;
             j = dofs[j].parent;
         }
@@ -371,12 +437,12 @@ fn hessian(w: u32, s: Slots, tid: u32) {
                 let ji = efc_jval[s.jv + row.x + m];
                 let e = entry(lists[l0 + m], k);
                 if (ji != 0.0 && e != ABSENT) {
-                    work[s.h + e] += djk * real(ji);
+                    h_set(s, e, h_get(s, e) + djk * real(ji));
                 }
             }
         }
     }
-    storageBarrier();
+    factor_barrier();
     // U_ij = H_ij − Σ_m U_im U_jm / D_m (1/D_m kept in dinv) over the columns m eliminated
     // before j that hold row j; items of one level touch only their own entries and read
     // finished levels.
@@ -389,21 +455,21 @@ fn hessian(w: u32, s: Slots, tid: u32) {
             let j = hpat[items + 3u * it];
             let i = hpat[items + 3u * it + 1u];
             let e = hpat[items + 3u * it + 2u];
-            var c = work[s.h + e];
+            var c = h_get(s, e);
             for (var q = hpat[rows + j]; q < hpat[rows + j + 1u]; q += 2u) {
                 let m = hpat[pairs + q];
                 let b = entry(i, m);
                 if (b != ABSENT) {
-                    c -= work[s.h + b] * work[s.h + hpat[pairs + q + 1u]] * work[s.dinv + m];
+                    c -= h_get(s, b) * h_get(s, hpat[pairs + q + 1u]) * dinv_get(s, m);
                 }
             }
             if (i == j) {
                 c = max(c, real(MINVAL));
-                work[s.dinv + j] = real(1.0) / c;
+                dinv_set(s, j, real(1.0) / c);
             }
-            work[s.h + e] = c;
+            h_set(s, e, c);
         }
-        storageBarrier();
+        factor_barrier();
     }
 }
 
@@ -418,7 +484,7 @@ fn newton_direction(s: Slots, tid: u32) {
 
 // The vector at slot x replaced by H⁻¹ x, from the factor: forward x̂_k = (x_k − Σ_m U_km x̂_m) /
 // D_k up the levels (leaves first), then back down x_k = x̂_k − (Σ_i U_ik x_i) / D_k over column
-// k's rows. Whole workgroup.
+// k's rows; with HOT, on a copy in workgroup memory. Whole workgroup.
 fn solve_factor(s: Slots, tid: u32, x: u32) {
     let cadr = hpat[HP_COL_ADR];
     let crow = hpat[HP_COL_ROW];
@@ -426,16 +492,22 @@ fn solve_factor(s: Slots, tid: u32, x: u32) {
     let cols = hpat[HP_COLS];
     let rows = hpat[HP_ROWS];
     let pairs = rows + sizes.nv + 1u;
+    if (HOT) {
+        for (var i = tid; i < sizes.nv; i += WG) {
+            hot[params.nl + sizes.nv + i] = work[x + i];
+        }
+        workgroupBarrier();
+    }
     for (var l = 0u; l < params.nlevel; l++) {
         for (var c = hpat[lev + l] + tid; c < hpat[lev + l + 1u]; c += WG) {
             let k = hpat[cols + c];
-            var acc = work[x + k];
+            var acc = x_get(x, k);
             for (var q = hpat[rows + k]; q < hpat[rows + k + 1u]; q += 2u) {
-                acc -= work[s.h + hpat[pairs + q + 1u]] * work[x + hpat[pairs + q]];
+                acc -= h_get(s, hpat[pairs + q + 1u]) * x_get(x, hpat[pairs + q]);
             }
-            work[x + k] = acc * work[s.dinv + k];
+            x_set(x, k, acc * dinv_get(s, k));
         }
-        storageBarrier();
+        factor_barrier();
     }
     for (var ll = 0u; ll < params.nlevel; ll++) {
         let l = params.nlevel - 1u - ll;
@@ -443,9 +515,15 @@ fn solve_factor(s: Slots, tid: u32, x: u32) {
             let k = hpat[cols + c];
             var acc = real(0.0);
             for (var e = hpat[cadr + k] + 1u; e < hpat[cadr + k + 1u]; e++) {
-                acc += work[s.h + e] * work[x + hpat[crow + e]];
+                acc += h_get(s, e) * x_get(x, hpat[crow + e]);
             }
-            work[x + k] -= acc * work[s.dinv + k];
+            x_set(x, k, x_get(x, k) - acc * dinv_get(s, k));
+        }
+        factor_barrier();
+    }
+    if (HOT) {
+        for (var i = tid; i < sizes.nv; i += WG) {
+            work[x + i] = hot[params.nl + sizes.nv + i];
         }
         storageBarrier();
     }

@@ -98,7 +98,11 @@ pub fn run(args: &InfoArgs) -> sinew::Result<()> {
         match table {
             Ok(mut efc) => {
                 efc.fit_adapter(&ctx, m.nv, sinew::gpu::model_buffers::ModelMirror::nm(&m));
-                println!("solver     {}", efc.describe(m.nv));
+                let factor = match sinew::sim::stages::newton::workgroup_factor(&ctx, &efc) {
+                    Some(n) => format!("{n} reals in workgroup memory"),
+                    None => "in global memory (over the adapter's workgroup storage)".into(),
+                };
+                println!("solver     {}; factor {factor}", efc.describe(m.nv));
             }
             Err(e) => println!("solver     not built: {e}"),
         }

@@ -191,6 +191,11 @@ impl EfcTable {
         })
     }
 
+    /// Dofs of the model (the Hessian's order).
+    pub fn nv(&self) -> usize {
+        self.pattern.nv
+    }
+
     /// Rows per world the buffers hold.
     pub fn nefc_max(&self) -> usize {
         self.params.nefc_max as usize
