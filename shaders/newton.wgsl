@@ -25,8 +25,9 @@
 // fixed tree order (`workgroup_sum`), and the line search runs in every invocation on those
 // uniform sums.
 //
-// Per world, `work` (real) holds: H's packed factor (nl: U = L·D, D on the diagonal), then a,
-// d = a − a₀, Md, g, p, 1/D, the previous point's Md and |M|·|a| (nv each), jar = J a − aref,
+// Per world, `work` (real) holds: H's packed factor (nl: U = L·D, D on the diagonal) and 1/D
+// (nv) unless workgroup memory holds them (HOT below), then a, d = a − a₀, Md, g, p, the
+// previous point's Md and |M|·|a| (nv each), jar = J a − aref,
 // Jp, the previous point's jar and |J|·|a| + |aref| (nefc_max each), then cost, done flag,
 // iterations.
 //
@@ -119,14 +120,15 @@ struct Slots {
 fn slots(w: u32) -> Slots {
     let nv = sizes.nv;
     var s: Slots;
+    // the factor and 1/D first, where the scratch holds them (not with HOT)
     s.h = w * params.work_stride;
-    s.a = s.h + params.nl;
+    s.dinv = s.h + params.nl;
+    s.a = s.h + select(0u, params.nl + nv, params.factor_in_work != 0u);
     s.d = s.a + nv;
     s.md = s.d + nv;
     s.g = s.md + nv;
     s.p = s.g + nv;
-    s.dinv = s.p + nv;
-    s.md_old = s.dinv + nv;
+    s.md_old = s.p + nv;
     s.ma = s.md_old + nv;
     s.jar = s.ma + nv;
     s.jp = s.jar + params.nefc_max;

@@ -281,6 +281,12 @@ pub struct SolverParams {
     /// Jacobian values per world: room for every row's nonzeros at once (sparse rows, packed
     /// row after row).
     pub jpool: u32,
+    /// 1 where H's factor and 1/D live in each world's Newton scratch, 0 where the adapter's
+    /// workgroup memory holds them (newton.wgsl's HOT) and the scratch has no room for them.
+    pub factor_in_work: u32,
+    pub _pad0: u32,
+    pub _pad1: u32,
+    pub _pad2: u32,
 }
 
 /// (WGSL struct name, size in bytes, member offsets in declaration order) for each mirror.
@@ -308,6 +314,6 @@ pub fn mirrors() -> Vec<(&'static str, usize, Vec<usize>)> {
         m!(EfcSource: kind, id, qadr1, dadr1, qadr2, dadr2, margin, invweight, solref, solimp, data),
         m!(ContactPair: geom1, geom2, kind, condim, slot, maxcon, dof1, dof2, friction, solref, solimp, misc),
         m!(CollisionParams: npair, nslot, ncon_max, rows_per_contact),
-        m!(SolverParams: nsource, nefc_max, iterations, ls_iterations, tolerance, scale, warmstart, nl, iterations_per_dispatch, work_stride, nlevel, jpool),
+        m!(SolverParams: nsource, nefc_max, iterations, ls_iterations, tolerance, scale, warmstart, nl, iterations_per_dispatch, work_stride, nlevel, jpool, factor_in_work, _pad0, _pad1, _pad2),
     ]
 }

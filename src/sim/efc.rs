@@ -177,6 +177,10 @@ impl EfcTable {
             work_stride: (pattern.nl() + 8 * m.nv + 4 * nefc_max + 3) as u32,
             nlevel: pattern.nlevel() as u32,
             jpool: rows.pool(contact_rows) as u32,
+            factor_in_work: 1,
+            _pad0: 0,
+            _pad1: 0,
+            _pad2: 0,
         };
         let lists = rows.gpu_table();
         Ok(EfcTable {
@@ -205,9 +209,32 @@ impl EfcTable {
     /// ([`EfcTable::fit_loop_budget`]); GPUs keep the defaults.
     pub fn fit_adapter(&mut self, ctx: &GpuContext, nv: usize, nm: usize) {
         self.rounding_bounds = !ctx.has_f64();
+        self.place_factor(self.workgroup_factor(ctx).is_none());
         if ctx.summary().device_type == "Cpu" {
             self.fit_loop_budget(nv, nm, 50_000);
         }
+    }
+
+    /// Reals of newton.wgsl's workgroup copy of H's factor, 1/D and the vector being solved
+    /// (nl + 2·nv), where they fit `ctx`'s workgroup storage beside the shader's other workgroup
+    /// variables (the reduction's WG_MAX = 256 pairs of reals and a few words); `None` keeps them
+    /// in global memory.
+    pub fn workgroup_factor(&self, ctx: &GpuContext) -> Option<usize> {
+        let real = if ctx.has_f64() { 8 } else { 4 };
+        let len = self.params.nl as usize + 2 * self.nv();
+        let others = 256 * 2 * real + 2 * real + 16;
+        (len * real + others <= ctx.device.limits().max_compute_workgroup_storage_size as usize)
+            .then_some(len)
+    }
+
+    /// Keep H's factor and 1/D in each world's Newton scratch (`in_work`), or leave them out of
+    /// it for workgroup memory.
+    fn place_factor(&mut self, in_work: bool) {
+        let p = &mut self.params;
+        let (nv, nefc) = (self.pattern.nv, p.nefc_max as usize);
+        let factor = if in_work { p.nl as usize + nv } else { 0 };
+        p.factor_in_work = u32::from(in_work);
+        p.work_stride = (factor + 7 * nv + 4 * nefc + 3) as u32;
     }
 
     /// One line on how the solver is laid out for a model with `nv` dofs.
@@ -349,7 +376,7 @@ pub struct EfcState {
 impl EfcState {
     /// Buffers for `nworld` worlds of a model with `nv` dofs under `table`.
     pub fn new(ctx: &GpuContext, table: &EfcTable, nv: usize, nworld: usize) -> Self {
-        // scratch per world: H's packed factor, eight nv-vectors, four row vectors, three scalars (work_stride)
+        // scratch per world: H's packed factor and 1/D unless in workgroup memory, seven nv-vectors, four row vectors, three scalars (work_stride)
         let rows = nworld * table.nefc_max();
         let per_world = table.params.work_stride as usize;
         let pool = table.params.jpool as usize;

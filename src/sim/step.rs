@@ -105,7 +105,9 @@ impl Step {
     /// without allocating them; check a world count with [`Footprint::check`] before building.
     pub fn footprint(ctx: &GpuContext, model: &Model, capacity: usize) -> Result<Footprint> {
         let contacts = ContactTable::new(model, capacity)?;
-        let efc = EfcTable::new(model, &contacts)?;
+        let mut efc = EfcTable::new(model, &contacts)?;
+        // as Step::new places it (the factor in workgroup memory or in the scratch)
+        efc.fit_adapter(ctx, model.nv, crate::gpu::model_buffers::ModelMirror::nm(model));
         Footprint::measure(ctx, |n| {
             Ok((
                 SimState::new(ctx, model, n),

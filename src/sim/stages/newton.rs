@@ -7,7 +7,7 @@ use super::{Kernel, Stage};
 use crate::error::Result;
 use crate::gpu::{GpuContext, GpuModel};
 use crate::sim::SimState;
-use crate::sim::efc::{EfcState, EfcTable, GpuEfc};
+use crate::sim::efc::{EfcState, GpuEfc};
 
 /// `start`, then `compact` and an indirect `iterate` recorded enough times to cover the model's
 /// iterations (a dispatch over no pending world launches nothing), then `finish`.
@@ -38,7 +38,9 @@ pub fn newton(ctx: &GpuContext, m: &GpuModel, efc: &GpuEfc, e: &EfcState, s: &Si
         &e.side, &e.nefc, &e.work, &s.qacc, &s.qacc_warmstart, &s.qfrc_constraint, &m.dof_mcol, &efc.pattern,
         &e.pending, &e.jrow, &efc.lists, &e.jt,
     ];
-    let hot = workgroup_factor(ctx, &efc.table);
+    // EfcTable::fit_adapter placed the factor
+    let p = &efc.table.params;
+    let hot = (p.factor_in_work == 0).then(|| p.nl as usize + 2 * efc.table.nv());
     let threads = [
         ("WG", efc.table.threads as f64),
         ("HOT", f64::from(u8::from(hot.is_some()))),
@@ -54,15 +56,4 @@ pub fn newton(ctx: &GpuContext, m: &GpuModel, efc: &GpuEfc, e: &EfcState, s: &Si
         repeats: efc.table.newton_dispatches(),
         finish: kernel("finish")?,
     })
-}
-
-/// Reals of newton.wgsl's workgroup copy of H's factor, 1/D and the vector being solved
-/// (nl + 2·nv), where they fit the adapter's workgroup storage beside the shader's other
-/// workgroup variables (the reduction's WG_MAX = 256 pairs of reals and a few words); `None`
-/// keeps them in global memory.
-pub fn workgroup_factor(ctx: &GpuContext, table: &EfcTable) -> Option<usize> {
-    let real = if ctx.has_f64() { 8 } else { 4 };
-    let len = table.params.nl as usize + 2 * table.nv();
-    let others = 256 * 2 * real + 2 * real + 16;
-    (len * real + others <= ctx.device.limits().max_compute_workgroup_storage_size as usize).then_some(len)
 }
