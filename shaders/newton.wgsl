@@ -176,8 +176,9 @@ fn term(m: f32, x: real, absolute: bool) -> real {
     return real(m) * x;
 }
 
-// Row r's Jacobian times the vector at slot x, over the row's dofs.
-fn row_dot(s: Slots, r: u32, x: u32) -> real {
+// Row r's Jacobian times the vector at slot x, over the row's dofs; with `absolute`,
+// |J_r|·|x|.
+fn row_dot(s: Slots, r: u32, x: u32, absolute: bool) -> real {
     let row = efc_jrow[s.row + r];
     let l0 = lists[row.y];
     let width = lists[row.y + 1u] - l0;
@@ -185,19 +186,8 @@ fn row_dot(s: Slots, r: u32, x: u32) -> real {
     for (var k = 0u; k < width; k++) {
         let jv = efc_jval[s.jv + row.x + k];
         if (jv != 0.0) {
-            acc += real(jv) * work[x + lists[l0 + k]];
+            acc += term(jv, work[x + lists[l0 + k]], absolute);
         }
-    }
-    return acc;
-}
-
-// |row r's Jacobian| times |the vector at slot x|.
-fn row_abs_dot(s: Slots, r: u32, x: u32) -> real {
-    let row = efc_jrow[s.row + r];
-    let l0 = lists[row.y];
-    var acc = real(0.0);
-    for (var k = 0u; k < lists[row.y + 1u] - l0; k++) {
-        acc += abs(real(efc_jval[s.jv + row.x + k])) * abs(work[x + lists[l0 + k]]);
     }
     return acc;
 }
@@ -337,13 +327,13 @@ fn evaluate(w: u32, s: Slots, tid: u32) {
     storageBarrier();
     mul_m(w, s.d, s.md, tid, false);
     for (var r = tid; r < s.n; r += WG) {
-        work[s.jar + r] = row_dot(s, r, s.a) - real(efc_aref[s.row + r]);
+        work[s.jar + r] = row_dot(s, r, s.a, false) - real(efc_aref[s.row + r]);
     }
     if (!REAL_IS_F64) {
         // the sizes g's rounding scales with (see the header)
         mul_m(w, s.a, s.ma, tid, true);
         for (var r = tid; r < s.n; r += WG) {
-            work[s.ja + r] = row_abs_dot(s, r, s.a) + abs(real(efc_aref[s.row + r]));
+            work[s.ja + r] = row_dot(s, r, s.a, true) + abs(real(efc_aref[s.row + r]));
         }
     }
     storageBarrier();
@@ -675,7 +665,7 @@ fn iterate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
         hessian(w, s, tid);
         newton_direction(s, tid);
         for (var r = tid; r < s.n; r += WG) {
-            work[s.jp + r] = row_dot(s, r, s.p);
+            work[s.jp + r] = row_dot(s, r, s.p, false);
         }
         storageBarrier();
         let t = line_search(w, s, tid);

@@ -98,7 +98,7 @@ pub fn run(args: &InfoArgs) -> sinew::Result<()> {
         match table {
             Ok(mut efc) => {
                 efc.fit_adapter(&ctx, m.nv, sinew::gpu::model_buffers::ModelMirror::nm(&m));
-                let factor = match efc.workgroup_factor(&ctx) {
+                let factor = match efc.workgroup_factor() {
                     Some(n) => format!("{n} reals in workgroup memory"),
                     None => "in global memory (over the adapter's workgroup storage)".into(),
                 };

@@ -174,7 +174,7 @@ impl EfcTable {
             warmstart: u32::from(flags & disable::WARMSTART == 0),
             nl: pattern.nl() as u32,
             iterations_per_dispatch: m.opt.iterations.max(1) as u32,
-            work_stride: (pattern.nl() + 8 * m.nv + 4 * nefc_max + 3) as u32,
+            work_stride: 0, // place_factor below
             nlevel: pattern.nlevel() as u32,
             jpool: rows.pool(contact_rows) as u32,
             factor_in_work: 1,
@@ -183,7 +183,7 @@ impl EfcTable {
             _pad2: 0,
         };
         let lists = rows.gpu_table();
-        Ok(EfcTable {
+        let mut table = EfcTable {
             sources,
             contact_rows,
             params,
@@ -192,7 +192,9 @@ impl EfcTable {
             rows,
             lists,
             rounding_bounds: false,
-        })
+        };
+        table.place_factor(true);
+        Ok(table)
     }
 
     /// Dofs of the model (the Hessian's order).
@@ -209,22 +211,30 @@ impl EfcTable {
     /// ([`EfcTable::fit_loop_budget`]); GPUs keep the defaults.
     pub fn fit_adapter(&mut self, ctx: &GpuContext, nv: usize, nm: usize) {
         self.rounding_bounds = !ctx.has_f64();
-        self.place_factor(self.workgroup_factor(ctx).is_none());
+        self.place_factor(!self.workgroup_fits(ctx));
         if ctx.summary().device_type == "Cpu" {
             self.fit_loop_budget(nv, nm, 50_000);
         }
     }
 
     /// Reals of newton.wgsl's workgroup copy of H's factor, 1/D and the vector being solved
-    /// (nl + 2·nv), where they fit `ctx`'s workgroup storage beside the shader's other workgroup
-    /// variables (the reduction's WG_MAX = 256 pairs of reals and a few words); `None` keeps them
-    /// in global memory.
-    pub fn workgroup_factor(&self, ctx: &GpuContext) -> Option<usize> {
+    /// (its HOT_LEN) where the table places them in workgroup memory ([`EfcTable::fit_adapter`]);
+    /// `None` where they stay in each world's scratch.
+    pub fn workgroup_factor(&self) -> Option<usize> {
+        (self.params.factor_in_work == 0).then(|| self.workgroup_len())
+    }
+
+    fn workgroup_len(&self) -> usize {
+        self.params.nl as usize + 2 * self.nv()
+    }
+
+    /// Whether the workgroup copy fits `ctx`'s workgroup storage beside the shader's other
+    /// workgroup variables (the reduction's WG_MAX = 256 pairs of reals and a few words).
+    fn workgroup_fits(&self, ctx: &GpuContext) -> bool {
         let real = if ctx.has_f64() { 8 } else { 4 };
-        let len = self.params.nl as usize + 2 * self.nv();
         let others = 256 * 2 * real + 2 * real + 16;
-        (len * real + others <= ctx.device.limits().max_compute_workgroup_storage_size as usize)
-            .then_some(len)
+        self.workgroup_len() * real + others
+            <= ctx.device.limits().max_compute_workgroup_storage_size as usize
     }
 
     /// Keep H's factor and 1/D in each world's Newton scratch (`in_work`), or leave them out of
@@ -288,16 +298,15 @@ impl EfcTable {
         let per_thread = |n: usize| n.div_ceil(self.threads).max(1);
         let tree = 2 * self.threads.ilog2() as usize + 2;
         let pattern = &self.pattern;
+        let gradient = self.rows.gradient_loops(nv, self.threads, self.contact_rows);
         let bounds = if self.rounding_bounds {
-            (2 * nm).min(per_thread(nv) * nv)
-                + per_thread(nefc) * (self.rows.widest() + 1)
-                + self.rows.gradient_loops(nv, self.threads, self.contact_rows)
+            (2 * nm).min(per_thread(nv) * nv) + per_thread(nefc) * (self.rows.widest() + 1) + gradient
         } else {
             0
         };
         bounds
             + self.rows.assembly_loops(pattern, self.threads, self.contact_rows)
-            + self.rows.gradient_loops(nv, self.threads, self.contact_rows)
+            + gradient
             + pattern.factor_loops(self.threads)
             + pattern.solve_loops(self.threads)
             + (2 * nm).min(per_thread(nv) * nv)

@@ -39,8 +39,7 @@ pub fn newton(ctx: &GpuContext, m: &GpuModel, efc: &GpuEfc, e: &EfcState, s: &Si
         &e.pending, &e.jrow, &efc.lists, &e.jt,
     ];
     // EfcTable::fit_adapter placed the factor
-    let p = &efc.table.params;
-    let hot = (p.factor_in_work == 0).then(|| p.nl as usize + 2 * efc.table.nv());
+    let hot = efc.table.workgroup_factor();
     let threads = [
         ("WG", efc.table.threads as f64),
         ("HOT", f64::from(u8::from(hot.is_some()))),
