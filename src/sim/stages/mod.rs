@@ -99,9 +99,7 @@ impl Kernel {
         buffers: &[&wgpu::Buffer],
         invocations: usize,
     ) -> Result<Self> {
-        let pipeline = ctx.compute_pipeline(shader, entry)?;
-        let group = bind(ctx, &pipeline, &format!("{shader}:{entry}"), buffers)?;
-        Ok(Kernel { pipeline, group, invocations, per_workgroup: false })
+        Self::with_constants(ctx, shader, entry, buffers, invocations, &[])
     }
 
     /// [`Kernel::new`] with the shader's `override` constants set.
@@ -136,9 +134,8 @@ impl Kernel {
         items: usize,
         constants: &[(&str, f64)],
     ) -> Result<Self> {
-        let pipeline = ctx.compute_pipeline_with(shader, entry, constants)?;
-        let group = bind(ctx, &pipeline, &format!("{shader}:{entry}"), buffers)?;
-        Ok(Kernel { pipeline, group, invocations: items, per_workgroup: true })
+        let kernel = Self::with_constants(ctx, shader, entry, buffers, items, constants)?;
+        Ok(Kernel { per_workgroup: true, ..kernel })
     }
 }
 
