@@ -7,7 +7,7 @@
 @group(0) @binding(1) var<uniform> run: RunParams;
 @group(0) @binding(2) var<storage, read> actuators: array<Actuator>;
 @group(0) @binding(3) var<storage, read> joints: array<Joint>;
-@group(0) @binding(4) var<storage, read> acc0: array<f32>;                 // nu
+@group(0) @binding(4) var<storage, read> actuator_acc0: array<f32>;                 // nu
 @group(0) @binding(5) var<storage, read> dof_act_rows: array<vec2<u32>>;   // nv
 @group(0) @binding(6) var<storage, read> dof_act_pairs: array<vec2<u32>>;
 @group(0) @binding(7) var<storage, read> qpos: array<f32>;
@@ -148,14 +148,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (a.gaintype == 1u) {
         gain = a.gainprm[0] + a.gainprm[1] * len + a.gainprm[2] * vel;
     } else if (a.gaintype == 2u) {
-        let s = muscle_state(a.gainprm, a.lengthrange, acc0[u], len, vel);
+        let s = muscle_state(a.gainprm, a.lengthrange, actuator_acc0[u], len, vel);
         gain = -s.x * muscle_fl(s.y, a.gainprm[4], a.gainprm[5]) * muscle_fv(s.z, a.gainprm[8]);
     }
     var bias = 0.0;
     if (a.biastype == 1u) {
         bias = a.biasprm[0] + a.biasprm[1] * len + a.biasprm[2] * vel;
     } else if (a.biastype == 2u) {
-        let s = muscle_state(a.biasprm, a.lengthrange, acc0[u], len, vel);
+        let s = muscle_state(a.biasprm, a.lengthrange, actuator_acc0[u], len, vel);
         bias = -s.x * muscle_fp(s.y, a.biasprm[5], a.biasprm[7]);
     }
     var force = gain * input + bias;

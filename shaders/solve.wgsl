@@ -10,7 +10,7 @@
 // is formed in double-f32 arithmetic (exact products and sums carried as hi + lo pairs:
 // solver/exact.wgsl), solved with the same f32 factor, and added; each step shrinks the error
 // by about κ(M)·eps_f32, which f32 arithmetic alone cannot get below.
-// Per world, `work` holds the L'DL factor (nm), the solution vector and the residual (nv each).
+// Per world, `qld` holds the L'DL factor (nm), the solution vector and the residual (nv each).
 // Factorisation and substitution are separate dispatches: run back to back in one invocation,
 // lavapipe (Mesa 22.3) returned substitutions that did not see the factor just written
 // (mm_fullbody's qacc was off by 10×, the same code split in two matched the f64 reference).
@@ -25,7 +25,7 @@
 @group(0) @binding(6) var<storage, read> qfrc_bias: array<f32>;
 @group(0) @binding(7) var<storage, read> qfrc_passive: array<f32>;
 @group(0) @binding(8) var<storage, read> qfrc_actuator: array<f32>;
-@group(0) @binding(9) var<storage, read_write> work: array<real>;
+@group(0) @binding(9) var<storage, read_write> qld: array<real>;
 @group(0) @binding(10) var<storage, read_write> qacc_smooth: array<f32>;
 @group(0) @binding(11) var<storage, read_write> dv: array<f32>;
 @group(0) @binding(12) var<storage, read> qacc: array<f32>;
@@ -48,28 +48,28 @@ fn stride() -> u32 {
 fn factor(w: u32, hd: f32) {
     let base = w * stride();
     for (var i = 0u; i < run.nm; i++) {
-        work[base + i] = real(qm[w * run.nm + i]);
+        qld[base + i] = real(qm[w * run.nm + i]);
     }
     for (var d = 0u; d < sizes.nv; d++) {
-        work[base + dof_madr[d]] += real(hd * dofs[d].damping);
+        qld[base + dof_madr[d]] += real(hd * dofs[d].damping);
     }
     for (var k = i32(sizes.nv) - 1; k >= 0; k--) {
         let kk = base + dof_madr[k];
-        work[kk] = max(work[kk], real(MINVAL));
+        qld[kk] = max(qld[kk], real(MINVAL));
         var ki = kk + 1u;
         var i = dofs[k].parent;
         while (i >= 0) {
-            let tmp = work[ki] / work[kk];
+            let tmp = qld[ki] / qld[kk];
             var ij = base + dof_madr[i];
             var kj = ki;
             var j = i;
             while (j >= 0) {
-                work[ij] -= tmp * work[kj];
+                qld[ij] -= tmp * qld[kj];
                 ij += 1u;
                 kj += 1u;
                 j = dofs[j].parent;
             }
-            work[ki] = tmp;
+            qld[ki] = tmp;
             i = dofs[i].parent;
             ki += 1u;
         }
@@ -83,9 +83,9 @@ fn substitute(w: u32, with_constraint: bool) {
     let xb = base + run.nm;
     let vb = w * sizes.nv;
     for (var d = 0u; d < sizes.nv; d++) {
-        work[xb + d] = real(qfrc_passive[vb + d]) + real(qfrc_actuator[vb + d]) - real(qfrc_bias[vb + d]);
+        qld[xb + d] = real(qfrc_passive[vb + d]) + real(qfrc_actuator[vb + d]) - real(qfrc_bias[vb + d]);
         if (with_constraint) {
-            work[xb + d] += real(qfrc_constraint[vb + d]);
+            qld[xb + d] += real(qfrc_constraint[vb + d]);
         }
     }
     solve_ld(base, xb);
@@ -102,11 +102,11 @@ fn refine(w: u32, with_constraint: bool) {
     let xb = base + run.nm;
     let rb = xb + sizes.nv;
     for (var d = 0u; d < sizes.nv; d++) {
-        work[rb + d] = real(residual(w, xb, d, with_constraint));
+        qld[rb + d] = real(residual(w, xb, d, with_constraint));
     }
     solve_ld(base, rb);
     for (var d = 0u; d < sizes.nv; d++) {
-        work[xb + d] += work[rb + d];
+        qld[xb + d] += qld[rb + d];
     }
 }
 
@@ -125,17 +125,17 @@ fn residual(w: u32, xb: u32, d: u32, with_constraint: bool) -> f32 {
         // the damped solve's matrix: M + h·damping on the diagonal, as factored
         mdd += options.gravity.w * dofs[d].damping;
     }
-    acc = add_prod(acc, -mdd, f32(work[xb + d]));
+    acc = add_prod(acc, -mdd, f32(qld[xb + d]));
     var adr = dof_madr[d] + 1u;
     var j = dofs[d].parent;
     while (j >= 0) {
-        acc = add_prod(acc, -qm[mb + adr], f32(work[xb + u32(j)]));
+        acc = add_prod(acc, -qm[mb + adr], f32(qld[xb + u32(j)]));
         adr += 1u;
         j = dofs[j].parent;
     }
     let pairs = sizes.nv + 1u;
     for (var e = dof_mcol[d]; e < dof_mcol[d + 1u]; e += 2u) {
-        acc = add_prod(acc, -qm[mb + dof_mcol[pairs + e + 1u]], f32(work[xb + dof_mcol[pairs + e]]));
+        acc = add_prod(acc, -qm[mb + dof_mcol[pairs + e + 1u]], f32(qld[xb + dof_mcol[pairs + e]]));
     }
     return acc.x + acc.y;
 }
@@ -143,28 +143,28 @@ fn residual(w: u32, xb: u32, d: u32, with_constraint: bool) -> f32 {
 // Solve (Lᵀ D L) y = b in place on the vector at slot xb, with the factor at base.
 fn solve_ld(base: u32, xb: u32) {
     for (var k = i32(sizes.nv) - 1; k >= 0; k--) {
-        let x = work[xb + u32(k)];
+        let x = qld[xb + u32(k)];
         var ki = base + dof_madr[k] + 1u;
         var j = dofs[k].parent;
         while (j >= 0) {
-            work[xb + u32(j)] -= work[ki] * x;
+            qld[xb + u32(j)] -= qld[ki] * x;
             ki += 1u;
             j = dofs[j].parent;
         }
     }
     for (var k = 0u; k < sizes.nv; k++) {
-        work[xb + k] /= work[base + dof_madr[k]];
+        qld[xb + k] /= qld[base + dof_madr[k]];
     }
     for (var k = 0u; k < sizes.nv; k++) {
         var ki = base + dof_madr[k] + 1u;
         var j = dofs[k].parent;
-        var x = work[xb + k];
+        var x = qld[xb + k];
         while (j >= 0) {
-            x -= work[ki] * work[xb + u32(j)];
+            x -= qld[ki] * qld[xb + u32(j)];
             ki += 1u;
             j = dofs[j].parent;
         }
-        work[xb + k] = x;
+        qld[xb + k] = x;
     }
 }
 
@@ -215,7 +215,7 @@ fn store(i: u32, which: u32) {
     }
     let w = i / sizes.nv;
     let d = i % sizes.nv;
-    let x = f32(work[w * stride() + run.nm + d]);
+    let x = f32(qld[w * stride() + run.nm + d]);
     if (which == 0u) {
         qacc_smooth[i] = x;
     } else {

@@ -1,6 +1,6 @@
 // tendon: lengths and sparse Jacobians of every tendon (MuJoCo's mj_tendon), one invocation per
 // (world, tendon). Row t of the Jacobian holds rows_num[t] entries at rows_adr[t], for the dofs
-// listed in row_dof (the union of the path's body chains, built on the host).
+// listed in ten_row_dof (the union of the path's body chains, built on the host).
 
 @group(0) @binding(0) var<uniform> sizes: ModelSizes;
 @group(0) @binding(1) var<uniform> run: RunParams;
@@ -10,8 +10,8 @@
 @group(0) @binding(5) var<storage, read> geoms: array<Geom>;
 @group(0) @binding(6) var<storage, read> bodies: array<Body>;
 @group(0) @binding(7) var<storage, read> dofs: array<Dof>;
-@group(0) @binding(8) var<storage, read> rows: array<vec2<u32>>;     // (adr, num) per tendon
-@group(0) @binding(9) var<storage, read> row_dof: array<u32>;        // nnz
+@group(0) @binding(8) var<storage, read> ten_rows: array<vec2<u32>>;     // (adr, num) per tendon
+@group(0) @binding(9) var<storage, read> ten_row_dof: array<u32>;        // nnz
 @group(0) @binding(10) var<storage, read> joints: array<Joint>;
 @group(0) @binding(11) var<storage, read> qpos: array<f32>;
 @group(0) @binding(12) var<storage, read> site_xpos: array<vec4<f32>>;
@@ -53,7 +53,7 @@ fn segment(w: u32, row: vec2<u32>, jb: u32, a: vec3<f32>, ba: u32, b: vec3<f32>,
             dir = d / len;
         }
         for (var k = 0u; k < row.y; k++) {
-            let dof = row_dof[row.x + k];
+            let dof = ten_row_dof[row.x + k];
             let ma = moves(dof, ba);
             let mb = moves(dof, bb);
             if (ma != mb) {
@@ -77,7 +77,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let w = i / sizes.ntendon;
     let t = i % sizes.ntendon;
     let ten = tendons[t];
-    let row = rows[t];
+    let row = ten_rows[t];
     let jb = w * run.ten_nnz;
     for (var k = 0u; k < row.y; k++) {
         ten_j[jb + row.x + k] = 0.0;
@@ -96,7 +96,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
             let jnt = joints[wr.objid];
             total += wr.prm * qpos[w * sizes.nq + jnt.qpos_adr];
             for (var e = 0u; e < row.y; e++) {
-                if (row_dof[row.x + e] == jnt.dof_adr) {
+                if (ten_row_dof[row.x + e] == jnt.dof_adr) {
                     ten_j[jb + row.x + e] += wr.prm;
                 }
             }

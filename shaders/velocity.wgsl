@@ -2,8 +2,8 @@
 
 @group(0) @binding(0) var<uniform> sizes: ModelSizes;
 @group(0) @binding(1) var<uniform> run: RunParams;
-@group(0) @binding(2) var<storage, read> rows: array<vec2<u32>>;
-@group(0) @binding(3) var<storage, read> row_dof: array<u32>;
+@group(0) @binding(2) var<storage, read> ten_rows: array<vec2<u32>>;
+@group(0) @binding(3) var<storage, read> ten_row_dof: array<u32>;
 @group(0) @binding(4) var<storage, read> qvel: array<f32>;
 @group(0) @binding(5) var<storage, read> ten_j: array<f32>;
 @group(0) @binding(6) var<storage, read_write> ten_velocity: array<f32>;
@@ -16,10 +16,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     }
     let w = i / sizes.ntendon;
     let t = i % sizes.ntendon;
-    let row = rows[t];
+    let row = ten_rows[t];
     var v = 0.0;
     for (var k = 0u; k < row.y; k++) {
-        v += ten_j[w * run.ten_nnz + row.x + k] * qvel[w * sizes.nv + row_dof[row.x + k]];
+        v += ten_j[w * run.ten_nnz + row.x + k] * qvel[w * sizes.nv + ten_row_dof[row.x + k]];
     }
     ten_velocity[i] = v;
 }

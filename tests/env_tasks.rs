@@ -45,7 +45,7 @@ struct Snapshot {
 }
 
 fn snapshot(ctx: &GpuContext, env: &Env) -> Snapshot {
-    let s = &env.state;
+    let s = &env.sim.data.state;
     let m = &env.model;
     let n = env.nworld;
     let f = |b: &wgpu::Buffer, len: usize| -> Vec<f64> {
@@ -54,7 +54,7 @@ fn snapshot(ctx: &GpuContext, env: &Env) -> Snapshot {
     let v4 = |b: &wgpu::Buffer, len: usize| -> Vec<[f64; 4]> {
         ctx.download::<[f32; 4]>(b, len).unwrap().into_iter().map(|x| x.map(|y| y as f64)).collect()
     };
-    let nslot = env.physics.contacts.table.params.nslot as usize;
+    let nslot = env.sim.model.contacts.table.params.nslot as usize;
     Snapshot {
         qpos: f(&s.qpos, n * m.nq),
         qvel: f(&s.qvel, n * m.nv),
@@ -67,7 +67,7 @@ fn snapshot(ctx: &GpuContext, env: &Env) -> Snapshot {
         len: f(&s.actuator_length, n * m.nu),
         vel: f(&s.actuator_velocity, n * m.nu),
         force: f(&s.actuator_force, n * m.nu),
-        con: v4(&env.physics.contact_state.con, 3 * n * nslot),
+        con: v4(&env.sim.data.contacts.con, 3 * n * nslot),
         last_action: f(&env.last_action, n * m.nu),
         world: env.worlds(ctx).unwrap(),
         reward: env.rewards(ctx).unwrap(),
@@ -128,7 +128,7 @@ fn proprio(env: &Env, s: &Snapshot, w: usize, feet: &[u32]) -> Vec<f64> {
     o.extend(&s.len[w * m.nu..][..m.nu]);
     o.extend(&s.vel[w * m.nu..][..m.nu]);
     o.extend(s.force[w * m.nu..][..m.nu].iter().map(|f| 1e-3 * f));
-    let nslot = env.physics.contacts.table.params.nslot as usize;
+    let nslot = env.sim.model.contacts.table.params.nslot as usize;
     let mut bits = 0u32;
     for k in 0..nslot {
         if s.con[3 * (w * nslot + k) + 1][3] == 1.0 {
@@ -143,7 +143,7 @@ fn proprio(env: &Env, s: &Snapshot, w: usize, feet: &[u32]) -> Vec<f64> {
 /// Which foot each contact slot belongs to (as the env builds it).
 fn slot_feet(env: &Env) -> Vec<u32> {
     let m = &env.model;
-    let table = &env.physics.contacts.table;
+    let table = &env.sim.model.contacts.table;
     let mut out = vec![0u32; table.params.nslot as usize];
     for p in &table.pairs {
         let mut bits = 0;
@@ -385,10 +385,10 @@ fn locomotion_reward_observation_and_termination_match_the_host() {
     let sinew::env::TaskConfig::Locomotion(c) = env.config.task.clone() else { panic!() };
     env.reset(&ctx);
     // world 0 starts far below the termination height
-    let mut q: Vec<f32> = ctx.download(&env.state.qpos, nworld * m.nq).unwrap();
+    let mut q: Vec<f32> = ctx.download(&env.sim.data.state.qpos, nworld * m.nq).unwrap();
     q[2] = 0.3;
-    sinew::sim::SimState::write(&ctx, &env.state.qpos, &q);
-    let scales: Vec<[f32; 4]> = ctx.download(&env.state.world_scale, nworld).unwrap();
+    sinew::sim::SimState::write(&ctx, &env.sim.data.state.qpos, &q);
+    let scales: Vec<[f32; 4]> = ctx.download(&env.sim.data.state.world_scale, nworld).unwrap();
     assert!(scales.iter().all(|s| (0.8..=1.2).contains(&s[0]) && (0.9..=1.1).contains(&s[1])));
     assert!(scales.windows(2).any(|p| p[0] != p[1]), "per-world scales are all equal");
     let mut prev = snapshot(&ctx, &env);
@@ -495,7 +495,7 @@ fn fatigue_follows_the_3ccr_model_and_conserves_motor_units() {
         }
     }
     let gpu: Vec<[f32; 4]> = ctx.download(&env.fatigue, nworld * m.nu).unwrap();
-    let ctrl: Vec<f32> = ctx.download(&env.state.ctrl, nworld * m.nu).unwrap();
+    let ctrl: Vec<f32> = ctx.download(&env.sim.data.state.ctrl, nworld * m.nu).unwrap();
     for (i, (g, h)) in gpu.iter().zip(&host).enumerate() {
         let sum = g[0] as f64 + g[1] as f64 + g[2] as f64;
         assert!((sum - 1.0).abs() < 1e-5, "muscle {i}: MA + MR + MF = {sum}");

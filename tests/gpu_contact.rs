@@ -7,12 +7,10 @@
 mod common;
 
 use common::{Fixture, Report};
-use sinew::gpu::{GpuContext, GpuModel};
+use sinew::gpu::GpuContext;
 use sinew::model::{GeomType, Model};
-use sinew::sim::SimState;
-use sinew::sim::sparsity::GpuSparsity;
 use sinew::sim::stages::run;
-use sinew::sim::step::Step;
+use sinew::sim::{Sim, SimOptions, SimState};
 
 /// Geometry from closed-form primitives in f32 (coordinates up to ~26 m in the scene): 2e-5 m.
 const PRIMITIVE_TOL: f64 = 2e-5;
@@ -97,9 +95,8 @@ fn check(name: &str, m: &Model, convex_tol: f64, qacc_rel: f64) -> Outcome {
     r.close("body_invweight0", &ours, &iw, 1e-9, 1e-12);
 
     let ctx = GpuContext::new().unwrap();
-    let gm = GpuModel::upload(&ctx, m);
-    let sp = GpuSparsity::upload(&ctx, m);
-    let st = SimState::new(&ctx, m, nworld);
+    let sim = Sim::new(&ctx, m, nworld, SimOptions::default()).unwrap();
+    let st = &sim.data.state;
     let f32s = |v: &[f64]| v.iter().map(|x| *x as f32).collect::<Vec<f32>>();
     SimState::write(&ctx, &st.qpos, &f32s(&qpos));
     SimState::write(&ctx, &st.qvel, &f32s(&qvel));
@@ -107,21 +104,21 @@ fn check(name: &str, m: &Model, convex_tol: f64, qacc_rel: f64) -> Outcome {
         SimState::write(&ctx, &st.act, &f32s(&fx.f64("state_act")));
         SimState::write(&ctx, &st.ctrl, &f32s(&fx.f64("state_ctrl")));
     }
-    let step = Step::new(&ctx, m, &gm, &sp, &st).unwrap();
+    let step = &sim.step;
     // everything but Euler: the contacts, rows and qacc of these states
     let stages: Vec<_> =
         step.named_stages().into_iter().filter(|(n, _)| *n != "integrate").map(|(_, s)| s).collect();
     run(&ctx, &stages);
 
-    let table = &step.contacts.table;
+    let table = &sim.model.contacts.table;
     let nslot = table.params.nslot as usize;
-    let con = ctx.download::<[f32; 4]>(&step.contact_state.con, nworld * nslot * 3).unwrap();
-    let count = ctx.download::<u32>(&step.contact_state.count, 2 * nworld).unwrap();
-    let nefc_max = step.efc.table.nefc_max();
-    let efc_j = step.efc_state.dense_rows(&ctx, &step.efc.table, m.nv, nworld).unwrap();
-    let aref = ctx.download::<f32>(&step.efc_state.aref, nworld * nefc_max).unwrap();
-    let dd = ctx.download::<f32>(&step.efc_state.d, nworld * nefc_max).unwrap();
-    let nefc = ctx.download::<u32>(&step.efc_state.nefc, nworld).unwrap();
+    let con = ctx.download::<[f32; 4]>(&sim.data.contacts.con, nworld * nslot * 3).unwrap();
+    let count = ctx.download::<u32>(&sim.data.contacts.count, 2 * nworld).unwrap();
+    let nefc_max = sim.model.efc.table.nefc_max();
+    let efc_j = sim.data.efc.dense_rows(&ctx, &sim.model.efc.table, m.nv, nworld).unwrap();
+    let aref = ctx.download::<f32>(&sim.data.efc.aref, nworld * nefc_max).unwrap();
+    let dd = ctx.download::<f32>(&sim.data.efc.d, nworld * nefc_max).unwrap();
+    let nefc = ctx.download::<u32>(&sim.data.efc.nefc, nworld).unwrap();
     let qacc = ctx.download::<f32>(&st.qacc, nworld * m.nv).unwrap();
 
     let geom = fx.i64("con_geom");
@@ -428,16 +425,16 @@ fn contacts_beyond_the_capacity_are_counted_per_world() {
     let qpos = fx.f64("state_qpos");
     let nworld = qpos.len() / m.nq;
     let ctx = GpuContext::new().unwrap();
-    let gm = GpuModel::upload(&ctx, &m);
-    let sp = GpuSparsity::upload(&ctx, &m);
-    let st = SimState::new(&ctx, &m, nworld);
+    let sim =
+        Sim::new(&ctx, &m, nworld, SimOptions { contact_capacity: 3, ..SimOptions::default() }).unwrap();
+    let st = &sim.data.state;
     SimState::write(&ctx, &st.qpos, &qpos.iter().map(|x| *x as f32).collect::<Vec<_>>());
-    let step = Step::with_contact_capacity(&ctx, &m, &gm, &sp, &st, 3).unwrap();
+    let step = &sim.step;
     let stages: Vec<_> =
         step.named_stages().into_iter().filter(|(n, _)| *n != "integrate").map(|(_, s)| s).collect();
     run(&ctx, &stages);
     run(&ctx, &stages);
-    let count = ctx.download::<u32>(&step.contact_state.count, 2 * nworld).unwrap();
+    let count = ctx.download::<u32>(&sim.data.contacts.count, 2 * nworld).unwrap();
     for w in 0..nworld {
         assert_eq!(count[2 * w], 3, "world {w}: active contacts kept");
         assert_eq!(count[2 * w + 1], 2, "world {w}: overflowed steps (two steps run)");

@@ -5,10 +5,8 @@
 //! row) must all be computed. (The count cannot grow on lavapipe: the tendon path buffer, 32 bytes
 //! per tendon item, then passes its 128 MiB binding limit.)
 
-use sinew::gpu::{GpuContext, GpuModel};
-use sinew::sim::SimState;
-use sinew::sim::sparsity::GpuSparsity;
-use sinew::sim::step::Step;
+use sinew::gpu::GpuContext;
+use sinew::sim::{Sim, SimOptions, SimState};
 
 const NTENDON: usize = 512;
 const NWORLD: usize = 8192;
@@ -35,13 +33,12 @@ fn kernels_compute_every_item_past_65535_workgroups() {
     let m = many_tendons();
     assert_eq!((m.ntendon, m.nu), (NTENDON, NTENDON));
     assert!(NWORLD * NTENDON > 65535 * 64, "the dispatch must need a second row");
-    let gm = GpuModel::upload(&ctx, &m);
-    let sp = GpuSparsity::upload(&ctx, &m);
-    let st = SimState::new(&ctx, &m, NWORLD);
+    let sim = Sim::new(&ctx, &m, NWORLD, SimOptions::default()).unwrap();
+    let st = &sim.data.state;
     SimState::write(&ctx, &st.qpos, &vec![0.3f32; NWORLD]);
     SimState::write(&ctx, &st.qvel, &vec![0.7f32; NWORLD]);
     SimState::write(&ctx, &st.ctrl, &vec![0.25f32; NWORLD * NTENDON]);
-    let step = Step::new(&ctx, &m, &gm, &sp, &st).unwrap();
+    let step = &sim.step;
     sinew::sim::stages::run(&ctx, &step.forward_stages());
     let n = NWORLD * NTENDON;
     let len = ctx.download::<f32>(&st.ten_length, n).unwrap();

@@ -7,13 +7,11 @@
 mod common;
 
 use common::{Fixture, Report};
-use sinew::gpu::{GpuContext, GpuModel};
+use sinew::gpu::GpuContext;
 use sinew::model::disable;
 use sinew::reference::{constraint, kinematics, tendon};
-use sinew::sim::SimState;
-use sinew::sim::sparsity::GpuSparsity;
 use sinew::sim::stages::run;
-use sinew::sim::step::Step;
+use sinew::sim::{Sim, SimOptions, SimState};
 
 /// Rows from f32 kinematics against f64 ones: relative to the row's largest entry.
 const ROW_TOL: f64 = 1e-4;
@@ -27,22 +25,21 @@ fn check(name: &str) {
     let nworld = qpos.len() / m.nq;
 
     let ctx = GpuContext::new().unwrap();
-    let gm = GpuModel::upload(&ctx, &m);
-    let sp = GpuSparsity::upload(&ctx, &m);
-    let st = SimState::new(&ctx, &m, nworld);
+    let sim = Sim::new(&ctx, &m, nworld, SimOptions::default()).unwrap();
+    let st = &sim.data.state;
     let f32s = |v: &[f64]| v.iter().map(|x| *x as f32).collect::<Vec<f32>>();
     SimState::write(&ctx, &st.qpos, &f32s(&qpos));
     SimState::write(&ctx, &st.qvel, &f32s(&qvel));
-    let step = Step::new(&ctx, &m, &gm, &sp, &st).unwrap();
+    let step = &sim.step;
     // up to the rows: the contact stage also indexes them by dof
     let stages: Vec<_> =
         step.named_stages().into_iter().take_while(|(n, _)| *n != "newton").map(|(_, s)| s).collect();
     run(&ctx, &stages);
 
-    let table = &step.efc.table;
+    let table = &sim.model.efc.table;
     let nmax = table.nefc_max();
-    let dense = step.efc_state.dense_rows(&ctx, table, m.nv, nworld).unwrap();
-    let nefc = ctx.download::<u32>(&step.efc_state.nefc, nworld).unwrap();
+    let dense = sim.data.efc.dense_rows(&ctx, table, m.nv, nworld).unwrap();
+    let nefc = ctx.download::<u32>(&sim.data.efc.nefc, nworld).unwrap();
     let mut r = Report::default();
     let mut rows_seen = 0;
     for w in 0..nworld {
@@ -78,8 +75,8 @@ fn check(name: &str) {
     // each pointing at d's place in that row
     let pool = table.params.jpool as usize;
     let stride = m.nv + 1 + pool;
-    let jt = ctx.download::<u32>(&step.efc_state.jt, nworld * stride).unwrap();
-    let jrow = ctx.download::<[u32; 2]>(&step.efc_state.jrow, nworld * nmax).unwrap();
+    let jt = ctx.download::<u32>(&sim.data.efc.jt, nworld * stride).unwrap();
+    let jrow = ctx.download::<[u32; 2]>(&sim.data.efc.jrow, nworld * nmax).unwrap();
     let lists = &table.lists;
     for w in 0..nworld {
         let t = &jt[w * stride..(w + 1) * stride];

@@ -49,7 +49,7 @@ fn kernel_reads_model_through_wgsl_structs() {
     let out_body = ctx.storage_from("out_body", &vec![f32::NAN; 8 * m.nbody]);
     let out_act = ctx.storage_from("out_act", &vec![f32::NAN; 6 * m.nu]);
     let out_misc = ctx.storage_from("out_misc", &vec![f32::NAN; 4 * nmisc]);
-    let pipeline = ctx.compute_pipeline("model_probe.wgsl", "main").unwrap();
+    let pipeline = ctx.compute_pipeline("model_probe.wgsl", "main").unwrap().pipeline;
     let layout = pipeline.get_bind_group_layout(0);
     let buffers = [
         &gm.sizes, &gm.bodies, &gm.actuators, &gm.wraps, &gm.tendons, &gm.geoms, &out_body, &out_act,
@@ -73,7 +73,7 @@ fn kernel_reads_model_through_wgsl_structs() {
         let n = m.nbody.max(m.nu).max(nmisc) as u32;
         pass.dispatch_workgroups(n.div_ceil(64), 1, 1);
     }
-    ctx.queue.submit([enc.finish()]);
+    ctx.submit(enc.finish());
     let body = ctx.download::<f32>(&out_body, 8 * m.nbody).unwrap();
     for b in 0..m.nbody {
         let want = [

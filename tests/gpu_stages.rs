@@ -5,22 +5,11 @@
 mod common;
 
 use common::{Fixture, Report};
-use sinew::gpu::{GpuContext, GpuModel};
+use sinew::gpu::GpuContext;
 use sinew::model::Model;
 use sinew::reference::forward::forward;
-use sinew::sim::SimState;
-use sinew::sim::sparsity::GpuSparsity;
-use sinew::sim::stages::actuation::actuation;
-use sinew::sim::stages::com::com;
-use sinew::sim::stages::crb::crb;
-use sinew::sim::stages::integrate::integrate;
-use sinew::sim::stages::kinematics::kinematics;
-use sinew::sim::stages::passive::passive;
-use sinew::sim::stages::rne::rne;
 use sinew::sim::stages::run;
-use sinew::sim::stages::solve::smooth;
-use sinew::sim::stages::tendon::tendon;
-use sinew::sim::stages::velocity::velocity;
+use sinew::sim::{Sim, SimOptions, SimState};
 
 /// Positions, offsets and moment arms (metres; bodies within ~2 m of the origin) and unit
 /// quaternions, in f32 after chains of up to ~15 frame compositions: 2e-5 absolute.
@@ -90,9 +79,8 @@ fn check(name: &str, m: &Model) {
     let ctx = GpuContext::new().unwrap();
     let s = states(name, m);
     let nworld = s.qpos.len();
-    let gm = GpuModel::upload(&ctx, m);
-    let sp = GpuSparsity::upload(&ctx, m);
-    let st = SimState::new(&ctx, m, nworld);
+    let sim = Sim::new(&ctx, m, nworld, SimOptions::default()).unwrap();
+    let st = &sim.data.state;
     upload(&ctx, &st.qpos, &s.qpos);
     upload(&ctx, &st.qvel, &s.qvel);
     upload(&ctx, &st.act, &s.act);
@@ -104,16 +92,10 @@ fn check(name: &str, m: &Model) {
     ] {
         nan_fill(&ctx, b);
     }
-    let kin = kinematics(&ctx, &gm, &st).unwrap();
-    let com = com(&ctx, &gm, &st).unwrap();
-    let ten = tendon(&ctx, &gm, &sp, &st).unwrap();
-    let vel = velocity(&ctx, &gm, &sp, &st).unwrap();
-    let actu = actuation(&ctx, &gm, &sp, &st).unwrap();
-    let crb_k = crb(&ctx, &gm, &st).unwrap();
-    let rne_k = rne(&ctx, &gm, &st).unwrap();
-    let pas = passive(&ctx, &gm, &sp, &st).unwrap();
-    let sol = smooth(&ctx, &gm, &st).unwrap();
-    run(&ctx, &[&kin, &com, &ten, &vel, &actu, &crb_k, &rne_k, &pas, &sol]);
+    // the smooth stages, each once, in step order
+    let stage = |name: &str| sim.step.named_stages().into_iter().find(|(n, _)| *n == name).unwrap().1;
+    let smooth = ["kinematics", "com", "tendon", "velocity", "actuation", "crb", "rne", "passive", "smooth"];
+    run(&ctx, &smooth.map(stage));
 
     let dl4 = |b: &wgpu::Buffer, n: usize| ctx.download::<[f32; 4]>(b, nworld * n).unwrap();
     let dl = |b: &wgpu::Buffer, n: usize| ctx.download::<f32>(b, nworld * n).unwrap();
@@ -121,7 +103,7 @@ fn check(name: &str, m: &Model) {
     let (site, geom, sub) =
         (dl4(&st.site_xpos, m.nsite), dl4(&st.geom_xpos, m.ngeom), dl4(&st.subtree_com, m.nbody));
     let (cdof, cinert) = (dl4(&st.cdof, 2 * m.nv), dl4(&st.cinert, 3 * m.nbody));
-    let nnz = sp.rows.nnz();
+    let nnz = sim.model.sparsity.rows.nnz();
     let wrap_pts = dl4(&st.wrap_xpos, 2 * m.nwrap);
     let wrapnum = ctx.download::<u32>(&st.ten_wrapnum, nworld * m.ntendon).unwrap();
     let (ten_length, ten_j, ten_vel) =
@@ -134,8 +116,7 @@ fn check(name: &str, m: &Model) {
         (dl(&st.qm, nm), dl(&st.qfrc_bias, m.nv), dl(&st.qfrc_passive, m.nv), dl(&st.qacc_smooth, m.nv));
     // One Euler step on the GPU from the same states (constraints off: qacc = qacc_smooth).
     sinew::sim::SimState::write(&ctx, &st.qacc, &qacc);
-    let damp = sinew::sim::stages::solve::damp(&ctx, &gm, &st).unwrap();
-    run(&ctx, &[&damp, &integrate(&ctx, &gm, &st).unwrap()]);
+    run(&ctx, &[stage("damp"), stage("integrate")]);
     let (qpos1, qvel1, act1) = (dl(&st.qpos, m.nq), dl(&st.qvel, m.nv), dl(&st.act, m.na));
 
     let mut r = Report::default();
@@ -208,9 +189,10 @@ fn check(name: &str, m: &Model) {
         }
         // Tendons: the sparse rows are expanded, so an entry outside the row structure fails too.
         let mut dense = vec![0.0f64; m.ntendon * m.nv];
+        let rows = &sim.model.sparsity.rows;
         for t in 0..m.ntendon {
-            for e in sp.rows.adr[t]..sp.rows.adr[t] + sp.rows.num[t] {
-                dense[t * m.nv + sp.rows.dof[e as usize] as usize] = ten_j[w * nnz + e as usize] as f64;
+            for e in rows.adr[t]..rows.adr[t] + rows.num[t] {
+                dense[t * m.nv + rows.dof[e as usize] as usize] = ten_j[w * nnz + e as usize] as f64;
             }
         }
         r.close(
@@ -267,7 +249,7 @@ fn check(name: &str, m: &Model) {
         // so the light dofs (tiny diagonals) are held to their own scale. Expanded from sparse rows.
         let mut dense = vec![0.0f64; m.nv * m.nv];
         for d in 0..m.nv {
-            let mut adr = w * nm + gm.mirror.dof_madr[d] as usize;
+            let mut adr = w * nm + sim.model.gpu.mirror.dof_madr[d] as usize;
             let mut p = Some(d);
             while let Some(j) = p {
                 dense[d * m.nv + j] = qm[adr] as f64;

@@ -12,6 +12,7 @@
 @group(0) @binding(4) var<storage, read_write> ctrl: array<f32>;          // nworld × nu
 @group(0) @binding(5) var<storage, read_write> last_action: array<f32>;   // nworld × nu
 @group(0) @binding(6) var<storage, read_write> fatigue: array<vec4<f32>>; // nworld × nu
+@group(0) @binding(7) var<uniform> run: RunParams;  // this chunk of worlds
 
 // One 3CC-r update of compartments (MA, MR, MF) towards target load tl over dt, with the muscle's
 // activation/deactivation time constants; F, R, r from env.fatigue_prm.
@@ -45,7 +46,7 @@ fn fatigue_step(m: vec3<f32>, tl: f32, tau_act: f32, tau_deact: f32) -> vec3<f32
 @compute @workgroup_size(64)
 fn apply(@builtin(global_invocation_id) gid: vec3<u32>) {
     let i = flat_index(gid);
-    if (i >= env.nworld * sizes.nu) {
+    if (i >= run.nworld * sizes.nu) {
         return;
     }
     let u = i % sizes.nu;

@@ -34,6 +34,7 @@
 @group(0) @binding(25) var<storage, read> init_qpos: array<f32>;          // nq: standing start
 @group(0) @binding(26) var<storage, read_write> nonfinite: array<u32>;    // nworld
 @group(0) @binding(27) var<storage, read> site_xpos: array<vec4<f32>>;    // nworld × nsite
+@group(0) @binding(40) var<uniform> run: RunParams;  // this chunk of worlds
 
 const DONE_TERMINATED: u32 = 1u;
 const DONE_TRUNCATED: u32 = 2u;
@@ -277,7 +278,7 @@ fn write_proprio(w: u32, o: u32) -> u32 {
 @compute @workgroup_size(64)
 fn mark_all(@builtin(global_invocation_id) gid: vec3<u32>) {
     let w = flat_index(gid);
-    if (w < env.nworld) {
+    if (w < run.nworld) {
         done[w] = DONE_RESET;
     }
 }

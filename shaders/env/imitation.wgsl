@@ -77,7 +77,7 @@ fn max_look() -> u32 {
 @compute @workgroup_size(64)
 fn evaluate(@builtin(global_invocation_id) gid: vec3<u32>) {
     let w = flat_index(gid);
-    if (w >= env.nworld) {
+    if (w >= run.nworld) {
         return;
     }
     // the state after this control step matches reference frame frame0 + step + 1
@@ -145,7 +145,7 @@ fn evaluate(@builtin(global_invocation_id) gid: vec3<u32>) {
 @compute @workgroup_size(64)
 fn reset(@builtin(global_invocation_id) gid: vec3<u32>) {
     let w = flat_index(gid);
-    if (w >= env.nworld || done[w] == 0u) {
+    if (w >= run.nworld || done[w] == 0u) {
         return;
     }
     var rng = reset_common(w);
@@ -170,7 +170,7 @@ fn reset(@builtin(global_invocation_id) gid: vec3<u32>) {
 @compute @workgroup_size(64)
 fn observe(@builtin(global_invocation_id) gid: vec3<u32>) {
     let w = flat_index(gid);
-    if (w >= env.nworld) {
+    if (w >= run.nworld) {
         return;
     }
     var k = write_proprio(w, w * env.nobs);

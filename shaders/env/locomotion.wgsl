@@ -9,7 +9,7 @@
 @compute @workgroup_size(64)
 fn evaluate(@builtin(global_invocation_id) gid: vec3<u32>) {
     let w = flat_index(gid);
-    if (w >= env.nworld) {
+    if (w >= run.nworld) {
         return;
     }
     let v = root_vel(w).xy - world[w].goal.xy;
@@ -30,7 +30,7 @@ fn evaluate(@builtin(global_invocation_id) gid: vec3<u32>) {
 @compute @workgroup_size(64)
 fn reset(@builtin(global_invocation_id) gid: vec3<u32>) {
     let w = flat_index(gid);
-    if (w >= env.nworld || done[w] == 0u) {
+    if (w >= run.nworld || done[w] == 0u) {
         return;
     }
     var rng = reset_common(w);
@@ -46,7 +46,7 @@ fn reset(@builtin(global_invocation_id) gid: vec3<u32>) {
 @compute @workgroup_size(64)
 fn observe(@builtin(global_invocation_id) gid: vec3<u32>) {
     let w = flat_index(gid);
-    if (w >= env.nworld) {
+    if (w >= run.nworld) {
         return;
     }
     let k = write_proprio(w, w * env.nobs);

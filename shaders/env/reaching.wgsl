@@ -16,7 +16,7 @@ fn new_target(w: u32, rng: ptr<function, u32>) {
 @compute @workgroup_size(64)
 fn evaluate(@builtin(global_invocation_id) gid: vec3<u32>) {
     let w = flat_index(gid);
-    if (w >= env.nworld) {
+    if (w >= run.nworld) {
         return;
     }
     let dist = length(world[w].goal.xy - root_pos(w).xy);
@@ -40,7 +40,7 @@ fn evaluate(@builtin(global_invocation_id) gid: vec3<u32>) {
 @compute @workgroup_size(64)
 fn reset(@builtin(global_invocation_id) gid: vec3<u32>) {
     let w = flat_index(gid);
-    if (w >= env.nworld || done[w] == 0u) {
+    if (w >= run.nworld || done[w] == 0u) {
         return;
     }
     var rng = reset_common(w);
@@ -54,7 +54,7 @@ fn reset(@builtin(global_invocation_id) gid: vec3<u32>) {
 @compute @workgroup_size(64)
 fn observe(@builtin(global_invocation_id) gid: vec3<u32>) {
     let w = flat_index(gid);
-    if (w >= env.nworld) {
+    if (w >= run.nworld) {
         return;
     }
     let k = write_proprio(w, w * env.nobs);

@@ -44,14 +44,17 @@ pub fn run(args: &RolloutArgs) -> Result<()> {
     m.opt.disableflags |= disable::bits(&args.disable).map_err(|e| Error::Model(format!("--disable {e}")))?;
     sinew::solver_budget::SolverBudget::parse(&args.option)?.apply(&mut m.opt);
     let ctrl = npio::load_npy(&args.ctrl)?;
-    let (nworld, steps, ctrl) = controls(&m, &ctrl, args)?;
+    let ctx = sinew::gpu::GpuContext::new()?;
+    // a world count the adapter cannot hold is refused before anything is sized by it
+    let footprint = sinew::sim::Sim::footprint(&ctx, &m, sinew::sim::contact::DEFAULT_CONTACT_CAPACITY)?;
+    let fits = |nworld: usize| footprint.check(&ctx, &args.model, nworld);
+    let (nworld, steps, ctrl) = controls(&m, &ctrl, args, fits)?;
     let init = match &args.init {
         Some(p) => initial_state(&m, p, nworld)?,
         None => InitState::rest(&m, nworld),
     };
     // a bad output path is an error now, not after the simulation
     sinew::atomic_file::check_writable(&args.out)?;
-    let ctx = sinew::gpu::GpuContext::new()?;
     let start = std::time::Instant::now();
     let t = rollout(&ctx, &m, nworld, steps, &init, &ctrl)?;
     let secs = start.elapsed().as_secs_f64();
@@ -93,8 +96,14 @@ pub fn run(args: &RolloutArgs) -> Result<()> {
     Ok(())
 }
 
-/// The controls as (nworld, steps, steps × nworld × nu) with worlds innermost per step.
-fn controls(m: &Model, c: &Array, args: &RolloutArgs) -> Result<(usize, usize, Vec<f32>)> {
+/// The controls as (nworld, steps, steps × nworld × nu) with worlds innermost per step; `fits`
+/// checks the world count before the controls are expanded to it.
+fn controls(
+    m: &Model,
+    c: &Array,
+    args: &RolloutArgs,
+    fits: impl FnOnce(usize) -> Result<()>,
+) -> Result<(usize, usize, Vec<f32>)> {
     let shape = &c.shape;
     let bad = |msg: String| Error::Model(format!("--ctrl {}: {msg}", args.ctrl.display()));
     let (nworld, rows, per_world) = match shape.as_slice() {
@@ -113,6 +122,7 @@ fn controls(m: &Model, c: &Array, args: &RolloutArgs) -> Result<(usize, usize, V
     if steps > rows || steps == 0 || nworld == 0 {
         return Err(bad(format!("{rows} control rows for {steps} steps and {nworld} worlds")));
     }
+    fits(nworld)?;
     let mut out = Vec::with_capacity(steps * nworld * m.nu);
     for t in 0..steps {
         for w in 0..nworld {

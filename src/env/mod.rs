@@ -16,13 +16,10 @@ pub mod motion;
 pub mod task;
 
 use crate::error::{Error, Result};
-use crate::gpu::{GpuContext, GpuModel, GpuSlice};
+use crate::gpu::{Binding, Bindings, GpuContext, GpuSlice};
 use crate::model::{JointType, Model};
-use crate::sim::SimState;
-use crate::sim::footprint::Footprint;
-use crate::sim::sparsity::GpuSparsity;
-use crate::sim::stages::{Kernel, Stage};
-use crate::sim::step::Step;
+use crate::sim::stages::{Kernel, Stage, Work};
+use crate::sim::{Sim, SimOptions, SimState};
 pub use config::{ActionMap, EnvConfig, EnvFile, TaskConfig};
 use fatigue::FatigueParams;
 use layout::{EnvParams, WorldEnv};
@@ -33,11 +30,6 @@ pub const DONE_TERMINATED: u32 = 1;
 pub const DONE_TRUNCATED: u32 = 2;
 /// Flags in [`Env::done`]: the host asked for a reset ([`Env::reset`]).
 pub const DONE_RESET: u32 = 4;
-
-/// Bindings of obs, reward and done in the task kernels' shared list (see `Env::with_model`).
-const OUTPUT_BINDINGS: [usize; 3] = [19, 20, 21];
-/// Binding of the actions in the action kernel.
-const ACTION_BINDING: usize = 3;
 
 /// A batch of `nworld` environments of one task on one model.
 pub struct Env {
@@ -51,13 +43,9 @@ pub struct Env {
     pub nobs: usize,
     /// Control step (s): frame_skip × timestep.
     pub ctrl_dt: f64,
-    /// The simulator state (per-world buffers).
-    pub state: SimState,
-    /// The physics' buffers as a function of the world count (checked before they were made;
-    /// a trainer adds its own to it).
-    pub physics_footprint: Footprint,
-    /// The physics step.
-    pub physics: Step,
+    /// The simulation: model, per-world data and the physics step (its `footprint` gives the
+    /// physics' buffers as a function of the world count; a trainer adds its own to it).
+    pub sim: Sim,
     /// (nworld × nu) f32: actions written before [`Env::step`] (mapped to [0, 1] excitations as
     /// `env.action_map` says). A trainer on the same device passes its own to
     /// [`Env::step_with_actions`] instead.
@@ -88,13 +76,10 @@ pub struct Env {
     reset_worlds: Kernel,
     observe: Kernel,
     mark_all: Kernel,
-    /// Buffers bound to the task kernels (obs, reward and done at [`OUTPUT_BINDINGS`]) and to the
-    /// action kernel (actions at [`ACTION_BINDING`]), kept to rebind them.
-    shared: Vec<wgpu::Buffer>,
-    action_buffers: Vec<wgpu::Buffer>,
+    /// Every buffer the env's kernels bind, by WGSL name (the simulation's, the env's and the
+    /// task's), kept to rebind outputs and actions elsewhere.
+    bindings: Bindings,
     task_state: Vec<(&'static str, wgpu::Buffer)>,
-    /// Model, sparsity and task buffers the kernels are bound to.
-    _bound: (GpuModel, GpuSparsity, Vec<wgpu::Buffer>, [wgpu::Buffer; 3]),
 }
 
 /// Episode statistics summed over worlds (downloaded on request).
@@ -122,7 +107,19 @@ impl Env {
 
     /// Build `nworld` worlds of `file`'s task on an already compiled `model` (its solver options
     /// overridden by `env.option`).
-    pub fn with_model(ctx: &GpuContext, mut model: Model, file: &EnvFile, nworld: usize) -> Result<Self> {
+    pub fn with_model(ctx: &GpuContext, model: Model, file: &EnvFile, nworld: usize) -> Result<Self> {
+        Self::with_chunks(ctx, model, file, nworld, None)
+    }
+
+    /// [`Env::with_model`] with the worlds bound and dispatched in chunks of at most
+    /// `max_chunk` (rounded down to a multiple of 64; `None`: as many as one binding holds).
+    pub fn with_chunks(
+        ctx: &GpuContext,
+        mut model: Model,
+        file: &EnvFile,
+        nworld: usize,
+        max_chunk: Option<usize>,
+    ) -> Result<Self> {
         if nworld == 0 {
             return Err(Error::Config("an environment needs at least one world".into()));
         }
@@ -150,21 +147,17 @@ impl Env {
             .map(|names| names.iter().map(|n| body(n, "env.feet")).collect::<Result<Vec<_>>>())
             .collect::<Result<_>>()?;
         let ctrl_dt = m.opt.timestep * c.frame_skip as f64;
-        // refuse a world count the adapter cannot hold before allocating it
-        let physics_footprint = Step::footprint(ctx, m, c.contact_capacity)?;
-        physics_footprint.check(ctx, &c.model, nworld)?;
-        let gm = GpuModel::upload(ctx, m);
-        let sp = GpuSparsity::upload(ctx, m);
-        let state = SimState::new(ctx, m, nworld);
-        let physics = Step::with_contact_capacity(ctx, m, &gm, &sp, &state, c.contact_capacity)?;
-        let task = task::build(ctx, m, &gm, &file.task, ctrl_dt, pelvis, nworld)?;
+        // refuses a world count the adapter cannot hold before allocating it
+        let sim = Sim::new(ctx, m, nworld, SimOptions { contact_capacity: c.contact_capacity, max_chunk })?;
+        let gm = &sim.model.gpu;
+        let task = task::build(ctx, m, gm, &file.task, ctrl_dt, pelvis, nworld)?;
         let nfoot = feet.len();
         // proprioception leaves out the free root's x and y
         let root_xy = if root.is_some() { 2 } else { 0 };
         let nobs = (m.nq - root_xy) + m.nv + m.na + 3 * m.nu + nfoot + m.nu + task.extra_obs;
 
         // which foot each contact slot touches
-        let table = &physics.contacts.table;
+        let table = &sim.model.contacts.table;
         let mut slot_feet = vec![0u32; (table.params.nslot as usize).max(1)];
         for pair in &table.pairs {
             let mut bits = 0u32;
@@ -229,55 +222,28 @@ impl Env {
         let fatigue = ctx.storage_from("env.fatigue", &vec![[0.0f32, 1.0, 0.0, 0.0]; nworld * nu]);
         let init = ctx.storage_from("env.init_qpos", &init_qpos);
         let slot_feet = ctx.storage_from("env.slot_feet", &slot_feet);
-        let s = &state;
-        let mut shared: Vec<&wgpu::Buffer> = vec![
-            &gm.sizes,
-            &params_buf,
-            &world,
-            &gm.bodies,
-            &gm.joints,
-            &gm.dofs,
-            &s.qpos,
-            &s.qvel,
-            &s.act,
-            &s.qacc_warmstart,
-            &s.xpos,
-            &s.xquat,
-            &s.cdof,
-            &s.subtree_com,
-            &s.actuator_length,
-            &s.actuator_velocity,
-            &s.actuator_force,
-            &physics.contact_state.con,
-            &slot_feet,
-            &obs,
-            &reward,
-            &done,
-            &last_action,
-            &s.world_scale,
-            &fatigue,
-            &init,
-            &s.nonfinite,
-            &s.site_xpos,
-        ];
-        shared.extend(task.buffers.iter());
-        let shared_owned: Vec<wgpu::Buffer> = shared.iter().map(|b| (*b).clone()).collect();
-        let per_world = |entry: &str| Kernel::new(ctx, task.shader, entry, &shared, nworld);
+        let mut b = sim.bindings.clone();
+        let world_bytes = std::mem::size_of::<WorldEnv>() as u64;
+        let nu4 = 4 * m.nu as u64;
+        b.shared("env", &params_buf).shared("slot_feet", &slot_feet).shared("init_qpos", &init);
+        b.per_world("world", &world, world_bytes).per_world("obs", &obs, 4 * nobs as u64);
+        b.per_world("reward", &reward, 4).per_world("done", &done, 4);
+        b.per_world("actions", &actions, nu4).per_world("last_action", &last_action, nu4);
+        b.per_world("fatigue", &fatigue, 4 * nu4);
+        for (name, buffer, per_world) in &task.buffers {
+            b.per_world(name, buffer, *per_world);
+        }
+        let per_world = |entry: &str| Kernel::new(ctx, task.shader, entry, &b, Work::PerWorld(1));
         let evaluate = per_world("evaluate")?;
         let reset_worlds = per_world("reset")?;
         let observe = per_world("observe")?;
         let mark_all = per_world("mark_all")?;
-        let action_buffers =
-            [&gm.sizes, &params_buf, &gm.actuators, &actions, &s.ctrl, &last_action, &fatigue];
-        let apply_action = Kernel::new(ctx, "env/action.wgsl", "apply", &action_buffers, nworld * m.nu)?;
-        let action_buffers: Vec<wgpu::Buffer> = action_buffers.iter().map(|b| (*b).clone()).collect();
+        let apply_action = Kernel::new(ctx, "env/action.wgsl", "apply", &b, Work::PerWorld(m.nu))?;
         Ok(Env {
-            physics_footprint,
             nworld,
             nobs,
             ctrl_dt,
-            state,
-            physics,
+            sim,
             actions,
             obs: GpuSlice::whole(&obs),
             reward: GpuSlice::whole(&reward),
@@ -294,10 +260,8 @@ impl Env {
             reset_worlds,
             observe,
             mark_all,
-            shared: shared_owned,
-            action_buffers,
+            bindings: b,
             task_state: task.state,
-            _bound: (gm, sp, task.buffers, [params_buf, init, slot_feet]),
             model,
             config: file.clone(),
         })
@@ -354,10 +318,9 @@ impl Env {
         let apply = if self.model.nu == 0 {
             None
         } else {
-            let mut ranges: Vec<wgpu::BufferBinding> =
-                self.action_buffers.iter().map(|b| b.as_entire_buffer_binding()).collect();
-            ranges[ACTION_BINDING] = actions.binding();
-            Some(self.apply_action.rebind(ctx, "env/action.wgsl:apply(external)", &ranges)?)
+            let mut b = self.bindings.clone();
+            b.replace("actions", slice_binding(actions, need / self.nworld as u64));
+            Some(self.apply_action.rebind(ctx, "external actions", &b)?)
         };
         self.submit(ctx, |env, pass| env.record_step_with(pass, apply.as_ref().unwrap_or(&env.apply_action)));
         Ok(())
@@ -384,18 +347,16 @@ impl Env {
                 )));
             }
         }
-        let mut ranges: Vec<wgpu::BufferBinding> =
-            self.shared.iter().map(|b| b.as_entire_buffer_binding()).collect();
-        let [o, r, d] = OUTPUT_BINDINGS;
-        ranges[o] = obs.binding();
-        ranges[r] = reward.binding();
-        ranges[d] = done.binding();
-        let label = format!("{}(external outputs)", self.task_name);
-        let evaluate = self.evaluate.rebind(ctx, &label, &ranges)?;
-        let reset_worlds = self.reset_worlds.rebind(ctx, &label, &ranges)?;
-        let observe = self.observe.rebind(ctx, &label, &ranges)?;
-        let mark_all = self.mark_all.rebind(ctx, &label, &ranges)?;
-        drop(ranges);
+        let mut b = self.bindings.clone();
+        b.replace("obs", slice_binding(&obs, 4 * self.nobs as u64));
+        b.replace("reward", slice_binding(&reward, 4)).replace("done", slice_binding(&done, 4));
+        let why = "external outputs";
+        let evaluate = self.evaluate.rebind(ctx, why, &b)?;
+        let reset_worlds = self.reset_worlds.rebind(ctx, why, &b)?;
+        let observe = self.observe.rebind(ctx, why, &b)?;
+        let mark_all = self.mark_all.rebind(ctx, why, &b)?;
+        // the outputs stay bound there (the action kernel does not bind them)
+        self.bindings = b;
         (self.evaluate, self.reset_worlds, self.observe, self.mark_all) =
             (evaluate, reset_worlds, observe, mark_all);
         (self.obs, self.reward, self.done) = (obs, reward, done);
@@ -423,7 +384,7 @@ impl Env {
     fn step_stages_with<'s>(&'s self, apply_action: &'s Kernel) -> Vec<(&'static str, &'s dyn Stage)> {
         let mut v: Vec<(&'static str, &dyn Stage)> = vec![("action", apply_action)];
         for _ in 0..self.config.env.frame_skip {
-            v.extend(self.physics.named_stages());
+            v.extend(self.sim.step.named_stages());
         }
         v.extend(self.task_stages().into_iter().skip(1));
         v
@@ -435,7 +396,7 @@ impl Env {
     pub fn task_stages(&self) -> Vec<(&'static str, &dyn Stage)> {
         const FORWARD: [&str; 5] =
             ["forward:kinematics", "forward:com", "forward:tendon", "forward:velocity", "forward:actuation"];
-        let forward = || FORWARD.into_iter().zip(self.physics.forward_stages());
+        let forward = || FORWARD.into_iter().zip(self.sim.step.forward_stages());
         let mut v: Vec<(&'static str, &dyn Stage)> = vec![("action", &self.apply_action)];
         v.extend(forward());
         v.push(("evaluate", &self.evaluate));
@@ -446,7 +407,7 @@ impl Env {
     }
 
     fn record_forward(&self, pass: &mut wgpu::ComputePass) {
-        for s in self.physics.forward_stages() {
+        for s in self.sim.step.forward_stages() {
             s.record(pass);
         }
     }
@@ -502,7 +463,7 @@ impl Env {
     /// The buffers that hold the worlds' state between control steps, named (everything else is
     /// recomputed by the next step), then the observations.
     fn state_buffers(&self) -> Vec<(&'static str, &wgpu::Buffer, u64, u64)> {
-        let s = &self.state;
+        let s = self.sim.state();
         let mut v: Vec<(&'static str, &wgpu::Buffer, u64, u64)> = [
             ("sim.qpos", &s.qpos),
             ("sim.qvel", &s.qvel),
@@ -557,8 +518,7 @@ impl Env {
             + self.fatigue.size()
             + self.last_action.size()
             + self.actions.size();
-        (self.state.bytes() + self.physics.efc_state.bytes() + self.physics.contact_state.bytes() + env)
-            / self.nworld as u64
+        (self.sim.data.bytes() + env) / self.nworld as u64
     }
 }
 
@@ -570,4 +530,10 @@ pub fn seed_stream(seed: u32, w: u32) -> u32 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     (z ^ (z >> 31)) as u32
+}
+
+/// A range someone else owns (a Burn tensor) offered in place of an env buffer holding
+/// `per_world` bytes per world.
+fn slice_binding(slice: &GpuSlice, per_world: u64) -> Binding {
+    Binding { buffer: slice.buffer.clone(), offset: slice.offset, size: slice.size, per_world }
 }

@@ -210,7 +210,13 @@ impl SiteTrajectory {
         let st = SimState::new(ctx, m, t);
         let q: Vec<f32> = motion.qpos.iter().map(|v| *v as f32).collect();
         SimState::write(ctx, &st.qpos, &q);
-        let kin = crate::sim::stages::kinematics::kinematics(ctx, gm, &st)?;
+        // kinematics alone: the model's tables and this state, one chunk of t worlds
+        let mut b = crate::gpu::Bindings::new(t);
+        gm.bind(&mut b);
+        st.bind(&mut b);
+        let run = crate::gpu::layout::RunParams { nworld: t as u32, ..Default::default() };
+        b.chunk_own(0, "run", &ctx.uniform_from("motion.run", &run));
+        let kin = crate::sim::stages::kinematics::kinematics(ctx, &b)?;
         crate::sim::stages::run(ctx, &[&kin]);
         let xpos: Vec<[f32; 4]> = ctx.download(&st.xpos, t * m.nbody)?;
         let xquat: Vec<[f32; 4]> = ctx.download(&st.xquat, t * m.nbody)?;

@@ -8,14 +8,15 @@ use crate::error::{Error, Result};
 use crate::gpu::{GpuContext, GpuModel};
 use crate::model::{JointType, Model};
 
-/// A task's buffers on the GPU, bound after the shared env bindings in this order.
+/// A task's buffers on the GPU, offered to its kernels by WGSL name.
 pub struct TaskGpu {
     /// The task's shader (`shaders/env/*.wgsl`).
     pub shader: &'static str,
     /// Observation entries after proprioception.
     pub extra_obs: usize,
-    /// Buffers bound from binding 28 on (the task uniform first).
-    pub buffers: Vec<wgpu::Buffer>,
+    /// (WGSL name, buffer, bytes per world or 0 when every world reads all of it); the task's
+    /// uniform is `task`.
+    pub buffers: Vec<(&'static str, wgpu::Buffer, u64)>,
     /// Imitation: the reference motion at the control rate (None for other tasks).
     pub motion: Option<Motion>,
     /// Buffers holding per-world task state (checkpoints save them), named.
@@ -97,9 +98,9 @@ fn pose(ctx: &GpuContext, m: &Model, c: &PoseConfig, nworld: usize) -> Result<Ta
         shader: "env/pose.wgsl",
         extra_obs: 2 * joints.len(),
         buffers: vec![
-            ctx.uniform_from("pose.params", &params),
-            ctx.storage_from("pose.joints", &table),
-            target.clone(),
+            ("task", ctx.uniform_from("pose.params", &params), 0),
+            ("pose_joints", ctx.storage_from("pose.joints", &table), 0),
+            ("pose_target", target.clone(), 4 * joints.len() as u64),
         ],
         motion: None,
         state: vec![("pose.target", target)],
@@ -172,12 +173,11 @@ fn imitation(
     let ids: Vec<u32> = site_ids.iter().map(|s| *s as u32).collect();
     let root_nq = 7; // the free root's qpos, excluded from the look-ahead joints
     let buffers = vec![
-        ctx.uniform_from("imitation.params", &params),
-        ctx.storage_from("imitation.mimic_sites", &ids),
-        gm.sites.clone(),
-        ctx.storage_from("imitation.ref_qpos", &f32s(&motion.qpos)),
-        ctx.storage_from("imitation.ref_qvel", &f32s(&motion.qvel)),
-        ctx.storage_from("imitation.ref_site", &ref_site),
+        ("task", ctx.uniform_from("imitation.params", &params), 0),
+        ("mimic_sites", ctx.storage_from("imitation.mimic_sites", &ids), 0),
+        ("ref_qpos", ctx.storage_from("imitation.ref_qpos", &f32s(&motion.qpos)), 0),
+        ("ref_qvel", ctx.storage_from("imitation.ref_qvel", &f32s(&motion.qvel)), 0),
+        ("ref_site", ctx.storage_from("imitation.ref_site", &ref_site), 0),
     ];
     Ok(TaskGpu {
         shader: "env/imitation.wgsl",
@@ -200,7 +200,7 @@ fn locomotion(ctx: &GpuContext, c: &LocomotionConfig) -> TaskGpu {
     TaskGpu {
         shader: "env/locomotion.wgsl",
         extra_obs: 4,
-        buffers: vec![ctx.uniform_from("locomotion.params", &params)],
+        buffers: vec![("task", ctx.uniform_from("locomotion.params", &params), 0)],
         motion: None,
         state: Vec::new(),
         mimic: None,
@@ -217,7 +217,7 @@ fn reaching(ctx: &GpuContext, c: &ReachingConfig) -> TaskGpu {
     TaskGpu {
         shader: "env/reaching.wgsl",
         extra_obs: 3,
-        buffers: vec![ctx.uniform_from("reaching.params", &params)],
+        buffers: vec![("task", ctx.uniform_from("reaching.params", &params), 0)],
         motion: None,
         state: Vec::new(),
         mimic: None,

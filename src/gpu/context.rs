@@ -32,7 +32,7 @@ pub struct GpuContext {
     pub(crate) allocation_log: std::sync::Mutex<Option<Vec<(String, u64)>>>,
     /// Compute pipelines built so far, by stage, entry point and constants: a second simulation
     /// on the same device (another world count, a reset environment) reuses them.
-    pub(crate) pipelines: std::sync::Mutex<std::collections::HashMap<String, wgpu::ComputePipeline>>,
+    pub(crate) pipelines: std::sync::Mutex<std::collections::HashMap<String, super::shaders::Pipeline>>,
     burn: OnceLock<burn::backend::wgpu::WgpuDevice>,
 }
 

@@ -36,9 +36,31 @@ impl GpuContext {
         MemoryLimits {
             max_storage_buffer_binding_size: l.max_storage_buffer_binding_size as u64,
             max_buffer_size: l.max_buffer_size,
-            device_memory: vulkan_device_memory(&self.adapter),
+            device_memory: self.device_memory(),
         }
     }
+
+    /// Device-local memory as the backend reports it; for a CPU adapter (lavapipe), whose memory
+    /// is the host's, the host's total memory where that is larger (lavapipe reports a 2 GiB
+    /// heap whatever the machine has, and allocates past it from the host).
+    fn device_memory(&self) -> Option<u64> {
+        let reported = vulkan_device_memory(&self.adapter);
+        if self.adapter.get_info().device_type != wgpu::DeviceType::Cpu {
+            return reported;
+        }
+        match (reported, host_memory()) {
+            (Some(r), Some(h)) => Some(r.max(h)),
+            (r, h) => r.or(h),
+        }
+    }
+}
+
+/// The host's total memory from /proc/meminfo (Linux), bytes.
+fn host_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 /// The size of the largest DEVICE_LOCAL memory heap of a Vulkan adapter (for a CPU adapter such

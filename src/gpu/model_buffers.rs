@@ -373,6 +373,31 @@ impl GpuModel {
         }
     }
 
+    /// Offer the model's tables to kernels by their WGSL names (every world reads all of them).
+    pub fn bind(&self, b: &mut super::Bindings) {
+        let tables = [
+            ("sizes", &self.sizes),
+            ("options", &self.options),
+            ("dof_madr", &self.dof_madr),
+            ("dof_mcol", &self.dof_mcol),
+            ("body_subtree_end", &self.body_subtree_end),
+            ("bodies", &self.bodies),
+            ("joints", &self.joints),
+            ("dofs", &self.dofs),
+            ("geoms", &self.geoms),
+            ("sites", &self.sites),
+            ("tendons", &self.tendons),
+            ("wraps", &self.wraps),
+            ("actuators", &self.actuators),
+            ("qpos0", &self.qpos0),
+            ("qpos_spring", &self.qpos_spring),
+            ("actuator_acc0", &self.actuator_acc0),
+        ];
+        for (name, buffer) in tables {
+            b.shared(name, buffer);
+        }
+    }
+
     /// Total bytes of model data on the GPU.
     pub fn bytes(&self) -> u64 {
         [

@@ -110,6 +110,27 @@ pub fn validate(name: &str, source: &str) -> Result<naga::Module> {
     Ok(module)
 }
 
+/// Every resource the module declares in group 0, as (binding, WGSL global name) in binding
+/// order: what a kernel's [`crate::gpu::bindings::Bindings`] must offer by name.
+pub fn binding_names(module: &naga::Module) -> Vec<(u32, String)> {
+    let mut names: Vec<(u32, String)> = module
+        .global_variables
+        .iter()
+        .filter_map(|(_, var)| Some((var.binding.as_ref()?.binding, var.name.clone()?)))
+        .collect();
+    names.sort();
+    names
+}
+
+/// A compute pipeline and the names its bindings are resolved by.
+#[derive(Debug, Clone)]
+pub struct Pipeline {
+    /// The pipeline (bind group 0 holds every binding the module declares).
+    pub pipeline: wgpu::ComputePipeline,
+    /// (binding, WGSL global name) of each, in binding order ([`binding_names`]).
+    pub bindings: std::sync::Arc<[(u32, String)]>,
+}
+
 /// Bind group 0 layout entries for every resource the module declares (all compute-visible), so
 /// every entry point of a module shares one layout and one bind group.
 fn layout_entries(module: &naga::Module) -> Result<Vec<wgpu::BindGroupLayoutEntry>> {
@@ -148,7 +169,7 @@ fn layout_entries(module: &naga::Module) -> Result<Vec<wgpu::BindGroupLayoutEntr
 impl super::GpuContext {
     /// Build the compute pipeline of `stage` with entry point `entry`; its bind group 0 layout
     /// holds every binding the module declares, in binding order.
-    pub fn compute_pipeline(&self, stage: &str, entry: &str) -> Result<wgpu::ComputePipeline> {
+    pub fn compute_pipeline(&self, stage: &str, entry: &str) -> Result<Pipeline> {
         self.compute_pipeline_with(stage, entry, &[])
     }
 
@@ -158,7 +179,7 @@ impl super::GpuContext {
         stage: &str,
         entry: &str,
         constants: &[(&str, f64)],
-    ) -> Result<wgpu::ComputePipeline> {
+    ) -> Result<Pipeline> {
         let real = if self.has_f64() { "f64" } else { "f32" };
         let key = format!("{stage}:{entry}:{real}:{constants:?}");
         let cache = || self.pipelines.lock().unwrap_or_else(|p| p.into_inner());
@@ -176,9 +197,11 @@ impl super::GpuContext {
         entry: &str,
         real: &str,
         constants: &[(&str, f64)],
-    ) -> Result<wgpu::ComputePipeline> {
+    ) -> Result<Pipeline> {
         let src = module_source_real(stage, real)?;
-        let entries = layout_entries(&validate(stage, &src)?)?;
+        let module = validate(stage, &src)?;
+        let entries = layout_entries(&module)?;
+        let bindings = binding_names(&module).into();
         let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
         let bgl = self.device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some(stage),
@@ -204,6 +227,6 @@ impl super::GpuContext {
         if let Some(e) = pollster::block_on(scope.pop()) {
             return Err(Error::Gpu(format!("{stage}: {e}")));
         }
-        Ok(pipeline)
+        Ok(Pipeline { pipeline, bindings })
     }
 }

@@ -117,7 +117,7 @@ impl<'a> Trainer<'a> {
             return Err(Error::Config("the model has no actuators to learn to drive".into()));
         }
         // the simulator's buffers fit (Env checked them); with Burn's tensors too?
-        let mut footprint = env.physics_footprint.clone();
+        let mut footprint = env.sim.footprint.clone();
         footprint.extend(super::footprint::training_footprint(env.nobs, env.model.nu, &cfg));
         footprint.check(ctx, &cfg.env.env.model, cfg.train.nworld)?;
         let io = EnvIo::bind(ctx, &mut env, &device)?;

@@ -6,6 +6,7 @@
 //! docs/mujoco4_contacts.md records the MuJoCo 4.0 rules followed here.
 
 use crate::error::{Error, Result};
+use crate::gpu::Bindings;
 use crate::gpu::layout::{CollisionParams, ContactPair};
 use crate::model::{GeomType, Model, disable};
 
@@ -334,6 +335,11 @@ pub struct GpuContacts {
 }
 
 impl GpuContacts {
+    /// Offer the tables to kernels by their WGSL names.
+    pub fn bind(&self, b: &mut Bindings) {
+        b.shared("cparams", &self.params).shared("pairs", &self.pairs);
+    }
+
     /// Upload `table`.
     pub fn upload(ctx: &crate::gpu::GpuContext, table: ContactTable) -> Self {
         let mut pairs = table.pairs.clone();
@@ -356,6 +362,8 @@ pub struct ContactState {
     /// (nworld × 2) u32: active contacts in the last step, and steps on which a contact was
     /// dropped for want of room (sticky; see `CollisionParams::ncon_max`).
     pub count: wgpu::Buffer,
+    /// Slots per world (at least one).
+    nslot: usize,
 }
 
 impl ContactState {
@@ -365,7 +373,13 @@ impl ContactState {
         ContactState {
             con: ctx.storage_zeroed::<[f32; 4]>("contact.con", slots),
             count: ctx.storage_zeroed::<u32>("contact.count", 2 * nworld),
+            nslot: (table.params.nslot as usize).max(1),
         }
+    }
+
+    /// Offer the buffers to kernels by their WGSL names, with their bytes per world.
+    pub fn bind(&self, b: &mut Bindings) {
+        b.per_world("con", &self.con, 48 * self.nslot as u64).per_world("con_count", &self.count, 8);
     }
 
     /// Bytes held.

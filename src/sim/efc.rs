@@ -6,8 +6,8 @@ use super::contact::ContactTable;
 use super::hessian_pattern::HessianPattern;
 use super::sparsity::{TendonRows, body_dofs};
 use crate::error::{Error, Result};
-use crate::gpu::GpuContext;
 use crate::gpu::layout::{EfcSource, SolverParams};
+use crate::gpu::{Bindings, GpuContext};
 use crate::model::{EqType, JointType, Model, disable};
 
 /// `EfcSource::kind` values.
@@ -338,6 +338,12 @@ pub struct GpuEfc {
 }
 
 impl GpuEfc {
+    /// Offer the tables to kernels by their WGSL names.
+    pub fn bind(&self, b: &mut Bindings) {
+        b.shared("params", &self.params).shared("sources", &self.sources);
+        b.shared("hpat", &self.pattern).shared("lists", &self.lists);
+    }
+
     /// Upload `table` (fitted to the adapter's loop limits; `nm` is the sparse M's size).
     pub fn upload(ctx: &GpuContext, mut table: EfcTable, nv: usize, nm: usize) -> Self {
         table.fit_adapter(ctx, nv, nm);
@@ -376,10 +382,8 @@ pub struct EfcState {
     pub nefc: wgpu::Buffer,
     /// (nworld × work_stride) f64 (f32 without shader f64): Newton scratch.
     pub work: wgpu::Buffer,
-    /// (nworld + 1) u32: the worlds whose Newton solve goes on, then their count (pending.wgsl).
-    pub pending: wgpu::Buffer,
-    /// (3) u32: the indirect workgroup counts of the next `iterate` dispatch.
-    pub pending_args: wgpu::Buffer,
+    /// Bytes per world of each buffer (for binding them in chunks of worlds).
+    per_world: [u64; 8],
 }
 
 impl EfcState {
@@ -403,20 +407,35 @@ impl EfcState {
             side: ctx.storage_zeroed::<u32>("efc.side", rows),
             nefc: ctx.storage_zeroed::<u32>("efc.nefc", nworld),
             work,
-            pending: ctx.storage_zeroed::<u32>("efc.pending", nworld + 1),
-            pending_args: ctx.indirect_args("efc.pending_args"),
+            per_world: [
+                4 * pool as u64,
+                8 * table.nefc_max() as u64,
+                4 * (nv + 1 + pool) as u64,
+                4 * table.nefc_max() as u64,
+                4 * table.nefc_max() as u64,
+                4 * table.nefc_max() as u64,
+                4,
+                (per_world * if ctx.has_f64() { 8 } else { 4 }) as u64,
+            ],
+        }
+    }
+
+    /// Offer the buffers to kernels by their WGSL names, with their bytes per world.
+    pub fn bind(&self, b: &mut Bindings) {
+        let buffers =
+            [&self.jval, &self.jrow, &self.jt, &self.aref, &self.d, &self.side, &self.nefc, &self.work];
+        let names = ["efc_jval", "efc_jrow", "efc_jt", "efc_aref", "efc_d", "efc_side", "nefc", "work"];
+        for ((name, buffer), per_world) in names.into_iter().zip(buffers).zip(self.per_world) {
+            b.per_world(name, buffer, per_world);
         }
     }
 
     /// Bytes held.
     pub fn bytes(&self) -> u64 {
-        [
-            &self.jval, &self.jrow, &self.jt, &self.aref, &self.d, &self.side, &self.nefc, &self.work,
-            &self.pending, &self.pending_args,
-        ]
-        .iter()
-        .map(|b| b.size())
-        .sum()
+        [&self.jval, &self.jrow, &self.jt, &self.aref, &self.d, &self.side, &self.nefc, &self.work]
+            .iter()
+            .map(|b| b.size())
+            .sum()
     }
 
     /// Newton iterations each of the first `worlds` worlds used in the last step (its gradient

@@ -34,10 +34,15 @@ pub struct Footprint {
     pub buffers: Vec<BufferFootprint>,
 }
 
+/// Worlds in the smallest chunk a binding may hold: chunks start at multiples of 64 worlds, so
+/// every per-world range (a multiple of 4 bytes a world) starts at a multiple of 256 bytes, the
+/// largest storage offset alignment wgpu allows.
+pub const CHUNK_UNIT: u64 = 64;
+
 /// Why a world count does not fit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overflow {
-    /// One buffer is larger than the adapter can bind.
+    /// One buffer is larger than the adapter's largest buffer.
     Buffer {
         /// Its label.
         label: String,
@@ -92,10 +97,12 @@ impl Footprint {
         self.buffers.iter().map(|b| b.per_world).sum()
     }
 
-    /// The first limit `nworld` worlds break, if any: the largest buffer against the binding
-    /// limit, then the total against the memory budget.
+    /// The first limit `nworld` worlds break, if any: the largest buffer against the adapter's
+    /// largest buffer, then the total against the memory budget. (The worlds are bound in
+    /// chunks, so the binding limit only has to hold [`CHUNK_UNIT`] worlds: see
+    /// [`Footprint::chunk_overflow`].)
     pub fn overflow(&self, limits: &MemoryLimits, nworld: u64) -> Option<Overflow> {
-        let limit = limits.max_bound_buffer();
+        let limit = limits.max_buffer_size;
         if let Some(b) =
             self.buffers.iter().filter(|b| b.bytes(nworld) > limit).max_by_key(|b| b.bytes(nworld))
         {
@@ -108,9 +115,25 @@ impl Footprint {
         }
     }
 
+    /// The buffer of which [`CHUNK_UNIT`] worlds exceed the binding limit, if any (then no world
+    /// count past one chunk can be bound).
+    pub fn chunk_overflow(&self, limits: &MemoryLimits) -> Option<&BufferFootprint> {
+        let max = limits.max_storage_buffer_binding_size;
+        self.buffers.iter().find(|b| b.per_world.saturating_mul(CHUNK_UNIT) > max)
+    }
+
     /// The largest world count that fits every limit (0 if not even one world does).
     pub fn max_nworld(&self, limits: &MemoryLimits) -> u64 {
-        let limit = limits.max_bound_buffer();
+        let limit = limits.max_buffer_size;
+        if let Some(b) = self.chunk_overflow(limits) {
+            // only what one binding holds, in one chunk
+            let fit = (limits.max_bound_buffer().saturating_sub(b.fixed)) / b.per_world.max(1);
+            return fit.min(CHUNK_UNIT - 1).min(self.max_nworld_unchunked(limits, limit));
+        }
+        self.max_nworld_unchunked(limits, limit)
+    }
+
+    fn max_nworld_unchunked(&self, limits: &MemoryLimits, limit: u64) -> u64 {
         let mut best = u64::MAX;
         for b in &self.buffers {
             if b.fixed > limit {
@@ -137,7 +160,15 @@ impl Footprint {
     /// the buffer (or the total), the adapter's limit and the largest world count that fits.
     pub fn check(&self, ctx: &GpuContext, model: &str, nworld: usize) -> Result<()> {
         let limits = ctx.memory_limits();
-        let Some(over) = self.overflow(&limits, nworld as u64) else { return Ok(()) };
+        let mut over = self.overflow(&limits, nworld as u64);
+        if over.is_none() && nworld as u64 >= CHUNK_UNIT {
+            over = self.chunk_overflow(&limits).map(|b| Overflow::Buffer {
+                label: b.label.clone(),
+                bytes: b.bytes(nworld as u64),
+                limit: limits.max_storage_buffer_binding_size,
+            });
+        }
+        let Some(over) = over else { return Ok(()) };
         let adapter = ctx.summary().name;
         let max = self.max_nworld(&limits);
         let fits = if max == 0 {
@@ -150,7 +181,7 @@ impl Footprint {
                 "{model} at {nworld} worlds does not fit '{adapter}': buffer {label} needs {bytes} bytes \
                  ({}), over the adapter's {} of {limit} bytes ({}); {fits}",
                 mib(bytes),
-                if limits.max_buffer_size < limits.max_storage_buffer_binding_size {
+                if limit == limits.max_buffer_size {
                     "max buffer size"
                 } else {
                     "max storage buffer binding size"
@@ -187,8 +218,8 @@ mod tests {
     #[test]
     fn largest_count_is_the_tightest_limit() {
         let limits = MemoryLimits {
-            max_storage_buffer_binding_size: 10_000,
-            max_buffer_size: 1 << 40,
+            max_storage_buffer_binding_size: 1 << 30,
+            max_buffer_size: 10_000,
             device_memory: None,
         };
         assert_eq!(fp().max_nworld(&limits), 10);
@@ -203,5 +234,21 @@ mod tests {
         assert!(matches!(fp().overflow(&limits, 9), Some(Overflow::Memory { .. })));
         // absurd counts saturate instead of wrapping
         assert!(fp().overflow(&limits, u64::MAX / 2).is_some());
+    }
+
+    #[test]
+    fn the_binding_limit_bounds_a_chunk_not_the_count() {
+        // 64 worlds of "b" (64_000 bytes) fit a 100_000-byte binding: any count the buffer holds
+        let limits = MemoryLimits {
+            max_storage_buffer_binding_size: 100_000,
+            max_buffer_size: 1 << 40,
+            device_memory: None,
+        };
+        assert!(fp().chunk_overflow(&limits).is_none());
+        assert_eq!(fp().max_nworld(&limits), (1u64 << 40) / 1000);
+        // not even a chunk of 64 fits: one chunk of what one binding holds, at most
+        let limits = MemoryLimits { max_storage_buffer_binding_size: 10_000, ..limits };
+        assert_eq!(fp().chunk_overflow(&limits).map(|b| b.label.as_str()), Some("b"));
+        assert_eq!(fp().max_nworld(&limits), 10);
     }
 }

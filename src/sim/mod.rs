@@ -6,9 +6,11 @@ pub mod efc;
 pub mod footprint;
 pub mod hessian_pattern;
 pub mod rollout;
+pub mod simulation;
 pub mod sparsity;
 pub mod stages;
 pub mod state;
 pub mod step;
 
+pub use simulation::{Sim, SimData, SimModel, SimOptions};
 pub use state::SimState;

@@ -3,11 +3,9 @@
 //! runs every stage, and copies its outputs into trajectory buffers — all in one command buffer
 //! per chunk, with one download per chunk.
 
-use super::SimState;
-use super::sparsity::GpuSparsity;
-use super::step::Step;
+use super::{Sim, SimOptions, SimState};
 use crate::error::{Error, Result};
-use crate::gpu::{GpuContext, GpuModel};
+use crate::gpu::GpuContext;
 use crate::model::Model;
 
 /// Initial state per world: each `(nworld × n)`, world-major.
@@ -74,17 +72,14 @@ pub fn rollout(
             m.nu
         )));
     }
-    Step::footprint(ctx, m, crate::sim::contact::DEFAULT_CONTACT_CAPACITY)?
-        .check(ctx, "the model", nworld)?;
-    let gm = GpuModel::upload(ctx, m);
-    let sp = GpuSparsity::upload(ctx, m);
-    let st = SimState::new(ctx, m, nworld);
+    let sim = Sim::new(ctx, m, nworld, SimOptions::default())?;
+    let st = sim.state();
     for (buf, data) in [(&st.qpos, &init.qpos), (&st.qvel, &init.qvel), (&st.act, &init.act)] {
         if !data.is_empty() {
             SimState::write(ctx, buf, data);
         }
     }
-    let step = Step::new(ctx, m, &gm, &sp, &st)?;
+    let step = &sim.step;
     let sizes = [m.nq, m.nv, m.na, m.nu, m.ntendon, m.nv];
     let sources = [&st.qpos, &st.qvel, &st.act, &st.actuator_force, &st.ten_length, &st.qacc];
     let chunk = CHUNK.min(steps.max(1));
@@ -119,7 +114,7 @@ pub fn rollout(
                 }
             }
         }
-        ctx.queue.submit([enc.finish()]);
+        ctx.submit(enc.finish());
         let mut fields = [
             &mut traj.qpos, &mut traj.qvel, &mut traj.act, &mut traj.actuator_force, &mut traj.ten_length,
             &mut traj.qacc,
@@ -130,7 +125,7 @@ pub fn rollout(
         t0 += n;
     }
     traj.nonfinite = ctx.download::<u32>(&st.nonfinite, nworld)?.iter().map(|f| *f != 0).collect();
-    let count = ctx.download::<u32>(&step.contact_state.count, 2 * nworld)?;
+    let count = ctx.download::<u32>(&sim.data.contacts.count, 2 * nworld)?;
     traj.contact_overflow = (0..nworld).map(|w| count[2 * w + 1]).collect();
     Ok(traj)
 }

@@ -145,6 +145,13 @@ pub struct GpuSparsity {
 }
 
 impl GpuSparsity {
+    /// Offer the tables to kernels by their WGSL names.
+    pub fn bind(&self, b: &mut crate::gpu::Bindings) {
+        b.shared("ten_rows", &self.ten_rows).shared("ten_row_dof", &self.ten_row_dof);
+        b.shared("dof_act_rows", &self.dof_act_rows).shared("dof_act_pairs", &self.dof_act_pairs);
+        b.shared("dof_ten_rows", &self.dof_ten_rows).shared("dof_ten_pairs", &self.dof_ten_pairs);
+    }
+
     /// Build the structures for `m` and upload them.
     pub fn upload(ctx: &crate::gpu::GpuContext, m: &Model) -> Self {
         let rows = TendonRows::new(m);

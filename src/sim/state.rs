@@ -1,7 +1,7 @@
 //! [`SimState`]: the per-world GPU buffers (world-major, f32) the stages read and write.
 
+use crate::gpu::Bindings;
 use crate::gpu::GpuContext;
-use crate::gpu::layout::RunParams;
 use crate::model::Model;
 
 /// State of `nworld` worlds of one model. Shapes are per world, world-major (`[w * n + i]`);
@@ -9,8 +9,6 @@ use crate::model::Model;
 pub struct SimState {
     /// Number of worlds.
     pub nworld: usize,
-    /// Uniform [`RunParams`].
-    pub run: wgpu::Buffer,
     /// (nworld × nq) f32.
     pub qpos: wgpu::Buffer,
     /// (nworld × nv) f32.
@@ -95,6 +93,26 @@ pub struct SimState {
     /// environment randomises them. Strength multiplies muscle actuator forces; mass multiplies
     /// every body's mass and inertia.
     pub world_scale: wgpu::Buffer,
+    dims: StateDims,
+}
+
+/// The per-world counts the buffers were sized by.
+#[derive(Debug, Clone, Copy)]
+struct StateDims {
+    nq: usize,
+    nv: usize,
+    na: usize,
+    nu: usize,
+    nbody: usize,
+    njnt: usize,
+    nsite: usize,
+    ngeom: usize,
+    ntendon: usize,
+    nwrap: usize,
+    ten_nnz: usize,
+    nm: usize,
+    /// Bytes of a `real` in `qld` (8 with shader f64, else 4).
+    real: usize,
 }
 
 impl SimState {
@@ -107,10 +125,21 @@ impl SimState {
         let f32s = |label: &str, n: usize| ctx.storage_zeroed::<f32>(label, nworld * n);
         SimState {
             nworld,
-            run: ctx.uniform_from(
-                "state.run",
-                &RunParams { nworld: nworld as u32, ten_nnz: ten_nnz as u32, nm: nm as u32, zero: 0 },
-            ),
+            dims: StateDims {
+                nq: m.nq,
+                nv: m.nv,
+                na: m.na,
+                nu: m.nu,
+                nbody: m.nbody,
+                njnt: m.njnt,
+                nsite: m.nsite,
+                ngeom: m.ngeom,
+                ntendon: m.ntendon,
+                nwrap: m.nwrap,
+                ten_nnz,
+                nm,
+                real: if ctx.has_f64() { 8 } else { 4 },
+            },
             qpos: ctx.storage_from("state.qpos", &qpos0),
             qvel: ctx.storage_zeroed::<f32>("state.qvel", nworld * m.nv),
             act: ctx.storage_zeroed::<f32>("state.act", nworld * m.na),
@@ -137,7 +166,12 @@ impl SimState {
             qfrc_actuator: f32s("state.qfrc_actuator", m.nv),
             crb: vec4("state.crb", 3 * m.nbody),
             qm: f32s("state.qm", nm),
-            qld: ctx.storage_zeroed::<f64>("state.qld", nworld * (nm + 2 * m.nv)),
+            // reals: f64 where the shader has it, else f32
+            qld: if ctx.has_f64() {
+                ctx.storage_zeroed::<f64>("state.qld", nworld * (nm + 2 * m.nv))
+            } else {
+                ctx.storage_zeroed::<f32>("state.qld", nworld * (nm + 2 * m.nv))
+            },
             cvel: vec4("state.cvel", 2 * m.nbody),
             cdof_dot: vec4("state.cdof_dot", 2 * m.nv),
             cacc: vec4("state.cacc", 2 * m.nbody),
@@ -151,6 +185,57 @@ impl SimState {
             dv: f32s("state.dv", m.nv),
             nonfinite: ctx.storage_zeroed::<u32>("state.nonfinite", nworld),
             world_scale: ctx.storage_from("state.world_scale", &vec![[1.0f32, 1.0, 1.0, 1.0]; nworld]),
+        }
+    }
+
+    /// Offer every buffer to kernels by its WGSL name, with its bytes per world.
+    pub fn bind(&self, b: &mut Bindings) {
+        let d = self.dims;
+        let (f, v4) = (4usize, 16usize);
+        let arrays: [(&'static str, &wgpu::Buffer, usize); 40] = [
+            ("qpos", &self.qpos, f * d.nq),
+            ("qvel", &self.qvel, f * d.nv),
+            ("act", &self.act, f * d.na),
+            ("ctrl", &self.ctrl, f * d.nu),
+            ("xpos", &self.xpos, v4 * d.nbody),
+            ("xquat", &self.xquat, v4 * d.nbody),
+            ("xanchor", &self.xanchor, v4 * d.njnt),
+            ("xaxis", &self.xaxis, v4 * d.njnt),
+            ("site_xpos", &self.site_xpos, v4 * d.nsite),
+            ("geom_xpos", &self.geom_xpos, v4 * d.ngeom),
+            ("geom_xquat", &self.geom_xquat, v4 * d.ngeom),
+            ("subtree_com", &self.subtree_com, v4 * d.nbody),
+            ("cdof", &self.cdof, v4 * 2 * d.nv),
+            ("cinert", &self.cinert, v4 * 3 * d.nbody),
+            ("ten_length", &self.ten_length, f * d.ntendon),
+            ("ten_j", &self.ten_j, f * d.ten_nnz),
+            ("wrap_xpos", &self.wrap_xpos, v4 * 2 * d.nwrap),
+            ("ten_wrapnum", &self.ten_wrapnum, f * d.ntendon),
+            ("ten_velocity", &self.ten_velocity, f * d.ntendon),
+            ("actuator_length", &self.actuator_length, f * d.nu),
+            ("actuator_velocity", &self.actuator_velocity, f * d.nu),
+            ("act_dot", &self.act_dot, f * d.na),
+            ("actuator_force", &self.actuator_force, f * d.nu),
+            ("qfrc_actuator", &self.qfrc_actuator, f * d.nv),
+            ("crb", &self.crb, v4 * 3 * d.nbody),
+            ("qm", &self.qm, f * d.nm),
+            ("qld", &self.qld, d.real * (d.nm + 2 * d.nv)),
+            ("cvel", &self.cvel, v4 * 2 * d.nbody),
+            ("cdof_dot", &self.cdof_dot, v4 * 2 * d.nv),
+            ("cacc", &self.cacc, v4 * 2 * d.nbody),
+            ("cfrc", &self.cfrc, v4 * 2 * d.nbody),
+            ("qfrc_bias", &self.qfrc_bias, f * d.nv),
+            ("qfrc_passive", &self.qfrc_passive, f * d.nv),
+            ("qacc", &self.qacc, f * d.nv),
+            ("qacc_smooth", &self.qacc_smooth, f * d.nv),
+            ("qacc_warmstart", &self.qacc_warmstart, f * d.nv),
+            ("qfrc_constraint", &self.qfrc_constraint, f * d.nv),
+            ("dv", &self.dv, f * d.nv),
+            ("nonfinite", &self.nonfinite, f),
+            ("world_scale", &self.world_scale, v4),
+        ];
+        for (name, buffer, per_world) in arrays {
+            b.per_world(name, buffer, per_world as u64);
         }
     }
 

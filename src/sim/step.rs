@@ -2,17 +2,14 @@
 //! constraint rows, the constraint solver, Euler), recorded for many steps into one command buffer with no
 //! host round trip.
 
-use super::SimState;
-use super::contact::{ContactState, ContactTable, DEFAULT_CONTACT_CAPACITY, GpuContacts};
-use super::efc::{EfcState, EfcTable, GpuEfc};
-use super::footprint::Footprint;
-use super::sparsity::GpuSparsity;
+use super::simulation::SimModel;
 use super::stages::{self, Kernel, Kernels, Stage};
-use crate::error::{Error, Result};
-use crate::gpu::{GpuContext, GpuModel};
-use crate::model::{Model, disable};
+use crate::error::Result;
+use crate::gpu::{Bindings, GpuContext};
+use crate::model::Model;
 
-/// Every stage of one step, bound to one model and state.
+/// Every stage of one step: pipelines and bind groups, nothing per world (the worlds' buffers
+/// are [`super::SimData`]'s).
 pub struct Step {
     kinematics: Kernel,
     com: Kernel,
@@ -29,91 +26,38 @@ pub struct Step {
     newton: stages::newton::Newton,
     damp: Kernels,
     integrate: Kernel,
-    /// The constraint table on the GPU.
-    pub efc: GpuEfc,
-    /// Constraint rows and solver scratch.
-    pub efc_state: EfcState,
-    /// The contact candidates on the GPU.
-    pub contacts: GpuContacts,
-    /// Per-world contacts and their counts.
-    pub contact_state: ContactState,
 }
 
 impl Step {
-    /// Build all stage pipelines for `m` (uploaded as `gm`, sparsity `sp`) and state `s`, with
-    /// room for [`DEFAULT_CONTACT_CAPACITY`] contacts per world.
+    /// Build every stage of `m` (uploaded as `model`) bound to `bindings` (the model's and the
+    /// worlds' buffers by name, in their chunks); `pending_args` holds each chunk's indirect
+    /// arguments for the Newton iterations.
     pub fn new(
         ctx: &GpuContext,
-        model: &Model,
-        gm: &GpuModel,
-        sp: &GpuSparsity,
-        s: &SimState,
+        m: &Model,
+        model: &SimModel,
+        bindings: &Bindings,
+        pending_args: Vec<wgpu::Buffer>,
     ) -> Result<Self> {
-        Self::with_contact_capacity(ctx, model, gm, sp, s, DEFAULT_CONTACT_CAPACITY)
-    }
-
-    /// [`Step::new`] with room for `capacity` active contacts per world; a world with more drops
-    /// the rest and counts the step in `contact_state.count`.
-    pub fn with_contact_capacity(
-        ctx: &GpuContext,
-        model: &Model,
-        gm: &GpuModel,
-        sp: &GpuSparsity,
-        s: &SimState,
-        capacity: usize,
-    ) -> Result<Self> {
-        if model.opt.disableflags & (disable::CONSTRAINT | disable::FRICTIONLOSS) == 0
-            && (model.dof_frictionloss.iter().any(|f| *f > 0.0)
-                || model.tendon_frictionloss.iter().any(|f| *f > 0.0))
-        {
-            return Err(Error::Model(
-                "this model has friction loss, which sinew does not simulate yet: disable it (`--disable \
-                 frictionloss`)"
-                    .into(),
-            ));
-        }
-        let nm = crate::gpu::model_buffers::ModelMirror::nm(model);
-        let contacts = GpuContacts::upload(ctx, ContactTable::new(model, capacity)?);
-        let contact_state = ContactState::new(ctx, &contacts.table, s.nworld);
-        let efc = GpuEfc::upload(ctx, EfcTable::new(model, &contacts.table)?, model.nv, nm);
-        let efc_state = EfcState::new(ctx, &efc.table, model.nv, s.nworld);
+        let b = bindings;
+        let sizes = &model.gpu.mirror.sizes;
+        let implicit = model.gpu.mirror.options.implicit != 0;
         Ok(Step {
-            kinematics: stages::kinematics::kinematics(ctx, gm, s)?,
-            com: stages::com::com(ctx, gm, s)?,
-            tendon: stages::tendon::tendon(ctx, gm, sp, s)?,
-            velocity: stages::velocity::velocity(ctx, gm, sp, s)?,
-            actuation: stages::actuation::actuation(ctx, gm, sp, s)?,
-            crb: stages::crb::crb(ctx, gm, s)?,
-            rne: stages::rne::rne(ctx, gm, s)?,
-            passive: stages::passive::passive(ctx, gm, sp, s)?,
-            smooth: stages::solve::smooth(ctx, gm, s)?,
-            collision: stages::collision::collision(ctx, gm, &contacts, &contact_state, s)?,
-            constraint: stages::constraint::constraint(ctx, gm, sp, &efc, &efc_state, s)?,
-            contact: stages::contact::contact(ctx, gm, &efc, &efc_state, &contacts, &contact_state, s)?,
-            newton: stages::newton::newton(ctx, gm, &efc, &efc_state, s)?,
-            damp: stages::solve::damp(ctx, gm, s)?,
-            integrate: stages::integrate::integrate(ctx, gm, s)?,
-            efc,
-            efc_state,
-            contacts,
-            contact_state,
-        })
-    }
-
-    /// The per-world buffers `nworld` worlds of `model` take ([`SimState`], contact slots,
-    /// constraint rows and solver scratch, with room for `capacity` contacts per world), measured
-    /// without allocating them; check a world count with [`Footprint::check`] before building.
-    pub fn footprint(ctx: &GpuContext, model: &Model, capacity: usize) -> Result<Footprint> {
-        let contacts = ContactTable::new(model, capacity)?;
-        let mut efc = EfcTable::new(model, &contacts)?;
-        // as Step::new places it (the factor in workgroup memory or in the scratch)
-        efc.fit_adapter(ctx, model.nv, crate::gpu::model_buffers::ModelMirror::nm(model));
-        Footprint::measure(ctx, |n| {
-            Ok((
-                SimState::new(ctx, model, n),
-                ContactState::new(ctx, &contacts, n),
-                EfcState::new(ctx, &efc, model.nv, n),
-            ))
+            kinematics: stages::kinematics::kinematics(ctx, b)?,
+            com: stages::com::com(ctx, b)?,
+            tendon: stages::tendon::tendon(ctx, b, sizes)?,
+            velocity: stages::velocity::velocity(ctx, b, sizes)?,
+            actuation: stages::actuation::actuation(ctx, b, sizes)?,
+            crb: stages::crb::crb(ctx, b)?,
+            rne: stages::rne::rne(ctx, b)?,
+            passive: stages::passive::passive(ctx, b, sizes)?,
+            smooth: stages::solve::smooth(ctx, b, model.nm, m.nv)?,
+            collision: stages::collision::collision(ctx, b, model.contacts.table.pairs.len())?,
+            constraint: stages::constraint::constraint(ctx, b)?,
+            contact: stages::contact::contact(ctx, b)?,
+            newton: stages::newton::newton(ctx, b, &model.efc, pending_args)?,
+            damp: stages::solve::damp(ctx, b, model.nm, m.nv, implicit)?,
+            integrate: stages::integrate::integrate(ctx, b)?,
         })
     }
 
@@ -171,6 +115,6 @@ impl Step {
                 self.record(&mut pass);
             }
         }
-        ctx.queue.submit([enc.finish()]);
+        ctx.submit(enc.finish());
     }
 }

@@ -308,7 +308,7 @@ pub fn sweep_task(ctx: &GpuContext, file: &EnvFile, args: &BenchArgs) -> Result<
     let mut m = sinew::mjcf::load_model(&sinew::models::resolve(&file.env.model)?)?;
     // as the environment will set it: the solver's budget sizes some of its buffers
     file.env.option.apply(&mut m.opt);
-    let fp = sinew::sim::step::Step::footprint(ctx, &m, file.env.contact_capacity)?;
+    let fp = sinew::sim::Sim::footprint(ctx, &m, file.env.contact_capacity)?;
     sweep(ctx, &file.env.model, &fp, args, |n, bar| {
         let f = task::measure(ctx, &m, file, n, args.budget(), bar)?;
         let per_step = f.seconds / f.control_steps.max(1) as f64;

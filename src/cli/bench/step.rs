@@ -4,13 +4,11 @@ use std::time::Instant;
 
 use indicatif::ProgressBar;
 use sinew::Result;
-use sinew::gpu::{GpuContext, GpuModel};
+use sinew::gpu::GpuContext;
 use sinew::model::Model;
-use sinew::sim::SimState;
 use sinew::sim::contact::DEFAULT_CONTACT_CAPACITY;
 use sinew::sim::footprint::Footprint;
-use sinew::sim::sparsity::GpuSparsity;
-use sinew::sim::step::Step;
+use sinew::sim::{Sim, SimOptions, SimState};
 
 use super::stages::{StageTiming, time_steps};
 use super::timing::time_box;
@@ -65,7 +63,7 @@ pub const ITERATION_SAMPLE: usize = 256;
 
 /// The model's footprint, to check world counts before building them.
 pub fn footprint(ctx: &GpuContext, m: &Model) -> Result<Footprint> {
-    Step::footprint(ctx, m, DEFAULT_CONTACT_CAPACITY)
+    Sim::footprint(ctx, m, DEFAULT_CONTACT_CAPACITY)
 }
 
 /// Measure `nworld` worlds of `m` (its disable flags as set), every control at 0.05.
@@ -77,13 +75,11 @@ pub fn measure(
     bar: &ProgressBar,
 ) -> Result<StepFigures> {
     let start = Instant::now();
-    let gm = GpuModel::upload(ctx, m);
-    let sp = GpuSparsity::upload(ctx, m);
-    let st = SimState::new(ctx, m, nworld);
+    let sim = Sim::new(ctx, m, nworld, SimOptions::default())?;
     if m.nu > 0 {
-        SimState::write(ctx, &st.ctrl, &vec![0.05f32; nworld * m.nu]);
+        SimState::write(ctx, &sim.state().ctrl, &vec![0.05f32; nworld * m.nu]);
     }
-    let step = Step::new(ctx, m, &gm, &sp, &st)?;
+    let step = &sim.step;
     ctx.wait()?;
     let build_s = start.elapsed().as_secs_f64();
     let run = |n: usize| {
@@ -93,10 +89,9 @@ pub fn measure(
     bar.set_message("warm-up");
     time_box(budget.seconds / 4.0, usize::MAX, bar, &run)?;
     let t = time_steps(ctx, budget.seconds, budget.stages, bar, &step.named_stages(), &run)?;
-    let bytes = st.bytes() + step.efc_state.bytes() + step.contact_state.bytes();
     let newton_iterations = if budget.stages {
         let worlds = nworld.min(ITERATION_SAMPLE);
-        let it = step.efc_state.iterations(ctx, &step.efc.table, worlds)?;
+        let it = sim.data.efc.iterations(ctx, &sim.model.efc.table, worlds)?;
         Some(NewtonIterations {
             worlds,
             mean: it.iter().sum::<f64>() / worlds as f64,
@@ -111,7 +106,7 @@ pub fn measure(
         seconds: t.timed.seconds,
         physics_steps_per_s: (nworld * t.timed.steps) as f64 / t.timed.seconds,
         build_s,
-        bytes_per_world: bytes / nworld as u64,
+        bytes_per_world: sim.data.bytes_per_world(),
         stage_timing: t.stage_timing,
         stage_ms: t.stage_ms,
         newton_iterations,

@@ -76,7 +76,7 @@ pub fn measure(
     let timed = t.timed;
     bar.set_message("physics alone");
     let physics = time_box(budget.seconds / 2.0, usize::MAX, bar, |n| {
-        env.physics.run(ctx, n * fs);
+        env.sim.run(ctx, n * fs);
         ctx.wait()
     })?;
     let env_sps = (nworld * timed.steps) as f64 / timed.seconds;

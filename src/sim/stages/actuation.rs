@@ -1,22 +1,16 @@
 //! `actuation` stage (shaders/actuation.wgsl): transmission, activation dynamics and forces per
 //! (world, actuator), then qfrc_actuator gathered per (world, dof).
 
-use super::{Kernel, Kernels};
+use super::{Kernel, Kernels, Work};
 use crate::error::Result;
-use crate::gpu::{GpuContext, GpuModel};
-use crate::sim::SimState;
-use crate::sim::sparsity::GpuSparsity;
+use crate::gpu::layout::ModelSizes;
+use crate::gpu::{Bindings, GpuContext};
 
-/// Build the stage for model `m` and state `s`.
-pub fn actuation(ctx: &GpuContext, m: &GpuModel, sp: &GpuSparsity, s: &SimState) -> Result<Kernels> {
-    let buffers = [
-        &m.sizes, &s.run, &m.actuators, &m.joints, &m.actuator_acc0, &sp.dof_act_rows, &sp.dof_act_pairs,
-        &s.qpos, &s.qvel, &s.act, &s.ctrl, &s.ten_length, &s.ten_velocity, &s.ten_j, &s.actuator_length,
-        &s.actuator_velocity, &s.act_dot, &s.actuator_force, &s.qfrc_actuator, &s.world_scale,
-    ];
-    let sizes = &m.mirror.sizes;
+/// Build the stage: per actuator of every world (transmission, activation, force), then per dof
+/// (qfrc_actuator).
+pub fn actuation(ctx: &GpuContext, b: &Bindings, sizes: &ModelSizes) -> Result<Kernels> {
     Ok(Kernels(vec![
-        Kernel::new(ctx, "actuation.wgsl", "main", &buffers, s.nworld * sizes.nu as usize)?,
-        Kernel::new(ctx, "actuation.wgsl", "qfrc", &buffers, s.nworld * sizes.nv as usize)?,
+        Kernel::new(ctx, "actuation.wgsl", "main", b, Work::PerWorld(sizes.nu as usize))?,
+        Kernel::new(ctx, "actuation.wgsl", "qfrc", b, Work::PerWorld(sizes.nv as usize))?,
     ]))
 }

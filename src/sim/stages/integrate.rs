@@ -1,21 +1,11 @@
 //! `integrate` stage (shaders/integrate.wgsl): Euler with implicit joint damping, quaternion
 //! integration and the activation update, one invocation per world.
 
-use super::Kernel;
+use super::{Kernel, Work};
 use crate::error::Result;
-use crate::gpu::{GpuContext, GpuModel};
-use crate::sim::SimState;
+use crate::gpu::{Bindings, GpuContext};
 
-/// Build the stage for model `m` and state `s`.
-pub fn integrate(ctx: &GpuContext, m: &GpuModel, s: &SimState) -> Result<Kernel> {
-    Kernel::new(
-        ctx,
-        "integrate.wgsl",
-        "main",
-        &[
-            &m.sizes, &s.run, &m.options, &m.joints, &m.actuators, &s.act_dot, &s.dv, &s.qpos, &s.qvel,
-            &s.act, &s.nonfinite,
-        ],
-        s.nworld,
-    )
+/// Build the stage: one invocation per world.
+pub fn integrate(ctx: &GpuContext, b: &Bindings) -> Result<Kernel> {
+    Kernel::new(ctx, "integrate.wgsl", "main", b, Work::PerWorld(1))
 }

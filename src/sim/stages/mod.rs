@@ -17,7 +17,8 @@ pub mod tendon;
 pub mod velocity;
 
 use crate::error::Result;
-use crate::gpu::GpuContext;
+use crate::gpu::shaders::Pipeline;
+use crate::gpu::{Bindings, GpuContext};
 
 /// A stage that records its dispatches into a compute pass.
 pub trait Stage {
@@ -41,65 +42,41 @@ pub fn run(ctx: &GpuContext, stages: &[&dyn Stage]) {
     ctx.submit(enc.finish());
 }
 
-/// Bind `buffers` to bindings 0.. of group 0 of `pipeline`, in order.
-pub fn bind(
-    ctx: &GpuContext,
-    pipeline: &wgpu::ComputePipeline,
-    label: &str,
-    buffers: &[&wgpu::Buffer],
-) -> Result<wgpu::BindGroup> {
-    let ranges: Vec<wgpu::BufferBinding> = buffers.iter().map(|b| b.as_entire_buffer_binding()).collect();
-    bind_ranges(ctx, pipeline, label, &ranges)
+/// How many invocations (or, per workgroup, workgroups) a kernel runs in each chunk of worlds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Work {
+    /// `k` per world of the chunk (1: one per world; nu: one per actuator of every world).
+    PerWorld(usize),
+    /// This many, whatever the chunk's size (e.g. one workgroup compacting its pending list).
+    Fixed(usize),
 }
 
-/// Like [`bind`], with buffer ranges (e.g. a Burn tensor inside a pooled buffer).
-pub fn bind_ranges(
-    ctx: &GpuContext,
-    pipeline: &wgpu::ComputePipeline,
-    label: &str,
-    ranges: &[wgpu::BufferBinding],
-) -> Result<wgpu::BindGroup> {
-    let layout = pipeline.get_bind_group_layout(0);
-    let entries: Vec<wgpu::BindGroupEntry> = ranges
-        .iter()
-        .enumerate()
-        .map(|(i, b)| wgpu::BindGroupEntry {
-            binding: i as u32,
-            resource: wgpu::BindingResource::Buffer(b.clone()),
-        })
-        .collect();
-    let scope = ctx.device.push_error_scope(wgpu::ErrorFilter::Validation);
-    let group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-        label: Some(label),
-        layout: &layout,
-        entries: &entries,
-    });
-    if let Some(e) = pollster::block_on(scope.pop()) {
-        return Err(crate::error::Error::Gpu(format!("{label}: {e}")));
+impl Work {
+    fn items(self, worlds: usize) -> usize {
+        match self {
+            Work::PerWorld(k) => k * worlds,
+            Work::Fixed(n) => n,
+        }
     }
-    Ok(group)
 }
 
-/// One compute entry point with its bind group, dispatched over `invocations` threads (64 per
-/// workgroup). Most stages are one or two of these.
+/// One compute entry point bound to its buffers by name, once per chunk of worlds, dispatched
+/// over each chunk's items (64 invocations per workgroup, or one workgroup per item). Most
+/// stages are one or two of these.
 pub struct Kernel {
-    pipeline: wgpu::ComputePipeline,
-    group: wgpu::BindGroup,
-    invocations: usize,
-    /// Dispatch one workgroup per item (`invocations` items) instead of one invocation per item.
+    pipeline: Pipeline,
+    label: String,
+    /// Per chunk: its bind group and its item count.
+    groups: Vec<(wgpu::BindGroup, usize)>,
+    work: Work,
+    /// Dispatch one workgroup per item instead of one invocation per item.
     per_workgroup: bool,
 }
 
 impl Kernel {
-    /// Build `shader`'s entry point `entry` with `buffers` bound to bindings 0.. in order.
-    pub fn new(
-        ctx: &GpuContext,
-        shader: &str,
-        entry: &str,
-        buffers: &[&wgpu::Buffer],
-        invocations: usize,
-    ) -> Result<Self> {
-        Self::with_constants(ctx, shader, entry, buffers, invocations, &[])
+    /// Build `shader`'s entry point `entry`, its bindings resolved by name from `bindings`.
+    pub fn new(ctx: &GpuContext, shader: &str, entry: &str, bindings: &Bindings, work: Work) -> Result<Self> {
+        Self::with_constants(ctx, shader, entry, bindings, work, &[])
     }
 
     /// [`Kernel::new`] with the shader's `override` constants set.
@@ -107,60 +84,90 @@ impl Kernel {
         ctx: &GpuContext,
         shader: &str,
         entry: &str,
-        buffers: &[&wgpu::Buffer],
-        invocations: usize,
+        bindings: &Bindings,
+        work: Work,
         constants: &[(&str, f64)],
     ) -> Result<Self> {
         let pipeline = ctx.compute_pipeline_with(shader, entry, constants)?;
-        let group = bind(ctx, &pipeline, &format!("{shader}:{entry}"), buffers)?;
-        Ok(Kernel { pipeline, group, invocations, per_workgroup: false })
+        let label = format!("{shader}:{entry}");
+        let groups = bind(ctx, &pipeline, &label, bindings, work)?;
+        Ok(Kernel { pipeline, label, groups, work, per_workgroup: false })
     }
 
-    /// The same entry point over the same invocations with other buffer ranges bound (cheap: the
-    /// pipeline is shared, only a bind group is made).
-    pub fn rebind(&self, ctx: &GpuContext, label: &str, ranges: &[wgpu::BufferBinding]) -> Result<Self> {
-        let group = bind_ranges(ctx, &self.pipeline, label, ranges)?;
-        Ok(Kernel { pipeline: self.pipeline.clone(), group, ..*self })
-    }
-
-    /// Like [`Kernel::new`], but one workgroup per item (`items` of them, in rows of 65,535 as
-    /// (x, y)); the shader finds its item as `workgroup_id.x + 65535 · workgroup_id.y`.
-    /// `constants` set the shader's `override` constants.
+    /// Like [`Kernel::with_constants`], but one workgroup per item (in rows of 65,535 as (x, y));
+    /// the shader finds its item as `workgroup_id.x + 65535 · workgroup_id.y`.
     pub fn per_workgroup(
         ctx: &GpuContext,
         shader: &str,
         entry: &str,
-        buffers: &[&wgpu::Buffer],
-        items: usize,
+        bindings: &Bindings,
+        work: Work,
         constants: &[(&str, f64)],
     ) -> Result<Self> {
-        let kernel = Self::with_constants(ctx, shader, entry, buffers, items, constants)?;
+        let kernel = Self::with_constants(ctx, shader, entry, bindings, work, constants)?;
         Ok(Kernel { per_workgroup: true, ..kernel })
+    }
+
+    /// The same entry point over the same items bound to `bindings` instead (cheap: the pipeline
+    /// is shared, only bind groups are made); `why` goes into the label.
+    pub fn rebind(&self, ctx: &GpuContext, why: &str, bindings: &Bindings) -> Result<Self> {
+        let label = format!("{}({why})", self.label);
+        let groups = bind(ctx, &self.pipeline, &label, bindings, self.work)?;
+        Ok(Kernel { pipeline: self.pipeline.clone(), label, groups, ..*self })
+    }
+
+    /// Record one dispatch per chunk with its workgroup counts read from that chunk's `args`
+    /// (x, y, z u32, written on the GPU), one buffer per chunk in order.
+    pub fn record_indirect(&self, pass: &mut wgpu::ComputePass, args: &[wgpu::Buffer]) {
+        pass.set_pipeline(&self.pipeline.pipeline);
+        for ((group, _), args) in self.groups.iter().zip(args) {
+            pass.set_bind_group(0, group, &[]);
+            pass.dispatch_workgroups_indirect(args, 0);
+        }
+    }
+
+    /// Dispatches one record makes (one per chunk with work).
+    pub fn dispatches(&self) -> usize {
+        self.groups.iter().filter(|(_, n)| *n > 0).count()
     }
 }
 
-impl Kernel {
-    /// Record one dispatch with its workgroup counts read from `args` (x, y, z u32) on the GPU.
-    pub fn record_indirect(&self, pass: &mut wgpu::ComputePass, args: &wgpu::Buffer) {
-        pass.set_pipeline(&self.pipeline);
-        pass.set_bind_group(0, &self.group, &[]);
-        pass.dispatch_workgroups_indirect(args, 0);
+/// One bind group per chunk of `bindings` for `pipeline`, with the chunk's item count.
+fn bind(
+    ctx: &GpuContext,
+    pipeline: &Pipeline,
+    label: &str,
+    bindings: &Bindings,
+    work: Work,
+) -> Result<Vec<(wgpu::BindGroup, usize)>> {
+    let layout = pipeline.pipeline.get_bind_group_layout(0);
+    let mut groups = Vec::with_capacity(bindings.chunks().len());
+    for (k, chunk) in bindings.chunks().iter().enumerate() {
+        let entries = bindings.entries(label, &pipeline.bindings, k)?;
+        let scope = ctx.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some(label),
+            layout: &layout,
+            entries: &entries,
+        });
+        if let Some(e) = pollster::block_on(scope.pop()) {
+            return Err(crate::error::Error::Gpu(format!("{label}: {e}")));
+        }
+        groups.push((group, work.items(chunk.worlds.len())));
     }
+    Ok(groups)
 }
 
 impl Stage for Kernel {
     fn record(&self, pass: &mut wgpu::ComputePass) {
-        if self.invocations == 0 {
-            return;
-        }
-        pass.set_pipeline(&self.pipeline);
-        pass.set_bind_group(0, &self.group, &[]);
-        if self.per_workgroup {
-            let n = self.invocations as u32;
-            pass.dispatch_workgroups(n.min(65535), n.div_ceil(65535), 1);
-        } else {
-            // more than 65,535 workgroups go in rows (shaders index gid.x + 65535·64·gid.y)
-            let g = groups64(self.invocations);
+        pass.set_pipeline(&self.pipeline.pipeline);
+        for (group, items) in &self.groups {
+            if *items == 0 {
+                continue;
+            }
+            pass.set_bind_group(0, group, &[]);
+            // more than 65,535 workgroups go in rows (shaders index with common/dispatch.wgsl)
+            let g = if self.per_workgroup { *items as u32 } else { groups64(*items) };
             pass.dispatch_workgroups(g.min(65535), g.div_ceil(65535), 1);
         }
     }

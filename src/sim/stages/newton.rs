@@ -3,19 +3,20 @@
 //! qfrc_constraint = Jᵀ f; one workgroup of `EfcTable::threads` invocations per world, and each
 //! `iterate` dispatch only over the worlds still iterating (shaders/pending.wgsl lists them).
 
-use super::{Kernel, Stage};
+use super::{Kernel, Stage, Work};
 use crate::error::Result;
-use crate::gpu::{GpuContext, GpuModel};
-use crate::sim::SimState;
-use crate::sim::efc::{EfcState, GpuEfc};
+use crate::gpu::{Bindings, GpuContext};
+use crate::sim::efc::GpuEfc;
 
 /// `start`, then `compact` and an indirect `iterate` recorded enough times to cover the model's
-/// iterations (a dispatch over no pending world launches nothing), then `finish`.
+/// iterations (a dispatch over no pending world launches nothing), then `finish`; each over
+/// every chunk of worlds, with the chunk's own pending list.
 pub struct Newton {
     start: Kernel,
     compact: Kernel,
     iterate: Kernel,
-    args: wgpu::Buffer,
+    /// Per chunk: the indirect arguments `compact` writes for `iterate`.
+    args: Vec<wgpu::Buffer>,
     repeats: usize,
     finish: Kernel,
 }
@@ -31,13 +32,8 @@ impl Stage for Newton {
     }
 }
 
-/// Build the stage.
-pub fn newton(ctx: &GpuContext, m: &GpuModel, efc: &GpuEfc, e: &EfcState, s: &SimState) -> Result<Newton> {
-    let buffers = [
-        &m.sizes, &s.run, &efc.params, &m.dofs, &m.dof_madr, &s.qm, &s.qacc_smooth, &e.jval, &e.aref, &e.d,
-        &e.side, &e.nefc, &e.work, &s.qacc, &s.qacc_warmstart, &s.qfrc_constraint, &m.dof_mcol, &efc.pattern,
-        &e.pending, &e.jrow, &efc.lists, &e.jt,
-    ];
+/// Build the stage; `args` holds each chunk's `pending_args` buffer, in chunk order.
+pub fn newton(ctx: &GpuContext, b: &Bindings, efc: &GpuEfc, args: Vec<wgpu::Buffer>) -> Result<Newton> {
     // EfcTable::fit_adapter placed the factor
     let hot = efc.table.workgroup_factor();
     let threads = [
@@ -45,12 +41,12 @@ pub fn newton(ctx: &GpuContext, m: &GpuModel, efc: &GpuEfc, e: &EfcState, s: &Si
         ("HOT", f64::from(u8::from(hot.is_some()))),
         ("HOT_LEN", hot.unwrap_or(1) as f64),
     ];
-    let kernel = |entry: &str| Kernel::per_workgroup(ctx, "newton.wgsl", entry, &buffers, s.nworld, &threads);
-    let pending = [&s.run, &efc.params, &e.work, &e.pending, &e.pending_args];
+    let kernel =
+        |entry: &str| Kernel::per_workgroup(ctx, "newton.wgsl", entry, b, Work::PerWorld(1), &threads);
     Ok(Newton {
         start: kernel("start")?,
-        compact: Kernel::per_workgroup(ctx, "pending.wgsl", "compact", &pending, 1, &[])?,
-        args: e.pending_args.clone(),
+        compact: Kernel::per_workgroup(ctx, "pending.wgsl", "compact", b, Work::Fixed(1), &[])?,
+        args,
         iterate: kernel("iterate")?,
         repeats: efc.table.newton_dispatches(),
         finish: kernel("finish")?,

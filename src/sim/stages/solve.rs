@@ -3,17 +3,9 @@
 //! damping (M + h·D)⁻¹ (f + qfrc_constraint), else qacc. Per world for the factorisations, per
 //! (world, dof) for the stores.
 
-use super::{Kernel, Kernels};
+use super::{Kernel, Kernels, Work};
 use crate::error::Result;
-use crate::gpu::{GpuContext, GpuModel};
-use crate::sim::SimState;
-
-fn buffers<'a>(m: &'a GpuModel, s: &'a SimState) -> [&'a wgpu::Buffer; 15] {
-    [
-        &m.sizes, &s.run, &m.options, &m.dofs, &m.dof_madr, &s.qm, &s.qfrc_bias, &s.qfrc_passive,
-        &s.qfrc_actuator, &s.qld, &s.qacc_smooth, &s.dv, &s.qacc, &s.qfrc_constraint, &m.dof_mcol,
-    ]
-}
+use crate::gpu::{Bindings, GpuContext};
 
 /// Refinement steps solve.wgsl's f32 path takes: its two, fewer where a CPU adapter's limit of
 /// 65,535 loop iterations per invocation (llvmpipe ends loops past it silently) would cut the
@@ -27,36 +19,30 @@ fn refine_steps(ctx: &GpuContext, nm: usize, nv: usize) -> f64 {
     (50_000usize.saturating_sub(solve) / step).min(2) as f64
 }
 
-fn solve_kernel(ctx: &GpuContext, m: &GpuModel, s: &SimState, entry: &str) -> Result<Kernel> {
-    // M's entries from its column table: (nv + 1) offsets, then 2 words per off-diagonal entry
-    let nv = m.mirror.sizes.nv as usize;
-    let nm = nv + m.mirror.dof_mcol.len().saturating_sub(nv + 1) / 2;
+fn solve_kernel(ctx: &GpuContext, b: &Bindings, nm: usize, nv: usize, entry: &str) -> Result<Kernel> {
     let steps = refine_steps(ctx, nm, nv);
-    Kernel::with_constants(ctx, "solve.wgsl", entry, &buffers(m, s), s.nworld, &[("REFINE_STEPS", steps)])
+    Kernel::with_constants(ctx, "solve.wgsl", entry, b, Work::PerWorld(1), &[("REFINE_STEPS", steps)])
 }
 
-/// qacc_smooth = M⁻¹ (passive + actuator − bias).
-pub fn smooth(ctx: &GpuContext, m: &GpuModel, s: &SimState) -> Result<Kernels> {
-    let b = buffers(m, s);
-    let per_dof = s.nworld * m.mirror.sizes.nv as usize;
+/// qacc_smooth = M⁻¹ (passive + actuator − bias), for a model with `nv` dofs and `nm` entries
+/// in its sparse M.
+pub fn smooth(ctx: &GpuContext, b: &Bindings, nm: usize, nv: usize) -> Result<Kernels> {
     Ok(Kernels(vec![
-        Kernel::new(ctx, "solve.wgsl", "acceleration", &b, s.nworld)?,
-        solve_kernel(ctx, m, s, "acceleration_solve")?,
-        Kernel::new(ctx, "solve.wgsl", "store_qacc", &b, per_dof)?,
+        Kernel::new(ctx, "solve.wgsl", "acceleration", b, Work::PerWorld(1))?,
+        solve_kernel(ctx, b, nm, nv, "acceleration_solve")?,
+        Kernel::new(ctx, "solve.wgsl", "store_qacc", b, Work::PerWorld(nv))?,
     ]))
 }
 
-/// dv from the final qacc (and qfrc_constraint under implicit damping).
-pub fn damp(ctx: &GpuContext, m: &GpuModel, s: &SimState) -> Result<Kernels> {
-    let b = buffers(m, s);
-    let per_dof = s.nworld * m.mirror.sizes.nv as usize;
-    Ok(Kernels(if m.mirror.options.implicit != 0 {
+/// dv from the final qacc (and qfrc_constraint under implicit damping, when `implicit`).
+pub fn damp(ctx: &GpuContext, b: &Bindings, nm: usize, nv: usize, implicit: bool) -> Result<Kernels> {
+    Ok(Kernels(if implicit {
         vec![
-            Kernel::new(ctx, "solve.wgsl", "damped", &b, s.nworld)?,
-            solve_kernel(ctx, m, s, "damped_solve")?,
-            Kernel::new(ctx, "solve.wgsl", "store_dv", &b, per_dof)?,
+            Kernel::new(ctx, "solve.wgsl", "damped", b, Work::PerWorld(1))?,
+            solve_kernel(ctx, b, nm, nv, "damped_solve")?,
+            Kernel::new(ctx, "solve.wgsl", "store_dv", b, Work::PerWorld(nv))?,
         ]
     } else {
-        vec![Kernel::new(ctx, "solve.wgsl", "copy_dv", &b, per_dof)?]
+        vec![Kernel::new(ctx, "solve.wgsl", "copy_dv", b, Work::PerWorld(nv))?]
     }))
 }

@@ -1,14 +1,12 @@
 //! `velocity` stage (shaders/velocity.wgsl), tendon part: ten_velocity = J·qvel per
 //! (world, tendon). (Body velocities for the bias force live in `rne`.)
 
-use super::Kernel;
+use super::{Kernel, Work};
 use crate::error::Result;
-use crate::gpu::{GpuContext, GpuModel};
-use crate::sim::SimState;
-use crate::sim::sparsity::GpuSparsity;
+use crate::gpu::layout::ModelSizes;
+use crate::gpu::{Bindings, GpuContext};
 
-/// Build the stage for model `m` and state `s`.
-pub fn velocity(ctx: &GpuContext, m: &GpuModel, sp: &GpuSparsity, s: &SimState) -> Result<Kernel> {
-    let buffers = [&m.sizes, &s.run, &sp.ten_rows, &sp.ten_row_dof, &s.qvel, &s.ten_j, &s.ten_velocity];
-    Kernel::new(ctx, "velocity.wgsl", "main", &buffers, s.nworld * m.mirror.sizes.ntendon as usize)
+/// Build the stage: one invocation per tendon of every world.
+pub fn velocity(ctx: &GpuContext, b: &Bindings, sizes: &ModelSizes) -> Result<Kernel> {
+    Kernel::new(ctx, "velocity.wgsl", "main", b, Work::PerWorld(sizes.ntendon as usize))
 }
