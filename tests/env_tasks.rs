@@ -48,11 +48,16 @@ fn snapshot(ctx: &GpuContext, env: &Env) -> Snapshot {
     let s = &env.sim.data.state;
     let m = &env.model;
     let n = env.nworld;
+    // state arrays through SimState (whatever their layout), the env's own directly
     let f = |b: &wgpu::Buffer, len: usize| -> Vec<f64> {
-        ctx.download::<f32>(b, len).unwrap().into_iter().map(|x| x as f64).collect()
+        let v = s.download::<f32>(ctx, b).or_else(|_| ctx.download::<f32>(b, len)).unwrap();
+        assert_eq!(v.len(), len);
+        v.into_iter().map(|x| x as f64).collect()
     };
     let v4 = |b: &wgpu::Buffer, len: usize| -> Vec<[f64; 4]> {
-        ctx.download::<[f32; 4]>(b, len).unwrap().into_iter().map(|x| x.map(|y| y as f64)).collect()
+        let v = s.download::<[f32; 4]>(ctx, b).or_else(|_| ctx.download::<[f32; 4]>(b, len)).unwrap();
+        assert_eq!(v.len(), len);
+        v.into_iter().map(|x| x.map(|y| y as f64)).collect()
     };
     let nslot = env.sim.model.contacts.table.params.nslot as usize;
     Snapshot {
@@ -385,10 +390,11 @@ fn locomotion_reward_observation_and_termination_match_the_host() {
     let sinew::env::TaskConfig::Locomotion(c) = env.config.task.clone() else { panic!() };
     env.reset(&ctx);
     // world 0 starts far below the termination height
-    let mut q: Vec<f32> = ctx.download(&env.sim.data.state.qpos, nworld * m.nq).unwrap();
+    let st = &env.sim.data.state;
+    let mut q: Vec<f32> = st.download(&ctx, &st.qpos).unwrap();
     q[2] = 0.3;
-    sinew::sim::SimState::write(&ctx, &env.sim.data.state.qpos, &q);
-    let scales: Vec<[f32; 4]> = ctx.download(&env.sim.data.state.world_scale, nworld).unwrap();
+    st.upload(&ctx, &st.qpos, &q).unwrap();
+    let scales: Vec<[f32; 4]> = st.download(&ctx, &st.world_scale).unwrap();
     assert!(scales.iter().all(|s| (0.8..=1.2).contains(&s[0]) && (0.9..=1.1).contains(&s[1])));
     assert!(scales.windows(2).any(|p| p[0] != p[1]), "per-world scales are all equal");
     let mut prev = snapshot(&ctx, &env);
@@ -495,7 +501,7 @@ fn fatigue_follows_the_3ccr_model_and_conserves_motor_units() {
         }
     }
     let gpu: Vec<[f32; 4]> = ctx.download(&env.fatigue, nworld * m.nu).unwrap();
-    let ctrl: Vec<f32> = ctx.download(&env.sim.data.state.ctrl, nworld * m.nu).unwrap();
+    let ctrl: Vec<f32> = env.sim.data.state.download(&ctx, &env.sim.data.state.ctrl).unwrap();
     for (i, (g, h)) in gpu.iter().zip(&host).enumerate() {
         let sum = g[0] as f64 + g[1] as f64 + g[2] as f64;
         assert!((sum - 1.0).abs() < 1e-5, "muscle {i}: MA + MR + MF = {sum}");

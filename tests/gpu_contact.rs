@@ -10,7 +10,7 @@ use common::{Fixture, Report};
 use sinew::gpu::GpuContext;
 use sinew::model::{GeomType, Model};
 use sinew::sim::stages::run;
-use sinew::sim::{Sim, SimOptions, SimState};
+use sinew::sim::{Sim, SimOptions};
 
 /// Geometry from closed-form primitives in f32 (coordinates up to ~26 m in the scene): 2e-5 m.
 const PRIMITIVE_TOL: f64 = 2e-5;
@@ -98,11 +98,11 @@ fn check(name: &str, m: &Model, convex_tol: f64, qacc_rel: f64) -> Outcome {
     let sim = Sim::new(&ctx, m, nworld, SimOptions::default()).unwrap();
     let st = &sim.data.state;
     let f32s = |v: &[f64]| v.iter().map(|x| *x as f32).collect::<Vec<f32>>();
-    SimState::write(&ctx, &st.qpos, &f32s(&qpos));
-    SimState::write(&ctx, &st.qvel, &f32s(&qvel));
+    st.upload(&ctx, &st.qpos, &f32s(&qpos)).unwrap();
+    st.upload(&ctx, &st.qvel, &f32s(&qvel)).unwrap();
     if has_act {
-        SimState::write(&ctx, &st.act, &f32s(&fx.f64("state_act")));
-        SimState::write(&ctx, &st.ctrl, &f32s(&fx.f64("state_ctrl")));
+        st.upload(&ctx, &st.act, &f32s(&fx.f64("state_act"))).unwrap();
+        st.upload(&ctx, &st.ctrl, &f32s(&fx.f64("state_ctrl"))).unwrap();
     }
     let step = &sim.step;
     // everything but Euler: the contacts, rows and qacc of these states
@@ -119,7 +119,7 @@ fn check(name: &str, m: &Model, convex_tol: f64, qacc_rel: f64) -> Outcome {
     let aref = ctx.download::<f32>(&sim.data.efc.aref, nworld * nefc_max).unwrap();
     let dd = ctx.download::<f32>(&sim.data.efc.d, nworld * nefc_max).unwrap();
     let nefc = ctx.download::<u32>(&sim.data.efc.nefc, nworld).unwrap();
-    let qacc = ctx.download::<f32>(&st.qacc, nworld * m.nv).unwrap();
+    let qacc = st.download::<f32>(&ctx, &st.qacc).unwrap();
 
     let geom = fx.i64("con_geom");
     let ncmax = geom.len() / 2 / nworld;
@@ -428,7 +428,7 @@ fn contacts_beyond_the_capacity_are_counted_per_world() {
     let sim =
         Sim::new(&ctx, &m, nworld, SimOptions { contact_capacity: 3, ..SimOptions::default() }).unwrap();
     let st = &sim.data.state;
-    SimState::write(&ctx, &st.qpos, &qpos.iter().map(|x| *x as f32).collect::<Vec<_>>());
+    st.upload(&ctx, &st.qpos, &qpos.iter().map(|x| *x as f32).collect::<Vec<_>>()).unwrap();
     let step = &sim.step;
     let stages: Vec<_> =
         step.named_stages().into_iter().filter(|(n, _)| *n != "integrate").map(|(_, s)| s).collect();

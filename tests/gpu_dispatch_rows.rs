@@ -6,7 +6,7 @@
 //! per tendon item, then passes its 128 MiB binding limit.)
 
 use sinew::gpu::GpuContext;
-use sinew::sim::{Sim, SimOptions, SimState};
+use sinew::sim::{Sim, SimOptions};
 
 const NTENDON: usize = 512;
 const NWORLD: usize = 8192;
@@ -35,16 +35,16 @@ fn kernels_compute_every_item_past_65535_workgroups() {
     assert!(NWORLD * NTENDON > 65535 * 64, "the dispatch must need a second row");
     let sim = Sim::new(&ctx, &m, NWORLD, SimOptions::default()).unwrap();
     let st = &sim.data.state;
-    SimState::write(&ctx, &st.qpos, &vec![0.3f32; NWORLD]);
-    SimState::write(&ctx, &st.qvel, &vec![0.7f32; NWORLD]);
-    SimState::write(&ctx, &st.ctrl, &vec![0.25f32; NWORLD * NTENDON]);
+    st.upload(&ctx, &st.qpos, &vec![0.3f32; NWORLD]).unwrap();
+    st.upload(&ctx, &st.qvel, &vec![0.7f32; NWORLD]).unwrap();
+    st.upload(&ctx, &st.ctrl, &vec![0.25f32; NWORLD * NTENDON]).unwrap();
     let step = &sim.step;
     sinew::sim::stages::run(&ctx, &step.forward_stages());
     let n = NWORLD * NTENDON;
-    let len = ctx.download::<f32>(&st.ten_length, n).unwrap();
-    let vel = ctx.download::<f32>(&st.ten_velocity, n).unwrap();
-    let alen = ctx.download::<f32>(&st.actuator_length, n).unwrap();
-    let force = ctx.download::<f32>(&st.actuator_force, n).unwrap();
+    let len = st.download::<f32>(&ctx, &st.ten_length).unwrap();
+    let vel = st.download::<f32>(&ctx, &st.ten_velocity).unwrap();
+    let alen = st.download::<f32>(&ctx, &st.actuator_length).unwrap();
+    let force = st.download::<f32>(&ctx, &st.actuator_force).unwrap();
     let mut wrong = Vec::new();
     for i in 0..n {
         let coef = 0.5 + (i % NTENDON) as f32 / 1000.0;

@@ -11,7 +11,7 @@ use sinew::gpu::GpuContext;
 use sinew::model::disable;
 use sinew::reference::{constraint, kinematics, tendon};
 use sinew::sim::stages::run;
-use sinew::sim::{Sim, SimOptions, SimState};
+use sinew::sim::{Sim, SimOptions};
 
 /// Rows from f32 kinematics against f64 ones: relative to the row's largest entry.
 const ROW_TOL: f64 = 1e-4;
@@ -28,8 +28,8 @@ fn check(name: &str) {
     let sim = Sim::new(&ctx, &m, nworld, SimOptions::default()).unwrap();
     let st = &sim.data.state;
     let f32s = |v: &[f64]| v.iter().map(|x| *x as f32).collect::<Vec<f32>>();
-    SimState::write(&ctx, &st.qpos, &f32s(&qpos));
-    SimState::write(&ctx, &st.qvel, &f32s(&qvel));
+    st.upload(&ctx, &st.qpos, &f32s(&qpos)).unwrap();
+    st.upload(&ctx, &st.qvel, &f32s(&qvel)).unwrap();
     let step = &sim.step;
     // up to the rows: the contact stage also indexes them by dof
     let stages: Vec<_> =

@@ -55,11 +55,9 @@ fn nan_fill(ctx: &GpuContext, buffer: &wgpu::Buffer) {
     SimState::write(ctx, buffer, &vec![f32::NAN; n]);
 }
 
-fn upload(ctx: &GpuContext, buffer: &wgpu::Buffer, rows: &[Vec<f64>]) {
+fn upload(ctx: &GpuContext, st: &SimState, buffer: &wgpu::Buffer, rows: &[Vec<f64>]) {
     let v: Vec<f32> = rows.iter().flatten().map(|x| *x as f32).collect();
-    if !v.is_empty() {
-        SimState::write(ctx, buffer, &v);
-    }
+    st.upload(ctx, buffer, &v).unwrap();
 }
 
 fn vec4s(v: &[[f32; 4]], k: usize) -> Vec<f64> {
@@ -81,10 +79,10 @@ fn check(name: &str, m: &Model) {
     let nworld = s.qpos.len();
     let sim = Sim::new(&ctx, m, nworld, SimOptions::default()).unwrap();
     let st = &sim.data.state;
-    upload(&ctx, &st.qpos, &s.qpos);
-    upload(&ctx, &st.qvel, &s.qvel);
-    upload(&ctx, &st.act, &s.act);
-    upload(&ctx, &st.ctrl, &s.ctrl);
+    upload(&ctx, st, &st.qpos, &s.qpos);
+    upload(&ctx, st, &st.qvel, &s.qvel);
+    upload(&ctx, st, &st.act, &s.act);
+    upload(&ctx, st, &st.ctrl, &s.ctrl);
     for b in [
         &st.xpos, &st.xquat, &st.xanchor, &st.xaxis, &st.site_xpos, &st.geom_xpos, &st.geom_xquat,
         &st.subtree_com, &st.cdof, &st.cinert, &st.ten_length, &st.ten_j, &st.ten_velocity,
@@ -97,15 +95,23 @@ fn check(name: &str, m: &Model) {
     let smooth = ["kinematics", "com", "tendon", "velocity", "actuation", "crb", "rne", "passive", "smooth"];
     run(&ctx, &smooth.map(stage));
 
-    let dl4 = |b: &wgpu::Buffer, n: usize| ctx.download::<[f32; 4]>(b, nworld * n).unwrap();
-    let dl = |b: &wgpu::Buffer, n: usize| ctx.download::<f32>(b, nworld * n).unwrap();
+    let dl4 = |b: &wgpu::Buffer, n: usize| {
+        let v = st.download::<[f32; 4]>(&ctx, b).unwrap();
+        assert_eq!(v.len(), nworld * n);
+        v
+    };
+    let dl = |b: &wgpu::Buffer, n: usize| {
+        let v = st.download::<f32>(&ctx, b).unwrap();
+        assert_eq!(v.len(), nworld * n);
+        v
+    };
     let (xpos, xquat, xanchor) = (dl4(&st.xpos, m.nbody), dl4(&st.xquat, m.nbody), dl4(&st.xanchor, m.njnt));
     let (site, geom, sub) =
         (dl4(&st.site_xpos, m.nsite), dl4(&st.geom_xpos, m.ngeom), dl4(&st.subtree_com, m.nbody));
     let (cdof, cinert) = (dl4(&st.cdof, 2 * m.nv), dl4(&st.cinert, 3 * m.nbody));
     let nnz = sim.model.sparsity.rows.nnz();
     let wrap_pts = dl4(&st.wrap_xpos, 2 * m.nwrap);
-    let wrapnum = ctx.download::<u32>(&st.ten_wrapnum, nworld * m.ntendon).unwrap();
+    let wrapnum = st.download::<u32>(&ctx, &st.ten_wrapnum).unwrap();
     let (ten_length, ten_j, ten_vel) =
         (dl(&st.ten_length, m.ntendon), dl(&st.ten_j, nnz), dl(&st.ten_velocity, m.ntendon));
     let (alen, avel, adot) =
@@ -115,7 +121,7 @@ fn check(name: &str, m: &Model) {
     let (qm, bias, pas_f, qacc) =
         (dl(&st.qm, nm), dl(&st.qfrc_bias, m.nv), dl(&st.qfrc_passive, m.nv), dl(&st.qacc_smooth, m.nv));
     // One Euler step on the GPU from the same states (constraints off: qacc = qacc_smooth).
-    sinew::sim::SimState::write(&ctx, &st.qacc, &qacc);
+    st.upload(&ctx, &st.qacc, &qacc).unwrap();
     run(&ctx, &[stage("damp"), stage("integrate")]);
     let (qpos1, qvel1, act1) = (dl(&st.qpos, m.nq), dl(&st.qvel, m.nv), dl(&st.act, m.na));
 

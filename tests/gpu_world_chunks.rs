@@ -11,7 +11,7 @@ use std::path::Path;
 use sinew::env::{Env, EnvFile};
 use sinew::gpu::GpuContext;
 use sinew::model::Model;
-use sinew::sim::{Sim, SimOptions, SimState};
+use sinew::sim::{Sim, SimOptions};
 
 fn model(name: &str) -> Model {
     sinew::mjcf::load_model(&sinew::models::resolve(name).unwrap_or_else(|e| panic!("{e}"))).unwrap()
@@ -33,12 +33,12 @@ fn run(
         assert!(chunks >= nworld.div_ceil(max), "{nworld} worlds in {chunks} chunks of at most {max}");
     }
     let st = sim.state();
-    SimState::write(ctx, &st.ctrl, ctrl);
+    st.upload(ctx, &st.ctrl, ctrl).unwrap();
     sim.run(ctx, steps);
     [
-        ctx.download(&st.qpos, nworld * m.nq).unwrap(),
-        ctx.download(&st.qvel, nworld * m.nv).unwrap(),
-        ctx.download(&st.act, nworld * m.na).unwrap(),
+        st.download(ctx, &st.qpos).unwrap(),
+        st.download(ctx, &st.qvel).unwrap(),
+        st.download(ctx, &st.act).unwrap(),
     ]
 }
 

@@ -63,8 +63,8 @@ fn env_and_burn_exchange_buffers_both_ways() {
         own_env.write_actions(&ctx, &a).unwrap();
         own_env.step(&ctx);
         let (q1, q2) = (
-            ctx.download::<f32>(&bound_env.sim.data.state.qpos, nworld * bound_env.model.nq).unwrap(),
-            ctx.download::<f32>(&own_env.sim.data.state.qpos, nworld * own_env.model.nq).unwrap(),
+            bound_env.sim.data.state.download::<f32>(&ctx, &bound_env.sim.data.state.qpos).unwrap(),
+            own_env.sim.data.state.download::<f32>(&ctx, &own_env.sim.data.state.qpos).unwrap(),
         );
         for (x, y) in q1.iter().zip(&q2) {
             assert!((x - y).abs() <= 1e-5 * (1.0 + y.abs()), "step {step}: qpos {x} vs {y}");
@@ -106,9 +106,10 @@ fn tracking_errors_measure_distance_to_the_reference() {
     assert!(e.relative_site_error < 1e-5, "{e:?}");
     // world 1 moved up 0.1 m (its sites move with the pelvis: the relative error stays ~0)
     let nq = env.model.nq;
-    let mut q = ctx.download::<f32>(&env.sim.data.state.qpos, 3 * nq).unwrap();
+    let st = &env.sim.data.state;
+    let mut q = st.download::<f32>(&ctx, &st.qpos).unwrap();
     q[nq + 2] += 0.1;
-    ctx.queue.write_buffer(&env.sim.data.state.qpos, 0, bytemuck::cast_slice(&q));
+    st.upload(&ctx, &st.qpos, &q).unwrap();
     let mut t = TrackingErrors::default();
     t.add(&ctx, &env, &[1, 0, 1]).unwrap();
     let e = t.means().unwrap();

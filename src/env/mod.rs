@@ -460,18 +460,25 @@ impl Env {
         })
     }
 
-    /// The buffers that hold the worlds' state between control steps, named (everything else is
-    /// recomputed by the next step), then the observations.
-    fn state_buffers(&self) -> Vec<(&'static str, &wgpu::Buffer, u64, u64)> {
+    /// The simulator arrays that hold the worlds' state between control steps, named, with
+    /// their element size (saved world-major through [`SimState`], whatever their layout).
+    fn sim_state_buffers(&self) -> [(&'static str, &wgpu::Buffer, usize); 7] {
         let s = self.sim.state();
+        [
+            ("sim.qpos", &s.qpos, 4),
+            ("sim.qvel", &s.qvel, 4),
+            ("sim.act", &s.act, 4),
+            ("sim.ctrl", &s.ctrl, 4),
+            ("sim.qacc_warmstart", &s.qacc_warmstart, 4),
+            ("sim.world_scale", &s.world_scale, 16),
+            ("sim.nonfinite", &s.nonfinite, 4),
+        ]
+    }
+
+    /// The env's own buffers that hold the worlds' state between control steps (everything
+    /// else is recomputed by the next step), then the observations: (name, buffer, offset, size).
+    fn env_state_buffers(&self) -> Vec<(&'static str, &wgpu::Buffer, u64, u64)> {
         let mut v: Vec<(&'static str, &wgpu::Buffer, u64, u64)> = [
-            ("sim.qpos", &s.qpos),
-            ("sim.qvel", &s.qvel),
-            ("sim.act", &s.act),
-            ("sim.ctrl", &s.ctrl),
-            ("sim.qacc_warmstart", &s.qacc_warmstart),
-            ("sim.world_scale", &s.world_scale),
-            ("sim.nonfinite", &s.nonfinite),
             ("env.world", &self.world),
             ("env.fatigue", &self.fatigue),
             ("env.last_action", &self.last_action),
@@ -485,24 +492,40 @@ impl Env {
         v
     }
 
-    /// Download the worlds' state (see `state_buffers`), named, for a checkpoint.
+    /// Download the worlds' state, named, for a checkpoint.
     pub fn snapshot(&self, ctx: &GpuContext) -> Result<Vec<(String, Vec<u8>)>> {
-        self.state_buffers()
-            .into_iter()
-            .map(|(n, b, off, size)| Ok((n.to_string(), ctx.download_at::<u8>(b, off, size as usize)?)))
-            .collect()
+        let s = self.sim.state();
+        let mut out = Vec::new();
+        for (n, b, elem) in self.sim_state_buffers() {
+            out.push((n.to_string(), s.download_bytes(ctx, b, elem)?));
+        }
+        for (n, b, off, size) in self.env_state_buffers() {
+            out.push((n.to_string(), ctx.download_at::<u8>(b, off, size as usize)?));
+        }
+        Ok(out)
     }
 
     /// Restore a [`Env::snapshot`]: `get(name)` gives each saved blob. Sizes must match (same
     /// model, task and nworld).
     pub fn restore(&self, ctx: &GpuContext, get: impl Fn(&str) -> Result<Vec<u8>>) -> Result<()> {
-        for (n, b, off, size) in self.state_buffers() {
+        let s = self.sim.state();
+        let mismatch = |n: &str, saved: usize, size: u64| {
+            Error::Config(format!(
+                "restoring {n}: {saved} bytes saved, this environment has {size} (other model, task or nworld?)"
+            ))
+        };
+        for (n, b, elem) in self.sim_state_buffers() {
+            let bytes = get(n)?;
+            let size = (s.raw_len::<u8>(b)? / crate::sim::tiles::padded(self.nworld) * self.nworld) as u64;
+            if bytes.len() as u64 != size {
+                return Err(mismatch(n, bytes.len(), size));
+            }
+            s.upload_bytes(ctx, b, elem, &bytes)?;
+        }
+        for (n, b, off, size) in self.env_state_buffers() {
             let bytes = get(n)?;
             if bytes.len() as u64 != size {
-                return Err(Error::Config(format!(
-                    "restoring {n}: {} bytes saved, this environment has {size} (other model, task or nworld?)",
-                    bytes.len()
-                )));
+                return Err(mismatch(n, bytes.len(), size));
             }
             ctx.queue.write_buffer(b, off, &bytes);
         }
@@ -535,5 +558,5 @@ pub fn seed_stream(seed: u32, w: u32) -> u32 {
 /// A range someone else owns (a Burn tensor) offered in place of an env buffer holding
 /// `per_world` bytes per world.
 fn slice_binding(slice: &GpuSlice, per_world: u64) -> Binding {
-    Binding { buffer: slice.buffer.clone(), offset: slice.offset, size: slice.size, per_world }
+    Binding { buffer: slice.buffer.clone(), offset: slice.offset, size: slice.size, per_world, tiled: false }
 }

@@ -209,7 +209,7 @@ impl SiteTrajectory {
         let t = motion.nframe;
         let st = SimState::new(ctx, m, t);
         let q: Vec<f32> = motion.qpos.iter().map(|v| *v as f32).collect();
-        SimState::write(ctx, &st.qpos, &q);
+        st.upload(ctx, &st.qpos, &q)?;
         // kinematics alone: the model's tables and this state, one chunk of t worlds
         let mut b = crate::gpu::Bindings::new(t);
         gm.bind(&mut b);
@@ -218,9 +218,9 @@ impl SiteTrajectory {
         b.chunk_own(0, "run", &ctx.uniform_from("motion.run", &run));
         let kin = crate::sim::stages::kinematics::kinematics(ctx, &b)?;
         crate::sim::stages::run(ctx, &[&kin]);
-        let xpos: Vec<[f32; 4]> = ctx.download(&st.xpos, t * m.nbody)?;
-        let xquat: Vec<[f32; 4]> = ctx.download(&st.xquat, t * m.nbody)?;
-        let site_xpos: Vec<[f32; 4]> = ctx.download(&st.site_xpos, t * m.nsite)?;
+        let xpos: Vec<[f32; 4]> = st.download(ctx, &st.xpos)?;
+        let xquat: Vec<[f32; 4]> = st.download(ctx, &st.xquat)?;
+        let site_xpos: Vec<[f32; 4]> = st.download(ctx, &st.site_xpos)?;
         let v3 = |p: [f32; 4]| -> Vec3 { [p[0] as f64, p[1] as f64, p[2] as f64] };
         let q4 = |p: [f32; 4]| -> Quat { [p[0] as f64, p[1] as f64, p[2] as f64, p[3] as f64] };
         let n = sites.len();

@@ -26,6 +26,8 @@ pub struct Binding {
     /// (a chunk of worlds binds its part); 0 when every world reads all of it (model tables,
     /// uniforms).
     pub per_world: u64,
+    /// Per-world data in tiles of worlds ([`crate::sim::tiles`]): a chunk binds whole tiles.
+    pub tiled: bool,
 }
 
 impl Binding {
@@ -33,7 +35,11 @@ impl Binding {
         let (offset, size) = if self.per_world == 0 {
             (self.offset, self.size)
         } else {
-            let n = (worlds.end - worlds.start) as u64;
+            let mut n = worlds.end - worlds.start;
+            if self.tiled {
+                n = crate::sim::tiles::padded(n);
+            }
+            let n = n as u64;
             (self.offset + worlds.start as u64 * self.per_world, n * self.per_world)
         };
         wgpu::BufferBinding { buffer: &self.buffer, offset, size: std::num::NonZeroU64::new(size) }
@@ -118,13 +124,27 @@ impl Bindings {
 
     /// Offer `buffer` whole, read by every world, as `name`.
     pub fn shared(&mut self, name: &'static str, buffer: &wgpu::Buffer) -> &mut Self {
-        self.insert(name, Binding { buffer: buffer.clone(), offset: 0, size: buffer.size(), per_world: 0 })
+        self.insert(
+            name,
+            Binding { buffer: buffer.clone(), offset: 0, size: buffer.size(), per_world: 0, tiled: false },
+        )
     }
 
     /// Offer `buffer` as `name`: `per_world` bytes per world, world after world (0 when the
     /// model gives worlds none of it: the buffer is then bound whole).
     pub fn per_world(&mut self, name: &'static str, buffer: &wgpu::Buffer, per_world: u64) -> &mut Self {
-        self.insert(name, Binding { buffer: buffer.clone(), offset: 0, size: buffer.size(), per_world })
+        self.insert(
+            name,
+            Binding { buffer: buffer.clone(), offset: 0, size: buffer.size(), per_world, tiled: false },
+        )
+    }
+
+    /// Like [`Bindings::per_world`], for an array in tiles of worlds ([`crate::sim::tiles`]).
+    pub fn tiled(&mut self, name: &'static str, buffer: &wgpu::Buffer, per_world: u64) -> &mut Self {
+        self.insert(
+            name,
+            Binding { buffer: buffer.clone(), offset: 0, size: buffer.size(), per_world, tiled: true },
+        )
     }
 
     /// Offer a range as `name`, replacing what was offered under it before (an environment's
@@ -136,7 +156,8 @@ impl Bindings {
 
     /// Offer `buffer` whole as `name` to chunk `k` alone.
     pub fn chunk_own(&mut self, k: usize, name: &'static str, buffer: &wgpu::Buffer) -> &mut Self {
-        let b = Binding { buffer: buffer.clone(), offset: 0, size: buffer.size(), per_world: 0 };
+        let b =
+            Binding { buffer: buffer.clone(), offset: 0, size: buffer.size(), per_world: 0, tiled: false };
         self.chunks[k].own.insert(name, b);
         self
     }

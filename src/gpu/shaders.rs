@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 pub const COMMON: &[(&str, &str)] = &[
     ("common/model.wgsl", include_str!("../../shaders/common/model.wgsl")),
     ("common/dispatch.wgsl", include_str!("../../shaders/common/dispatch.wgsl")),
+    ("common/worlds.wgsl", include_str!("../../shaders/common/worlds.wgsl")),
     ("common/math.wgsl", include_str!("../../shaders/common/math.wgsl")),
     ("common/wrap.wgsl", include_str!("../../shaders/common/wrap.wgsl")),
     ("common/soft.wgsl", include_str!("../../shaders/common/soft.wgsl")),
@@ -83,7 +84,8 @@ pub fn module_source(stage: &str) -> Result<String> {
         .iter()
         .find(|(name, _)| *name == stage)
         .ok_or_else(|| Error::Gpu(format!("unknown shader '{stage}'")))?;
-    let mut out = String::new();
+    // the per-world state layout, chosen in one place (src/sim/tiles.rs)
+    let mut out = format!("const WORLD_TILE: u32 = {}u;\n", crate::sim::tiles::WORLD_TILE);
     for (name, c) in COMMON {
         out.push_str(&format!("// ---- {name} ----\n{c}\n"));
     }

@@ -27,6 +27,7 @@ pub fn training_footprint(nobs: usize, nu: usize, cfg: &TrainFile) -> Footprint 
                 label: format!("burn.{label}"),
                 fixed: 0,
                 per_world: elements * ELEM,
+                tile: 1,
             });
         }
     };

@@ -35,11 +35,11 @@ impl TrackingErrors {
         };
         let m = &env.model;
         let n = env.nworld;
-        let qpos: Vec<f32> = ctx.download(&env.sim.data.state.qpos, n * m.nq)?;
+        let qpos: Vec<f32> = env.sim.data.state.download(ctx, &env.sim.data.state.qpos)?;
         let worlds: Vec<WorldEnv> = env.worlds(ctx)?;
-        let xpos: Vec<[f32; 4]> = ctx.download(&env.sim.data.state.xpos, n * m.nbody)?;
-        let xquat: Vec<[f32; 4]> = ctx.download(&env.sim.data.state.xquat, n * m.nbody)?;
-        let site_xpos: Vec<[f32; 4]> = ctx.download(&env.sim.data.state.site_xpos, n * m.nsite)?;
+        let xpos: Vec<[f32; 4]> = env.sim.data.state.download(ctx, &env.sim.data.state.xpos)?;
+        let xquat: Vec<[f32; 4]> = env.sim.data.state.download(ctx, &env.sim.data.state.xquat)?;
+        let site_xpos: Vec<[f32; 4]> = env.sim.data.state.download(ctx, &env.sim.data.state.site_xpos)?;
         let root = (0..m.njnt).find(|&j| m.jnt_type[j] == JointType::Free).map(|j| m.jnt_qposadr[j]);
         let joints: Vec<usize> = (0..m.njnt)
             .filter(|&j| matches!(m.jnt_type[j], JointType::Hinge | JointType::Slide))

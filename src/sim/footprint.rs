@@ -2,9 +2,10 @@
 //! count, so a world count is checked against the adapter's limits *before* anything large is
 //! allocated, and the largest count that fits can be named.
 //!
-//! Every buffer sinew allocates per world is `fixed + per_world · nworld` bytes. Rather than
-//! restate each constructor's sizes, the footprint builds the buffers for 1 and for 2 worlds
-//! (a few kilobytes) through [`GpuContext::log_allocations`] and takes the difference.
+//! Every buffer sinew allocates per world is `fixed + per_world · nworld` bytes, `nworld` rounded
+//! up to whole tiles for tiled arrays. Rather than restate each constructor's sizes, the
+//! footprint builds the buffers for 1, T and 2T worlds (T the tile; never written) through
+//! [`GpuContext::log_allocations`] and takes the differences.
 
 use crate::error::{Error, Result};
 use crate::gpu::{GpuContext, MemoryLimits};
@@ -18,12 +19,16 @@ pub struct BufferFootprint {
     pub fixed: u64,
     /// Bytes per world.
     pub per_world: u64,
+    /// Worlds the buffer is sized in: 1, or the tile of a tiled array ([`crate::sim::tiles`]),
+    /// which holds room for whole tiles.
+    pub tile: u64,
 }
 
 impl BufferFootprint {
     /// Bytes at `nworld` worlds (saturating, so absurd counts compare as too large).
     pub fn bytes(&self, nworld: u64) -> u64 {
-        self.per_world.saturating_mul(nworld).saturating_add(self.fixed)
+        let worlds = nworld.div_ceil(self.tile).saturating_mul(self.tile);
+        self.per_world.saturating_mul(worlds).saturating_add(self.fixed)
     }
 }
 
@@ -61,22 +66,33 @@ pub enum Overflow {
 }
 
 impl Footprint {
-    /// Measure the buffers `build(nworld)` allocates, by building them for 1 and 2 worlds.
-    /// `build` must allocate the same buffers, in the same order, for every world count.
+    /// Measure the buffers `build(nworld)` allocates, by building them for 1, T and 2T worlds
+    /// (T = [`crate::sim::tiles::WORLD_TILE`]). `build` must allocate the same buffers, in the
+    /// same order, for every world count.
     pub fn measure<T>(ctx: &GpuContext, build: impl Fn(usize) -> Result<T>) -> Result<Self> {
-        let (one, log1) = ctx.log_allocations(|| build(1));
-        drop(one?);
-        let (two, log2) = ctx.log_allocations(|| build(2));
-        drop(two?);
-        if log1.len() != log2.len() || log1.iter().zip(&log2).any(|(a, b)| a.0 != b.0) {
-            return Err(Error::Gpu("footprint: the buffers made for 1 and 2 worlds differ".into()));
+        let tile = crate::sim::tiles::WORLD_TILE;
+        let mut logs = Vec::new();
+        for n in [1, tile, 2 * tile] {
+            let (made, log) = ctx.log_allocations(|| build(n));
+            drop(made?);
+            logs.push(log);
         }
-        let buffers = log1
-            .into_iter()
-            .zip(log2)
-            .map(|((label, b1), (_, b2))| {
-                let per_world = b2.saturating_sub(b1);
-                BufferFootprint { label, fixed: b1.saturating_sub(per_world), per_world }
+        let same = |a: &[(String, u64)], b: &[(String, u64)]| {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.0 == y.0)
+        };
+        if !same(&logs[0], &logs[1]) || !same(&logs[0], &logs[2]) {
+            return Err(Error::Gpu("footprint: the buffers made for different world counts differ".into()));
+        }
+        let t = tile as u64;
+        let buffers = (0..logs[0].len())
+            .map(|i| {
+                let (label, b1) = logs[0][i].clone();
+                let (bt, b2t) = (logs[1][i].1, logs[2][i].1);
+                let per_world = b2t.saturating_sub(bt) / t;
+                // a tiled array holds a whole tile from the first world on
+                let tile = if per_world > 0 && b1 == bt { t } else { 1 };
+                let fixed = bt.saturating_sub(per_world * t);
+                BufferFootprint { label, fixed, per_world, tile }
             })
             .collect();
         Ok(Footprint { buffers })
@@ -134,6 +150,15 @@ impl Footprint {
     }
 
     fn max_nworld_unchunked(&self, limits: &MemoryLimits, limit: u64) -> u64 {
+        let mut best = self.max_nworld_linear(limits, limit);
+        // tiled arrays hold whole tiles: step back until the padding fits too (at most a tile)
+        while best > 0 && best < u64::MAX && self.overflow(limits, best).is_some() {
+            best -= 1;
+        }
+        best
+    }
+
+    fn max_nworld_linear(&self, limits: &MemoryLimits, limit: u64) -> u64 {
         let mut best = u64::MAX;
         for b in &self.buffers {
             if b.fixed > limit {
@@ -209,8 +234,8 @@ mod tests {
     fn fp() -> Footprint {
         Footprint {
             buffers: vec![
-                BufferFootprint { label: "a".into(), fixed: 16, per_world: 100 },
-                BufferFootprint { label: "b".into(), fixed: 0, per_world: 1000 },
+                BufferFootprint { label: "a".into(), fixed: 16, per_world: 100, tile: 1 },
+                BufferFootprint { label: "b".into(), fixed: 0, per_world: 1000, tile: 1 },
             ],
         }
     }

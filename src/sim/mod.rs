@@ -11,6 +11,7 @@ pub mod sparsity;
 pub mod stages;
 pub mod state;
 pub mod step;
+pub mod tiles;
 
 pub use simulation::{Sim, SimData, SimModel, SimOptions};
 pub use state::SimState;

@@ -76,29 +76,41 @@ pub fn rollout(
     let st = sim.state();
     for (buf, data) in [(&st.qpos, &init.qpos), (&st.qvel, &init.qvel), (&st.act, &init.act)] {
         if !data.is_empty() {
-            SimState::write(ctx, buf, data);
+            st.upload(ctx, buf, data)?;
         }
     }
     let step = &sim.step;
     let sizes = [m.nq, m.nv, m.na, m.nu, m.ntendon, m.nv];
     let sources = [&st.qpos, &st.qvel, &st.act, &st.actuator_force, &st.ten_length, &st.qacc];
     let chunk = CHUNK.min(steps.max(1));
+    // one raw copy of each state array per step, as laid out on the GPU (SimState converts)
+    let pw = super::tiles::padded(nworld);
     let outs: Vec<wgpu::Buffer> =
-        sizes.iter().map(|n| ctx.storage_zeroed::<f32>("rollout.out", chunk * nworld * n)).collect();
-    let ctrl_buf = ctx.storage_zeroed::<f32>("rollout.ctrl", chunk * nworld * m.nu);
+        sizes.iter().map(|n| ctx.storage_zeroed::<f32>("rollout.out", chunk * pw * n)).collect();
+    let ctrl_buf = ctx.storage_zeroed::<f32>("rollout.ctrl", chunk * pw * m.nu);
     let mut traj = Trajectory::default();
     let mut t0 = 0;
     while t0 < steps {
         let n = chunk.min(steps - t0);
-        let row = nworld * m.nu;
+        let (row, raw_row) = (nworld * m.nu, pw * m.nu);
         if row > 0 {
-            SimState::write(ctx, &ctrl_buf, &ctrl[t0 * row..(t0 + n) * row]);
+            let mut raw = Vec::with_capacity(n * raw_row);
+            for t in t0..t0 + n {
+                raw.extend(st.to_raw(&st.ctrl, &ctrl[t * row..(t + 1) * row])?);
+            }
+            SimState::write(ctx, &ctrl_buf, &raw);
         }
         let mut enc =
             ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("rollout") });
         for t in 0..n {
             if row > 0 {
-                enc.copy_buffer_to_buffer(&ctrl_buf, (t * row * 4) as u64, &st.ctrl, 0, (row * 4) as u64);
+                enc.copy_buffer_to_buffer(
+                    &ctrl_buf,
+                    (t * raw_row * 4) as u64,
+                    &st.ctrl,
+                    0,
+                    (raw_row * 4) as u64,
+                );
             }
             {
                 let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
@@ -108,7 +120,7 @@ pub fn rollout(
                 step.record(&mut pass);
             }
             for ((src, dst), size) in sources.iter().zip(&outs).zip(sizes) {
-                let bytes = (nworld * size * 4) as u64;
+                let bytes = (pw * size * 4) as u64;
                 if bytes > 0 {
                     enc.copy_buffer_to_buffer(src, 0, dst, t as u64 * bytes, bytes);
                 }
@@ -119,12 +131,18 @@ pub fn rollout(
             &mut traj.qpos, &mut traj.qvel, &mut traj.act, &mut traj.actuator_force, &mut traj.ten_length,
             &mut traj.qacc,
         ];
-        for ((field, buf), size) in fields.iter_mut().zip(&outs).zip(sizes) {
-            field.extend(ctx.download::<f32>(buf, n * nworld * size)?);
+        for (((field, buf), size), src) in fields.iter_mut().zip(&outs).zip(sizes).zip(sources) {
+            if size == 0 {
+                continue;
+            }
+            let raw = ctx.download::<f32>(buf, n * pw * size)?;
+            for step in raw.chunks(pw * size).take(n) {
+                field.extend(st.from_raw(src, step)?);
+            }
         }
         t0 += n;
     }
-    traj.nonfinite = ctx.download::<u32>(&st.nonfinite, nworld)?.iter().map(|f| *f != 0).collect();
+    traj.nonfinite = st.download::<u32>(ctx, &st.nonfinite)?.iter().map(|f| *f != 0).collect();
     let count = ctx.download::<u32>(&sim.data.contacts.count, 2 * nworld)?;
     traj.contact_overflow = (0..nworld).map(|w| count[2 * w + 1]).collect();
     Ok(traj)

@@ -1,10 +1,18 @@
-//! [`SimState`]: the per-world GPU buffers (world-major, f32) the stages read and write.
+//! [`SimState`]: the per-world GPU buffers (f32, in tiles of worlds) the stages read and write.
 
+use super::tiles;
+use crate::error::{Error, Result};
 use crate::gpu::Bindings;
 use crate::gpu::GpuContext;
 use crate::model::Model;
 
-/// State of `nworld` worlds of one model. Shapes are per world, world-major (`[w * n + i]`);
+/// The arrays laid out in tiles of worlds ([`tiles`]); the others are world-major.
+const TILED: &[&str] = &[];
+
+/// State of `nworld` worlds of one model. Shapes below are (worlds × per world); an array in
+/// [`TILED`] is laid out in tiles of worlds ([`tiles`]), the others world-major (`[w * n + i]`),
+/// and every one holds room for `tiles::padded(nworld)` worlds. Read and write them through
+/// [`SimState::download`] and [`SimState::upload`], which take world-major data either way.
 /// 3-vectors and quaternions are `vec4<f32>` (quaternions (w, x, y, z)).
 pub struct SimState {
     /// Number of worlds.
@@ -118,11 +126,16 @@ struct StateDims {
 impl SimState {
     /// `nworld` worlds at the model's reference configuration, at rest, with zero activation/control.
     pub fn new(ctx: &GpuContext, m: &Model, nworld: usize) -> Self {
-        let qpos0: Vec<f32> = (0..nworld).flat_map(|_| m.qpos0.iter().map(|v| *v as f32)).collect();
-        let vec4 = |label: &str, n: usize| ctx.storage_zeroed::<[f32; 4]>(label, nworld * n);
+        // room for whole tiles of worlds (tiles::padded), whatever each array's layout
+        let pw = tiles::padded(nworld);
+        let mut qpos0: Vec<f32> = (0..pw).flat_map(|_| m.qpos0.iter().map(|v| *v as f32)).collect();
+        if TILED.contains(&"qpos") {
+            qpos0 = tiles::to_tiled(&qpos0, pw, m.nq);
+        }
+        let vec4 = |label: &str, n: usize| ctx.storage_zeroed::<[f32; 4]>(label, pw * n);
         let ten_nnz = crate::sim::sparsity::TendonRows::new(m).nnz();
         let nm = crate::gpu::model_buffers::ModelMirror::nm(m);
-        let f32s = |label: &str, n: usize| ctx.storage_zeroed::<f32>(label, nworld * n);
+        let f32s = |label: &str, n: usize| ctx.storage_zeroed::<f32>(label, pw * n);
         SimState {
             nworld,
             dims: StateDims {
@@ -141,9 +154,9 @@ impl SimState {
                 real: if ctx.has_f64() { 8 } else { 4 },
             },
             qpos: ctx.storage_from("state.qpos", &qpos0),
-            qvel: ctx.storage_zeroed::<f32>("state.qvel", nworld * m.nv),
-            act: ctx.storage_zeroed::<f32>("state.act", nworld * m.na),
-            ctrl: ctx.storage_zeroed::<f32>("state.ctrl", nworld * m.nu),
+            qvel: f32s("state.qvel", m.nv),
+            act: ctx.storage_zeroed::<f32>("state.act", pw * m.na),
+            ctrl: ctx.storage_zeroed::<f32>("state.ctrl", pw * m.nu),
             xpos: vec4("state.xpos", m.nbody),
             xquat: vec4("state.xquat", m.nbody),
             xanchor: vec4("state.xanchor", m.njnt),
@@ -154,23 +167,23 @@ impl SimState {
             subtree_com: vec4("state.subtree_com", m.nbody),
             cdof: vec4("state.cdof", 2 * m.nv),
             cinert: vec4("state.cinert", 3 * m.nbody),
-            ten_length: ctx.storage_zeroed::<f32>("state.ten_length", nworld * m.ntendon),
-            ten_j: ctx.storage_zeroed::<f32>("state.ten_j", nworld * ten_nnz),
+            ten_length: ctx.storage_zeroed::<f32>("state.ten_length", pw * m.ntendon),
+            ten_j: ctx.storage_zeroed::<f32>("state.ten_j", pw * ten_nnz),
             wrap_xpos: vec4("state.wrap_xpos", 2 * m.nwrap),
-            ten_wrapnum: ctx.storage_zeroed::<u32>("state.ten_wrapnum", nworld * m.ntendon),
-            ten_velocity: ctx.storage_zeroed::<f32>("state.ten_velocity", nworld * m.ntendon),
-            actuator_length: ctx.storage_zeroed::<f32>("state.actuator_length", nworld * m.nu),
-            actuator_velocity: ctx.storage_zeroed::<f32>("state.actuator_velocity", nworld * m.nu),
-            act_dot: ctx.storage_zeroed::<f32>("state.act_dot", nworld * m.na),
-            actuator_force: ctx.storage_zeroed::<f32>("state.actuator_force", nworld * m.nu),
+            ten_wrapnum: ctx.storage_zeroed::<u32>("state.ten_wrapnum", pw * m.ntendon),
+            ten_velocity: ctx.storage_zeroed::<f32>("state.ten_velocity", pw * m.ntendon),
+            actuator_length: ctx.storage_zeroed::<f32>("state.actuator_length", pw * m.nu),
+            actuator_velocity: ctx.storage_zeroed::<f32>("state.actuator_velocity", pw * m.nu),
+            act_dot: ctx.storage_zeroed::<f32>("state.act_dot", pw * m.na),
+            actuator_force: ctx.storage_zeroed::<f32>("state.actuator_force", pw * m.nu),
             qfrc_actuator: f32s("state.qfrc_actuator", m.nv),
             crb: vec4("state.crb", 3 * m.nbody),
             qm: f32s("state.qm", nm),
             // reals: f64 where the shader has it, else f32
             qld: if ctx.has_f64() {
-                ctx.storage_zeroed::<f64>("state.qld", nworld * (nm + 2 * m.nv))
+                ctx.storage_zeroed::<f64>("state.qld", pw * (nm + 2 * m.nv))
             } else {
-                ctx.storage_zeroed::<f32>("state.qld", nworld * (nm + 2 * m.nv))
+                ctx.storage_zeroed::<f32>("state.qld", pw * (nm + 2 * m.nv))
             },
             cvel: vec4("state.cvel", 2 * m.nbody),
             cdof_dot: vec4("state.cdof_dot", 2 * m.nv),
@@ -183,16 +196,16 @@ impl SimState {
             qacc_warmstart: f32s("state.qacc_warmstart", m.nv),
             qfrc_constraint: f32s("state.qfrc_constraint", m.nv),
             dv: f32s("state.dv", m.nv),
-            nonfinite: ctx.storage_zeroed::<u32>("state.nonfinite", nworld),
-            world_scale: ctx.storage_from("state.world_scale", &vec![[1.0f32, 1.0, 1.0, 1.0]; nworld]),
+            nonfinite: ctx.storage_zeroed::<u32>("state.nonfinite", pw),
+            world_scale: ctx.storage_from("state.world_scale", &vec![[1.0f32, 1.0, 1.0, 1.0]; pw]),
         }
     }
 
-    /// Offer every buffer to kernels by its WGSL name, with its bytes per world.
-    pub fn bind(&self, b: &mut Bindings) {
+    /// Every per-world buffer: (WGSL name, buffer, bytes per world).
+    fn arrays(&self) -> [(&'static str, &wgpu::Buffer, usize); 40] {
         let d = self.dims;
         let (f, v4) = (4usize, 16usize);
-        let arrays: [(&'static str, &wgpu::Buffer, usize); 40] = [
+        [
             ("qpos", &self.qpos, f * d.nq),
             ("qvel", &self.qvel, f * d.nv),
             ("act", &self.act, f * d.na),
@@ -233,9 +246,112 @@ impl SimState {
             ("dv", &self.dv, f * d.nv),
             ("nonfinite", &self.nonfinite, f),
             ("world_scale", &self.world_scale, v4),
-        ];
-        for (name, buffer, per_world) in arrays {
-            b.per_world(name, buffer, per_world as u64);
+        ]
+    }
+
+    /// Offer every buffer to kernels by its WGSL name, with its bytes per world and layout.
+    pub fn bind(&self, b: &mut Bindings) {
+        for (name, buffer, per_world) in self.arrays() {
+            if TILED.contains(&name) {
+                b.tiled(name, buffer, per_world as u64);
+            } else {
+                b.per_world(name, buffer, per_world as u64);
+            }
+        }
+    }
+
+    /// The state array `buffer` (one of this state's fields): its name, elements of `T` per
+    /// world and whether it is tiled.
+    fn array<T>(&self, buffer: &wgpu::Buffer) -> Result<(&'static str, usize, bool)> {
+        let (name, _, bytes) = self
+            .arrays()
+            .into_iter()
+            .find(|(_, b, _)| std::ptr::eq(*b, buffer))
+            .ok_or_else(|| Error::Gpu("SimState: not one of this state's buffers".into()))?;
+        Ok((name, bytes / std::mem::size_of::<T>(), TILED.contains(&name)))
+    }
+
+    /// Elements of `T` one of this state's arrays holds (room for whole tiles of worlds).
+    pub fn raw_len<T>(&self, buffer: &wgpu::Buffer) -> Result<usize> {
+        Ok(tiles::padded(self.nworld) * self.array::<T>(buffer)?.1)
+    }
+
+    /// A raw copy of one of this state's arrays ([`SimState::raw_len`] elements, as on the GPU)
+    /// as `nworld × n` world-major values.
+    pub fn from_raw<T: bytemuck::Pod>(&self, buffer: &wgpu::Buffer, raw: &[T]) -> Result<Vec<T>> {
+        let (name, n, tiled) = self.array::<T>(buffer)?;
+        if raw.len() < tiles::padded(self.nworld) * n {
+            return Err(Error::Gpu(format!(
+                "state.{name}: {} raw values, fewer than the array holds",
+                raw.len()
+            )));
+        }
+        Ok(if tiled { tiles::to_world_major(raw, self.nworld, n) } else { raw[..self.nworld * n].to_vec() })
+    }
+
+    /// `nworld × n` world-major values as one of this state's arrays holds them on the GPU
+    /// ([`SimState::raw_len`] values, the padding worlds zero).
+    pub fn to_raw<T: bytemuck::Pod>(&self, buffer: &wgpu::Buffer, data: &[T]) -> Result<Vec<T>> {
+        let (name, n, tiled) = self.array::<T>(buffer)?;
+        if data.len() != self.nworld * n {
+            return Err(Error::Gpu(format!(
+                "state.{name}: {} values, expected nworld × {n} = {}",
+                data.len(),
+                self.nworld * n
+            )));
+        }
+        if tiled {
+            return Ok(tiles::to_tiled(data, self.nworld, n));
+        }
+        let mut raw = data.to_vec();
+        raw.resize(tiles::padded(self.nworld) * n, T::zeroed());
+        Ok(raw)
+    }
+
+    /// Download one of this state's arrays (e.g. `&state.qpos`) as `nworld × n` world-major
+    /// values, whatever its layout on the GPU.
+    pub fn download<T: bytemuck::Pod>(&self, ctx: &GpuContext, buffer: &wgpu::Buffer) -> Result<Vec<T>> {
+        let raw = ctx.download::<T>(buffer, self.raw_len::<T>(buffer)?)?;
+        self.from_raw(buffer, &raw)
+    }
+
+    /// Overwrite one of this state's arrays (e.g. `&state.qpos`) from `nworld × n` world-major
+    /// values, whatever its layout on the GPU.
+    pub fn upload<T: bytemuck::Pod>(
+        &self,
+        ctx: &GpuContext,
+        buffer: &wgpu::Buffer,
+        data: &[T],
+    ) -> Result<()> {
+        let raw = self.to_raw(buffer, data)?;
+        if !raw.is_empty() {
+            Self::write(ctx, buffer, &raw);
+        }
+        Ok(())
+    }
+
+    /// [`SimState::download`] as bytes, for an array of `elem`-byte elements (4: f32 or u32,
+    /// 16: vec4): world-major whatever the layout (checkpoints stay layout-independent).
+    pub fn download_bytes(&self, ctx: &GpuContext, buffer: &wgpu::Buffer, elem: usize) -> Result<Vec<u8>> {
+        Ok(match elem {
+            16 => bytemuck::cast_slice(&self.download::<[u32; 4]>(ctx, buffer)?).to_vec(),
+            _ => bytemuck::cast_slice(&self.download::<u32>(ctx, buffer)?).to_vec(),
+        })
+    }
+
+    /// [`SimState::upload`] from bytes of `elem`-byte elements (see [`SimState::download_bytes`]).
+    pub fn upload_bytes(
+        &self,
+        ctx: &GpuContext,
+        buffer: &wgpu::Buffer,
+        elem: usize,
+        bytes: &[u8],
+    ) -> Result<()> {
+        let words: Vec<u32> =
+            bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+        match elem {
+            16 => self.upload::<[u32; 4]>(ctx, buffer, bytemuck::cast_slice(&words)),
+            _ => self.upload::<u32>(ctx, buffer, &words),
         }
     }
 

@@ -8,7 +8,7 @@ use sinew::gpu::GpuContext;
 use sinew::model::Model;
 use sinew::sim::contact::DEFAULT_CONTACT_CAPACITY;
 use sinew::sim::footprint::Footprint;
-use sinew::sim::{Sim, SimOptions, SimState};
+use sinew::sim::{Sim, SimOptions};
 
 use super::stages::{StageTiming, time_steps};
 use super::timing::time_box;
@@ -77,7 +77,7 @@ pub fn measure(
     let start = Instant::now();
     let sim = Sim::new(ctx, m, nworld, SimOptions::default())?;
     if m.nu > 0 {
-        SimState::write(ctx, &sim.state().ctrl, &vec![0.05f32; nworld * m.nu]);
+        sim.state().upload(ctx, &sim.state().ctrl, &vec![0.05f32; nworld * m.nu])?;
     }
     let step = &sim.step;
     ctx.wait()?;

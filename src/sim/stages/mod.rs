@@ -52,9 +52,13 @@ pub enum Work {
 }
 
 impl Work {
-    fn items(self, worlds: usize) -> usize {
+    /// Items over a chunk of `worlds` worlds: per-world items cover whole tiles of worlds
+    /// (kernels over tiled (world, element) items number them tile by tile), except one
+    /// workgroup per world (`per_workgroup`), which needs no more than the worlds.
+    fn items(self, worlds: usize, per_workgroup: bool) -> usize {
         match self {
-            Work::PerWorld(k) => k * worlds,
+            Work::PerWorld(k) if per_workgroup => k * worlds,
+            Work::PerWorld(k) => k * crate::sim::tiles::padded(worlds),
             Work::Fixed(n) => n,
         }
     }
@@ -90,7 +94,7 @@ impl Kernel {
     ) -> Result<Self> {
         let pipeline = ctx.compute_pipeline_with(shader, entry, constants)?;
         let label = format!("{shader}:{entry}");
-        let groups = bind(ctx, &pipeline, &label, bindings, work)?;
+        let groups = bind(ctx, &pipeline, &label, bindings, work, false)?;
         Ok(Kernel { pipeline, label, groups, work, per_workgroup: false })
     }
 
@@ -104,15 +108,17 @@ impl Kernel {
         work: Work,
         constants: &[(&str, f64)],
     ) -> Result<Self> {
-        let kernel = Self::with_constants(ctx, shader, entry, bindings, work, constants)?;
-        Ok(Kernel { per_workgroup: true, ..kernel })
+        let pipeline = ctx.compute_pipeline_with(shader, entry, constants)?;
+        let label = format!("{shader}:{entry}");
+        let groups = bind(ctx, &pipeline, &label, bindings, work, true)?;
+        Ok(Kernel { pipeline, label, groups, work, per_workgroup: true })
     }
 
     /// The same entry point over the same items bound to `bindings` instead (cheap: the pipeline
     /// is shared, only bind groups are made); `why` goes into the label.
     pub fn rebind(&self, ctx: &GpuContext, why: &str, bindings: &Bindings) -> Result<Self> {
         let label = format!("{}({why})", self.label);
-        let groups = bind(ctx, &self.pipeline, &label, bindings, self.work)?;
+        let groups = bind(ctx, &self.pipeline, &label, bindings, self.work, self.per_workgroup)?;
         Ok(Kernel { pipeline: self.pipeline.clone(), label, groups, ..*self })
     }
 
@@ -139,6 +145,7 @@ fn bind(
     label: &str,
     bindings: &Bindings,
     work: Work,
+    per_workgroup: bool,
 ) -> Result<Vec<(wgpu::BindGroup, usize)>> {
     let layout = pipeline.pipeline.get_bind_group_layout(0);
     let mut groups = Vec::with_capacity(bindings.chunks().len());
@@ -153,7 +160,7 @@ fn bind(
         if let Some(e) = pollster::block_on(scope.pop()) {
             return Err(crate::error::Error::Gpu(format!("{label}: {e}")));
         }
-        groups.push((group, work.items(chunk.worlds.len())));
+        groups.push((group, work.items(chunk.worlds.len(), per_workgroup)));
     }
     Ok(groups)
 }
