@@ -107,22 +107,25 @@ fn muscle_dynamics(ctrl_in: f32, a: f32, dp: array<f32, 10>) -> f32 {
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    // item i is (world, actuator) as tiles number them (common/worlds.wgsl)
     let i = flat_index(gid);
-    if (i >= run.nworld * sizes.nu) {
+    let wu = world_item(i, sizes.nu);
+    let w = wu.x;
+    let u = wu.y;
+    if (w >= run.nworld) {
         return;
     }
-    let w = i / sizes.nu;
-    let u = i % sizes.nu;
     let a = actuators[u];
     var len = 0.0;
     var vel = 0.0;
     if (a.trntype == 0u) {  // joint
         let j = joints[a.trnid];
-        len = a.gear * qpos[w * sizes.nq + j.qpos_adr];
-        vel = a.gear * qvel[w * sizes.nv + j.dof_adr];
+        len = a.gear * qpos[at(world_at(w, sizes.nq), j.qpos_adr)];
+        vel = a.gear * qvel[at(world_at(w, sizes.nv), j.dof_adr)];
     } else {  // tendon
-        len = a.gear * ten_length[w * sizes.ntendon + a.trnid];
-        vel = a.gear * ten_velocity[w * sizes.ntendon + a.trnid];
+        let tb = world_at(w, sizes.ntendon);
+        len = a.gear * ten_length[at(tb, a.trnid)];
+        vel = a.gear * ten_velocity[at(tb, a.trnid)];
     }
     actuator_length[i] = len;
     actuator_velocity[i] = vel;
@@ -132,7 +135,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     }
     var input = c;
     if (a.act_adr >= 0) {
-        let ai = w * sizes.na + u32(a.act_adr);
+        let ai = at(world_at(w, sizes.na), u32(a.act_adr));
         let x = act[ai];
         var rate = 0.0;
         switch (a.dyntype) {
@@ -171,12 +174,16 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 // qfrc_actuator[w, d] = Σ over actuators pushing on dof d of moment · force.
 @compute @workgroup_size(64)
 fn qfrc(@builtin(global_invocation_id) gid: vec3<u32>) {
+    // item i is (world, dof) as tiles number them (common/worlds.wgsl)
     let i = flat_index(gid);
-    if (i >= run.nworld * sizes.nv) {
+    let wd = world_item(i, sizes.nv);
+    let w = wd.x;
+    let d = wd.y;
+    if (w >= run.nworld) {
         return;
     }
-    let w = i / sizes.nv;
-    let d = i % sizes.nv;
+    let jb = world_at(w, run.ten_nnz);
+    let ub = world_at(w, sizes.nu);
     let rows = dof_act_rows[d];
     var f = 0.0;
     for (var k = 0u; k < rows.y; k++) {
@@ -184,9 +191,9 @@ fn qfrc(@builtin(global_invocation_id) gid: vec3<u32>) {
         let a = actuators[pair.x];
         var moment = a.gear;
         if (pair.y != 0xffffffffu) {
-            moment = a.gear * ten_j[w * run.ten_nnz + pair.y];
+            moment = a.gear * ten_j[at(jb, pair.y)];
         }
-        f += moment * actuator_force[w * sizes.nu + pair.x];
+        f += moment * actuator_force[at(ub, pair.x)];
     }
     qfrc_actuator[i] = f;
 }

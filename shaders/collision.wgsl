@@ -15,7 +15,7 @@
 @group(0) @binding(7) var<storage, read_write> con: array<vec4<f32>>;
 
 fn geom_x(w: u32, g: u32) -> GeomX {
-    let i = w * sizes.ngeom + g;
+    let i = at(world_at(w, sizes.ngeom), g);
     let q = geom_xquat[i];
     return GeomX(
         geom_xpos[i].xyz,
@@ -38,12 +38,15 @@ fn may_touch(pr: ContactPair, g1: GeomX, g2: GeomX, margin: f32) -> bool {
 
 @compute @workgroup_size(64)
 fn detect(@builtin(global_invocation_id) gid: vec3<u32>) {
+    // item i is (world, pair) as tiles number them (common/worlds.wgsl): adjacent invocations
+    // test one pair in adjacent worlds
     let i = flat_index(gid);
-    if (i >= run.nworld * cparams.npair) {
+    let wp = world_item(i, cparams.npair);
+    let w = wp.x;
+    let p = wp.y;
+    if (w >= run.nworld) {
         return;
     }
-    let w = i / cparams.npair;
-    let p = i % cparams.npair;
     let pr = pairs[p];
     let g1 = geom_x(w, pr.geom1);
     let g2 = geom_x(w, pr.geom2);

@@ -17,12 +17,13 @@
 @group(0) @binding(11) var<storage, read> world_scale: array<vec4<f32>>;  // nworld: (strength, mass, -, -)
 
 fn xipos(bb: u32, b: u32) -> vec3<f32> {
-    return xpos[bb + b].xyz + quat_rot(xquat[bb + b], bodies[b].ipos.xyz);
+    return xpos[at(bb, b)].xyz + quat_rot(xquat[at(bb, b)], bodies[b].ipos.xyz);
 }
 
-fn set_cdof(i: u32, ang: vec3<f32>, lin: vec3<f32>) {
-    cdof[2u * i] = vec4<f32>(ang, 0.0);
-    cdof[2u * i + 1u] = vec4<f32>(lin, 0.0);
+// dof d's (angular, linear) axis in a world's cdof from cb = world_at(w, 2·nv)
+fn set_cdof(cb: u32, d: u32, ang: vec3<f32>, lin: vec3<f32>) {
+    cdof[at(cb, 2u * d)] = vec4<f32>(ang, 0.0);
+    cdof[at(cb, 2u * d + 1u)] = vec4<f32>(lin, 0.0);
 }
 
 @compute @workgroup_size(64)
@@ -31,53 +32,53 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (w >= run.nworld) {
         return;
     }
-    let bb = w * sizes.nbody;
+    let bb = world_at(w, sizes.nbody);
     // Mass-weighted positions, summed from the leaves up (children have larger ids).
     for (var b = 0u; b < sizes.nbody; b++) {
-        subtree_com[bb + b] = vec4<f32>(bodies[b].pos.w * xipos(bb, b), 0.0);
+        subtree_com[at(bb, b)] = vec4<f32>(bodies[b].pos.w * xipos(bb, b), 0.0);
     }
     for (var b = sizes.nbody - 1u; b > 0u; b--) {
         let p = bodies[b].parent;
-        subtree_com[bb + p] = subtree_com[bb + p] + subtree_com[bb + b];
+        subtree_com[at(bb, p)] = subtree_com[at(bb, p)] + subtree_com[at(bb, b)];
     }
     for (var b = 0u; b < sizes.nbody; b++) {
         let mass = bodies[b].ipos.w;
         if (mass < MINVAL) {
-            subtree_com[bb + b] = vec4<f32>(xipos(bb, b), 0.0);
+            subtree_com[at(bb, b)] = vec4<f32>(xipos(bb, b), 0.0);
         } else {
-            subtree_com[bb + b] = subtree_com[bb + b] / mass;
+            subtree_com[at(bb, b)] = subtree_com[at(bb, b)] / mass;
         }
     }
     // Dof axes at the com frame of the dof's tree.
-    let jb = w * sizes.njnt;
-    let db = w * sizes.nv;
+    let jb = world_at(w, sizes.njnt);
+    let cb = world_at(w, 2u * sizes.nv);
     for (var j = 0u; j < sizes.njnt; j++) {
         let jnt = joints[j];
         let body = bodies[jnt.body];
-        let offset = subtree_com[bb + body.root].xyz - xanchor[jb + j].xyz;
-        let d = db + jnt.dof_adr;
+        let offset = subtree_com[at(bb, body.root)].xyz - xanchor[at(jb, j)].xyz;
+        let d = jnt.dof_adr;
         switch (jnt.kind) {
             case 3u: {  // hinge
-                let axis = xaxis[jb + j].xyz;
-                set_cdof(d, axis, cross(axis, offset));
+                let axis = xaxis[at(jb, j)].xyz;
+                set_cdof(cb, d, axis, cross(axis, offset));
             }
             case 2u: {  // slide
-                set_cdof(d, vec3<f32>(0.0), xaxis[jb + j].xyz);
+                set_cdof(cb, d, vec3<f32>(0.0), xaxis[at(jb, j)].xyz);
             }
             default: {  // ball, free: rotations about the body's own axes
                 var r = d;
                 if (jnt.kind == 0u) {
-                    set_cdof(d, vec3<f32>(0.0), vec3<f32>(1.0, 0.0, 0.0));
-                    set_cdof(d + 1u, vec3<f32>(0.0), vec3<f32>(0.0, 1.0, 0.0));
-                    set_cdof(d + 2u, vec3<f32>(0.0), vec3<f32>(0.0, 0.0, 1.0));
+                    set_cdof(cb, d, vec3<f32>(0.0), vec3<f32>(1.0, 0.0, 0.0));
+                    set_cdof(cb, d + 1u, vec3<f32>(0.0), vec3<f32>(0.0, 1.0, 0.0));
+                    set_cdof(cb, d + 2u, vec3<f32>(0.0), vec3<f32>(0.0, 0.0, 1.0));
                     r = d + 3u;
                 }
-                let q = xquat[bb + jnt.body];
+                let q = xquat[at(bb, jnt.body)];
                 for (var k = 0u; k < 3u; k++) {
                     var e = vec3<f32>(0.0);
                     e[k] = 1.0;
                     let axis = quat_rot(q, e);
-                    set_cdof(r + k, axis, cross(axis, offset));
+                    set_cdof(cb, r + k, axis, cross(axis, offset));
                 }
             }
         }
@@ -85,7 +86,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     // Body inertias in world axes about each body's centre of mass, offset from the com frame.
     for (var b = 0u; b < sizes.nbody; b++) {
         let body = bodies[b];
-        let q = quat_mul(xquat[bb + b], body.iquat);
+        let q = quat_mul(xquat[at(bb, b)], body.iquat);
         let c0 = quat_rot(q, vec3<f32>(1.0, 0.0, 0.0));
         let c1 = quat_rot(q, vec3<f32>(0.0, 1.0, 0.0));
         let c2 = quat_rot(q, vec3<f32>(0.0, 0.0, 1.0));
@@ -101,12 +102,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
         let xz = i.x * c0.x * c0.z + i.y * c1.x * c1.z + i.z * c2.x * c2.z;
         let yz = i.x * c0.y * c0.z + i.y * c1.y * c1.z + i.z * c2.y * c2.z;
         // About the com-frame origin (additive over bodies of a tree): I_o = I_c + m(|d|² E - d dᵀ).
-        let d = xipos(bb, b) - subtree_com[bb + body.root].xyz;
+        let d = xipos(bb, b) - subtree_com[at(bb, body.root)].xyz;
         let m = ms * body.pos.w;
         let dd = dot(d, d);
-        let c = 3u * (bb + b);
-        cinert[c] = vec4<f32>(m * d, m);
-        cinert[c + 1u] = vec4<f32>(xx + m * (dd - d.x * d.x), yy + m * (dd - d.y * d.y), zz + m * (dd - d.z * d.z), 0.0);
-        cinert[c + 2u] = vec4<f32>(xy - m * d.x * d.y, xz - m * d.x * d.z, yz - m * d.y * d.z, 0.0);
+        let c = world_at(w, 3u * sizes.nbody);
+        cinert[at(c, 3u * b)] = vec4<f32>(m * d, m);
+        cinert[at(c, 3u * b + 1u)] = vec4<f32>(xx + m * (dd - d.x * d.x), yy + m * (dd - d.y * d.y), zz + m * (dd - d.z * d.z), 0.0);
+        cinert[at(c, 3u * b + 2u)] = vec4<f32>(xy - m * d.x * d.y, xz - m * d.x * d.z, yz - m * d.y * d.z, 0.0);
     }
 }

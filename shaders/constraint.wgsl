@@ -34,11 +34,12 @@ fn rows(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (w >= run.nworld) {
         return;
     }
-    let qb = w * sizes.nq;
-    let vb = w * sizes.nv;
+    // the state is tiled (common/worlds.wgsl); the rows are world-major
+    let qb = world_at(w, sizes.nq);
+    let vb = world_at(w, sizes.nv);
     var n = 0u;
     // the next row's first value in the world's pool
-    var at = w * params.jpool;
+    var jat = w * params.jpool;
     for (var s = 0u; s < params.nsource; s++) {
         if (n >= params.nefc_max) {
             break;
@@ -51,21 +52,21 @@ fn rows(@builtin(global_invocation_id) gid: vec3<u32>) {
         if (src.kind == 0u) {
             // joint equality: q1 − q1₀ = poly(q2 − q2₀); the list is dof1 and dof2, ascending
             let k1 = select(1u, 0u, lists[l0] == src.dadr1);
-            efc_jval[at + k1] = 1.0;
+            efc_jval[jat + k1] = 1.0;
             var rhs = src.data[0];
             var deriv = 0.0;
             var v2 = 0.0;
             if (src.qadr2 >= 0) {
-                let dif = qpos[qb + u32(src.qadr2)] - src.data[6];
+                let dif = qpos[at(qb, u32(src.qadr2))] - src.data[6];
                 rhs = src.data[0] + dif * (src.data[1] + dif * (src.data[2] + dif * (src.data[3] + dif * src.data[4])));
                 deriv = src.data[1] + dif * (2.0 * src.data[2] + dif * (3.0 * src.data[3] + dif * 4.0 * src.data[4]));
-                efc_jval[at + 1u - k1] = -deriv;
-                v2 = qvel[vb + u32(src.dadr2)];
+                efc_jval[jat + 1u - k1] = -deriv;
+                v2 = qvel[at(vb, u32(src.dadr2))];
             }
-            pos = qpos[qb + src.qadr1] - src.data[5] - rhs;
-            vel = qvel[vb + src.dadr1] - v2 * deriv;
+            pos = qpos[at(qb, src.qadr1)] - src.data[5] - rhs;
+            vel = qvel[at(vb, src.dadr1)] - v2 * deriv;
         } else if (src.kind == 1u) {
-            let q = qpos[qb + src.qadr1];
+            let q = qpos[at(qb, src.qadr1)];
             let dmin = q - src.data[0];
             let dmax = src.data[1] - q;
             let sgn = select(-1.0, 1.0, dmin < dmax);
@@ -73,12 +74,12 @@ fn rows(@builtin(global_invocation_id) gid: vec3<u32>) {
             if (pos - src.margin >= 0.0) {
                 continue;
             }
-            efc_jval[at] = sgn;
-            vel = sgn * qvel[vb + src.dadr1];
+            efc_jval[jat] = sgn;
+            vel = sgn * qvel[at(vb, src.dadr1)];
         } else if (src.kind == 2u) {
             // ball: rotation angle against the cone's half-angle, pushed back along its axis
-            let a = qb + src.qadr1;
-            let quat = quat_normalize(vec4<f32>(qpos[a], qpos[a + 1u], qpos[a + 2u], qpos[a + 3u]));
+            let a = at(qb, src.qadr1);
+            let quat = quat_normalize(vec4<f32>(qpos[a], qpos[at(a, 1u)], qpos[at(a, 2u)], qpos[at(a, 3u)]));
             let v = quat.yzw;
             let sn = length(v);
             var axis = vec3<f32>(1.0, 0.0, 0.0);
@@ -100,12 +101,12 @@ fn rows(@builtin(global_invocation_id) gid: vec3<u32>) {
                 continue;
             }
             for (var k = 0u; k < 3u; k++) {
-                efc_jval[at + k] = -axis[k];
-                vel -= axis[k] * qvel[vb + src.dadr1 + k];
+                efc_jval[jat + k] = -axis[k];
+                vel -= axis[k] * qvel[at(vb, src.dadr1 + k)];
             }
         } else {
             // tendon limit
-            let len = ten_length[w * sizes.ntendon + src.id];
+            let len = ten_length[at(world_at(w, sizes.ntendon), src.id)];
             let dmin = len - src.data[0];
             let dmax = src.data[1] - len;
             let sgn = select(-1.0, 1.0, dmin < dmax);
@@ -117,9 +118,9 @@ fn rows(@builtin(global_invocation_id) gid: vec3<u32>) {
             let tr = ten_rows[src.id];
             for (var k = 0u; k < tr.y; k++) {
                 let d = ten_row_dof[tr.x + k];
-                let jv = sgn * ten_j[w * run.ten_nnz + tr.x + k];
-                efc_jval[at + k] = jv;
-                vel += jv * qvel[vb + d];
+                let jv = sgn * ten_j[at(world_at(w, run.ten_nnz), tr.x + k)];
+                efc_jval[jat + k] = jv;
+                vel += jv * qvel[at(vb, d)];
             }
         }
         let i = w * params.nefc_max + n;
@@ -128,8 +129,8 @@ fn rows(@builtin(global_invocation_id) gid: vec3<u32>) {
         efc_aref[i] = r.x;
         efc_d[i] = r.y;
         efc_side[i] = select(1u, 0u, src.kind == 0u);
-        efc_jrow[i] = vec2<u32>(at - w * params.jpool, s);
-        at += lists[s + 1u] - l0;
+        efc_jrow[i] = vec2<u32>(jat - w * params.jpool, s);
+        jat += lists[s + 1u] - l0;
         n += 1u;
     }
     nefc[w] = n;

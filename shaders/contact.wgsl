@@ -59,16 +59,16 @@ fn row_width(i: u32) -> u32 {
 
 // Velocity of the point p carried by `dof` per unit velocity of the dof.
 fn point_vel(w: u32, dof: u32, p: vec3<f32>) -> vec3<f32> {
-    let i = 2u * (w * sizes.nv + dof);
-    let com = subtree_com[w * sizes.nbody + bodies[dofs[dof].body].root].xyz;
-    return cdof[i + 1u].xyz + cross(cdof[i].xyz, p - com);
+    let i = at(world_at(w, 2u * sizes.nv), 2u * dof);
+    let com = subtree_com[at(world_at(w, sizes.nbody), bodies[dofs[dof].body].root)].xyz;
+    return cdof[at(i, 1u)].xyz + cross(cdof[i].xyz, p - com);
 }
 
-// The contact's rows at p, `width` values each from `at` on (row q at at + q·width): both dof
+// The contact's rows at p, `width` values each from `jat` on (row q at jat + q·width): both dof
 // chains walked together from their last dofs (-1: none) down to the root, so their union comes
 // out in descending order and is stored from the end of the ascending list. A dof on both chains
 // gets exactly 0 (mj_jacDifPair's difference).
-fn chain_rows(w: u32, at: u32, width: u32, dof1: i32, dof2: i32, p: vec3<f32>, nrm: vec3<f32>,
+fn chain_rows(w: u32, jat: u32, width: u32, dof1: i32, dof2: i32, p: vec3<f32>, nrm: vec3<f32>,
               t1: vec3<f32>, t2: vec3<f32>, condim: u32, f0: f32, f1: f32) {
     var a = dof1;
     var b = dof2;
@@ -86,7 +86,7 @@ fn chain_rows(w: u32, at: u32, width: u32, dof1: i32, dof2: i32, p: vec3<f32>, n
         }
         let jp = point_vel(w, u32(d), p);
         let jn = sgn * dot(nrm, jp);
-        let e = at + k - 1u;
+        let e = jat + k - 1u;
         if (condim == 1u) {
             efc_jval[e] = jn;
         } else {
@@ -106,13 +106,13 @@ fn contact_rows(w: u32, first: u32) -> u32 {
     var n = first;
     var ncon = 0u;
     var dropped = 0u;
-    let vb = w * sizes.nv;
+    let vb = world_at(w, sizes.nv);
     let pool = w * params.jpool;
     // the next row's first value: after the world's last row so far
-    var at = pool;
+    var jat = pool;
     if (first > 0u) {
         let last = w * params.nefc_max + first - 1u;
-        at = pool + efc_jrow[last].x + row_width(last);
+        jat = pool + efc_jrow[last].x + row_width(last);
     }
     for (var slot = 0u; slot < cparams.nslot; slot++) {
         let base = 3u * (w * cparams.nslot + slot);
@@ -134,16 +134,16 @@ fn contact_rows(w: u32, first: u32) -> u32 {
             let list = params.nsource + u32(tw.w);
             let l0 = lists[list];
             let width = lists[list + 1u] - l0;
-            chain_rows(w, at, width, pr.dof1, pr.dof2, pd.xyz, nf.xyz, tw.xyz, t2, pr.condim, pr.friction.x,
+            chain_rows(w, jat, width, pr.dof1, pr.dof2, pd.xyz, nf.xyz, tw.xyz, t2, pr.condim, pr.friction.x,
                        pr.friction.y);
             for (var r = 0u; r < rows; r++) {
                 var vel = 0.0;
                 for (var k = 0u; k < width; k++) {
-                    vel += efc_jval[at + k] * qvel[vb + lists[l0 + k]];
+                    vel += efc_jval[jat + k] * qvel[at(vb, lists[l0 + k])];
                 }
                 let i = w * params.nefc_max + n + r;
-                efc_jrow[i] = vec2<u32>(at - pool, list);
-                at += width;
+                efc_jrow[i] = vec2<u32>(jat - pool, list);
+                jat += width;
                 let sr = soft_row(options, array<f32, 2>(pr.solref.x, pr.solref.y),
                                   array<f32, 5>(pr.solimp.x, pr.solimp.y, pr.solimp.z, pr.solimp.w, pr.misc.x),
                                   pr.misc.zw, pr.misc.y, pd.w, pr.friction.z, vel);

@@ -19,31 +19,33 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (w >= run.nworld) {
         return;
     }
-    let bb = w * sizes.nbody;
+    // crb and cinert: 3 vec4 per body; cdof: 2 per dof (tiled, common/worlds.wgsl)
+    let ib = world_at(w, 3u * sizes.nbody);
+    let cb = world_at(w, 2u * sizes.nv);
     for (var i = 0u; i < 3u * sizes.nbody; i++) {
-        crb[3u * bb + i] = cinert[3u * bb + i];
+        crb[at(ib, i)] = cinert[at(ib, i)];
     }
     // Inertias about one origin per tree simply add up toward the root (not into the world).
     for (var b = sizes.nbody - 1u; b > 0u; b--) {
         let p = bodies[b].parent;
         if (p > 0u) {
             for (var k = 0u; k < 3u; k++) {
-                crb[3u * (bb + p) + k] = crb[3u * (bb + p) + k] + crb[3u * (bb + b) + k];
+                crb[at(ib, 3u * p + k)] = crb[at(ib, 3u * p + k)] + crb[at(ib, 3u * b + k)];
             }
         }
     }
-    let db = w * sizes.nv;
+    let mb = w * run.nm;  // qm is world-major (Newton's workgroup reads it every iteration)
     for (var d = 0u; d < sizes.nv; d++) {
         let dof = dofs[d];
-        let c = 3u * (bb + dof.body);
-        let f = inertia_mul(crb[c], crb[c + 1u], crb[c + 2u], cdof[2u * (db + d)].xyz, cdof[2u * (db + d) + 1u].xyz);
-        var adr = w * run.nm + dof_madr[d];
-        qm[adr] = dot(cdof[2u * (db + d)].xyz, f[0]) + dot(cdof[2u * (db + d) + 1u].xyz, f[1]) + dof.armature;
+        let c = 3u * dof.body;
+        let f = inertia_mul(crb[at(ib, c)], crb[at(ib, c + 1u)], crb[at(ib, c + 2u)], cdof[at(cb, 2u * d)].xyz, cdof[at(cb, 2u * d + 1u)].xyz);
+        var adr = dof_madr[d];
+        qm[mb + adr] = dot(cdof[at(cb, 2u * d)].xyz, f[0]) + dot(cdof[at(cb, 2u * d + 1u)].xyz, f[1]) + dof.armature;
         var p = dof.parent;
         while (p >= 0) {
             adr += 1u;
             let pd = u32(p);
-            qm[adr] = dot(cdof[2u * (db + pd)].xyz, f[0]) + dot(cdof[2u * (db + pd) + 1u].xyz, f[1]);
+            qm[mb + adr] = dot(cdof[at(cb, 2u * pd)].xyz, f[0]) + dot(cdof[at(cb, 2u * pd + 1u)].xyz, f[1]);
             p = dofs[pd].parent;
         }
     }

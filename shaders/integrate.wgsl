@@ -43,7 +43,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
         if (a.act_adr < 0) {
             continue;
         }
-        let i = w * sizes.na + u32(a.act_adr);
+        let i = at(world_at(w, sizes.na), u32(a.act_adr));
         var next = act[i] + h * act_dot[i];
         if (a.dyntype == 3u) {  // filterexact
             let tau = max(MINVAL, a.dynprm[0]);
@@ -54,32 +54,33 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
         }
         act[i] = next;
     }
-    let vb = w * sizes.nv;
+    // the state is tiled (common/worlds.wgsl)
+    let vb = world_at(w, sizes.nv);
     for (var d = 0u; d < sizes.nv; d++) {
-        qvel[vb + d] += h * dv[vb + d];
+        qvel[at(vb, d)] += h * dv[at(vb, d)];
     }
-    let qb = w * sizes.nq;
+    let qb = world_at(w, sizes.nq);
     for (var j = 0u; j < sizes.njnt; j++) {
         let jnt = joints[j];
-        let a = qb + jnt.qpos_adr;
-        let d = vb + jnt.dof_adr;
+        let a = at(qb, jnt.qpos_adr);
+        let d = at(vb, jnt.dof_adr);
         switch (jnt.kind) {
             case 0u, 1u: {
                 var qa = a;
                 var da = d;
                 if (jnt.kind == 0u) {
                     for (var k = 0u; k < 3u; k++) {
-                        qpos[a + k] += h * qvel[d + k];
+                        qpos[at(a, k)] += h * qvel[at(d, k)];
                     }
-                    qa = a + 3u;
-                    da = d + 3u;
+                    qa = at(a, 3u);
+                    da = at(d, 3u);
                 }
-                let q = vec4<f32>(qpos[qa], qpos[qa + 1u], qpos[qa + 2u], qpos[qa + 3u]);
-                let r = quat_integrate(q, vec3<f32>(qvel[da], qvel[da + 1u], qvel[da + 2u]), h);
+                let q = vec4<f32>(qpos[qa], qpos[at(qa, 1u)], qpos[at(qa, 2u)], qpos[at(qa, 3u)]);
+                let r = quat_integrate(q, vec3<f32>(qvel[da], qvel[at(da, 1u)], qvel[at(da, 2u)]), h);
                 qpos[qa] = r.x;
-                qpos[qa + 1u] = r.y;
-                qpos[qa + 2u] = r.z;
-                qpos[qa + 3u] = r.w;
+                qpos[at(qa, 1u)] = r.y;
+                qpos[at(qa, 2u)] = r.z;
+                qpos[at(qa, 3u)] = r.w;
             }
             default: {
                 qpos[a] += h * qvel[d];
@@ -88,13 +89,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     }
     var any_bad = false;
     for (var i = 0u; i < sizes.nq; i++) {
-        any_bad = any_bad || bad(qpos[qb + i]);
+        any_bad = any_bad || bad(qpos[at(qb, i)]);
     }
     for (var i = 0u; i < sizes.nv; i++) {
-        any_bad = any_bad || bad(qvel[vb + i]);
+        any_bad = any_bad || bad(qvel[at(vb, i)]);
     }
+    let ab = world_at(w, sizes.na);
     for (var i = 0u; i < sizes.na; i++) {
-        any_bad = any_bad || bad(act[w * sizes.na + i]);
+        any_bad = any_bad || bad(act[at(ab, i)]);
     }
     if (any_bad) {
         nonfinite[w] = 1u;

@@ -1,6 +1,6 @@
 // kinematics: body frames, joint anchors/axes and site positions from qpos (MuJoCo's mj_kinematics).
 // One invocation per world walks that world's bodies in tree order (parents come first).
-// Layout: per-world arrays are world-major: xpos[w * nbody + b], qpos[w * nq + i], ...
+// Layout: per-world arrays are tiled (common/worlds.wgsl): xpos[at(world_at(w, nbody), b)], ...
 
 @group(0) @binding(0) var<uniform> sizes: ModelSizes;
 @group(0) @binding(1) var<uniform> run: RunParams;
@@ -25,29 +25,29 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (w >= run.nworld) {
         return;
     }
-    let qa = w * sizes.nq;
-    let bb = w * sizes.nbody;
-    let jb = w * sizes.njnt;
+    let qa = world_at(w, sizes.nq);
+    let bb = world_at(w, sizes.nbody);
+    let jb = world_at(w, sizes.njnt);
     xpos[bb] = vec4<f32>(0.0);
     xquat[bb] = vec4<f32>(1.0, 0.0, 0.0, 0.0);
     for (var b = 1u; b < sizes.nbody; b++) {
         let body = bodies[b];
-        let pq = xquat[bb + body.parent];
-        var pos = xpos[bb + body.parent].xyz + quat_rot(pq, body.pos.xyz);
+        let pq = xquat[at(bb, body.parent)];
+        var pos = xpos[at(bb, body.parent)].xyz + quat_rot(pq, body.pos.xyz);
         var quat = quat_mul(pq, body.quat);
         for (var j = body.jnt_adr; j < body.jnt_adr + body.jnt_num; j++) {
             let jnt = joints[j];
-            let a = qa + jnt.qpos_adr;
+            let a = at(qa, jnt.qpos_adr);
             var anchor = pos + quat_rot(quat, jnt.pos.xyz);
             let axis = quat_rot(quat, jnt.axis.xyz);
             switch (jnt.kind) {
                 case 0u: {  // free
-                    pos = vec3<f32>(qpos[a], qpos[a + 1u], qpos[a + 2u]);
-                    quat = quat_normalize(vec4<f32>(qpos[a + 3u], qpos[a + 4u], qpos[a + 5u], qpos[a + 6u]));
+                    pos = vec3<f32>(qpos[a], qpos[at(a, 1u)], qpos[at(a, 2u)]);
+                    quat = quat_normalize(vec4<f32>(qpos[at(a, 3u)], qpos[at(a, 4u)], qpos[at(a, 5u)], qpos[at(a, 6u)]));
                     anchor = pos;
                 }
                 case 1u: {  // ball
-                    let q = quat_normalize(vec4<f32>(qpos[a], qpos[a + 1u], qpos[a + 2u], qpos[a + 3u]));
+                    let q = quat_normalize(vec4<f32>(qpos[a], qpos[at(a, 1u)], qpos[at(a, 2u)], qpos[at(a, 3u)]));
                     quat = quat_mul(quat, q);
                     pos = anchor - quat_rot(quat, jnt.pos.xyz);
                 }
@@ -60,22 +60,22 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
                 }
             }
             quat = quat_normalize(quat);
-            xanchor[jb + j] = vec4<f32>(anchor, 0.0);
-            xaxis[jb + j] = vec4<f32>(axis, 0.0);
+            xanchor[at(jb, j)] = vec4<f32>(anchor, 0.0);
+            xaxis[at(jb, j)] = vec4<f32>(axis, 0.0);
         }
-        xpos[bb + b] = vec4<f32>(pos, 0.0);
-        xquat[bb + b] = quat;
+        xpos[at(bb, b)] = vec4<f32>(pos, 0.0);
+        xquat[at(bb, b)] = quat;
     }
-    let sb = w * sizes.nsite;
+    let sb = world_at(w, sizes.nsite);
     for (var s = 0u; s < sizes.nsite; s++) {
         let site = sites[s];
-        site_xpos[sb + s] = vec4<f32>(xpos[bb + site.body].xyz + quat_rot(xquat[bb + site.body], site.pos.xyz), 0.0);
+        site_xpos[at(sb, s)] = vec4<f32>(xpos[at(bb, site.body)].xyz + quat_rot(xquat[at(bb, site.body)], site.pos.xyz), 0.0);
     }
-    let gb = w * sizes.ngeom;
+    let gb = world_at(w, sizes.ngeom);
     for (var g = 0u; g < sizes.ngeom; g++) {
         let geom = geoms[g];
-        let q = xquat[bb + geom.body];
-        geom_xpos[gb + g] = vec4<f32>(xpos[bb + geom.body].xyz + quat_rot(q, geom.pos.xyz), 0.0);
-        geom_xquat[gb + g] = quat_normalize(quat_mul(q, geom.quat));
+        let q = xquat[at(bb, geom.body)];
+        geom_xpos[at(gb, g)] = vec4<f32>(xpos[at(bb, geom.body)].xyz + quat_rot(q, geom.pos.xyz), 0.0);
+        geom_xquat[at(gb, g)] = quat_normalize(quat_mul(q, geom.quat));
     }
 }

@@ -112,7 +112,7 @@ struct Slots {
     cost: u32, done: u32, iters: u32,
     row: u32,   // first row of the world in the efc arrays
     n: u32,     // rows in use
-    vb: u32,    // first dof of the world in per-dof arrays
+    vb: u32,    // the world's dof 0 in the (tiled) per-dof state arrays: dof d at at(vb, d)
     jv: u32,    // first Jacobian value of the world
     jt: u32,    // first word of the world's rows by dof
 }
@@ -139,7 +139,7 @@ fn slots(w: u32) -> Slots {
     s.iters = s.cost + 2u;
     s.row = w * params.nefc_max;
     s.n = nefc[w];
-    s.vb = w * sizes.nv;
+    s.vb = world_at(w, sizes.nv);
     s.jv = w * params.jpool;
     s.jt = w * (sizes.nv + 1u + params.jpool);
     return s;
@@ -150,7 +150,7 @@ fn slots(w: u32) -> Slots {
 // dof_mcol); with `absolute`, |M|·|x|. Whole workgroup; the caller puts a barrier before y is
 // read.
 fn mul_m(w: u32, x: u32, y: u32, tid: u32, absolute: bool) {
-    let mb = w * run.nm;
+    let mb = w * run.nm;  // the world's M (world-major: Newton's workgroup reads it every iteration)
     let pairs = sizes.nv + 1u;
     for (var i = tid; i < sizes.nv; i += WG) {
         var acc = term(qm[mb + dof_madr[i]], work[x + i], absolute);
@@ -322,7 +322,7 @@ fn workgroup_sum(tid: u32, v: vec2<real>) -> vec2<real> {
 // At a: d = a − a₀, Md, jar, and the cost (stored by thread 0). Whole workgroup.
 fn evaluate(w: u32, s: Slots, tid: u32) {
     for (var i = tid; i < sizes.nv; i += WG) {
-        work[s.d + i] = work[s.a + i] - real(qacc_smooth[s.vb + i]);
+        work[s.d + i] = work[s.a + i] - real(qacc_smooth[at(s.vb, i)]);
     }
     storageBarrier();
     mul_m(w, s.d, s.md, tid, false);
@@ -368,14 +368,14 @@ fn start(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
     }
     let s = slots(w);
     for (var i = tid; i < sizes.nv; i += WG) {
-        work[s.a + i] = real(qacc_smooth[s.vb + i]);
+        work[s.a + i] = real(qacc_smooth[at(s.vb, i)]);
     }
     storageBarrier();
     evaluate(w, s, tid);
     if (params.warmstart != 0u) {
         let smooth_cost = work[s.cost];
         for (var i = tid; i < sizes.nv; i += WG) {
-            work[s.a + i] = real(qacc_warmstart[s.vb + i]);
+            work[s.a + i] = real(qacc_warmstart[at(s.vb, i)]);
         }
         storageBarrier();
         evaluate(w, s, tid);
@@ -384,7 +384,7 @@ fn start(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
         }
         if (workgroupUniformLoad(&flag) == 0u) {
             for (var i = tid; i < sizes.nv; i += WG) {
-                work[s.a + i] = real(qacc_smooth[s.vb + i]);
+                work[s.a + i] = real(qacc_smooth[at(s.vb, i)]);
             }
             storageBarrier();
             evaluate(w, s, tid);
@@ -399,7 +399,7 @@ fn start(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
 // H = M + Σ_active D Jᵀ J on the pattern (a column per invocation: column k holds H_kk and
 // H_ik for the rows i < k of its pattern), then its LDLᵀ factor in place, by levels.
 fn hessian(w: u32, s: Slots, tid: u32) {
-    let mb = w * run.nm;
+    let mb = w * run.nm;  // the world's M (world-major: Newton's workgroup reads it every iteration)
     let cadr = hpat[HP_COL_ADR];
     for (var k = tid; k < sizes.nv; k += WG) {
         let e0 = hpat[cadr + k];
@@ -572,7 +572,7 @@ fn decrease(s: Slots, tid: u32) -> real {
 fn line_search(w: u32, s: Slots, tid: u32) -> real {
     // g1 = p·M(a − a₀) and g2 = pᵀMp, the latter along each dof's ancestors (M is stored as the
     // dof's row up its branch, so each off-diagonal entry counts twice)
-    let mb = w * run.nm;
+    let mb = w * run.nm;  // the world's M (world-major: Newton's workgroup reads it every iteration)
     var gauss = vec2<real>(real(0.0), real(0.0));
     for (var i = tid; i < sizes.nv; i += WG) {
         let pi = work[s.p + i];
@@ -701,9 +701,9 @@ fn finish(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index
     }
     let s = slots(w);
     for (var d = tid; d < sizes.nv; d += WG) {
-        qfrc_constraint[s.vb + d] = f32(-rows_force(s, d, real(0.0)));
+        qfrc_constraint[at(s.vb, d)] = f32(-rows_force(s, d, real(0.0)));
         let a = f32(work[s.a + d]);
-        qacc[s.vb + d] = a;
-        qacc_warmstart[s.vb + d] = a;
+        qacc[at(s.vb, d)] = a;
+        qacc_warmstart[at(s.vb, d)] = a;
     }
 }

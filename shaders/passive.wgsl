@@ -36,7 +36,7 @@ fn quat_difference(a: vec4<f32>, b: vec4<f32>) -> vec3<f32> {
 
 fn tendon_force(w: u32, t: u32) -> f32 {
     let ten = tendons[t];
-    let i = w * sizes.ntendon + t;
+    let i = at(world_at(w, sizes.ntendon), t);
     var f = 0.0;
     if ((options.disableflags & DISABLE_SPRING) == 0u && ten.stiffness != 0.0) {
         let l = ten_length[i];
@@ -54,15 +54,18 @@ fn tendon_force(w: u32, t: u32) -> f32 {
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    // item is (world, joint) as tiles number them (common/worlds.wgsl)
     let item = flat_index(gid);
-    if (item >= run.nworld * sizes.njnt) {
+    let wj = world_item(item, sizes.njnt);
+    let w = wj.x;
+    let j = wj.y;
+    if (w >= run.nworld) {
         return;
     }
-    let w = item / sizes.njnt;
-    let j = item % sizes.njnt;
     let jnt = joints[j];
-    let qa = w * sizes.nq + jnt.qpos_adr;
-    let da = w * sizes.nv + jnt.dof_adr;
+    // the joint's first qpos and dof in the world's tiled qpos, qvel and qfrc_passive
+    let qa = at(world_at(w, sizes.nq), jnt.qpos_adr);
+    let da = at(world_at(w, sizes.nv), jnt.dof_adr);
     var n = 1u;
     var f = array<f32, 6>(0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
     let k = jnt.pos.w;
@@ -77,15 +80,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
                 qr += 3u;
                 if (spring) {
                     for (var i = 0u; i < 3u; i++) {
-                        f[i] = -k * (qpos[qa + i] - qpos_spring[jnt.qpos_adr + i]);
+                        f[i] = -k * (qpos[at(qa, i)] - qpos_spring[jnt.qpos_adr + i]);
                     }
                 }
             } else {
                 n = 3u;
             }
             if (spring) {
-                let qb = w * sizes.nq + qr;
-                let q = quat_normalize(vec4<f32>(qpos[qb], qpos[qb + 1u], qpos[qb + 2u], qpos[qb + 3u]));
+                let qb = at(world_at(w, sizes.nq), qr);
+                let q = quat_normalize(vec4<f32>(qpos[qb], qpos[at(qb, 1u)], qpos[at(qb, 2u)], qpos[at(qb, 3u)]));
                 let s = vec4<f32>(qpos_spring[qr], qpos_spring[qr + 1u], qpos_spring[qr + 2u], qpos_spring[qr + 3u]);
                 let dif = quat_difference(q, s);
                 for (var i = 0u; i < 3u; i++) {
@@ -103,13 +106,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
         let d = jnt.dof_adr + i;
         var total = f[i];
         if ((options.disableflags & DISABLE_DAMPER) == 0u) {
-            total -= dofs[d].damping * qvel[da + i];
+            total -= dofs[d].damping * qvel[at(da, i)];
         }
         let rows = dof_ten_rows[d];
         for (var e = 0u; e < rows.y; e++) {
             let pair = dof_ten_pairs[rows.x + e];
-            total += ten_j[w * run.ten_nnz + pair.y] * tendon_force(w, pair.x);
+            total += ten_j[at(world_at(w, run.ten_nnz), pair.y)] * tendon_force(w, pair.x);
         }
-        qfrc_passive[da + i] = total;
+        qfrc_passive[at(da, i)] = total;
     }
 }

@@ -34,15 +34,19 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (w >= run.nworld) {
         return;
     }
-    let bb = w * sizes.nbody;
-    let db = w * sizes.nv;
+    // tiled (common/worlds.wgsl): 2 vec4 per body (cvel, cacc, cfrc) or dof (cdof, cdof_dot),
+    // 3 per body (cinert), 1 f32 per dof (qvel, qfrc_bias)
+    let b2 = world_at(w, 2u * sizes.nbody);
+    let d2 = world_at(w, 2u * sizes.nv);
+    let b3 = world_at(w, 3u * sizes.nbody);
+    let vb = world_at(w, sizes.nv);
     // velocities and dof-axis derivatives, root to leaves
-    cvel[2u * bb] = vec4<f32>(0.0);
-    cvel[2u * bb + 1u] = vec4<f32>(0.0);
+    cvel[b2] = vec4<f32>(0.0);
+    cvel[at(b2, 1u)] = vec4<f32>(0.0);
     for (var b = 1u; b < sizes.nbody; b++) {
         let body = bodies[b];
-        var vw = cvel[2u * (bb + body.parent)].xyz;
-        var vl = cvel[2u * (bb + body.parent) + 1u].xyz;
+        var vw = cvel[at(b2, 2u * body.parent)].xyz;
+        var vl = cvel[at(b2, 2u * body.parent + 1u)].xyz;
         for (var j = body.jnt_adr; j < body.jnt_adr + body.jnt_num; j++) {
             let jnt = joints[j];
             var first = jnt.dof_adr;
@@ -50,11 +54,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
             if (jnt.kind == 0u) {
                 // free: translations move the frame first and do not change the axes
                 for (var k = 0u; k < 3u; k++) {
-                    let i = 2u * (db + first + k);
+                    let i = at(d2, 2u * (first + k));
                     cdof_dot[i] = vec4<f32>(0.0);
-                    cdof_dot[i + 1u] = vec4<f32>(0.0);
-                    vw += cdof[i].xyz * qvel[db + first + k];
-                    vl += cdof[i + 1u].xyz * qvel[db + first + k];
+                    cdof_dot[at(i, 1u)] = vec4<f32>(0.0);
+                    vw += cdof[i].xyz * qvel[at(vb, first + k)];
+                    vl += cdof[at(i, 1u)].xyz * qvel[at(vb, first + k)];
                 }
                 first += 3u;
                 n = 3u;
@@ -62,56 +66,56 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
                 n = 3u;
             }
             for (var k = 0u; k < n; k++) {
-                let i = 2u * (db + first + k);
-                let cm = cross_motion(vw, vl, cdof[i].xyz, cdof[i + 1u].xyz);
+                let i = at(d2, 2u * (first + k));
+                let cm = cross_motion(vw, vl, cdof[i].xyz, cdof[at(i, 1u)].xyz);
                 cdof_dot[i] = vec4<f32>(cm[0], 0.0);
-                cdof_dot[i + 1u] = vec4<f32>(cm[1], 0.0);
+                cdof_dot[at(i, 1u)] = vec4<f32>(cm[1], 0.0);
             }
             for (var k = 0u; k < n; k++) {
-                let i = 2u * (db + first + k);
-                vw += cdof[i].xyz * qvel[db + first + k];
-                vl += cdof[i + 1u].xyz * qvel[db + first + k];
+                let i = at(d2, 2u * (first + k));
+                vw += cdof[i].xyz * qvel[at(vb, first + k)];
+                vl += cdof[at(i, 1u)].xyz * qvel[at(vb, first + k)];
             }
         }
-        cvel[2u * (bb + b)] = vec4<f32>(vw, 0.0);
-        cvel[2u * (bb + b) + 1u] = vec4<f32>(vl, 0.0);
+        cvel[at(b2, 2u * b)] = vec4<f32>(vw, 0.0);
+        cvel[at(b2, 2u * b + 1u)] = vec4<f32>(vl, 0.0);
     }
     // accelerations (gravity as an upward acceleration offd the world) and body forces
     var g = vec3<f32>(0.0);
     if ((options.disableflags & DISABLE_GRAVITY) == 0u) {
         g = -options.gravity.xyz;
     }
-    cacc[2u * bb] = vec4<f32>(0.0);
-    cacc[2u * bb + 1u] = vec4<f32>(g, 0.0);
+    cacc[b2] = vec4<f32>(0.0);
+    cacc[at(b2, 1u)] = vec4<f32>(g, 0.0);
     for (var b = 1u; b < sizes.nbody; b++) {
         let body = bodies[b];
-        var aw = cacc[2u * (bb + body.parent)].xyz;
-        var al = cacc[2u * (bb + body.parent) + 1u].xyz;
+        var aw = cacc[at(b2, 2u * body.parent)].xyz;
+        var al = cacc[at(b2, 2u * body.parent + 1u)].xyz;
         for (var d = body.dof_adr; d < body.dof_adr + body.dof_num; d++) {
-            aw += cdof_dot[2u * (db + d)].xyz * qvel[db + d];
-            al += cdof_dot[2u * (db + d) + 1u].xyz * qvel[db + d];
+            aw += cdof_dot[at(d2, 2u * (d))].xyz * qvel[at(vb, d)];
+            al += cdof_dot[at(d2, 2u * d + 1u)].xyz * qvel[at(vb, d)];
         }
-        cacc[2u * (bb + b)] = vec4<f32>(aw, 0.0);
-        cacc[2u * (bb + b) + 1u] = vec4<f32>(al, 0.0);
-        let c = 3u * (bb + b);
-        let vw = cvel[2u * (bb + b)].xyz;
-        let vl = cvel[2u * (bb + b) + 1u].xyz;
-        let f = inertia_mul(cinert[c], cinert[c + 1u], cinert[c + 2u], aw, al);
-        let mom = inertia_mul(cinert[c], cinert[c + 1u], cinert[c + 2u], vw, vl);
+        cacc[at(b2, 2u * b)] = vec4<f32>(aw, 0.0);
+        cacc[at(b2, 2u * b + 1u)] = vec4<f32>(al, 0.0);
+        let c = at(b3, 3u * b);
+        let vw = cvel[at(b2, 2u * b)].xyz;
+        let vl = cvel[at(b2, 2u * b + 1u)].xyz;
+        let f = inertia_mul(cinert[c], cinert[at(c, 1u)], cinert[at(c, 2u)], aw, al);
+        let mom = inertia_mul(cinert[c], cinert[at(c, 1u)], cinert[at(c, 2u)], vw, vl);
         let gy = cross_force(vw, vl, mom[0], mom[1]);
-        cfrc[2u * (bb + b)] = vec4<f32>(f[0] + gy[0], 0.0);
-        cfrc[2u * (bb + b) + 1u] = vec4<f32>(f[1] + gy[1], 0.0);
+        cfrc[at(b2, 2u * b)] = vec4<f32>(f[0] + gy[0], 0.0);
+        cfrc[at(b2, 2u * b + 1u)] = vec4<f32>(f[1] + gy[1], 0.0);
     }
     for (var b = sizes.nbody - 1u; b > 0u; b--) {
         let p = bodies[b].parent;
         if (p > 0u) {
-            cfrc[2u * (bb + p)] = cfrc[2u * (bb + p)] + cfrc[2u * (bb + b)];
-            cfrc[2u * (bb + p) + 1u] = cfrc[2u * (bb + p) + 1u] + cfrc[2u * (bb + b) + 1u];
+            cfrc[at(b2, 2u * p)] = cfrc[at(b2, 2u * p)] + cfrc[at(b2, 2u * b)];
+            cfrc[at(b2, 2u * p + 1u)] = cfrc[at(b2, 2u * p + 1u)] + cfrc[at(b2, 2u * b + 1u)];
         }
     }
     for (var d = 0u; d < sizes.nv; d++) {
         let b = dofs[d].body;
-        qfrc_bias[db + d] = dot(cdof[2u * (db + d)].xyz, cfrc[2u * (bb + b)].xyz)
-            + dot(cdof[2u * (db + d) + 1u].xyz, cfrc[2u * (bb + b) + 1u].xyz);
+        qfrc_bias[at(vb, d)] = dot(cdof[at(d2, 2u * (d))].xyz, cfrc[at(b2, 2u * b)].xyz)
+            + dot(cdof[at(d2, 2u * d + 1u)].xyz, cfrc[at(b2, 2u * b + 1u)].xyz);
     }
 }

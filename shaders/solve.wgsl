@@ -38,7 +38,9 @@
 // it where a CPU adapter's loop limit would cut the invocation short (stages/solve.rs).
 override REFINE_STEPS: u32 = 2u;
 
-// Per-world scratch: the factor (nm), x and the residual (nv each).
+// Per-world scratch: the factor (nm), x and the residual (nv each), tiled like the state
+// (common/worlds.wgsl): `base` is world_at(w, stride()), and the offsets below (kk, ki, xb, ...)
+// count elements within the world's scratch, read at(base, offset).
 fn stride() -> u32 {
     return run.nm + 2u * sizes.nv;
 }
@@ -46,30 +48,31 @@ fn stride() -> u32 {
 // Copy M (+ hd·damping on the diagonal) into the factor slot and factor it: M = Lᵀ D L, L unit
 // lower, eliminating from the leaves to the root.
 fn factor(w: u32, hd: f32) {
-    let base = w * stride();
+    let base = world_at(w, stride());
+    let mb = w * run.nm;  // qm is world-major (Newton's workgroup reads it every iteration)
     for (var i = 0u; i < run.nm; i++) {
-        qld[base + i] = real(qm[w * run.nm + i]);
+        qld[at(base, i)] = real(qm[mb + i]);
     }
     for (var d = 0u; d < sizes.nv; d++) {
-        qld[base + dof_madr[d]] += real(hd * dofs[d].damping);
+        qld[at(base, dof_madr[d])] += real(hd * dofs[d].damping);
     }
     for (var k = i32(sizes.nv) - 1; k >= 0; k--) {
-        let kk = base + dof_madr[k];
-        qld[kk] = max(qld[kk], real(MINVAL));
+        let kk = dof_madr[k];
+        qld[at(base, kk)] = max(qld[at(base, kk)], real(MINVAL));
         var ki = kk + 1u;
         var i = dofs[k].parent;
         while (i >= 0) {
-            let tmp = qld[ki] / qld[kk];
-            var ij = base + dof_madr[i];
+            let tmp = qld[at(base, ki)] / qld[at(base, kk)];
+            var ij = dof_madr[i];
             var kj = ki;
             var j = i;
             while (j >= 0) {
-                qld[ij] -= tmp * qld[kj];
+                qld[at(base, ij)] -= tmp * qld[at(base, kj)];
                 ij += 1u;
                 kj += 1u;
                 j = dofs[j].parent;
             }
-            qld[ki] = tmp;
+            qld[at(base, ki)] = tmp;
             i = dofs[i].parent;
             ki += 1u;
         }
@@ -79,13 +82,13 @@ fn factor(w: u32, hd: f32) {
 // x = (Lᵀ D L)⁻¹ f into the vector slot, f = passive + actuator − bias (+ constraint forces);
 // in f32, then refined.
 fn substitute(w: u32, with_constraint: bool) {
-    let base = w * stride();
-    let xb = base + run.nm;
-    let vb = w * sizes.nv;
+    let base = world_at(w, stride());
+    let xb = run.nm;
+    let vb = world_at(w, sizes.nv);
     for (var d = 0u; d < sizes.nv; d++) {
-        qld[xb + d] = real(qfrc_passive[vb + d]) + real(qfrc_actuator[vb + d]) - real(qfrc_bias[vb + d]);
+        qld[at(base, xb + d)] = real(qfrc_passive[at(vb, d)]) + real(qfrc_actuator[at(vb, d)]) - real(qfrc_bias[at(vb, d)]);
         if (with_constraint) {
-            qld[xb + d] += real(qfrc_constraint[vb + d]);
+            qld[at(base, xb + d)] += real(qfrc_constraint[at(vb, d)]);
         }
     }
     solve_ld(base, xb);
@@ -98,73 +101,75 @@ fn substitute(w: u32, with_constraint: bool) {
 
 // One refinement step of the solution at slot x: r = f − M x in double-f32, x += (Lᵀ D L)⁻¹ r.
 fn refine(w: u32, with_constraint: bool) {
-    let base = w * stride();
-    let xb = base + run.nm;
+    let base = world_at(w, stride());
+    let xb = run.nm;
     let rb = xb + sizes.nv;
     for (var d = 0u; d < sizes.nv; d++) {
-        qld[rb + d] = real(residual(w, xb, d, with_constraint));
+        qld[at(base, rb + d)] = real(residual(w, base, xb, d, with_constraint));
     }
     solve_ld(base, rb);
     for (var d = 0u; d < sizes.nv; d++) {
-        qld[xb + d] += qld[rb + d];
+        qld[at(base, xb + d)] += qld[at(base, rb + d)];
     }
 }
 
-// (f − M x)_d of world w for x at slot xb, in double-f32, rounded once at the end: M's row d is
-// its diagonal, its ancestors (stored with d) and its descendants (dof_mcol).
-fn residual(w: u32, xb: u32, d: u32, with_constraint: bool) -> f32 {
-    let vb = w * sizes.nv;
-    let mb = w * run.nm;
-    var acc = two_sum(qfrc_passive[vb + d], qfrc_actuator[vb + d]);
-    acc = add_prod(acc, -1.0, qfrc_bias[vb + d]);
+// (f − M x)_d of world w for x at slot xb of its scratch (at base), in double-f32, rounded once
+// at the end: M's row d is its diagonal, its ancestors (stored with d) and its descendants
+// (dof_mcol).
+fn residual(w: u32, base: u32, xb: u32, d: u32, with_constraint: bool) -> f32 {
+    let vb = world_at(w, sizes.nv);
+    let mb = w * run.nm;  // qm is world-major (Newton's workgroup reads it every iteration)
+    var acc = two_sum(qfrc_passive[at(vb, d)], qfrc_actuator[at(vb, d)]);
+    acc = add_prod(acc, -1.0, qfrc_bias[at(vb, d)]);
     if (with_constraint) {
-        acc = add_prod(acc, 1.0, qfrc_constraint[vb + d]);
+        acc = add_prod(acc, 1.0, qfrc_constraint[at(vb, d)]);
     }
     var mdd = qm[mb + dof_madr[d]];
     if (with_constraint) {
         // the damped solve's matrix: M + h·damping on the diagonal, as factored
         mdd += options.gravity.w * dofs[d].damping;
     }
-    acc = add_prod(acc, -mdd, f32(qld[xb + d]));
+    acc = add_prod(acc, -mdd, f32(qld[at(base, xb + d)]));
     var adr = dof_madr[d] + 1u;
     var j = dofs[d].parent;
     while (j >= 0) {
-        acc = add_prod(acc, -qm[mb + adr], f32(qld[xb + u32(j)]));
+        acc = add_prod(acc, -qm[mb + adr], f32(qld[at(base, xb + u32(j))]));
         adr += 1u;
         j = dofs[j].parent;
     }
     let pairs = sizes.nv + 1u;
     for (var e = dof_mcol[d]; e < dof_mcol[d + 1u]; e += 2u) {
-        acc = add_prod(acc, -qm[mb + dof_mcol[pairs + e + 1u]], f32(qld[xb + dof_mcol[pairs + e]]));
+        acc = add_prod(acc, -qm[mb + dof_mcol[pairs + e + 1u]], f32(qld[at(base, xb + dof_mcol[pairs + e])]));
     }
     return acc.x + acc.y;
 }
 
-// Solve (Lᵀ D L) y = b in place on the vector at slot xb, with the factor at base.
+// Solve (Lᵀ D L) y = b in place on the vector at slot xb of the world's scratch at base (the
+// factor at its start).
 fn solve_ld(base: u32, xb: u32) {
     for (var k = i32(sizes.nv) - 1; k >= 0; k--) {
-        let x = qld[xb + u32(k)];
-        var ki = base + dof_madr[k] + 1u;
+        let x = qld[at(base, xb + u32(k))];
+        var ki = dof_madr[k] + 1u;
         var j = dofs[k].parent;
         while (j >= 0) {
-            qld[xb + u32(j)] -= qld[ki] * x;
+            qld[at(base, xb + u32(j))] -= qld[at(base, ki)] * x;
             ki += 1u;
             j = dofs[j].parent;
         }
     }
     for (var k = 0u; k < sizes.nv; k++) {
-        qld[xb + k] /= qld[base + dof_madr[k]];
+        qld[at(base, xb + k)] /= qld[at(base, dof_madr[k])];
     }
     for (var k = 0u; k < sizes.nv; k++) {
-        var ki = base + dof_madr[k] + 1u;
+        var ki = dof_madr[k] + 1u;
         var j = dofs[k].parent;
-        var x = qld[xb + k];
+        var x = qld[at(base, xb + k)];
         while (j >= 0) {
-            x -= qld[ki] * qld[xb + u32(j)];
+            x -= qld[at(base, ki)] * qld[at(base, xb + u32(j))];
             ki += 1u;
             j = dofs[j].parent;
         }
-        qld[xb + k] = x;
+        qld[at(base, xb + k)] = x;
     }
 }
 
@@ -208,14 +213,14 @@ fn damped_solve(@builtin(global_invocation_id) gid: vec3<u32>) {
     substitute(w, true);
 }
 
-// Copy the vector slot out as f32 into qacc_smooth (which = 0) or dv (which = 1), per (world, dof).
+// Copy the vector slot out as f32 into qacc_smooth (which = 0) or dv (which = 1), per (world,
+// dof) item as tiles number them (so item i's entry in qacc_smooth and dv is at i).
 fn store(i: u32, which: u32) {
-    if (i >= run.nworld * sizes.nv) {
+    let wd = world_item(i, sizes.nv);
+    if (wd.x >= run.nworld) {
         return;
     }
-    let w = i / sizes.nv;
-    let d = i % sizes.nv;
-    let x = f32(qld[w * stride() + run.nm + d]);
+    let x = f32(qld[at(world_at(wd.x, stride()), run.nm + wd.y)]);
     if (which == 0u) {
         qacc_smooth[i] = x;
     } else {
@@ -237,7 +242,7 @@ fn store_dv(@builtin(global_invocation_id) gid: vec3<u32>) {
 @compute @workgroup_size(64)
 fn copy_dv(@builtin(global_invocation_id) gid: vec3<u32>) {
     let i = flat_index(gid);
-    if (i < run.nworld * sizes.nv) {
+    if (world_item(i, sizes.nv).x < run.nworld) {
         dv[i] = qacc[i];
     }
 }

@@ -36,9 +36,9 @@ fn moves(dof: u32, body: u32) -> bool {
 
 // Velocity of point p (moved by `dof`, on `body`) per unit velocity of `dof`.
 fn point_vel(w: u32, dof: u32, body: u32, p: vec3<f32>) -> vec3<f32> {
-    let i = 2u * (w * sizes.nv + dof);
-    let com = subtree_com[w * sizes.nbody + bodies[body].root].xyz;
-    return cdof[i + 1u].xyz + cross(cdof[i].xyz, p - com);
+    let i = at(world_at(w, 2u * sizes.nv), 2u * dof);
+    let com = subtree_com[at(world_at(w, sizes.nbody), bodies[body].root)].xyz;
+    return cdof[at(i, 1u)].xyz + cross(cdof[i].xyz, p - com);
 }
 
 // Add the straight piece a (on body ba) → b (on body bb) to the length and Jacobian row. A dof
@@ -58,9 +58,9 @@ fn segment(w: u32, row: vec2<u32>, jb: u32, a: vec3<f32>, ba: u32, b: vec3<f32>,
             let mb = moves(dof, bb);
             if (ma != mb) {
                 if (mb) {
-                    ten_j[jb + row.x + k] += dot(dir, point_vel(w, dof, bb, b)) / divisor;
+                    ten_j[at(jb, row.x + k)] += dot(dir, point_vel(w, dof, bb, b)) / divisor;
                 } else {
-                    ten_j[jb + row.x + k] -= dot(dir, point_vel(w, dof, ba, a)) / divisor;
+                    ten_j[at(jb, row.x + k)] -= dot(dir, point_vel(w, dof, ba, a)) / divisor;
                 }
             }
         }
@@ -70,23 +70,26 @@ fn segment(w: u32, row: vec2<u32>, jb: u32, a: vec3<f32>, ba: u32, b: vec3<f32>,
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    // item i is (world, tendon) as tiles number them: ten_length[i] is this tendon's
     let i = flat_index(gid);
-    if (i >= run.nworld * sizes.ntendon) {
+    let wt = world_item(i, sizes.ntendon);
+    let w = wt.x;
+    let t = wt.y;
+    if (w >= run.nworld) {
         return;
     }
-    let w = i / sizes.ntendon;
-    let t = i % sizes.ntendon;
     let ten = tendons[t];
     let row = ten_rows[t];
-    let jb = w * run.ten_nnz;
+    let jb = world_at(w, run.ten_nnz);
     for (var k = 0u; k < row.y; k++) {
-        ten_j[jb + row.x + k] = 0.0;
+        ten_j[at(jb, row.x + k)] = 0.0;
     }
-    let sb = w * sizes.nsite;
-    let gb = w * sizes.ngeom;
+    let sb = world_at(w, sizes.nsite);
+    let gb = world_at(w, sizes.ngeom);
     var total = 0.0;
     var divisor = 1.0;
-    let pb = 2u * (w * sizes.nwrap + ten.adr);
+    // this tendon's path points: 2·adr on in the world's 2·nwrap
+    let pb = at(world_at(w, 2u * sizes.nwrap), 2u * ten.adr);
     var npts = 0u;
     var k = ten.adr;
     let end = ten.adr + ten.num;
@@ -94,41 +97,41 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
         let wr = wraps[k];
         if (wr.kind == 1u) {  // joint of a fixed tendon
             let jnt = joints[wr.objid];
-            total += wr.prm * qpos[w * sizes.nq + jnt.qpos_adr];
+            total += wr.prm * qpos[at(world_at(w, sizes.nq), jnt.qpos_adr)];
             for (var e = 0u; e < row.y; e++) {
                 if (ten_row_dof[row.x + e] == jnt.dof_adr) {
-                    ten_j[jb + row.x + e] += wr.prm;
+                    ten_j[at(jb, row.x + e)] += wr.prm;
                 }
             }
         } else if (wr.kind == 2u) {  // pulley
             divisor = wr.prm;
-            wrap_xpos[pb + npts] = vec4<f32>(0.0);
+            wrap_xpos[at(pb, npts)] = vec4<f32>(0.0);
             npts += 1u;
         } else if (wr.kind == 3u) {  // site, followed by a site or a wrap geom
-            let x0 = site_xpos[sb + wr.objid].xyz;
+            let x0 = site_xpos[at(sb, wr.objid)].xyz;
             let b0 = sites[wr.objid].body;
-            wrap_xpos[pb + npts] = vec4<f32>(x0, 0.0);
+            wrap_xpos[at(pb, npts)] = vec4<f32>(x0, 0.0);
             npts += 1u;
             if (k + 1u >= end) {
                 break;
             }
             let next = wraps[k + 1u];
             if (next.kind == 3u) {
-                total += segment(w, row, jb, x0, b0, site_xpos[sb + next.objid].xyz, sites[next.objid].body, divisor);
+                total += segment(w, row, jb, x0, b0, site_xpos[at(sb, next.objid)].xyz, sites[next.objid].body, divisor);
             } else if (next.kind == 4u || next.kind == 5u) {
                 let g = next.objid;
                 let s1 = wraps[k + 2u].objid;
-                let x1 = site_xpos[sb + s1].xyz;
+                let x1 = site_xpos[at(sb, s1)].xyz;
                 let b1 = sites[s1].body;
                 let has_side = next.prm >= 0.0;
                 var side = vec3<f32>(0.0);
                 if (has_side) {
-                    side = site_xpos[sb + u32(next.prm)].xyz;
+                    side = site_xpos[at(sb, u32(next.prm))].xyz;
                 }
-                let r = wrap_geom(x0, x1, geom_xpos[gb + g].xyz, geom_xquat[gb + g], geoms[g].size.x, next.kind == 5u, has_side, side);
+                let r = wrap_geom(x0, x1, geom_xpos[at(gb, g)].xyz, geom_xquat[at(gb, g)], geoms[g].size.x, next.kind == 5u, has_side, side);
                 if (r.len >= 0.0) {
-                    wrap_xpos[pb + npts] = vec4<f32>(r.p0, 0.0);
-                    wrap_xpos[pb + npts + 1u] = vec4<f32>(r.p1, 0.0);
+                    wrap_xpos[at(pb, npts)] = vec4<f32>(r.p0, 0.0);
+                    wrap_xpos[at(pb, npts + 1u)] = vec4<f32>(r.p1, 0.0);
                     npts += 2u;
                     let bg = geoms[g].body;
                     total += segment(w, row, jb, x0, b0, r.p0, bg, divisor);
@@ -142,6 +145,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
         }
         k += 1u;
     }
-    ten_length[w * sizes.ntendon + t] = total;
-    ten_wrapnum[w * sizes.ntendon + t] = npts;
+    ten_length[i] = total;
+    ten_wrapnum[i] = npts;
 }

@@ -10,16 +10,20 @@
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    // item i is (world, tendon) as tiles number them (common/worlds.wgsl)
     let i = flat_index(gid);
-    if (i >= run.nworld * sizes.ntendon) {
+    let wt = world_item(i, sizes.ntendon);
+    let w = wt.x;
+    let t = wt.y;
+    if (w >= run.nworld) {
         return;
     }
-    let w = i / sizes.ntendon;
-    let t = i % sizes.ntendon;
     let row = ten_rows[t];
+    let jb = world_at(w, run.ten_nnz);
+    let vb = world_at(w, sizes.nv);
     var v = 0.0;
     for (var k = 0u; k < row.y; k++) {
-        v += ten_j[w * run.ten_nnz + row.x + k] * qvel[w * sizes.nv + ten_row_dof[row.x + k]];
+        v += ten_j[at(jb, row.x + k)] * qvel[at(vb, ten_row_dof[row.x + k])];
     }
     ten_velocity[i] = v;
 }

@@ -6,7 +6,7 @@ use sinew::gpu::{layout, shaders};
 #[test]
 fn every_shader_validates() {
     // Each common file on top of the ones before it (that is how stages see them).
-    let mut prelude = String::new();
+    let mut prelude = shaders::host_constants();
     for (name, src) in shaders::COMMON {
         prelude.push_str(src);
         shaders::validate(name, &prelude).unwrap_or_else(|e| panic!("{e}"));

@@ -45,12 +45,16 @@ fn fatigue_step(m: vec3<f32>, tl: f32, tau_act: f32, tau_deact: f32) -> vec3<f32
 
 @compute @workgroup_size(64)
 fn apply(@builtin(global_invocation_id) gid: vec3<u32>) {
+    // item i is (world, actuator) as tiles number them (common/worlds.wgsl): ctrl[i] is its
+    // control; actions, last_action and fatigue are world-major (j)
     let i = flat_index(gid);
-    if (i >= run.nworld * sizes.nu) {
+    let wu = world_item(i, sizes.nu);
+    if (wu.x >= run.nworld) {
         return;
     }
-    let u = i % sizes.nu;
-    var a = actions[i];
+    let u = wu.y;
+    let j = wu.x * sizes.nu + u;
+    var a = actions[j];
     if (a != a || abs(a) > 1e30) {
         a = 0.0;
     }
@@ -60,11 +64,11 @@ fn apply(@builtin(global_invocation_id) gid: vec3<u32>) {
     } else {
         e = 1.0 / (1.0 + exp(-5.0 * (a - 0.5)));
     }
-    last_action[i] = a;
+    last_action[j] = a;
     let act = actuators[u];
     if (env.fatigue != 0u && act.dyntype == 4u) {
-        let m = fatigue_step(fatigue[i].xyz, e, act.dynprm[0], act.dynprm[1]);
-        fatigue[i] = vec4<f32>(m, 0.0);
+        let m = fatigue_step(fatigue[j].xyz, e, act.dynprm[0], act.dynprm[1]);
+        fatigue[j] = vec4<f32>(m, 0.0);
         e = m.x;
     }
     ctrl[i] = e;

@@ -58,19 +58,19 @@ fn rand_range(state: ptr<function, u32>, lo: f32, hi: f32) -> f32 {
 }
 
 fn root_pos(w: u32) -> vec3<f32> {
-    let a = w * sizes.nq + env.root_qpos;
-    return vec3<f32>(qpos[a], qpos[a + 1u], qpos[a + 2u]);
+    let a = at(world_at(w, sizes.nq), env.root_qpos);
+    return vec3<f32>(qpos[a], qpos[at(a, 1u)], qpos[at(a, 2u)]);
 }
 
 fn root_quat(w: u32) -> vec4<f32> {
-    let a = w * sizes.nq + env.root_qpos + 3u;
-    return vec4<f32>(qpos[a], qpos[a + 1u], qpos[a + 2u], qpos[a + 3u]);
+    let a = at(world_at(w, sizes.nq), env.root_qpos + 3u);
+    return vec4<f32>(qpos[a], qpos[at(a, 1u)], qpos[at(a, 2u)], qpos[at(a, 3u)]);
 }
 
 // The root's linear velocity (world frame, as MuJoCo's free joint).
 fn root_vel(w: u32) -> vec3<f32> {
-    let a = w * sizes.nv + env.root_dof;
-    return vec3<f32>(qvel[a], qvel[a + 1u], qvel[a + 2u]);
+    let a = at(world_at(w, sizes.nv), env.root_dof);
+    return vec3<f32>(qvel[a], qvel[at(a, 1u)], qvel[at(a, 2u)]);
 }
 
 // Cosine of the root's tilt from upright (its z axis · world z).
@@ -104,12 +104,12 @@ fn point_velocity(w: u32, b: u32, p: vec3<f32>) -> vec3<f32> {
     if (body == 0u) {
         return vec3<f32>(0.0);
     }
-    let com = subtree_com[w * sizes.nbody + bodies[body].root].xyz;
+    let com = subtree_com[at(world_at(w, sizes.nbody), bodies[body].root)].xyz;
     var d = i32(bodies[body].dof_adr + bodies[body].dof_num - 1u);
     var v = vec3<f32>(0.0);
     while (d >= 0) {
-        let i = 2u * (w * sizes.nv + u32(d));
-        v += (cdof[i + 1u].xyz + cross(cdof[i].xyz, p - com)) * qvel[w * sizes.nv + u32(d)];
+        let i = at(world_at(w, 2u * sizes.nv), 2u * u32(d));
+        v += (cdof[at(i, 1u)].xyz + cross(cdof[i].xyz, p - com)) * qvel[at(world_at(w, sizes.nv), u32(d))];
         d = dofs[u32(d)].parent;
     }
     return v;
@@ -133,7 +133,7 @@ fn effort(w: u32) -> f32 {
     }
     var e = 0.0;
     for (var a = 0u; a < sizes.na; a++) {
-        let x = act[w * sizes.na + a];
+        let x = act[at(world_at(w, sizes.na), a)];
         e += x * x;
     }
     return e / f32(sizes.na);
@@ -145,7 +145,7 @@ fn world_broken(w: u32) -> bool {
         return true;
     }
     for (var i = 0u; i < sizes.nq; i++) {
-        let x = qpos[w * sizes.nq + i];
+        let x = qpos[at(world_at(w, sizes.nq), i)];
         if (x != x || abs(x) > 1e6) {
             return true;
         }
@@ -190,14 +190,14 @@ fn reset_common(w: u32) -> u32 {
         1.0,
     );
     for (var a = 0u; a < sizes.na; a++) {
-        act[w * sizes.na + a] = 0.0;
+        act[at(world_at(w, sizes.na), a)] = 0.0;
     }
     for (var u = 0u; u < sizes.nu; u++) {
         last_action[w * sizes.nu + u] = 0.0;
         fatigue[w * sizes.nu + u] = vec4<f32>(0.0, 1.0, 0.0, 0.0);
     }
     for (var d = 0u; d < sizes.nv; d++) {
-        qacc_warmstart[w * sizes.nv + d] = 0.0;
+        qacc_warmstart[at(world_at(w, sizes.nv), d)] = 0.0;
     }
     nonfinite[w] = 0u;
     world[w].step = 0u;
@@ -212,7 +212,7 @@ fn add_noise(w: u32, rng: ptr<function, u32>) {
     for (var j = 0u; j < sizes.njnt; j++) {
         let jnt = joints[j];
         if ((jnt.kind == 2u || jnt.kind == 3u) && env.qpos_noise > 0.0) {
-            let i = w * sizes.nq + jnt.qpos_adr;
+            let i = at(world_at(w, sizes.nq), jnt.qpos_adr);
             var x = qpos[i] + rand_range(rng, -env.qpos_noise, env.qpos_noise);
             if (jnt.limited != 0u) {
                 x = clamp(x, jnt.range_lo, jnt.range_hi);
@@ -221,17 +221,17 @@ fn add_noise(w: u32, rng: ptr<function, u32>) {
         }
     }
     for (var d = 0u; d < sizes.nv; d++) {
-        qvel[w * sizes.nv + d] += rand_range(rng, -env.qvel_noise, env.qvel_noise);
+        qvel[at(world_at(w, sizes.nv), d)] += rand_range(rng, -env.qvel_noise, env.qvel_noise);
     }
 }
 
 // Put the world at the standing start (init_qpos, at rest) with noise.
 fn reset_standing(w: u32, rng: ptr<function, u32>) {
     for (var i = 0u; i < sizes.nq; i++) {
-        qpos[w * sizes.nq + i] = init_qpos[i];
+        qpos[at(world_at(w, sizes.nq), i)] = init_qpos[i];
     }
     for (var d = 0u; d < sizes.nv; d++) {
-        qvel[w * sizes.nv + d] = 0.0;
+        qvel[at(world_at(w, sizes.nv), d)] = 0.0;
     }
     add_noise(w, rng);
 }
@@ -242,20 +242,20 @@ fn write_proprio(w: u32, o: u32) -> u32 {
     var k = o;
     for (var i = 0u; i < sizes.nq; i++) {
         if (i != env.root_qpos && i != env.root_qpos + 1u) {
-            obs[k] = qpos[w * sizes.nq + i];
+            obs[k] = qpos[at(world_at(w, sizes.nq), i)];
             k++;
         }
     }
     for (var d = 0u; d < sizes.nv; d++) {
-        obs[k] = qvel[w * sizes.nv + d];
+        obs[k] = qvel[at(world_at(w, sizes.nv), d)];
         k++;
     }
     for (var a = 0u; a < sizes.na; a++) {
-        obs[k] = act[w * sizes.na + a];
+        obs[k] = act[at(world_at(w, sizes.na), a)];
         k++;
     }
     for (var u = 0u; u < sizes.nu; u++) {
-        let i = w * sizes.nu + u;
+        let i = at(world_at(w, sizes.nu), u);
         obs[k] = actuator_length[i];
         obs[k + sizes.nu] = actuator_velocity[i];
         obs[k + 2u * sizes.nu] = 1e-3 * actuator_force[i];

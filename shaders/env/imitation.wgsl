@@ -37,7 +37,7 @@ struct Pelvis {
 }
 
 fn pelvis_frame(w: u32) -> Pelvis {
-    let pb = w * sizes.nbody + env.pelvis;
+    let pb = at(world_at(w, sizes.nbody), env.pelvis);
     var p: Pelvis;
     p.pos = xpos[pb].xyz;
     p.inv = quat_conj(xquat[pb]);
@@ -47,7 +47,7 @@ fn pelvis_frame(w: u32) -> Pelvis {
 
 // Mimic site i's position relative to the pelvis, in the pelvis frame.
 fn relative_pos(w: u32, i: u32, pel: Pelvis) -> vec3<f32> {
-    return quat_rot(pel.inv, site_xpos[w * sizes.nsite + mimic_sites[i]].xyz - pel.pos);
+    return quat_rot(pel.inv, site_xpos[at(world_at(w, sizes.nsite), mimic_sites[i])].xyz - pel.pos);
 }
 
 // Mimic site i's orientation and velocity relative to the pelvis, in the pelvis frame.
@@ -60,8 +60,8 @@ fn relative_motion(w: u32, i: u32, pel: Pelvis) -> Relative {
     let s = mimic_sites[i];
     let site = sites[s];
     var r: Relative;
-    r.quat = quat_mul(pel.inv, quat_mul(xquat[w * sizes.nbody + site.body], site.quat));
-    r.vel = quat_rot(pel.inv, point_velocity(w, site.body, site_xpos[w * sizes.nsite + s].xyz) - pel.vel);
+    r.quat = quat_mul(pel.inv, quat_mul(xquat[at(world_at(w, sizes.nbody), site.body)], site.quat));
+    r.vel = quat_rot(pel.inv, point_velocity(w, site.body, site_xpos[at(world_at(w, sizes.nsite), s)].xyz) - pel.vel);
     return r;
 }
 
@@ -86,7 +86,7 @@ fn evaluate(@builtin(global_invocation_id) gid: vec3<u32>) {
     var n = 0.0;
     for (var i = 0u; i < sizes.nq; i++) {
         if (!is_root_qpos(i)) {
-            let d = qpos[w * sizes.nq + i] - ref_qpos[f * sizes.nq + i];
+            let d = qpos[at(world_at(w, sizes.nq), i)] - ref_qpos[f * sizes.nq + i];
             e_qpos += d * d;
             n += 1.0;
         }
@@ -96,7 +96,7 @@ fn evaluate(@builtin(global_invocation_id) gid: vec3<u32>) {
     n = 0.0;
     for (var d = 0u; d < sizes.nv; d++) {
         if (!is_root_dof(d)) {
-            let x = qvel[w * sizes.nv + d] - ref_qvel[f * sizes.nv + d];
+            let x = qvel[at(world_at(w, sizes.nv), d)] - ref_qvel[f * sizes.nv + d];
             e_qvel += x * x;
             n += 1.0;
         }
@@ -154,10 +154,10 @@ fn reset(@builtin(global_invocation_id) gid: vec3<u32>) {
     let f0 = min(u32(rand(&rng) * f32(last)), last - 1u);
     world[w].frame0 = f0;
     for (var i = 0u; i < sizes.nq; i++) {
-        qpos[w * sizes.nq + i] = ref_qpos[f0 * sizes.nq + i];
+        qpos[at(world_at(w, sizes.nq), i)] = ref_qpos[f0 * sizes.nq + i];
     }
     for (var d = 0u; d < sizes.nv; d++) {
-        qvel[w * sizes.nv + d] = ref_qvel[f0 * sizes.nv + d];
+        qvel[at(world_at(w, sizes.nv), d)] = ref_qvel[f0 * sizes.nv + d];
     }
     add_noise(w, &rng);
     world[w].rng = rng;

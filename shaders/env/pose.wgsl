@@ -11,7 +11,7 @@
 fn pose_error(w: u32) -> f32 {
     var e = 0.0;
     for (var i = 0u; i < task.npose; i++) {
-        let d = qpos[w * sizes.nq + pose_joints[i].qpos_adr] - pose_target[w * task.npose + i];
+        let d = qpos[at(world_at(w, sizes.nq), pose_joints[i].qpos_adr)] - pose_target[w * task.npose + i];
         e += d * d;
     }
     return sqrt(e);
@@ -62,6 +62,6 @@ fn observe(@builtin(global_invocation_id) gid: vec3<u32>) {
     for (var i = 0u; i < task.npose; i++) {
         let t = pose_target[w * task.npose + i];
         obs[k + i] = t;
-        obs[k + task.npose + i] = t - qpos[w * sizes.nq + pose_joints[i].qpos_adr];
+        obs[k + task.npose + i] = t - qpos[at(world_at(w, sizes.nq), pose_joints[i].qpos_adr)];
     }
 }

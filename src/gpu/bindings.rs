@@ -72,10 +72,10 @@ impl WorldChunks {
 
     /// The largest chunk whose every per-world range (`per_world` bytes per world, each)
     /// fits `max_binding` bytes and starts at a multiple of `align` bytes (offsets of chunk `k`
-    /// are `k · chunk · per_world`, and every per-world size is a multiple of 4 bytes).
-    /// Errors when not even `align / 4` worlds fit one binding.
+    /// are `k · chunk · per_world`, and every per-world size is a multiple of 4 bytes), in whole
+    /// tiles of worlds ([`crate::sim::tiles`]). Errors when not even one such unit fits.
     pub fn fit(nworld: usize, per_world: &[(&str, u64)], max_binding: u64, align: u64) -> Result<Self> {
-        let unit = (align / 4).max(1) as usize;
+        let unit = Self::unit(align);
         let mut chunk = nworld.max(1);
         for (name, bytes) in per_world.iter().filter(|(_, b)| *b > 0) {
             let fits = (max_binding / bytes) as usize;
@@ -85,13 +85,18 @@ impl WorldChunks {
             let aligned = fits / unit * unit;
             if aligned == 0 {
                 return Err(Error::Gpu(format!(
-                    "{name} takes {bytes} bytes per world: {unit} worlds (the smallest chunk the adapter's \
-                     {align}-byte offset alignment allows) exceed its {max_binding}-byte binding limit"
+                    "{name} takes {bytes} bytes per world: {unit} worlds (the smallest chunk: whole tiles of \
+                     worlds at the adapter's {align}-byte offset alignment) exceed its {max_binding}-byte binding limit"
                 )));
             }
             chunk = chunk.min(aligned);
         }
         Ok(WorldChunks { nworld, chunk })
+    }
+
+    /// Worlds a chunk is a multiple of: whole tiles, starting at aligned offsets.
+    pub fn unit(align: u64) -> usize {
+        ((align / 4).max(1) as usize).max(crate::sim::tiles::WORLD_TILE)
     }
 
     /// The chunks' world ranges, in order.

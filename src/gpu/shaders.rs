@@ -78,14 +78,19 @@ pub fn module_source_real(stage: &str, real: &str) -> Result<String> {
     })
 }
 
+/// Constants the host sets for every module, before the common prelude: the per-world state
+/// layout's tile, chosen in one place (`crate::sim::tiles::WORLD_TILE`).
+pub fn host_constants() -> String {
+    format!("const WORLD_TILE: u32 = {}u;\n", crate::sim::tiles::WORLD_TILE)
+}
+
 /// The full module source of a stage: the common prelude, the stage's parts and the stage file.
 pub fn module_source(stage: &str) -> Result<String> {
     let (_, src) = STAGES
         .iter()
         .find(|(name, _)| *name == stage)
         .ok_or_else(|| Error::Gpu(format!("unknown shader '{stage}'")))?;
-    // the per-world state layout, chosen in one place (src/sim/tiles.rs)
-    let mut out = format!("const WORLD_TILE: u32 = {}u;\n", crate::sim::tiles::WORLD_TILE);
+    let mut out = host_constants();
     for (name, c) in COMMON {
         out.push_str(&format!("// ---- {name} ----\n{c}\n"));
     }

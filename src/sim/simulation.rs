@@ -144,7 +144,7 @@ impl SimData {
         )?;
         if let Some(max) = max_chunk {
             // keep chunk offsets aligned
-            let unit = (align / 4).max(1) as usize;
+            let unit = WorldChunks::unit(align);
             chunks.chunk = chunks.chunk.min((max / unit * unit).max(unit));
         }
         let run = |n: usize| RunParams {

@@ -6,8 +6,17 @@ use crate::gpu::Bindings;
 use crate::gpu::GpuContext;
 use crate::model::Model;
 
-/// The arrays laid out in tiles of worlds ([`tiles`]); the others are world-major.
-const TILED: &[&str] = &[];
+/// The arrays laid out in tiles of worlds ([`tiles`]; the kernels index them through
+/// shaders/common/worlds.wgsl): all but `qm`, which Newton's workgroup for one world reads every
+/// iteration (its lanes then read adjacent entries). With `tiles::WORLD_TILE = 1` all are
+/// world-major.
+const TILED: &[&str] = &[
+    "qpos", "qvel", "act", "ctrl", "xpos", "xquat", "xanchor", "xaxis", "site_xpos", "geom_xpos",
+    "geom_xquat", "subtree_com", "cdof", "cinert", "ten_length", "ten_j", "wrap_xpos", "ten_wrapnum",
+    "ten_velocity", "actuator_length", "actuator_velocity", "act_dot", "actuator_force", "qfrc_actuator",
+    "crb", "qld", "cvel", "cdof_dot", "cacc", "cfrc", "qfrc_bias", "qfrc_passive", "qacc", "qacc_smooth",
+    "qacc_warmstart", "qfrc_constraint", "dv", "nonfinite", "world_scale",
+];
 
 /// State of `nworld` worlds of one model. Shapes below are (worlds × per world); an array in
 /// [`TILED`] is laid out in tiles of worlds ([`tiles`]), the others world-major (`[w * n + i]`),

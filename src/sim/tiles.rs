@@ -6,8 +6,9 @@
 //! the one place the layout is chosen: the WGSL side reads it (`shaders/common/worlds.wgsl`,
 //! prepended by [`crate::gpu::shaders::module_source`]).
 //!
-//! Tiled: the simulator state ([`crate::sim::SimState`]). World-major: the constraint rows and
-//! Newton scratch (a workgroup per world reads its own rows), contacts, and what users and the
+//! Tiled: the simulator state ([`crate::sim::SimState`]) but its sparse M (`qm`). World-major:
+//! `qm`, the constraint rows and Newton scratch (a workgroup per world reads them every
+//! iteration, its lanes adjacent entries of one world), contacts, and what users and the
 //! learner read (rollout npz, observations, rewards, actions keep their documented shapes;
 //! [`crate::sim::SimState::download`] converts).
 
