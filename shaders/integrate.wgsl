@@ -1,4 +1,5 @@
-// integrate: MuJoCo's Euler step with implicit joint damping (qvel += h·dv, dv from `solve`),
+// integrate: MuJoCo's Euler step with implicit joint damping (qvel += h·dv, dv from `solve`;
+// without implicit damping dv is qacc itself, read here rather than copied by a dispatch),
 // quaternion integration of ball/free joints, and the activation update (mj_Euler), one
 // invocation per world.
 
@@ -9,6 +10,7 @@
 @group(0) @binding(4) var<storage, read> actuators: array<Actuator>;
 @group(0) @binding(5) var<storage, read> act_dot: array<f32>;
 @group(0) @binding(6) var<storage, read> dv: array<f32>;
+@group(0) @binding(11) var<storage, read> qacc: array<f32>;
 @group(0) @binding(7) var<storage, read_write> qpos: array<f32>;
 @group(0) @binding(8) var<storage, read_write> qvel: array<f32>;
 @group(0) @binding(9) var<storage, read_write> act: array<f32>;
@@ -57,7 +59,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     // the state is tiled (common/worlds.wgsl)
     let vb = world_at(w, sizes.nv);
     for (var d = 0u; d < sizes.nv; d++) {
-        qvel[at(vb, d)] += h * dv[at(vb, d)];
+        let a = select(qacc[at(vb, d)], dv[at(vb, d)], options.implicit != 0u);
+        qvel[at(vb, d)] += h * a;
     }
     let qb = world_at(w, sizes.nq);
     for (var j = 0u; j < sizes.njnt; j++) {

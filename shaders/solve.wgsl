@@ -238,11 +238,3 @@ fn store_dv(@builtin(global_invocation_id) gid: vec3<u32>) {
     store(flat_index(gid), 1u);
 }
 
-// Without implicit damping Euler integrates qacc itself.
-@compute @workgroup_size(64)
-fn copy_dv(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let i = flat_index(gid);
-    if (world_item(i, sizes.nv).x < run.nworld) {
-        dv[i] = qacc[i];
-    }
-}

@@ -1,4 +1,6 @@
-// tendon: lengths and sparse Jacobians of every tendon (MuJoCo's mj_tendon), one invocation per
+// tendon: lengths and sparse Jacobians of every tendon (MuJoCo's mj_tendon), and from them the
+// tendon velocities J · qvel (the tendon part of mj_fwdVelocity: qvel does not change in between,
+// so the row is used while it is at hand instead of in a dispatch of its own), one invocation per
 // (world, tendon). Row t of the Jacobian holds rows_num[t] entries at rows_adr[t], for the dofs
 // listed in ten_row_dof (the union of the path's body chains, built on the host).
 
@@ -26,6 +28,8 @@
 @group(0) @binding(19) var<storage, read_write> wrap_xpos: array<vec4<f32>>; // nworld × 2·nwrap
 @group(0) @binding(20) var<storage, read_write> ten_wrapnum: array<u32>;     // nworld × ntendon
 @group(0) @binding(21) var<storage, read> body_subtree_end: array<u32>;     // nbody
+@group(0) @binding(22) var<storage, read> qvel: array<f32>;
+@group(0) @binding(23) var<storage, read_write> ten_velocity: array<f32>;   // nworld × ntendon
 
 // Does `dof` move `body`? Bodies are numbered depth-first, so the dof's body is an ancestor of
 // `body` (or `body` itself) exactly when `body` lies in its subtree range.
@@ -147,4 +151,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     }
     ten_length[i] = total;
     ten_wrapnum[i] = npts;
+    // velocity: the row just written, dot qvel
+    let vb = world_at(w, sizes.nv);
+    var v = 0.0;
+    for (var e = 0u; e < row.y; e++) {
+        v += ten_j[at(jb, row.x + e)] * qvel[at(vb, ten_row_dof[row.x + e])];
+    }
+    ten_velocity[i] = v;
 }

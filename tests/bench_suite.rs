@@ -101,6 +101,7 @@ fn suite_record_has_every_field_and_consistent_ratios() {
         "physics_steps_per_s",
         "build_s",
         "bytes_per_world",
+        "dispatches_per_step",
         "stage_timing",
         "stage_ms",
         "newton_iterations",
@@ -120,7 +121,11 @@ fn suite_record_has_every_field_and_consistent_ratios() {
         let (steps, secs) = (row["steps"].as_f64().unwrap(), row["seconds"].as_f64().unwrap());
         assert!((sps - nworld as f64 * steps / secs).abs() <= 1e-9 * sps);
         assert!(secs >= 0.2, "time box: {secs}");
-        assert_eq!(row["stage_ms"].as_array().unwrap().len(), 15, "one time per stage");
+        assert_eq!(row["stage_ms"].as_array().unwrap().len(), 14, "one time per stage");
+        // every stage but collision (no pairs with contacts off) records a dispatch, and Newton
+        // at least start, one compact + iterate and finish
+        let dispatches = row["dispatches_per_step"].as_u64().unwrap();
+        assert!(dispatches >= 16, "{dispatches} dispatches per step");
         // myolegs always has rows (its knee equalities), so every world takes at least its
         // gradient check, and no more than the model's 100
         let it = &row["newton_iterations"];
@@ -160,6 +165,8 @@ fn suite_record_has_every_field_and_consistent_ratios() {
     assert_eq!(env.len(), 2);
     for row in env {
         assert_eq!(row["task"], "imitation");
+        // frame_skip physics steps and the task layer
+        assert!(row["dispatches_per_control_step"].as_u64().unwrap() > 16, "{row}");
         let (e, p) = (row["env_steps_per_s"].as_f64().unwrap(), row["physics_steps_per_s"].as_f64().unwrap());
         assert!((p - e * row["frame_skip"].as_f64().unwrap()).abs() <= 1e-9 * p);
         check_ratio(

@@ -390,12 +390,17 @@ impl Env {
         v
     }
 
+    /// Compute dispatches one control step records.
+    pub fn dispatches_per_control_step(&self) -> usize {
+        self.step_stages().iter().map(|(_, s)| s.dispatches()).sum()
+    }
+
     /// Every dispatch of a control step other than the physics steps, in recorded order, named
     /// (for timing the task layer stage by stage): action, the forward stages, evaluate, reset,
     /// the forward stages again, observe.
     pub fn task_stages(&self) -> Vec<(&'static str, &dyn Stage)> {
-        const FORWARD: [&str; 5] =
-            ["forward:kinematics", "forward:com", "forward:tendon", "forward:velocity", "forward:actuation"];
+        const FORWARD: [&str; 4] =
+            ["forward:kinematics", "forward:com", "forward:tendon", "forward:actuation"];
         let forward = || FORWARD.into_iter().zip(self.sim.step.forward_stages());
         let mut v: Vec<(&'static str, &dyn Stage)> = vec![("action", &self.apply_action)];
         v.extend(forward());

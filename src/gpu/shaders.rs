@@ -45,7 +45,6 @@ pub const STAGES: &[(&str, &str)] = &[
     ("kinematics.wgsl", include_str!("../../shaders/kinematics.wgsl")),
     ("com.wgsl", include_str!("../../shaders/com.wgsl")),
     ("tendon.wgsl", include_str!("../../shaders/tendon.wgsl")),
-    ("velocity.wgsl", include_str!("../../shaders/velocity.wgsl")),
     ("actuation.wgsl", include_str!("../../shaders/actuation.wgsl")),
     ("crb.wgsl", include_str!("../../shaders/crb.wgsl")),
     ("rne.wgsl", include_str!("../../shaders/rne.wgsl")),

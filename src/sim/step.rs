@@ -14,7 +14,6 @@ pub struct Step {
     kinematics: Kernel,
     com: Kernel,
     tendon: Kernel,
-    velocity: Kernel,
     actuation: Kernels,
     crb: Kernel,
     rne: Kernel,
@@ -46,7 +45,6 @@ impl Step {
             kinematics: stages::kinematics::kinematics(ctx, b)?,
             com: stages::com::com(ctx, b)?,
             tendon: stages::tendon::tendon(ctx, b, sizes)?,
-            velocity: stages::velocity::velocity(ctx, b, sizes)?,
             actuation: stages::actuation::actuation(ctx, b, sizes)?,
             crb: stages::crb::crb(ctx, b)?,
             rne: stages::rne::rne(ctx, b)?,
@@ -62,17 +60,16 @@ impl Step {
     }
 
     /// The stages of one step, in order.
-    pub fn stages(&self) -> [&dyn Stage; 15] {
+    pub fn stages(&self) -> [&dyn Stage; 14] {
         self.named_stages().map(|(_, s)| s)
     }
 
     /// The stages of one step with their names, in order.
-    pub fn named_stages(&self) -> [(&'static str, &dyn Stage); 15] {
+    pub fn named_stages(&self) -> [(&'static str, &dyn Stage); 14] {
         [
             ("kinematics", &self.kinematics),
             ("com", &self.com),
             ("tendon", &self.tendon),
-            ("velocity", &self.velocity),
             ("actuation", &self.actuation),
             ("crb", &self.crb),
             ("rne", &self.rne),
@@ -87,12 +84,17 @@ impl Step {
         ]
     }
 
-    /// The position- and velocity-dependent stages (kinematics, com, tendon, velocity,
-    /// actuation): after an Euler update or a reset they bring body frames, sites, muscle
-    /// lengths, velocities and forces up to date with the new qpos/qvel/act, as MuJoCo's
+    /// The position- and velocity-dependent stages (kinematics, com, tendon with the tendon
+    /// velocities, actuation): after an Euler update or a reset they bring body frames, sites,
+    /// muscle lengths, velocities and forces up to date with the new qpos/qvel/act, as MuJoCo's
     /// mj_forward does before reading them.
-    pub fn forward_stages(&self) -> [&dyn Stage; 5] {
-        [&self.kinematics, &self.com, &self.tendon, &self.velocity, &self.actuation]
+    pub fn forward_stages(&self) -> [&dyn Stage; 4] {
+        [&self.kinematics, &self.com, &self.tendon, &self.actuation]
+    }
+
+    /// Dispatches one step records.
+    pub fn dispatches(&self) -> usize {
+        self.stages().iter().map(|s| s.dispatches()).sum()
     }
 
     /// Record one step into `pass`.

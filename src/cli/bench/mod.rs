@@ -264,6 +264,9 @@ fn run_step(args: &BenchArgs, model: &str) -> Result<()> {
             f.nworld, f.steps, f.physics_steps_per_s, ratio, f.bytes_per_world
         );
     }
+    if let Some(r) = rows.last() {
+        println!("dispatches per physics step: {}", r.figures.dispatches_per_step);
+    }
     for r in rows.iter().filter(|r| !r.figures.stage_ms.is_empty()) {
         print_stages(r.figures.nworld, r.figures.stage_timing, &r.figures.stage_ms, "per step");
         if let Some(it) = r.figures.newton_iterations {
@@ -381,6 +384,9 @@ fn run_task(args: &BenchArgs, model: &str, spec: &str) -> Result<()> {
             ratio,
             f.bytes_per_world
         );
+    }
+    if let Some(r) = rows.last() {
+        println!("dispatches per control step: {}", r.figures.dispatches_per_control_step);
     }
     for r in rows.iter().filter(|r| !r.figures.stage_ms.is_empty()) {
         print_stages(r.figures.nworld, r.figures.stage_timing, &r.figures.stage_ms, "per control step");

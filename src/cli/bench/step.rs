@@ -38,6 +38,9 @@ pub struct StepFigures {
     pub build_s: f64,
     /// GPU bytes per world (state, contacts, constraint rows and scratch).
     pub bytes_per_world: u64,
+    /// Compute dispatches one physics step records (Newton's indirect ones counted whether or
+    /// not they launch work).
+    pub dispatches_per_step: usize,
     /// How `stage_ms` was taken, when it was.
     pub stage_timing: Option<StageTiming>,
     /// Mean milliseconds per step of each stage.
@@ -107,6 +110,7 @@ pub fn measure(
         physics_steps_per_s: (nworld * t.timed.steps) as f64 / t.timed.seconds,
         build_s,
         bytes_per_world: sim.data.bytes_per_world(),
+        dispatches_per_step: step.dispatches(),
         stage_timing: t.stage_timing,
         stage_ms: t.stage_ms,
         newton_iterations,

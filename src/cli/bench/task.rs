@@ -37,6 +37,8 @@ pub struct TaskFigures {
     pub build_s: f64,
     /// GPU bytes per world (physics and environment buffers).
     pub bytes_per_world: u64,
+    /// Compute dispatches one control step records.
+    pub dispatches_per_control_step: usize,
     /// How `stage_ms` was taken, when it was.
     pub stage_timing: Option<StageTiming>,
     /// Mean milliseconds per control step of each stage (physics stages summed over the frame
@@ -92,6 +94,7 @@ pub fn measure(
         task_layer_share: ((control_s - physics.per_step()) / control_s).max(0.0),
         build_s,
         bytes_per_world: env.bytes_per_world(),
+        dispatches_per_control_step: env.dispatches_per_control_step(),
         stage_timing: t.stage_timing,
         stage_ms: t.stage_ms,
     })

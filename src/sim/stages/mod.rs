@@ -14,7 +14,6 @@ pub mod passive;
 pub mod rne;
 pub mod solve;
 pub mod tendon;
-pub mod velocity;
 
 use crate::error::Result;
 use crate::gpu::shaders::Pipeline;
@@ -24,6 +23,9 @@ use crate::gpu::{Bindings, GpuContext};
 pub trait Stage {
     /// Record this stage's dispatches.
     fn record(&self, pass: &mut wgpu::ComputePass);
+
+    /// Dispatches one record makes (indirect ones counted whether or not they launch work).
+    fn dispatches(&self) -> usize;
 }
 
 /// Record `stages` in order into one compute pass and submit it.
@@ -132,9 +134,9 @@ impl Kernel {
         }
     }
 
-    /// Dispatches one record makes (one per chunk with work).
-    pub fn dispatches(&self) -> usize {
-        self.groups.iter().filter(|(_, n)| *n > 0).count()
+    /// Dispatches one indirect record makes (one per chunk).
+    pub fn indirect_dispatches(&self) -> usize {
+        self.groups.len()
     }
 }
 
@@ -178,6 +180,10 @@ impl Stage for Kernel {
             pass.dispatch_workgroups(g.min(65535), g.div_ceil(65535), 1);
         }
     }
+
+    fn dispatches(&self) -> usize {
+        self.groups.iter().filter(|(_, n)| *n > 0).count()
+    }
 }
 
 /// Several kernels recorded in order (a stage with more than one entry point).
@@ -188,6 +194,10 @@ impl Stage for Kernels {
         for k in &self.0 {
             k.record(pass);
         }
+    }
+
+    fn dispatches(&self) -> usize {
+        self.0.iter().map(Stage::dispatches).sum()
     }
 }
 

@@ -30,6 +30,11 @@ impl Stage for Newton {
         }
         self.finish.record(pass);
     }
+
+    fn dispatches(&self) -> usize {
+        let per_repeat = self.compact.dispatches() + self.iterate.indirect_dispatches();
+        self.start.dispatches() + self.repeats * per_repeat + self.finish.dispatches()
+    }
 }
 
 /// Build the stage; `args` holds each chunk's `pending_args` buffer, in chunk order.

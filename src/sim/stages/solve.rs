@@ -34,7 +34,8 @@ pub fn smooth(ctx: &GpuContext, b: &Bindings, nm: usize, nv: usize) -> Result<Ke
     ]))
 }
 
-/// dv from the final qacc (and qfrc_constraint under implicit damping, when `implicit`).
+/// dv from the final qacc and qfrc_constraint under implicit damping (when `implicit`); nothing
+/// otherwise (integrate then reads qacc).
 pub fn damp(ctx: &GpuContext, b: &Bindings, nm: usize, nv: usize, implicit: bool) -> Result<Kernels> {
     Ok(Kernels(if implicit {
         vec![
@@ -43,6 +44,6 @@ pub fn damp(ctx: &GpuContext, b: &Bindings, nm: usize, nv: usize, implicit: bool
             Kernel::new(ctx, "solve.wgsl", "store_dv", b, Work::PerWorld(nv))?,
         ]
     } else {
-        vec![Kernel::new(ctx, "solve.wgsl", "copy_dv", b, Work::PerWorld(nv))?]
+        Vec::new()
     }))
 }

@@ -1,6 +1,6 @@
-//! `tendon` stage (shaders/tendon.wgsl): tendon lengths, sparse Jacobians and path points, one
-//! invocation per (world, tendon) — where muscle models spend their time, so it is parallel over
-//! tendons.
+//! `tendon` stage (shaders/tendon.wgsl): tendon lengths, sparse Jacobians, path points and (from
+//! the Jacobian rows) tendon velocities, one invocation per (world, tendon) — where muscle models
+//! spend their time, so it is parallel over tendons.
 
 use super::{Kernel, Work};
 use crate::error::Result;
