@@ -26,12 +26,8 @@ fn set_cdof(cb: u32, d: u32, ang: vec3<f32>, lin: vec3<f32>) {
     cdof[at(cb, 2u * d + 1u)] = vec4<f32>(lin, 0.0);
 }
 
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = flat_index(gid);
-    if (w >= run.nworld) {
-        return;
-    }
+// World w's part of the fused stage position.wgsl (which calls it for every world).
+fn com_world(w: u32) {
     let bb = world_at(w, sizes.nbody);
     // Mass-weighted positions, summed from the leaves up (children have larger ids).
     for (var b = 0u; b < sizes.nbody; b++) {

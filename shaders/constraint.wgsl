@@ -28,12 +28,8 @@
 // (nworld) rows in use.
 @group(0) @binding(17) var<storage, read_write> nefc: array<u32>;
 
-@compute @workgroup_size(64)
-fn rows(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = flat_index(gid);
-    if (w >= run.nworld) {
-        return;
-    }
+// World w's part of the fused stage rows.wgsl (which calls it for every world).
+fn constraint_world(w: u32) {
     // the state is tiled (common/worlds.wgsl); the rows are world-major
     let qb = world_at(w, sizes.nq);
     let vb = world_at(w, sizes.nv);

@@ -40,12 +40,8 @@
 // (nworld × 2): active contacts this step, and steps on which contacts were dropped (sticky).
 @group(0) @binding(20) var<storage, read_write> con_count: array<u32>;
 
-@compute @workgroup_size(64)
-fn rows(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = flat_index(gid);
-    if (w >= run.nworld) {
-        return;
-    }
+// World w's part of the fused stage rows.wgsl (which calls it for every world).
+fn contact_world(w: u32) {
     let n = contact_rows(w, nefc[w]);
     nefc[w] = n;
     index_by_dof(w, n);

@@ -13,12 +13,8 @@
 @group(0) @binding(8) var<storage, read_write> qm: array<f32>;          // nworld × nm
 
 
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = flat_index(gid);
-    if (w >= run.nworld) {
-        return;
-    }
+// World w's part of the fused stage mass_bias.wgsl (which calls it for every world).
+fn crb_world(w: u32) {
     // crb and cinert: 3 vec4 per body; cdof: 2 per dof (tiled, common/worlds.wgsl)
     let ib = world_at(w, 3u * sizes.nbody);
     let cb = world_at(w, 2u * sizes.nv);

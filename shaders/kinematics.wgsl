@@ -19,12 +19,8 @@
 @group(0) @binding(13) var<storage, read_write> geom_xpos: array<vec4<f32>>;
 @group(0) @binding(14) var<storage, read_write> geom_xquat: array<vec4<f32>>;
 
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = flat_index(gid);
-    if (w >= run.nworld) {
-        return;
-    }
+// World w's part of the fused stage position.wgsl (which calls it for every world).
+fn kinematics_world(w: u32) {
     let qa = world_at(w, sizes.nq);
     let bb = world_at(w, sizes.nbody);
     let jb = world_at(w, sizes.njnt);

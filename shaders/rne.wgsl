@@ -28,12 +28,8 @@ fn cross_force(vw: vec3<f32>, vl: vec3<f32>, fw: vec3<f32>, fl: vec3<f32>) -> ar
 }
 
 
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = flat_index(gid);
-    if (w >= run.nworld) {
-        return;
-    }
+// World w's part of the fused stage mass_bias.wgsl (which calls it for every world).
+fn rne_world(w: u32) {
     // tiled (common/worlds.wgsl): 2 vec4 per body (cvel, cacc, cfrc) or dof (cdof, cdof_dot),
     // 3 per body (cinert), 1 f32 per dof (qvel, qfrc_bias)
     let b2 = world_at(w, 2u * sizes.nbody);

@@ -92,7 +92,7 @@ fn check(name: &str, m: &Model) {
     }
     // the smooth stages, each once, in step order
     let stage = |name: &str| sim.step.named_stages().into_iter().find(|(n, _)| *n == name).unwrap().1;
-    let smooth = ["kinematics", "com", "tendon", "actuation", "crb", "rne", "passive", "smooth"];
+    let smooth = ["position", "tendon", "actuation", "mass_bias", "passive", "smooth"];
     run(&ctx, &smooth.map(stage));
 
     let dl4 = |b: &wgpu::Buffer, n: usize| {

@@ -399,8 +399,7 @@ impl Env {
     /// (for timing the task layer stage by stage): action, the forward stages, evaluate, reset,
     /// the forward stages again, observe.
     pub fn task_stages(&self) -> Vec<(&'static str, &dyn Stage)> {
-        const FORWARD: [&str; 4] =
-            ["forward:kinematics", "forward:com", "forward:tendon", "forward:actuation"];
+        const FORWARD: [&str; 3] = ["forward:position", "forward:tendon", "forward:actuation"];
         let forward = || FORWARD.into_iter().zip(self.sim.step.forward_stages());
         let mut v: Vec<(&'static str, &dyn Stage)> = vec![("action", &self.apply_action)];
         v.extend(forward());

@@ -216,7 +216,8 @@ impl SiteTrajectory {
         st.bind(&mut b);
         let run = crate::gpu::layout::RunParams { nworld: t as u32, ..Default::default() };
         b.chunk_own(0, "run", &ctx.uniform_from("motion.run", &run));
-        let kin = crate::sim::stages::kinematics::kinematics(ctx, &b)?;
+        // (position computes the com quantities too; they are not read)
+        let kin = crate::sim::stages::position::position(ctx, &b)?;
         crate::sim::stages::run(ctx, &[&kin]);
         let xpos: Vec<[f32; 4]> = st.download(ctx, &st.xpos)?;
         let xquat: Vec<[f32; 4]> = st.download(ctx, &st.xquat)?;

@@ -23,6 +23,13 @@ pub const PARTS: &[(&str, &str)] = &[
     ("env/params.wgsl", include_str!("../../shaders/env/params.wgsl")),
     ("env/common.wgsl", include_str!("../../shaders/env/common.wgsl")),
     ("solver/exact.wgsl", include_str!("../../shaders/solver/exact.wgsl")),
+    // per-world stage bodies the fused stages below call (`<name>_world(w)`)
+    ("kinematics.wgsl", include_str!("../../shaders/kinematics.wgsl")),
+    ("com.wgsl", include_str!("../../shaders/com.wgsl")),
+    ("crb.wgsl", include_str!("../../shaders/crb.wgsl")),
+    ("rne.wgsl", include_str!("../../shaders/rne.wgsl")),
+    ("constraint.wgsl", include_str!("../../shaders/constraint.wgsl")),
+    ("contact.wgsl", include_str!("../../shaders/contact.wgsl")),
 ];
 
 /// Which [`PARTS`] a stage includes (after the common prelude, in this order).
@@ -37,22 +44,22 @@ pub const STAGE_PARTS: &[(&str, &[&str])] = &[
     ("env/reaching.wgsl", &["env/params.wgsl", "env/common.wgsl"]),
     ("env/pose.wgsl", &["env/params.wgsl", "env/common.wgsl"]),
     ("solve.wgsl", &["solver/exact.wgsl"]),
+    ("position.wgsl", &["kinematics.wgsl", "com.wgsl"]),
+    ("mass_bias.wgsl", &["crb.wgsl", "rne.wgsl"]),
+    ("rows.wgsl", &["constraint.wgsl", "contact.wgsl"]),
 ];
 
 /// Stage shaders: (path under `shaders/`, source).
 pub const STAGES: &[(&str, &str)] = &[
     ("model_probe.wgsl", include_str!("../../shaders/model_probe.wgsl")),
-    ("kinematics.wgsl", include_str!("../../shaders/kinematics.wgsl")),
-    ("com.wgsl", include_str!("../../shaders/com.wgsl")),
+    ("position.wgsl", include_str!("../../shaders/position.wgsl")),
     ("tendon.wgsl", include_str!("../../shaders/tendon.wgsl")),
     ("actuation.wgsl", include_str!("../../shaders/actuation.wgsl")),
-    ("crb.wgsl", include_str!("../../shaders/crb.wgsl")),
-    ("rne.wgsl", include_str!("../../shaders/rne.wgsl")),
+    ("mass_bias.wgsl", include_str!("../../shaders/mass_bias.wgsl")),
     ("passive.wgsl", include_str!("../../shaders/passive.wgsl")),
     ("solve.wgsl", include_str!("../../shaders/solve.wgsl")),
     ("collision.wgsl", include_str!("../../shaders/collision.wgsl")),
-    ("constraint.wgsl", include_str!("../../shaders/constraint.wgsl")),
-    ("contact.wgsl", include_str!("../../shaders/contact.wgsl")),
+    ("rows.wgsl", include_str!("../../shaders/rows.wgsl")),
     ("newton.wgsl", include_str!("../../shaders/newton.wgsl")),
     ("pending.wgsl", include_str!("../../shaders/pending.wgsl")),
     ("integrate.wgsl", include_str!("../../shaders/integrate.wgsl")),
@@ -103,7 +110,72 @@ pub fn module_source(stage: &str) -> Result<String> {
         }
     }
     out.push_str(&format!("// ---- {stage} ----\n{src}"));
-    Ok(out)
+    merge_bindings(&out)
+}
+
+/// One binding per name in a module assembled from several files (a fused stage and its parts):
+/// a name declared twice keeps its first declaration (read_write if any declaration writes it;
+/// the types must agree), and a declaration whose binding number an earlier one took gets the
+/// next free number. Kernels bind by name ([`binding_names`]), so the numbers are arbitrary.
+fn merge_bindings(src: &str) -> Result<String> {
+    struct Decl {
+        line: usize,
+        space: String,
+        ty: String,
+    }
+    let mut lines: Vec<String> = src.lines().map(str::to_string).collect();
+    let mut seen: std::collections::HashMap<String, Decl> = Default::default();
+    let mut used = std::collections::BTreeSet::new();
+    let mut drop = Vec::new();
+    let mut renumber = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(rest) = line.trim_start().strip_prefix("@group(0) @binding(") else { continue };
+        let (number, rest) =
+            rest.split_once(')').ok_or_else(|| Error::Gpu(format!("bad binding: {line}")))?;
+        let number: u32 = number.trim().parse().map_err(|_| Error::Gpu(format!("bad binding: {line}")))?;
+        let decl = rest.split(';').next().unwrap_or("").trim();
+        let (head, ty) = decl.split_once(':').ok_or_else(|| Error::Gpu(format!("bad binding: {line}")))?;
+        let name = head.rsplit(|c: char| c.is_whitespace() || c == '>').next().unwrap_or("").to_string();
+        let space = head.trim_start_matches("var").trim().trim_end_matches(&name).trim().to_string();
+        let ty = ty.trim().to_string();
+        if let Some(first) = seen.get_mut(&name) {
+            let kind = |s: &str| s.split(',').next().unwrap_or("").to_string();
+            if first.ty != ty || kind(&first.space) != kind(&space) {
+                return Err(Error::Gpu(format!(
+                    "`{name}` is declared as {} {} and as {space} {ty}",
+                    first.space, first.ty
+                )));
+            }
+            if space.contains("read_write") {
+                first.space = space;
+            }
+            drop.push(i);
+        } else {
+            if !used.insert(number) {
+                renumber.push(i);
+            }
+            seen.insert(name, Decl { line: i, space, ty });
+        }
+    }
+    // read_write where a later file writes what an earlier one only read
+    for decl in seen.values() {
+        let line = &mut lines[decl.line];
+        if decl.space.contains("read_write") && line.contains("var<storage, read>") {
+            *line = line.replacen("var<storage, read>", "var<storage, read_write>", 1);
+        }
+    }
+    for i in renumber {
+        let next = used.iter().next_back().map_or(0, |n| n + 1);
+        used.insert(next);
+        let line = &lines[i];
+        let start = line.find("@binding(").unwrap_or(0) + "@binding(".len();
+        let end = start + line[start..].find(')').unwrap_or(0);
+        lines[i] = format!("{}{next}{}", &line[..start], &line[end..]);
+    }
+    for i in drop {
+        lines[i] = format!("// (declared above) {}", lines[i].trim());
+    }
+    Ok(lines.join("\n"))
 }
 
 /// Parse and validate WGSL with naga; returns the module (for layout checks) or a readable error.
@@ -234,5 +306,30 @@ impl super::GpuContext {
             return Err(Error::Gpu(format!("{stage}: {e}")));
         }
         Ok(Pipeline { pipeline, bindings })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge_bindings;
+
+    #[test]
+    fn merged_bindings_keep_one_declaration_per_name() {
+        let src = "@group(0) @binding(0) var<uniform> sizes: ModelSizes;\n\
+                   @group(0) @binding(1) var<storage, read> xpos: array<vec4<f32>>;\n\
+                   @group(0) @binding(0) var<uniform> sizes: ModelSizes;\n\
+                   @group(0) @binding(1) var<storage, read_write> xpos: array<vec4<f32>>;  // written\n\
+                   @group(0) @binding(1) var<storage, read> cdof: array<vec4<f32>>;";
+        let out = merge_bindings(src).unwrap();
+        let lines: Vec<&str> = out.lines().collect();
+        // the first xpos now writes; the second sizes and xpos are gone; cdof got binding 2
+        assert_eq!(lines[1], "@group(0) @binding(1) var<storage, read_write> xpos: array<vec4<f32>>;");
+        assert!(lines[2].starts_with("// (declared above)") && lines[3].starts_with("// (declared above)"));
+        assert_eq!(lines[4], "@group(0) @binding(2) var<storage, read> cdof: array<vec4<f32>>;");
+        // one name, two types: an error naming it
+        let clash = "@group(0) @binding(0) var<storage, read> q: array<f32>;\n\
+                     @group(0) @binding(1) var<storage, read> q: array<u32>;";
+        let e = merge_bindings(clash).unwrap_err().to_string();
+        assert!(e.contains("`q`"), "{e}");
     }
 }

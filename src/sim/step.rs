@@ -11,17 +11,14 @@ use crate::model::Model;
 /// Every stage of one step: pipelines and bind groups, nothing per world (the worlds' buffers
 /// are [`super::SimData`]'s).
 pub struct Step {
-    kinematics: Kernel,
-    com: Kernel,
+    position: Kernel,
     tendon: Kernel,
     actuation: Kernels,
-    crb: Kernel,
-    rne: Kernel,
+    mass_bias: Kernel,
     passive: Kernel,
     smooth: Kernels,
     collision: Kernel,
-    constraint: Kernel,
-    contact: Kernel,
+    rows: Kernel,
     newton: stages::newton::Newton,
     damp: Kernels,
     integrate: Kernel,
@@ -42,17 +39,14 @@ impl Step {
         let sizes = &model.gpu.mirror.sizes;
         let implicit = model.gpu.mirror.options.implicit != 0;
         Ok(Step {
-            kinematics: stages::kinematics::kinematics(ctx, b)?,
-            com: stages::com::com(ctx, b)?,
+            position: stages::position::position(ctx, b)?,
             tendon: stages::tendon::tendon(ctx, b, sizes)?,
             actuation: stages::actuation::actuation(ctx, b, sizes)?,
-            crb: stages::crb::crb(ctx, b)?,
-            rne: stages::rne::rne(ctx, b)?,
+            mass_bias: stages::mass_bias::mass_bias(ctx, b)?,
             passive: stages::passive::passive(ctx, b, sizes)?,
             smooth: stages::solve::smooth(ctx, b, model.nm, m.nv)?,
             collision: stages::collision::collision(ctx, b, model.contacts.table.pairs.len())?,
-            constraint: stages::constraint::constraint(ctx, b)?,
-            contact: stages::contact::contact(ctx, b)?,
+            rows: stages::rows::rows(ctx, b)?,
             newton: stages::newton::newton(ctx, b, &model.efc, pending_args)?,
             damp: stages::solve::damp(ctx, b, model.nm, m.nv, implicit)?,
             integrate: stages::integrate::integrate(ctx, b)?,
@@ -60,36 +54,33 @@ impl Step {
     }
 
     /// The stages of one step, in order.
-    pub fn stages(&self) -> [&dyn Stage; 14] {
+    pub fn stages(&self) -> [&dyn Stage; 11] {
         self.named_stages().map(|(_, s)| s)
     }
 
     /// The stages of one step with their names, in order.
-    pub fn named_stages(&self) -> [(&'static str, &dyn Stage); 14] {
+    pub fn named_stages(&self) -> [(&'static str, &dyn Stage); 11] {
         [
-            ("kinematics", &self.kinematics),
-            ("com", &self.com),
+            ("position", &self.position),
             ("tendon", &self.tendon),
             ("actuation", &self.actuation),
-            ("crb", &self.crb),
-            ("rne", &self.rne),
+            ("mass_bias", &self.mass_bias),
             ("passive", &self.passive),
             ("smooth", &self.smooth),
             ("collision", &self.collision),
-            ("constraint", &self.constraint),
-            ("contact", &self.contact),
+            ("rows", &self.rows),
             ("newton", &self.newton),
             ("damp", &self.damp),
             ("integrate", &self.integrate),
         ]
     }
 
-    /// The position- and velocity-dependent stages (kinematics, com, tendon with the tendon
+    /// The position- and velocity-dependent stages (kinematics and com, tendon with the tendon
     /// velocities, actuation): after an Euler update or a reset they bring body frames, sites,
     /// muscle lengths, velocities and forces up to date with the new qpos/qvel/act, as MuJoCo's
     /// mj_forward does before reading them.
-    pub fn forward_stages(&self) -> [&dyn Stage; 4] {
-        [&self.kinematics, &self.com, &self.tendon, &self.actuation]
+    pub fn forward_stages(&self) -> [&dyn Stage; 3] {
+        [&self.position, &self.tendon, &self.actuation]
     }
 
     /// Dispatches one step records.

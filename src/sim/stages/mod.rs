@@ -3,15 +3,12 @@
 
 pub mod actuation;
 pub mod collision;
-pub mod com;
-pub mod constraint;
-pub mod contact;
-pub mod crb;
 pub mod integrate;
-pub mod kinematics;
+pub mod mass_bias;
 pub mod newton;
 pub mod passive;
-pub mod rne;
+pub mod position;
+pub mod rows;
 pub mod solve;
 pub mod tendon;
 
