@@ -520,7 +520,7 @@ impl Env {
         };
         for (n, b, elem) in self.sim_state_buffers() {
             let bytes = get(n)?;
-            let size = (s.raw_len::<u8>(b)? / crate::sim::tiles::padded(self.nworld) * self.nworld) as u64;
+            let size = s.world_bytes(b)? as u64;
             if bytes.len() as u64 != size {
                 return Err(mismatch(n, bytes.len(), size));
             }

@@ -210,13 +210,20 @@ impl SiteTrajectory {
         let st = SimState::new(ctx, m, t);
         let q: Vec<f32> = motion.qpos.iter().map(|v| *v as f32).collect();
         st.upload(ctx, &st.qpos, &q)?;
-        // kinematics alone: the model's tables and this state, one chunk of t worlds
-        let mut b = crate::gpu::Bindings::new(t);
+        // the position stage alone (the com quantities it computes too are not read) over the
+        // model's tables and this state, the frames bound in chunks that fit the adapter
+        let mut whole = crate::gpu::Bindings::new(t);
+        st.bind(&mut whole);
+        let align = u64::from(ctx.device.limits().min_storage_buffer_offset_alignment);
+        let max_binding = ctx.memory_limits().max_storage_buffer_binding_size;
+        let chunks = crate::gpu::WorldChunks::fit(t, &whole.per_world_sizes(), max_binding, align)?;
+        let mut b = crate::gpu::Bindings::chunked(chunks);
         gm.bind(&mut b);
         st.bind(&mut b);
-        let run = crate::gpu::layout::RunParams { nworld: t as u32, ..Default::default() };
-        b.chunk_own(0, "run", &ctx.uniform_from("motion.run", &run));
-        // (position computes the com quantities too; they are not read)
+        for (k, worlds) in chunks.ranges().into_iter().enumerate() {
+            let run = crate::gpu::layout::RunParams { nworld: worlds.len() as u32, ..Default::default() };
+            b.chunk_own(k, "run", &ctx.uniform_from("motion.run", &run));
+        }
         let kin = crate::sim::stages::position::position(ctx, &b)?;
         crate::sim::stages::run(ctx, &[&kin]);
         let xpos: Vec<[f32; 4]> = st.download(ctx, &st.xpos)?;

@@ -79,7 +79,8 @@ impl WorldChunks {
         let mut chunk = nworld.max(1);
         for (name, bytes) in per_world.iter().filter(|(_, b)| *b > 0) {
             let fits = (max_binding / bytes) as usize;
-            if fits >= nworld {
+            // tiled arrays bind whole tiles, so all worlds in one chunk means padded(nworld)
+            if fits >= crate::sim::tiles::padded(nworld) {
                 continue;
             }
             let aligned = fits / unit * unit;

@@ -28,6 +28,8 @@ pub fn training_footprint(nobs: usize, nu: usize, cfg: &TrainFile) -> Footprint 
                 fixed: 0,
                 per_world: elements * ELEM,
                 tile: 1,
+                // Burn binds each tensor whole
+                chunked: false,
             });
         }
     };

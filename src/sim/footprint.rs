@@ -22,6 +22,10 @@ pub struct BufferFootprint {
     /// Worlds the buffer is sized in: 1, or the tile of a tiled array ([`crate::sim::tiles`]),
     /// which holds room for whole tiles.
     pub tile: u64,
+    /// Bound in chunks of worlds ([`crate::gpu::WorldChunks`]): the whole buffer must fit the
+    /// adapter's largest buffer and a chunk its largest binding. Otherwise (Burn's tensors) it is
+    /// bound whole and must fit the largest binding.
+    pub chunked: bool,
 }
 
 impl BufferFootprint {
@@ -92,7 +96,7 @@ impl Footprint {
                 // a tiled array holds a whole tile from the first world on
                 let tile = if per_world > 0 && b1 == bt { t } else { 1 };
                 let fixed = bt.saturating_sub(per_world * t);
-                BufferFootprint { label, fixed, per_world, tile }
+                BufferFootprint { label, fixed, per_world, tile, chunked: true }
             })
             .collect();
         Ok(Footprint { buffers })
@@ -113,15 +117,19 @@ impl Footprint {
         self.buffers.iter().map(|b| b.per_world).sum()
     }
 
-    /// The first limit `nworld` worlds break, if any: the largest buffer against the adapter's
-    /// largest buffer, then the total against the memory budget. (The worlds are bound in
-    /// chunks, so the binding limit only has to hold [`CHUNK_UNIT`] worlds: see
-    /// [`Footprint::chunk_overflow`].)
+    /// The limit one buffer must fit whole: the adapter's largest buffer when it is bound in
+    /// chunks, else its largest binding.
+    fn whole_limit(b: &BufferFootprint, limits: &MemoryLimits) -> u64 {
+        if b.chunked { limits.max_buffer_size } else { limits.max_bound_buffer() }
+    }
+
+    /// The first limit `nworld` worlds break, if any: the largest buffer against the limit it
+    /// must fit whole, then the total against the memory budget. (Buffers bound in chunks must
+    /// also fit a chunk into one binding: see [`Footprint::chunk_overflow`].)
     pub fn overflow(&self, limits: &MemoryLimits, nworld: u64) -> Option<Overflow> {
-        let limit = limits.max_buffer_size;
-        if let Some(b) =
-            self.buffers.iter().filter(|b| b.bytes(nworld) > limit).max_by_key(|b| b.bytes(nworld))
-        {
+        let over = |b: &&BufferFootprint| b.bytes(nworld) > Self::whole_limit(b, limits);
+        if let Some(b) = self.buffers.iter().filter(over).max_by_key(|b| b.bytes(nworld)) {
+            let limit = Self::whole_limit(b, limits);
             return Some(Overflow::Buffer { label: b.label.clone(), bytes: b.bytes(nworld), limit });
         }
         let total = self.bytes(nworld);
@@ -131,26 +139,32 @@ impl Footprint {
         }
     }
 
-    /// The buffer of which [`CHUNK_UNIT`] worlds exceed the binding limit, if any (then no world
-    /// count past one chunk can be bound).
-    pub fn chunk_overflow(&self, limits: &MemoryLimits) -> Option<&BufferFootprint> {
+    /// The chunked buffer (the tightest) whose smallest chunk for `nworld` worlds — all of them
+    /// up to [`CHUNK_UNIT`], in whole tiles — exceeds one binding, if any.
+    pub fn chunk_overflow(&self, limits: &MemoryLimits, nworld: u64) -> Option<&BufferFootprint> {
         let max = limits.max_storage_buffer_binding_size;
-        self.buffers.iter().find(|b| b.per_world.saturating_mul(CHUNK_UNIT) > max)
+        let chunk = |b: &BufferFootprint| nworld.min(CHUNK_UNIT).div_ceil(b.tile) * b.tile;
+        self.buffers
+            .iter()
+            .filter(|b| b.chunked && b.per_world.saturating_mul(chunk(b)) > max)
+            .max_by_key(|b| b.per_world)
     }
 
     /// The largest world count that fits every limit (0 if not even one world does).
     pub fn max_nworld(&self, limits: &MemoryLimits) -> u64 {
-        let limit = limits.max_buffer_size;
-        if let Some(b) = self.chunk_overflow(limits) {
-            // only what one binding holds, in one chunk
-            let fit = (limits.max_bound_buffer().saturating_sub(b.fixed)) / b.per_world.max(1);
-            return fit.min(CHUNK_UNIT - 1).min(self.max_nworld_unchunked(limits, limit));
+        let mut best = self.max_nworld_whole(limits);
+        if self.chunk_overflow(limits, CHUNK_UNIT).is_some() {
+            // not even a chunk of CHUNK_UNIT worlds binds: only what one chunk holds
+            best = best.min(CHUNK_UNIT - 1);
+            while best > 0 && self.chunk_overflow(limits, best).is_some() {
+                best -= 1;
+            }
         }
-        self.max_nworld_unchunked(limits, limit)
+        best
     }
 
-    fn max_nworld_unchunked(&self, limits: &MemoryLimits, limit: u64) -> u64 {
-        let mut best = self.max_nworld_linear(limits, limit);
+    fn max_nworld_whole(&self, limits: &MemoryLimits) -> u64 {
+        let mut best = self.max_nworld_linear(limits);
         // tiled arrays hold whole tiles: step back until the padding fits too (at most a tile)
         while best > 0 && best < u64::MAX && self.overflow(limits, best).is_some() {
             best -= 1;
@@ -158,9 +172,10 @@ impl Footprint {
         best
     }
 
-    fn max_nworld_linear(&self, limits: &MemoryLimits, limit: u64) -> u64 {
+    fn max_nworld_linear(&self, limits: &MemoryLimits) -> u64 {
         let mut best = u64::MAX;
         for b in &self.buffers {
+            let limit = Self::whole_limit(b, limits);
             if b.fixed > limit {
                 return 0;
             }
@@ -186,8 +201,8 @@ impl Footprint {
     pub fn check(&self, ctx: &GpuContext, model: &str, nworld: usize) -> Result<()> {
         let limits = ctx.memory_limits();
         let mut over = self.overflow(&limits, nworld as u64);
-        if over.is_none() && nworld as u64 >= CHUNK_UNIT {
-            over = self.chunk_overflow(&limits).map(|b| Overflow::Buffer {
+        if over.is_none() {
+            over = self.chunk_overflow(&limits, nworld as u64).map(|b| Overflow::Buffer {
                 label: b.label.clone(),
                 bytes: b.bytes(nworld as u64),
                 limit: limits.max_storage_buffer_binding_size,
@@ -206,7 +221,7 @@ impl Footprint {
                 "{model} at {nworld} worlds does not fit '{adapter}': buffer {label} needs {bytes} bytes \
                  ({}), over the adapter's {} of {limit} bytes ({}); {fits}",
                 mib(bytes),
-                if limit == limits.max_buffer_size {
+                if limit == limits.max_buffer_size && limit != limits.max_storage_buffer_binding_size {
                     "max buffer size"
                 } else {
                     "max storage buffer binding size"
@@ -234,8 +249,8 @@ mod tests {
     fn fp() -> Footprint {
         Footprint {
             buffers: vec![
-                BufferFootprint { label: "a".into(), fixed: 16, per_world: 100, tile: 1 },
-                BufferFootprint { label: "b".into(), fixed: 0, per_world: 1000, tile: 1 },
+                BufferFootprint { label: "a".into(), fixed: 16, per_world: 100, tile: 1, chunked: true },
+                BufferFootprint { label: "b".into(), fixed: 0, per_world: 1000, tile: 1, chunked: true },
             ],
         }
     }
@@ -269,11 +284,24 @@ mod tests {
             max_buffer_size: 1 << 40,
             device_memory: None,
         };
-        assert!(fp().chunk_overflow(&limits).is_none());
+        assert!(fp().chunk_overflow(&limits, 1 << 20).is_none());
         assert_eq!(fp().max_nworld(&limits), (1u64 << 40) / 1000);
         // not even a chunk of 64 fits: one chunk of what one binding holds, at most
         let limits = MemoryLimits { max_storage_buffer_binding_size: 10_000, ..limits };
-        assert_eq!(fp().chunk_overflow(&limits).map(|b| b.label.as_str()), Some("b"));
+        assert_eq!(fp().chunk_overflow(&limits, 64).map(|b| b.label.as_str()), Some("b"));
         assert_eq!(fp().max_nworld(&limits), 10);
+        // a tiled buffer binds whole tiles: 10 worlds' room is not a tile of 32
+        let mut tiled = fp();
+        tiled.buffers[1].tile = 32;
+        assert_eq!(tiled.max_nworld(&limits), 0);
+        // a buffer bound whole (a Burn tensor) must fit the binding limit at any count
+        let mut whole = fp();
+        whole.buffers[1].chunked = false;
+        let limits = MemoryLimits { max_storage_buffer_binding_size: 100_000, ..limits };
+        assert_eq!(whole.max_nworld(&limits), 100);
+        assert_eq!(
+            whole.overflow(&limits, 101),
+            Some(Overflow::Buffer { label: "b".into(), bytes: 101_000, limit: 100_000 })
+        );
     }
 }

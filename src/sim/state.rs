@@ -18,6 +18,12 @@ const TILED: &[&str] = &[
     "qacc_warmstart", "qfrc_constraint", "dv", "nonfinite", "world_scale",
 ];
 
+/// The arrays of `vec4<f32>` elements.
+const VEC4: &[&str] = &[
+    "xpos", "xquat", "xanchor", "xaxis", "site_xpos", "geom_xpos", "geom_xquat", "subtree_com", "cdof",
+    "cinert", "wrap_xpos", "crb", "cvel", "cdof_dot", "cacc", "cfrc", "world_scale",
+];
+
 /// State of `nworld` worlds of one model. Shapes below are (worlds × per world); an array in
 /// [`TILED`] is laid out in tiles of worlds ([`tiles`]), the others world-major (`[w * n + i]`),
 /// and every one holds room for `tiles::padded(nworld)` worlds. Read and write them through
@@ -277,7 +283,20 @@ impl SimState {
             .into_iter()
             .find(|(_, b, _)| std::ptr::eq(*b, buffer))
             .ok_or_else(|| Error::Gpu("SimState: not one of this state's buffers".into()))?;
-        Ok((name, bytes / std::mem::size_of::<T>(), TILED.contains(&name)))
+        // a tiled array is reordered element by element: T must be its element (vec4 arrays
+        // [f32; 4], the others 4-byte scalars, qld its real)
+        let elem = match name {
+            "qld" => self.dims.real,
+            _ if VEC4.contains(&name) => 16,
+            _ => 4,
+        };
+        let size = std::mem::size_of::<T>();
+        if size != elem {
+            return Err(Error::Gpu(format!(
+                "state.{name}: elements of {elem} bytes, read or written as {size}"
+            )));
+        }
+        Ok((name, bytes / size, TILED.contains(&name)))
     }
 
     /// Elements of `T` one of this state's arrays holds (room for whole tiles of worlds).
@@ -337,6 +356,16 @@ impl SimState {
             Self::write(ctx, buffer, &raw);
         }
         Ok(())
+    }
+
+    /// Bytes of one of this state's arrays, world-major (`nworld ×` its bytes per world).
+    pub fn world_bytes(&self, buffer: &wgpu::Buffer) -> Result<usize> {
+        let (_, _, bytes) = self
+            .arrays()
+            .into_iter()
+            .find(|(_, b, _)| std::ptr::eq(*b, buffer))
+            .ok_or_else(|| Error::Gpu("SimState: not one of this state's buffers".into()))?;
+        Ok(self.nworld * bytes)
     }
 
     /// [`SimState::download`] as bytes, for an array of `elem`-byte elements (4: f32 or u32,
