@@ -107,7 +107,7 @@ var<workgroup> total: vec2<real>;
 
 // Offsets of one world's scratch slots.
 struct Slots {
-    h: u32, a: u32, d: u32, md: u32, g: u32, p: u32, dinv: u32, md_old: u32, ma: u32, jar: u32, jp: u32,
+    h: u32, a: u32, d: u32, md: u32, g: u32, p: u32, dinv: u32, md_old: u32, ma: u32, a0: u32, jar: u32, jp: u32,
     jar_old: u32, ja: u32,
     cost: u32, done: u32, iters: u32,
     row: u32,   // first row of the world in the efc arrays
@@ -130,7 +130,9 @@ fn slots(w: u32) -> Slots {
     s.p = s.g + nv;
     s.md_old = s.p + nv;
     s.ma = s.md_old + nv;
-    s.jar = s.ma + nv;
+    // qacc_smooth, copied by `start` from the tiled state so every evaluation reads it contiguously
+    s.a0 = s.ma + nv;
+    s.jar = s.a0 + nv;
     s.jp = s.jar + params.nefc_max;
     s.jar_old = s.jp + params.nefc_max;
     s.ja = s.jar_old + params.nefc_max;
@@ -322,7 +324,7 @@ fn workgroup_sum(tid: u32, v: vec2<real>) -> vec2<real> {
 // At a: d = a − a₀, Md, jar, and the cost (stored by thread 0). Whole workgroup.
 fn evaluate(w: u32, s: Slots, tid: u32) {
     for (var i = tid; i < sizes.nv; i += WG) {
-        work[s.d + i] = work[s.a + i] - real(qacc_smooth[at(s.vb, i)]);
+        work[s.d + i] = work[s.a + i] - work[s.a0 + i];
     }
     storageBarrier();
     mul_m(w, s.d, s.md, tid, false);
@@ -368,7 +370,8 @@ fn start(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
     }
     let s = slots(w);
     for (var i = tid; i < sizes.nv; i += WG) {
-        work[s.a + i] = real(qacc_smooth[at(s.vb, i)]);
+        work[s.a0 + i] = real(qacc_smooth[at(s.vb, i)]);
+        work[s.a + i] = work[s.a0 + i];
     }
     storageBarrier();
     evaluate(w, s, tid);
@@ -384,7 +387,7 @@ fn start(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
         }
         if (workgroupUniformLoad(&flag) == 0u) {
             for (var i = tid; i < sizes.nv; i += WG) {
-                work[s.a + i] = real(qacc_smooth[at(s.vb, i)]);
+                work[s.a + i] = work[s.a0 + i];
             }
             storageBarrier();
             evaluate(w, s, tid);

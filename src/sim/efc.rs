@@ -244,7 +244,7 @@ impl EfcTable {
         let (nv, nefc) = (self.pattern.nv, p.nefc_max as usize);
         let factor = if in_work { p.nl as usize + nv } else { 0 };
         p.factor_in_work = u32::from(in_work);
-        p.work_stride = (factor + 7 * nv + 4 * nefc + 3) as u32;
+        p.work_stride = (factor + 8 * nv + 4 * nefc + 3) as u32;
     }
 
     /// One line on how the solver is laid out for a model with `nv` dofs.
@@ -389,7 +389,7 @@ pub struct EfcState {
 impl EfcState {
     /// Buffers for `nworld` worlds of a model with `nv` dofs under `table`.
     pub fn new(ctx: &GpuContext, table: &EfcTable, nv: usize, nworld: usize) -> Self {
-        // scratch per world: H's packed factor and 1/D unless in workgroup memory, seven nv-vectors, four row vectors, three scalars (work_stride)
+        // scratch per world: H's packed factor and 1/D unless in workgroup memory, eight nv-vectors, four row vectors, three scalars (work_stride)
         let rows = nworld * table.nefc_max();
         let per_world = table.params.work_stride as usize;
         let pool = table.params.jpool as usize;
