@@ -47,3 +47,21 @@ fn all_short_names() {
         check(name, name);
     }
 }
+
+/// `--gpu` says how worlds are laid out and bound, and what a step dispatches, as the library
+/// builds it.
+#[test]
+fn gpu_line_names_the_layout_the_chunks_and_the_dispatches() {
+    let out = Command::new(env!("CARGO_BIN_EXE_sinew")).args(["info", "myolegs", "--gpu"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let line = stdout.lines().find(|l| l.starts_with("worlds")).unwrap_or_else(|| panic!("{stdout}"));
+    assert!(line.contains(&format!("tiles of {} worlds", sinew::sim::tiles::WORLD_TILE)), "{line}");
+    assert!(line.contains("worlds per chunk"), "{line}");
+    let ctx = sinew::gpu::GpuContext::new().unwrap();
+    let m = sinew::mjcf::load_model(&sinew::models::resolve("myolegs").unwrap()).unwrap();
+    let sim = sinew::sim::Sim::new(&ctx, &m, 1, sinew::sim::SimOptions::default()).unwrap();
+    assert!(line.contains(&format!("; {} dispatches per physics step", sim.step.dispatches())), "{line}");
+    let fp = sinew::sim::Sim::footprint(&ctx, &m, sinew::sim::contact::DEFAULT_CONTACT_CAPACITY).unwrap();
+    assert!(line.contains(&format!("at most {} worlds fit", fp.max_nworld(&ctx.memory_limits()))), "{line}");
+}
