@@ -102,6 +102,7 @@ fn suite_record_has_every_field_and_consistent_ratios() {
         "build_s",
         "bytes_per_world",
         "dispatches_per_step",
+        "world_tile",
         "stage_timing",
         "stage_ms",
         "newton_iterations",

@@ -56,7 +56,7 @@ fn gpu_line_names_the_layout_the_chunks_and_the_dispatches() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8(out.stdout).unwrap();
     let line = stdout.lines().find(|l| l.starts_with("worlds")).unwrap_or_else(|| panic!("{stdout}"));
-    assert!(line.contains(&format!("tiles of {} worlds", sinew::sim::tiles::WORLD_TILE)), "{line}");
+    assert!(line.contains(&format!("tiles of {} worlds", sinew::sim::tiles::world_tile())), "{line}");
     assert!(line.contains("worlds per chunk"), "{line}");
     let ctx = sinew::gpu::GpuContext::new().unwrap();
     let m = sinew::mjcf::load_model(&sinew::models::resolve("myolegs").unwrap()).unwrap();

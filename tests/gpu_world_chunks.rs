@@ -141,3 +141,54 @@ fn full_body_runs_past_the_old_world_limits() {
     let few = run(&ctx, &m, 4, None, &ctrl[..4 * m.nu], 1);
     assert_every_world_is(&few, &first, "4 full-body worlds");
 }
+
+/// The layout is the process's choice (`SINEW_WORLD_TILE`): world-major (1), the default tiles
+/// and another tile give bitwise the same rollout (differing worlds and controls, contacts on);
+/// a tile that is not a power of two up to 64 is refused by name.
+#[test]
+fn every_tile_gives_the_same_rollout() {
+    let dir = std::env::temp_dir().join(format!("sinew_tiles_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let m = model("myolegs");
+    let (nworld, steps) = (37, 6);
+    let ctrl: Vec<f32> = (0..nworld * steps * m.nu).map(|i| ((i * 7919) % 97) as f32 / 96.0).collect();
+    let ctrl_path = dir.join("ctrl.npy");
+    let array = sinew::npio::Array { shape: vec![nworld, steps, m.nu], data: ctrl };
+    sinew::npio::save_npy(&ctrl_path, &array).unwrap();
+    let rollout = |tile: Option<&str>| {
+        let out = dir.join(format!("tile_{}.npz", tile.unwrap_or("default")));
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_sinew"));
+        cmd.args([
+            "rollout",
+            "myolegs",
+            "--ctrl",
+            ctrl_path.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        if let Some(t) = tile {
+            cmd.env("SINEW_WORLD_TILE", t);
+        }
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "tile {tile:?}: {}", String::from_utf8_lossy(&o.stderr));
+        sinew::npio::load_npz(&out, &["qpos", "qvel", "act", "qacc"]).unwrap()
+    };
+    let tiled = rollout(None);
+    for tile in ["1", "8"] {
+        let other = rollout(Some(tile));
+        for (a, b) in tiled.iter().zip(&other) {
+            let (a, b) = (a.as_ref().unwrap(), b.as_ref().unwrap());
+            assert!(a.data.iter().all(|x| x.is_finite()));
+            assert!(a.data == b.data, "tile {tile} differs from the default");
+        }
+    }
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_sinew"))
+        .args(["info", "myolegs", "--gpu"])
+        .env("SINEW_WORLD_TILE", "3")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(2), "{err}");
+    assert!(err.contains("SINEW_WORLD_TILE is '3'"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -135,7 +135,7 @@ fn worlds_line(ctx: &sinew::gpu::GpuContext, m: &Model) -> sinew::Result<String>
     Ok(format!(
         "state in tiles of {} worlds; bound in chunks ({chunk} within the adapter's {} MiB bindings); \
          at most {} worlds fit; {} dispatches per physics step",
-        sinew::sim::tiles::WORLD_TILE,
+        sinew::sim::tiles::world_tile(),
         limits.max_storage_buffer_binding_size >> 20,
         fp.max_nworld(&limits),
         sim.step.dispatches()

@@ -97,7 +97,7 @@ impl WorldChunks {
 
     /// Worlds a chunk is a multiple of: whole tiles, starting at aligned offsets.
     pub fn unit(align: u64) -> usize {
-        ((align / 4).max(1) as usize).max(crate::sim::tiles::WORLD_TILE)
+        ((align / 4).max(1) as usize).max(crate::sim::tiles::world_tile())
     }
 
     /// The chunks' world ranges, in order.

@@ -124,6 +124,7 @@ impl GpuContext {
     /// Open the adapter chosen by the environment (see the module docs).
     pub fn new() -> Result<Self> {
         f64_allowed()?;
+        crate::sim::tiles::check_env()?;
         let inst = instance();
         let mut list = pollster::block_on(inst.enumerate_adapters(backends()));
         list.sort_by_key(|a| rank(a.get_info().device_type));

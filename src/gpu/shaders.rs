@@ -85,9 +85,9 @@ pub fn module_source_real(stage: &str, real: &str) -> Result<String> {
 }
 
 /// Constants the host sets for every module, before the common prelude: the per-world state
-/// layout's tile, chosen in one place (`crate::sim::tiles::WORLD_TILE`).
+/// layout's tile, chosen in one place (`crate::sim::tiles::world_tile`).
 pub fn host_constants() -> String {
-    format!("const WORLD_TILE: u32 = {}u;\n", crate::sim::tiles::WORLD_TILE)
+    format!("const WORLD_TILE: u32 = {}u;\n", crate::sim::tiles::world_tile())
 }
 
 /// The full module source of a stage: the common prelude, the stage's parts and the stage file.

@@ -71,10 +71,10 @@ pub enum Overflow {
 
 impl Footprint {
     /// Measure the buffers `build(nworld)` allocates, by building them for 1, T and 2T worlds
-    /// (T = [`crate::sim::tiles::WORLD_TILE`]). `build` must allocate the same buffers, in the
+    /// (T = [`crate::sim::tiles::world_tile`]). `build` must allocate the same buffers, in the
     /// same order, for every world count.
     pub fn measure<T>(ctx: &GpuContext, build: impl Fn(usize) -> Result<T>) -> Result<Self> {
-        let tile = crate::sim::tiles::WORLD_TILE;
+        let tile = crate::sim::tiles::world_tile();
         let mut logs = Vec::new();
         for n in [1, tile, 2 * tile] {
             let (made, log) = ctx.log_allocations(|| build(n));

@@ -8,7 +8,7 @@ use crate::model::Model;
 
 /// The arrays laid out in tiles of worlds ([`tiles`]; the kernels index them through
 /// shaders/common/worlds.wgsl): all but `qm`, which Newton's workgroup for one world reads every
-/// iteration (its lanes then read adjacent entries). With `tiles::WORLD_TILE = 1` all are
+/// iteration (its lanes then read adjacent entries). With a tile of 1 (`SINEW_WORLD_TILE=1`) all are
 /// world-major.
 const TILED: &[&str] = &[
     "qpos", "qvel", "act", "ctrl", "xpos", "xquat", "xanchor", "xaxis", "site_xpos", "geom_xpos",

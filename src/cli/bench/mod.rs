@@ -265,7 +265,10 @@ fn run_step(args: &BenchArgs, model: &str) -> Result<()> {
         );
     }
     if let Some(r) = rows.last() {
-        println!("dispatches per physics step: {}", r.figures.dispatches_per_step);
+        println!(
+            "dispatches per physics step: {}; state in tiles of {} worlds",
+            r.figures.dispatches_per_step, r.figures.world_tile
+        );
     }
     for r in rows.iter().filter(|r| !r.figures.stage_ms.is_empty()) {
         print_stages(r.figures.nworld, r.figures.stage_timing, &r.figures.stage_ms, "per step");

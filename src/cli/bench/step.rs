@@ -41,6 +41,8 @@ pub struct StepFigures {
     /// Compute dispatches one physics step records (Newton's indirect ones counted whether or
     /// not they launch work).
     pub dispatches_per_step: usize,
+    /// Worlds per tile of the state layout (`SINEW_WORLD_TILE`; 1 is world-major).
+    pub world_tile: usize,
     /// How `stage_ms` was taken, when it was.
     pub stage_timing: Option<StageTiming>,
     /// Mean milliseconds per step of each stage.
@@ -111,6 +113,7 @@ pub fn measure(
         build_s,
         bytes_per_world: sim.data.bytes_per_world(),
         dispatches_per_step: step.dispatches(),
+        world_tile: sinew::sim::tiles::world_tile(),
         stage_timing: t.stage_timing,
         stage_ms: t.stage_ms,
         newton_iterations,
