@@ -275,14 +275,19 @@ impl SimState {
         }
     }
 
+    /// The name and bytes per world of `buffer`, one of this state's fields.
+    fn find(&self, buffer: &wgpu::Buffer) -> Result<(&'static str, usize)> {
+        self.arrays()
+            .into_iter()
+            .find(|(_, b, _)| std::ptr::eq(*b, buffer))
+            .map(|(name, _, bytes)| (name, bytes))
+            .ok_or_else(|| Error::Gpu("SimState: not one of this state's buffers".into()))
+    }
+
     /// The state array `buffer` (one of this state's fields): its name, elements of `T` per
     /// world and whether it is tiled.
     fn array<T>(&self, buffer: &wgpu::Buffer) -> Result<(&'static str, usize, bool)> {
-        let (name, _, bytes) = self
-            .arrays()
-            .into_iter()
-            .find(|(_, b, _)| std::ptr::eq(*b, buffer))
-            .ok_or_else(|| Error::Gpu("SimState: not one of this state's buffers".into()))?;
+        let (name, bytes) = self.find(buffer)?;
         // a tiled array is reordered element by element: T must be its element (vec4 arrays
         // [f32; 4], the others 4-byte scalars, qld its real)
         let elem = match name {
@@ -360,12 +365,7 @@ impl SimState {
 
     /// Bytes of one of this state's arrays, world-major (`nworld ×` its bytes per world).
     pub fn world_bytes(&self, buffer: &wgpu::Buffer) -> Result<usize> {
-        let (_, _, bytes) = self
-            .arrays()
-            .into_iter()
-            .find(|(_, b, _)| std::ptr::eq(*b, buffer))
-            .ok_or_else(|| Error::Gpu("SimState: not one of this state's buffers".into()))?;
-        Ok(self.nworld * bytes)
+        Ok(self.nworld * self.find(buffer)?.1)
     }
 
     /// [`SimState::download`] as bytes, for an array of `elem`-byte elements (4: f32 or u32,
