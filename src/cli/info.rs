@@ -119,18 +119,12 @@ fn worlds_line(ctx: &sinew::gpu::GpuContext, m: &Model) -> sinew::Result<String>
     use sinew::sim::contact::DEFAULT_CONTACT_CAPACITY;
     let limits = ctx.memory_limits();
     let fp = sinew::sim::Sim::footprint(ctx, m, DEFAULT_CONTACT_CAPACITY)?;
-    let align = u64::from(ctx.device.limits().min_storage_buffer_offset_alignment);
     let per_world: Vec<(&str, u64)> =
         fp.buffers.iter().filter(|b| b.chunked).map(|b| (b.label.as_str(), b.per_world)).collect();
     // the chunk a very large world count is bound in
-    let chunk = sinew::gpu::WorldChunks::fit(
-        usize::MAX / 2,
-        &per_world,
-        limits.max_storage_buffer_binding_size,
-        align,
-    )
-    .map(|c| format!("{} worlds per chunk", c.chunk))
-    .unwrap_or_else(|e| format!("no chunk binds ({e})"));
+    let chunk = sinew::gpu::WorldChunks::fit_adapter(ctx, usize::MAX / 2, &per_world)
+        .map(|c| format!("{} worlds per chunk", c.chunk))
+        .unwrap_or_else(|e| format!("no chunk binds ({e})"));
     let sim = sinew::sim::Sim::new(ctx, m, 1, sinew::sim::SimOptions::default())?;
     Ok(format!(
         "state in tiles of {} worlds; bound in chunks ({chunk} within the adapter's {} MiB bindings); \

@@ -214,9 +214,7 @@ impl SiteTrajectory {
         // model's tables and this state, the frames bound in chunks that fit the adapter
         let mut whole = crate::gpu::Bindings::new(t);
         st.bind(&mut whole);
-        let align = u64::from(ctx.device.limits().min_storage_buffer_offset_alignment);
-        let max_binding = ctx.memory_limits().max_storage_buffer_binding_size;
-        let chunks = crate::gpu::WorldChunks::fit(t, &whole.per_world_sizes(), max_binding, align)?;
+        let chunks = crate::gpu::WorldChunks::fit_adapter(ctx, t, &whole.per_world_sizes())?;
         let mut b = crate::gpu::Bindings::chunked(chunks);
         gm.bind(&mut b);
         st.bind(&mut b);

@@ -95,6 +95,21 @@ impl WorldChunks {
         Ok(WorldChunks { nworld, chunk })
     }
 
+    /// [`WorldChunks::fit`] to `ctx`'s adapter: its largest storage binding and offset alignment.
+    pub fn fit_adapter(
+        ctx: &crate::gpu::GpuContext,
+        nworld: usize,
+        per_world: &[(&str, u64)],
+    ) -> Result<Self> {
+        let limits = ctx.memory_limits();
+        Self::fit(nworld, per_world, limits.max_storage_buffer_binding_size, Self::align(ctx))
+    }
+
+    /// The adapter's storage offset alignment, bytes.
+    pub fn align(ctx: &crate::gpu::GpuContext) -> u64 {
+        u64::from(ctx.device.limits().min_storage_buffer_offset_alignment)
+    }
+
     /// Worlds a chunk is a multiple of: whole tiles, starting at aligned offsets.
     pub fn unit(align: u64) -> usize {
         ((align / 4).max(1) as usize).max(crate::sim::tiles::world_tile())

@@ -134,22 +134,15 @@ impl SimData {
         state.bind(&mut per_world);
         efc.bind(&mut per_world);
         contacts.bind(&mut per_world);
-        let limits = ctx.memory_limits();
-        let align = u64::from(ctx.device.limits().min_storage_buffer_offset_alignment);
-        let mut chunks = WorldChunks::fit(
-            nworld,
-            &per_world.per_world_sizes(),
-            limits.max_storage_buffer_binding_size,
-            align,
-        )?;
+        let mut chunks = WorldChunks::fit_adapter(ctx, nworld, &per_world.per_world_sizes())?;
         if let Some(max) = max_chunk {
             // keep chunk offsets aligned
-            let unit = WorldChunks::unit(align);
+            let unit = WorldChunks::unit(WorldChunks::align(ctx));
             chunks.chunk = chunks.chunk.min((max / unit * unit).max(unit));
         }
         let run = |n: usize| RunParams {
             nworld: n as u32,
-            ten_nnz: super::sparsity::TendonRows::new(m).nnz() as u32,
+            ten_nnz: model.sparsity.rows.nnz() as u32,
             nm: model.nm as u32,
             zero: 0,
         };

@@ -6,26 +6,19 @@ use crate::gpu::Bindings;
 use crate::gpu::GpuContext;
 use crate::model::Model;
 
-/// The arrays laid out in tiles of worlds ([`tiles`]; the kernels index them through
-/// shaders/common/worlds.wgsl): all but `qm`, which Newton's workgroup for one world reads every
-/// iteration (its lanes then read adjacent entries). With a tile of 1 (`SINEW_WORLD_TILE=1`) all are
-/// world-major.
-const TILED: &[&str] = &[
-    "qpos", "qvel", "act", "ctrl", "xpos", "xquat", "xanchor", "xaxis", "site_xpos", "geom_xpos",
-    "geom_xquat", "subtree_com", "cdof", "cinert", "ten_length", "ten_j", "wrap_xpos", "ten_wrapnum",
-    "ten_velocity", "actuator_length", "actuator_velocity", "act_dot", "actuator_force", "qfrc_actuator",
-    "crb", "qld", "cvel", "cdof_dot", "cacc", "cfrc", "qfrc_bias", "qfrc_passive", "qacc", "qacc_smooth",
-    "qacc_warmstart", "qfrc_constraint", "dv", "nonfinite", "world_scale",
-];
+/// The arrays kept world-major; every other array is laid out in tiles of worlds ([`tiles`];
+/// the kernels index them through shaders/common/worlds.wgsl). `qm` stays world-major because
+/// Newton's workgroup for one world reads it every iteration (its lanes then read adjacent
+/// entries). With a tile of 1 (`SINEW_WORLD_TILE=1`) all are world-major.
+const WORLD_MAJOR: &[&str] = &["qm"];
 
-/// The arrays of `vec4<f32>` elements.
-const VEC4: &[&str] = &[
-    "xpos", "xquat", "xanchor", "xaxis", "site_xpos", "geom_xpos", "geom_xquat", "subtree_com", "cdof",
-    "cinert", "wrap_xpos", "crb", "cvel", "cdof_dot", "cacc", "cfrc", "world_scale",
-];
+/// Whether the array named `name` is tiled.
+fn tiled(name: &str) -> bool {
+    !WORLD_MAJOR.contains(&name)
+}
 
-/// State of `nworld` worlds of one model. Shapes below are (worlds × per world); an array in
-/// [`TILED`] is laid out in tiles of worlds ([`tiles`]), the others world-major (`[w * n + i]`),
+/// State of `nworld` worlds of one model. Shapes below are (worlds × per world); an array is
+/// laid out in tiles of worlds ([`tiles`]) unless [`WORLD_MAJOR`] names it (`[w * n + i]`),
 /// and every one holds room for `tiles::padded(nworld)` worlds. Read and write them through
 /// [`SimState::download`] and [`SimState::upload`], which take world-major data either way.
 /// 3-vectors and quaternions are `vec4<f32>` (quaternions (w, x, y, z)).
@@ -144,7 +137,7 @@ impl SimState {
         // room for whole tiles of worlds (tiles::padded), whatever each array's layout
         let pw = tiles::padded(nworld);
         let mut qpos0: Vec<f32> = (0..pw).flat_map(|_| m.qpos0.iter().map(|v| *v as f32)).collect();
-        if TILED.contains(&"qpos") {
+        if tiled("qpos") {
             qpos0 = tiles::to_tiled(&qpos0, pw, m.nq);
         }
         let vec4 = |label: &str, n: usize| ctx.storage_zeroed::<[f32; 4]>(label, pw * n);
@@ -216,92 +209,87 @@ impl SimState {
         }
     }
 
-    /// Every per-world buffer: (WGSL name, buffer, bytes per world).
-    fn arrays(&self) -> [(&'static str, &wgpu::Buffer, usize); 40] {
+    /// Every per-world buffer: (WGSL name, buffer, bytes of an element, elements per world).
+    fn arrays(&self) -> [(&'static str, &wgpu::Buffer, usize, usize); 40] {
         let d = self.dims;
         let (f, v4) = (4usize, 16usize);
         [
-            ("qpos", &self.qpos, f * d.nq),
-            ("qvel", &self.qvel, f * d.nv),
-            ("act", &self.act, f * d.na),
-            ("ctrl", &self.ctrl, f * d.nu),
-            ("xpos", &self.xpos, v4 * d.nbody),
-            ("xquat", &self.xquat, v4 * d.nbody),
-            ("xanchor", &self.xanchor, v4 * d.njnt),
-            ("xaxis", &self.xaxis, v4 * d.njnt),
-            ("site_xpos", &self.site_xpos, v4 * d.nsite),
-            ("geom_xpos", &self.geom_xpos, v4 * d.ngeom),
-            ("geom_xquat", &self.geom_xquat, v4 * d.ngeom),
-            ("subtree_com", &self.subtree_com, v4 * d.nbody),
-            ("cdof", &self.cdof, v4 * 2 * d.nv),
-            ("cinert", &self.cinert, v4 * 3 * d.nbody),
-            ("ten_length", &self.ten_length, f * d.ntendon),
-            ("ten_j", &self.ten_j, f * d.ten_nnz),
-            ("wrap_xpos", &self.wrap_xpos, v4 * 2 * d.nwrap),
-            ("ten_wrapnum", &self.ten_wrapnum, f * d.ntendon),
-            ("ten_velocity", &self.ten_velocity, f * d.ntendon),
-            ("actuator_length", &self.actuator_length, f * d.nu),
-            ("actuator_velocity", &self.actuator_velocity, f * d.nu),
-            ("act_dot", &self.act_dot, f * d.na),
-            ("actuator_force", &self.actuator_force, f * d.nu),
-            ("qfrc_actuator", &self.qfrc_actuator, f * d.nv),
-            ("crb", &self.crb, v4 * 3 * d.nbody),
-            ("qm", &self.qm, f * d.nm),
-            ("qld", &self.qld, d.real * (d.nm + 2 * d.nv)),
-            ("cvel", &self.cvel, v4 * 2 * d.nbody),
-            ("cdof_dot", &self.cdof_dot, v4 * 2 * d.nv),
-            ("cacc", &self.cacc, v4 * 2 * d.nbody),
-            ("cfrc", &self.cfrc, v4 * 2 * d.nbody),
-            ("qfrc_bias", &self.qfrc_bias, f * d.nv),
-            ("qfrc_passive", &self.qfrc_passive, f * d.nv),
-            ("qacc", &self.qacc, f * d.nv),
-            ("qacc_smooth", &self.qacc_smooth, f * d.nv),
-            ("qacc_warmstart", &self.qacc_warmstart, f * d.nv),
-            ("qfrc_constraint", &self.qfrc_constraint, f * d.nv),
-            ("dv", &self.dv, f * d.nv),
-            ("nonfinite", &self.nonfinite, f),
-            ("world_scale", &self.world_scale, v4),
+            ("qpos", &self.qpos, f, d.nq),
+            ("qvel", &self.qvel, f, d.nv),
+            ("act", &self.act, f, d.na),
+            ("ctrl", &self.ctrl, f, d.nu),
+            ("xpos", &self.xpos, v4, d.nbody),
+            ("xquat", &self.xquat, v4, d.nbody),
+            ("xanchor", &self.xanchor, v4, d.njnt),
+            ("xaxis", &self.xaxis, v4, d.njnt),
+            ("site_xpos", &self.site_xpos, v4, d.nsite),
+            ("geom_xpos", &self.geom_xpos, v4, d.ngeom),
+            ("geom_xquat", &self.geom_xquat, v4, d.ngeom),
+            ("subtree_com", &self.subtree_com, v4, d.nbody),
+            ("cdof", &self.cdof, v4, 2 * d.nv),
+            ("cinert", &self.cinert, v4, 3 * d.nbody),
+            ("ten_length", &self.ten_length, f, d.ntendon),
+            ("ten_j", &self.ten_j, f, d.ten_nnz),
+            ("wrap_xpos", &self.wrap_xpos, v4, 2 * d.nwrap),
+            ("ten_wrapnum", &self.ten_wrapnum, f, d.ntendon),
+            ("ten_velocity", &self.ten_velocity, f, d.ntendon),
+            ("actuator_length", &self.actuator_length, f, d.nu),
+            ("actuator_velocity", &self.actuator_velocity, f, d.nu),
+            ("act_dot", &self.act_dot, f, d.na),
+            ("actuator_force", &self.actuator_force, f, d.nu),
+            ("qfrc_actuator", &self.qfrc_actuator, f, d.nv),
+            ("crb", &self.crb, v4, 3 * d.nbody),
+            ("qm", &self.qm, f, d.nm),
+            ("qld", &self.qld, d.real, d.nm + 2 * d.nv),
+            ("cvel", &self.cvel, v4, 2 * d.nbody),
+            ("cdof_dot", &self.cdof_dot, v4, 2 * d.nv),
+            ("cacc", &self.cacc, v4, 2 * d.nbody),
+            ("cfrc", &self.cfrc, v4, 2 * d.nbody),
+            ("qfrc_bias", &self.qfrc_bias, f, d.nv),
+            ("qfrc_passive", &self.qfrc_passive, f, d.nv),
+            ("qacc", &self.qacc, f, d.nv),
+            ("qacc_smooth", &self.qacc_smooth, f, d.nv),
+            ("qacc_warmstart", &self.qacc_warmstart, f, d.nv),
+            ("qfrc_constraint", &self.qfrc_constraint, f, d.nv),
+            ("dv", &self.dv, f, d.nv),
+            ("nonfinite", &self.nonfinite, f, 1),
+            ("world_scale", &self.world_scale, v4, 1),
         ]
     }
 
     /// Offer every buffer to kernels by its WGSL name, with its bytes per world and layout.
     pub fn bind(&self, b: &mut Bindings) {
-        for (name, buffer, per_world) in self.arrays() {
-            if TILED.contains(&name) {
-                b.tiled(name, buffer, per_world as u64);
+        for (name, buffer, elem, n) in self.arrays() {
+            let per_world = (elem * n) as u64;
+            if tiled(name) {
+                b.tiled(name, buffer, per_world);
             } else {
-                b.per_world(name, buffer, per_world as u64);
+                b.per_world(name, buffer, per_world);
             }
         }
     }
 
-    /// The name and bytes per world of `buffer`, one of this state's fields.
-    fn find(&self, buffer: &wgpu::Buffer) -> Result<(&'static str, usize)> {
+    /// The name, element bytes and elements per world of `buffer`, one of this state's fields.
+    fn find(&self, buffer: &wgpu::Buffer) -> Result<(&'static str, usize, usize)> {
         self.arrays()
             .into_iter()
-            .find(|(_, b, _)| std::ptr::eq(*b, buffer))
-            .map(|(name, _, bytes)| (name, bytes))
+            .find(|(_, b, _, _)| std::ptr::eq(*b, buffer))
+            .map(|(name, _, elem, n)| (name, elem, n))
             .ok_or_else(|| Error::Gpu("SimState: not one of this state's buffers".into()))
     }
 
-    /// The state array `buffer` (one of this state's fields): its name, elements of `T` per
-    /// world and whether it is tiled.
+    /// The state array `buffer` (one of this state's fields): its name, elements per world and
+    /// whether it is tiled. A tiled array is reordered element by element, so `T` must be its
+    /// element (`[f32; 4]` for vec4 arrays, a 4-byte scalar, `qld`'s real).
     fn array<T>(&self, buffer: &wgpu::Buffer) -> Result<(&'static str, usize, bool)> {
-        let (name, bytes) = self.find(buffer)?;
-        // a tiled array is reordered element by element: T must be its element (vec4 arrays
-        // [f32; 4], the others 4-byte scalars, qld its real)
-        let elem = match name {
-            "qld" => self.dims.real,
-            _ if VEC4.contains(&name) => 16,
-            _ => 4,
-        };
+        let (name, elem, n) = self.find(buffer)?;
         let size = std::mem::size_of::<T>();
         if size != elem {
             return Err(Error::Gpu(format!(
                 "state.{name}: elements of {elem} bytes, read or written as {size}"
             )));
         }
-        Ok((name, bytes / size, TILED.contains(&name)))
+        Ok((name, n, tiled(name)))
     }
 
     /// Elements of `T` one of this state's arrays holds (room for whole tiles of worlds).
@@ -365,7 +353,8 @@ impl SimState {
 
     /// Bytes of one of this state's arrays, world-major (`nworld ×` its bytes per world).
     pub fn world_bytes(&self, buffer: &wgpu::Buffer) -> Result<usize> {
-        Ok(self.nworld * self.find(buffer)?.1)
+        let (_, elem, n) = self.find(buffer)?;
+        Ok(self.nworld * elem * n)
     }
 
     /// [`SimState::download`] as bytes, for an array of `elem`-byte elements (4: f32 or u32,
@@ -395,18 +384,7 @@ impl SimState {
 
     /// Bytes of every per-world buffer.
     pub fn bytes(&self) -> u64 {
-        [
-            &self.qpos, &self.qvel, &self.act, &self.ctrl, &self.xpos, &self.xquat, &self.xanchor,
-            &self.xaxis, &self.site_xpos, &self.geom_xpos, &self.geom_xquat, &self.subtree_com, &self.cdof,
-            &self.cinert, &self.ten_length, &self.ten_j, &self.ten_velocity, &self.actuator_length,
-            &self.actuator_velocity, &self.act_dot, &self.actuator_force, &self.qfrc_actuator, &self.crb,
-            &self.qm, &self.qld, &self.cvel, &self.cdof_dot, &self.cacc, &self.cfrc, &self.qfrc_bias,
-            &self.qfrc_passive, &self.qacc, &self.qacc_smooth, &self.qacc_warmstart, &self.qfrc_constraint,
-            &self.dv, &self.nonfinite, &self.wrap_xpos, &self.ten_wrapnum, &self.world_scale,
-        ]
-        .iter()
-        .map(|b| b.size())
-        .sum()
+        self.arrays().iter().map(|(_, b, _, _)| b.size()).sum()
     }
 
     /// Overwrite a buffer with host data (length must match its use).
