@@ -26,10 +26,12 @@
 // uniform sums.
 //
 // Per world, `work` (real) holds: H's packed factor (nl: U = L·D, D on the diagonal) and 1/D
-// (nv) unless workgroup memory holds them (HOT below), then a, d = a − a₀, Md, g, p, the
-// previous point's Md and |M|·|a| (nv each), jar = J a − aref,
-// Jp, the previous point's jar and |J|·|a| + |aref| (nefc_max each), then cost, done flag,
-// iterations.
+// (nv) unless workgroup memory holds them (HOT below), then the world's vectors: a,
+// d = a − a₀, Md, g, p, the previous point's Md, |M|·|a| and a₀ = qacc_smooth (nv each),
+// jar = J a − aref, Jp, the previous point's jar and |J|·|a| + |aref| (nefc_max each), then
+// cost, done flag, iterations. Where workgroup memory holds the vectors too (VHOT), every
+// dispatch copies them in at its start and back at its end, and the phases between read and
+// write only workgroup memory.
 //
 // In f32 (no shader f64) MuJoCo's tolerance can be below what the arithmetic resolves: a is
 // itself rounded to 2⁻²⁴ of its size, and with stiff rows the gradient at the best f32 point is
@@ -88,11 +90,15 @@ const ABSENT: u32 = 0xffffffffu;
 // (row << 16 | position in the row), in row order (contact.wgsl).
 @group(0) @binding(21) var<storage, read> efc_jt: array<u32>;
 
-// Where the adapter's workgroup storage holds them (the host sets HOT and HOT_LEN = nl + 2·nv),
-// H's factor, 1/D and the vector being solved live in workgroup memory instead of `work`: they
-// are rebuilt every iteration, so they never go to global memory, and the factorisation's and
-// substitutions' level barriers are workgroup barriers. Layout: factor (nl), 1/D (nv), vector (nv).
+// What the adapter's workgroup storage holds (the host decides: EfcTable::fit_adapter).
+// With HOT, H's factor, 1/D and the vector being solved (nl + 2·nv reals, from HOT_FACTOR) live
+// in workgroup memory instead of `work`: they are rebuilt every iteration, so they never go to
+// global memory. With VHOT, the world's vectors (VLEN reals, from 0) live there during a
+// dispatch. Barriers are workgroup barriers where everything is in workgroup memory.
 override HOT: bool = false;
+override VHOT: bool = false;
+override VLEN: u32 = 1u;
+override HOT_FACTOR: u32 = 0u;
 override HOT_LEN: u32 = 1u;
 var<workgroup> hot: array<real, HOT_LEN>;
 
@@ -117,13 +123,57 @@ struct Slots {
     jt: u32,    // first word of the world's rows by dof
 }
 
+// Where world w's vectors start in `work`.
+fn vectors_at(w: u32) -> u32 {
+    return w * params.work_stride + select(0u, params.nl + sizes.nv, params.factor_in_work != 0u);
+}
+
+// With VHOT, world w's vectors copied from `work` into workgroup memory (a dispatch's start).
+fn load_vectors(w: u32, tid: u32) {
+    if (VHOT) {
+        let b = vectors_at(w);
+        for (var i = tid; i < VLEN; i += WG) {
+            hot[i] = work[b + i];
+        }
+        workgroupBarrier();
+    }
+}
+
+// With VHOT, world w's vectors copied back to `work` (a dispatch's end).
+fn store_vectors(w: u32, tid: u32) {
+    if (VHOT) {
+        workgroupBarrier();
+        let b = vectors_at(w);
+        for (var i = tid; i < VLEN; i += WG) {
+            work[b + i] = hot[i];
+        }
+    }
+}
+
+// Entry o of the world's vectors (an offset from Slots).
+fn scratch(o: u32) -> real {
+    if (VHOT) {
+        return hot[o];
+    }
+    return work[o];
+}
+
+fn scratch_set(o: u32, x: real) {
+    if (VHOT) {
+        hot[o] = x;
+    } else {
+        work[o] = x;
+    }
+}
+
 fn slots(w: u32) -> Slots {
     let nv = sizes.nv;
     var s: Slots;
     // the factor and 1/D first, where the scratch holds them (not with HOT)
     s.h = w * params.work_stride;
     s.dinv = s.h + params.nl;
-    s.a = s.h + select(0u, params.nl + nv, params.factor_in_work != 0u);
+    // the vectors: in `work`, or from 0 in workgroup memory (VHOT)
+    s.a = select(vectors_at(w), 0u, VHOT);
     s.d = s.a + nv;
     s.md = s.d + nv;
     s.g = s.md + nv;
@@ -155,18 +205,18 @@ fn mul_m(w: u32, x: u32, y: u32, tid: u32, absolute: bool) {
     let mb = w * run.nm;  // the world's M (world-major: Newton's workgroup reads it every iteration)
     let pairs = sizes.nv + 1u;
     for (var i = tid; i < sizes.nv; i += WG) {
-        var acc = term(qm[mb + dof_madr[i]], work[x + i], absolute);
+        var acc = term(qm[mb + dof_madr[i]], scratch(x + i), absolute);
         var adr = dof_madr[i] + 1u;
         var j = dofs[i].parent;
         while (j >= 0) {
-            acc += term(qm[mb + adr], work[x + u32(j)], absolute);
+            acc += term(qm[mb + adr], scratch(x + u32(j)), absolute);
             adr += 1u;
             j = dofs[j].parent;
         }
         for (var e = dof_mcol[i]; e < dof_mcol[i + 1u]; e += 2u) {
-            acc += term(qm[mb + dof_mcol[pairs + e + 1u]], work[x + dof_mcol[pairs + e]], absolute);
+            acc += term(qm[mb + dof_mcol[pairs + e + 1u]], scratch(x + dof_mcol[pairs + e]), absolute);
         }
-        work[y + i] = acc;
+        scratch_set(y + i, acc);
     }
 }
 
@@ -188,7 +238,7 @@ fn row_dot(s: Slots, r: u32, x: u32, absolute: bool) -> real {
     for (var k = 0u; k < width; k++) {
         let jv = efc_jval[s.jv + row.x + k];
         if (jv != 0.0) {
-            acc += term(jv, work[x + lists[l0 + k]], absolute);
+            acc += term(jv, scratch(x + lists[l0 + k]), absolute);
         }
     }
     return acc;
@@ -196,11 +246,11 @@ fn row_dot(s: Slots, r: u32, x: u32, absolute: bool) -> real {
 
 // g_d's rounding bound over eps: |M|·|a| plus each active row's D |J_d| (|J|·|a| + |aref|).
 fn gradient_bound(s: Slots, d: u32) -> real {
-    var b = work[s.ma + d];
+    var b = scratch(s.ma + d);
     for (var q = efc_jt[s.jt + d]; q < efc_jt[s.jt + d + 1u]; q++) {
         let e = dof_entry(s, q);
-        if (is_active(s, e.r, work[s.jar + e.r])) {
-            b += real(efc_d[s.row + e.r]) * abs(real(e.jv)) * work[s.ja + e.r];
+        if (is_active(s, e.r, scratch(s.jar + e.r))) {
+            b += real(efc_d[s.row + e.r]) * abs(real(e.jv)) * scratch(s.ja + e.r);
         }
     }
     return b;
@@ -224,7 +274,7 @@ fn rows_force(s: Slots, d: u32, f0: real) -> real {
     var f = f0;
     for (var q = efc_jt[s.jt + d]; q < efc_jt[s.jt + d + 1u]; q++) {
         let e = dof_entry(s, q);
-        let jar = work[s.jar + e.r];
+        let jar = scratch(s.jar + e.r);
         if (e.jv != 0.0 && is_active(s, e.r, jar)) {
             f += real(efc_d[s.row + e.r]) * jar * real(e.jv);
         }
@@ -244,14 +294,14 @@ fn entry(i: u32, k: u32) -> u32 {
 // Factor entry e.
 fn h_get(s: Slots, e: u32) -> real {
     if (HOT) {
-        return hot[e];
+        return hot[HOT_FACTOR + e];
     }
     return work[s.h + e];
 }
 
 fn h_set(s: Slots, e: u32, v: real) {
     if (HOT) {
-        hot[e] = v;
+        hot[HOT_FACTOR + e] = v;
     } else {
         work[s.h + e] = v;
     }
@@ -260,42 +310,45 @@ fn h_set(s: Slots, e: u32, v: real) {
 // 1/D_k.
 fn dinv_get(s: Slots, k: u32) -> real {
     if (HOT) {
-        return hot[params.nl + k];
+        return hot[HOT_FACTOR + params.nl + k];
     }
     return work[s.dinv + k];
 }
 
 fn dinv_set(s: Slots, k: u32, v: real) {
     if (HOT) {
-        hot[params.nl + k] = v;
+        hot[HOT_FACTOR + params.nl + k] = v;
     } else {
         work[s.dinv + k] = v;
     }
 }
 
-// Entry i of the vector being solved (at slot x in `work`, or in workgroup memory).
+// Entry i of the vector being solved (at slot x of the vectors, or with HOT the factor's copy).
 fn x_get(x: u32, i: u32) -> real {
     if (HOT) {
-        return hot[params.nl + sizes.nv + i];
+        return hot[HOT_FACTOR + params.nl + sizes.nv + i];
     }
-    return work[x + i];
+    return scratch(x + i);
 }
 
 fn x_set(x: u32, i: u32, v: real) {
     if (HOT) {
-        hot[params.nl + sizes.nv + i] = v;
+        hot[HOT_FACTOR + params.nl + sizes.nv + i] = v;
     } else {
-        work[x + i] = v;
+        scratch_set(x + i, v);
     }
 }
 
-// Between the factor's or a substitution's steps: a workgroup barrier where they are in
-// workgroup memory, else a storage one.
-fn factor_barrier() {
-    if (HOT) {
+// Between phases of a world's solve: a workgroup barrier where the factor and the vectors are
+// in workgroup memory, a storage one where both are in `work`, both where they are split.
+fn sync() {
+    if (HOT && VHOT) {
         workgroupBarrier();
+    } else if (!HOT && !VHOT) {
+        storageBarrier();
     } else {
         storageBarrier();
+        workgroupBarrier();
     }
 }
 
@@ -324,36 +377,36 @@ fn workgroup_sum(tid: u32, v: vec2<real>) -> vec2<real> {
 // At a: d = a − a₀, Md, jar, and the cost (stored by thread 0). Whole workgroup.
 fn evaluate(w: u32, s: Slots, tid: u32) {
     for (var i = tid; i < sizes.nv; i += WG) {
-        work[s.d + i] = work[s.a + i] - work[s.a0 + i];
+        scratch_set(s.d + i, scratch(s.a + i) - scratch(s.a0 + i));
     }
-    storageBarrier();
+    sync();
     mul_m(w, s.d, s.md, tid, false);
     for (var r = tid; r < s.n; r += WG) {
-        work[s.jar + r] = row_dot(s, r, s.a, false) - real(efc_aref[s.row + r]);
+        scratch_set(s.jar + r, row_dot(s, r, s.a, false) - real(efc_aref[s.row + r]));
     }
     if (!REAL_IS_F64) {
         // the sizes g's rounding scales with (see the header)
         mul_m(w, s.a, s.ma, tid, true);
         for (var r = tid; r < s.n; r += WG) {
-            work[s.ja + r] = row_dot(s, r, s.a, true) + abs(real(efc_aref[s.row + r]));
+            scratch_set(s.ja + r, row_dot(s, r, s.a, true) + abs(real(efc_aref[s.row + r])));
         }
     }
-    storageBarrier();
+    sync();
     var cost = real(0.0);
     for (var i = tid; i < sizes.nv; i += WG) {
-        cost += real(0.5) * work[s.d + i] * work[s.md + i];
+        cost += real(0.5) * scratch(s.d + i) * scratch(s.md + i);
     }
     for (var r = tid; r < s.n; r += WG) {
-        let jar = work[s.jar + r];
+        let jar = scratch(s.jar + r);
         if (is_active(s, r, jar)) {
             cost += real(0.5) * real(efc_d[s.row + r]) * jar * jar;
         }
     }
     let sum = workgroup_sum(tid, vec2<real>(cost, real(0.0)));
     if (tid == 0u) {
-        work[s.cost] = sum.x;
+        scratch_set(s.cost, sum.x);
     }
-    storageBarrier();
+    sync();
 }
 
 fn world_of(wid: vec3<u32>) -> u32 {
@@ -370,33 +423,34 @@ fn start(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
     }
     let s = slots(w);
     for (var i = tid; i < sizes.nv; i += WG) {
-        work[s.a0 + i] = real(qacc_smooth[at(s.vb, i)]);
-        work[s.a + i] = work[s.a0 + i];
+        scratch_set(s.a0 + i, real(qacc_smooth[at(s.vb, i)]));
+        scratch_set(s.a + i, scratch(s.a0 + i));
     }
-    storageBarrier();
+    sync();
     evaluate(w, s, tid);
     if (params.warmstart != 0u) {
-        let smooth_cost = work[s.cost];
+        let smooth_cost = scratch(s.cost);
         for (var i = tid; i < sizes.nv; i += WG) {
-            work[s.a + i] = real(qacc_warmstart[at(s.vb, i)]);
+            scratch_set(s.a + i, real(qacc_warmstart[at(s.vb, i)]));
         }
-        storageBarrier();
+        sync();
         evaluate(w, s, tid);
         if (tid == 0u) {
-            flag = select(0u, 1u, work[s.cost] < smooth_cost);
+            flag = select(0u, 1u, scratch(s.cost) < smooth_cost);
         }
         if (workgroupUniformLoad(&flag) == 0u) {
             for (var i = tid; i < sizes.nv; i += WG) {
-                work[s.a + i] = work[s.a0 + i];
+                scratch_set(s.a + i, scratch(s.a0 + i));
             }
-            storageBarrier();
+            sync();
             evaluate(w, s, tid);
         }
     }
     if (tid == 0u) {
-        work[s.done] = select(real(0.0), real(1.0), s.n == 0u);
-        work[s.iters] = real(0.0);
+        scratch_set(s.done, select(real(0.0), real(1.0), s.n == 0u));
+        scratch_set(s.iters, real(0.0));
     }
+    store_vectors(w, tid);
 }
 
 // H = M + Σ_active D Jᵀ J on the pattern (a column per invocation: column k holds H_kk and
@@ -422,7 +476,7 @@ fn hessian(w: u32, s: Slots, tid: u32) {
         // pattern (the others, k before i, are column i's)
         for (var q = efc_jt[s.jt + k]; q < efc_jt[s.jt + k + 1u]; q++) {
             let ek = dof_entry(s, q);
-            if (ek.jv == 0.0 || !is_active(s, ek.r, work[s.jar + ek.r])) {
+            if (ek.jv == 0.0 || !is_active(s, ek.r, scratch(s.jar + ek.r))) {
                 continue;
             }
             let djk = real(efc_d[s.row + ek.r]) * real(ek.jv);
@@ -437,7 +491,7 @@ fn hessian(w: u32, s: Slots, tid: u32) {
             }
         }
     }
-    factor_barrier();
+    sync();
     // U_ij = H_ij − Σ_m U_im U_jm / D_m (1/D_m kept in dinv) over the columns m eliminated
     // before j that hold row j; items of one level touch only their own entries and read
     // finished levels.
@@ -464,16 +518,16 @@ fn hessian(w: u32, s: Slots, tid: u32) {
             }
             h_set(s, e, c);
         }
-        factor_barrier();
+        sync();
     }
 }
 
 // p = −H⁻¹ g from the factor.
 fn newton_direction(s: Slots, tid: u32) {
     for (var i = tid; i < sizes.nv; i += WG) {
-        work[s.p + i] = -work[s.g + i];
+        scratch_set(s.p + i, -scratch(s.g + i));
     }
-    storageBarrier();
+    sync();
     solve_factor(s, tid, s.p);
 }
 
@@ -489,7 +543,7 @@ fn solve_factor(s: Slots, tid: u32, x: u32) {
     let pairs = rows + sizes.nv + 1u;
     if (HOT) {
         for (var i = tid; i < sizes.nv; i += WG) {
-            hot[params.nl + sizes.nv + i] = work[x + i];
+            hot[HOT_FACTOR + params.nl + sizes.nv + i] = scratch(x + i);
         }
         workgroupBarrier();
     }
@@ -502,7 +556,7 @@ fn solve_factor(s: Slots, tid: u32, x: u32) {
             }
             x_set(x, k, acc * dinv_get(s, k));
         }
-        factor_barrier();
+        sync();
     }
     for (var ll = 0u; ll < params.nlevel; ll++) {
         let l = params.nlevel - 1u - ll;
@@ -514,13 +568,13 @@ fn solve_factor(s: Slots, tid: u32, x: u32) {
             }
             x_set(x, k, x_get(x, k) - acc * dinv_get(s, k));
         }
-        factor_barrier();
+        sync();
     }
     if (HOT) {
         for (var i = tid; i < sizes.nv; i += WG) {
-            work[x + i] = hot[params.nl + sizes.nv + i];
+            scratch_set(x + i, hot[HOT_FACTOR + params.nl + sizes.nv + i]);
         }
-        storageBarrier();
+        sync();
     }
 }
 
@@ -529,8 +583,8 @@ fn solve_factor(s: Slots, tid: u32, x: u32) {
 fn slope(s: Slots, tid: u32, g1: real, g2: real, t: real) -> vec2<real> {
     var sc = vec2<real>(real(0.0), real(0.0));
     for (var r = tid; r < s.n; r += WG) {
-        let jp = work[s.jp + r];
-        let x = work[s.jar + r] + t * jp;
+        let jp = scratch(s.jp + r);
+        let x = scratch(s.jar + r) + t * jp;
         if (is_active(s, r, x)) {
             let dr = real(efc_d[s.row + r]);
             sc += vec2<real>(dr * x * jp, dr * jp * jp);
@@ -550,11 +604,11 @@ fn slope(s: Slots, tid: u32, g1: real, g2: real, t: real) -> vec2<real> {
 fn decrease(s: Slots, tid: u32) -> real {
     var change = real(0.0);
     for (var i = tid; i < sizes.nv; i += WG) {
-        change += real(0.5) * work[s.p + i] * (work[s.md + i] + work[s.md_old + i]);
+        change += real(0.5) * scratch(s.p + i) * (scratch(s.md + i) + scratch(s.md_old + i));
     }
     for (var r = tid; r < s.n; r += WG) {
-        let jar = work[s.jar + r];
-        let old = work[s.jar_old + r];
+        let jar = scratch(s.jar + r);
+        let old = scratch(s.jar_old + r);
         let dr = real(0.5) * real(efc_d[s.row + r]);
         let was = is_active(s, r, old);
         let is = is_active(s, r, jar);
@@ -578,16 +632,16 @@ fn line_search(w: u32, s: Slots, tid: u32) -> real {
     let mb = w * run.nm;  // the world's M (world-major: Newton's workgroup reads it every iteration)
     var gauss = vec2<real>(real(0.0), real(0.0));
     for (var i = tid; i < sizes.nv; i += WG) {
-        let pi = work[s.p + i];
+        let pi = scratch(s.p + i);
         var mp = real(qm[mb + dof_madr[i]]) * pi;
         var adr = dof_madr[i] + 1u;
         var j = dofs[i].parent;
         while (j >= 0) {
-            mp += real(2.0) * real(qm[mb + adr]) * work[s.p + u32(j)];
+            mp += real(2.0) * real(qm[mb + adr]) * scratch(s.p + u32(j));
             adr += 1u;
             j = dofs[j].parent;
         }
-        gauss += vec2<real>(pi * work[s.md + i], pi * mp);
+        gauss += vec2<real>(pi * scratch(s.md + i), pi * mp);
     }
     let g = workgroup_sum(tid, gauss);
     let g1 = g.x;
@@ -632,16 +686,17 @@ fn iterate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
     }
     let w = pending[item];
     let s = slots(w);
+    load_vectors(w, tid);
     for (var k = 0u; k < params.iterations_per_dispatch; k++) {
         if (tid == 0u) {
-            flag = select(0u, 1u, work[s.done] != real(0.0) || work[s.iters] >= real(params.iterations));
+            flag = select(0u, 1u, scratch(s.done) != real(0.0) || scratch(s.iters) >= real(params.iterations));
         }
         if (workgroupUniformLoad(&flag) != 0u) {
             break;
         }
         // gradient g = M (a − a₀) + Σ_active D jar Jᵀ
         for (var d = tid; d < sizes.nv; d += WG) {
-            work[s.g + d] = rows_force(s, d, work[s.md + d]);
+            scratch_set(s.g + d, rows_force(s, d, scratch(s.md + d)));
         }
         var g2 = vec2<real>(real(0.0), real(0.0));
         for (var d = tid; d < sizes.nv; d += WG) {
@@ -649,50 +704,51 @@ fn iterate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
             if (!REAL_IS_F64) {
                 bound = gradient_bound(s, d);
             }
-            g2 += vec2<real>(work[s.g + d] * work[s.g + d], bound * bound);
+            g2 += vec2<real>(scratch(s.g + d) * scratch(s.g + d), bound * bound);
         }
         let gn = workgroup_sum(tid, g2);
         // MuJoCo's test; in f32 also a gradient within its own rounding (see the header)
         let rounded = !REAL_IS_F64 && sqrt(gn.x) <= real(1.1920929e-7) * sqrt(gn.y);
         let small = real(params.scale) * sqrt(gn.x) < real(params.tolerance) || rounded;
         if (tid == 0u) {
-            work[s.iters] += real(1.0);
+            scratch_set(s.iters, scratch(s.iters) + real(1.0));
             if (small) {
-                work[s.done] = real(1.0);
+                scratch_set(s.done, real(1.0));
             }
         }
-        storageBarrier();
+        sync();
         if (small) {
             break;
         }
         hessian(w, s, tid);
         newton_direction(s, tid);
         for (var r = tid; r < s.n; r += WG) {
-            work[s.jp + r] = row_dot(s, r, s.p, false);
+            scratch_set(s.jp + r, row_dot(s, r, s.p, false));
         }
-        storageBarrier();
+        sync();
         let t = line_search(w, s, tid);
         // step, keeping the point's Md and jar; p becomes the step taken
         for (var i = tid; i < sizes.nv; i += WG) {
-            let a = work[s.a + i];
-            let next = a + t * work[s.p + i];
-            work[s.a + i] = next;
-            work[s.p + i] = next - a;
-            work[s.md_old + i] = work[s.md + i];
+            let a = scratch(s.a + i);
+            let next = a + t * scratch(s.p + i);
+            scratch_set(s.a + i, next);
+            scratch_set(s.p + i, next - a);
+            scratch_set(s.md_old + i, scratch(s.md + i));
         }
         for (var r = tid; r < s.n; r += WG) {
-            work[s.jar_old + r] = work[s.jar + r];
+            scratch_set(s.jar_old + r, scratch(s.jar + r));
         }
-        storageBarrier();
+        sync();
         evaluate(w, s, tid);
         let improvement = decrease(s, tid);
         if (tid == 0u) {
             if (real(params.scale) * improvement < real(params.tolerance)) {
-                work[s.done] = real(1.0);
+                scratch_set(s.done, real(1.0));
             }
         }
-        storageBarrier();
+        sync();
     }
+    store_vectors(w, tid);
 }
 
 // qacc = a; qfrc_constraint = Jᵀ f with f = −D jar on active rows (jar is current).
@@ -703,9 +759,10 @@ fn finish(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index
         return;
     }
     let s = slots(w);
+    load_vectors(w, tid);
     for (var d = tid; d < sizes.nv; d += WG) {
         qfrc_constraint[at(s.vb, d)] = f32(-rows_force(s, d, real(0.0)));
-        let a = f32(work[s.a + d]);
+        let a = f32(scratch(s.a + d));
         qacc[at(s.vb, d)] = a;
         qacc_warmstart[at(s.vb, d)] = a;
     }

@@ -440,3 +440,46 @@ fn contacts_beyond_the_capacity_are_counted_per_world() {
         assert_eq!(count[2 * w + 1], 2, "world {w}: overflowed steps (two steps run)");
     }
 }
+
+/// What Newton keeps in workgroup memory (`SINEW_NEWTON_HOT`: the factor, the world's vectors,
+/// both or neither) changes where values live, not the arithmetic: every placement gives
+/// bitwise the same contacts-on rollout, with and without shader f64; an unknown value is
+/// refused by name.
+#[test]
+fn every_newton_placement_gives_the_same_rollout() {
+    let dir = std::env::temp_dir().join(format!("sinew_newton_hot_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let m = sinew::mjcf::load_model(&sinew::models::resolve("myolegs").unwrap()).unwrap();
+    let (nworld, steps) = (19, 40);
+    let ctrl: Vec<f32> = (0..nworld * steps * m.nu).map(|i| ((i * 7919) % 97) as f32 / 96.0).collect();
+    let ctrl = sinew::npio::Array { shape: vec![nworld, steps, m.nu], data: ctrl };
+    for f64_mode in ["on", "off"] {
+        let run = |hot: &str| {
+            let env = [("SINEW_F64", f64_mode), ("SINEW_NEWTON_HOT", hot)];
+            common::cli_rollout(&dir, "myolegs", &ctrl, &format!("{f64_mode}_{hot}"), &env)
+        };
+        let all = run("all");
+        assert!(
+            all.iter().all(|a| a.data.iter().all(|x| x.is_finite())),
+            "f64 {f64_mode}: non-finite rollout"
+        );
+        for hot in ["factor", "vectors", "none"] {
+            let other = run(hot);
+            for (name, (a, b)) in ["qpos", "qvel", "act", "qacc"].iter().zip(all.iter().zip(&other)) {
+                assert!(
+                    a.data == b.data,
+                    "f64 {f64_mode}: {name} with SINEW_NEWTON_HOT={hot} differs from all"
+                );
+            }
+        }
+    }
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_sinew"))
+        .args(["info", "myolegs", "--gpu"])
+        .env("SINEW_NEWTON_HOT", "most")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(2), "{err}");
+    assert!(err.contains("SINEW_NEWTON_HOT is 'most'"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

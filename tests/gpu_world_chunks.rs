@@ -152,32 +152,17 @@ fn every_tile_gives_the_same_rollout() {
     let m = model("myolegs");
     let (nworld, steps) = (37, 6);
     let ctrl: Vec<f32> = (0..nworld * steps * m.nu).map(|i| ((i * 7919) % 97) as f32 / 96.0).collect();
-    let ctrl_path = dir.join("ctrl.npy");
-    let array = sinew::npio::Array { shape: vec![nworld, steps, m.nu], data: ctrl };
-    sinew::npio::save_npy(&ctrl_path, &array).unwrap();
-    let rollout = |tile: Option<&str>| {
-        let out = dir.join(format!("tile_{}.npz", tile.unwrap_or("default")));
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_sinew"));
-        cmd.args([
-            "rollout",
-            "myolegs",
-            "--ctrl",
-            ctrl_path.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-        if let Some(t) = tile {
-            cmd.env("SINEW_WORLD_TILE", t);
-        }
-        let o = cmd.output().unwrap();
-        assert!(o.status.success(), "tile {tile:?}: {}", String::from_utf8_lossy(&o.stderr));
-        sinew::npio::load_npz(&out, &["qpos", "qvel", "act", "qacc"]).unwrap()
-    };
-    let tiled = rollout(None);
+    let ctrl = sinew::npio::Array { shape: vec![nworld, steps, m.nu], data: ctrl };
+    let tiled = common::cli_rollout(&dir, "myolegs", &ctrl, "tile_default", &[]);
     for tile in ["1", "8"] {
-        let other = rollout(Some(tile));
+        let other = common::cli_rollout(
+            &dir,
+            "myolegs",
+            &ctrl,
+            &format!("tile_{tile}"),
+            &[("SINEW_WORLD_TILE", tile)],
+        );
         for (a, b) in tiled.iter().zip(&other) {
-            let (a, b) = (a.as_ref().unwrap(), b.as_ref().unwrap());
             assert!(a.data.iter().all(|x| x.is_finite()));
             assert!(a.data == b.data, "tile {tile} differs from the default");
         }

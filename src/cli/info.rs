@@ -98,11 +98,16 @@ pub fn run(args: &InfoArgs) -> sinew::Result<()> {
         match table {
             Ok(mut efc) => {
                 efc.fit_adapter(&ctx, m.nv, sinew::gpu::model_buffers::ModelMirror::nm(&m));
-                let factor = match efc.workgroup_factor() {
-                    Some(n) => format!("{n} reals in workgroup memory"),
-                    None => "in global memory (over the adapter's workgroup storage)".into(),
+                let plan = efc.hot;
+                let part = |hot: bool, len: usize| {
+                    if hot { format!("{len} reals in workgroup memory") } else { "in global memory".into() }
                 };
-                println!("solver     {}; factor {factor}", efc.describe(m.nv));
+                println!(
+                    "solver     {}; factor {}; vectors {}",
+                    efc.describe(m.nv),
+                    part(plan.factor, efc.factor_len()),
+                    part(plan.vectors, efc.vectors_len())
+                );
             }
             Err(e) => println!("solver     not built: {e}"),
         }

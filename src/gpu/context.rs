@@ -125,6 +125,7 @@ impl GpuContext {
     pub fn new() -> Result<Self> {
         f64_allowed()?;
         crate::sim::tiles::check_env()?;
+        crate::sim::efc::WorkgroupPlan::allowed()?;
         let inst = instance();
         let mut list = pollster::block_on(inst.enumerate_adapters(backends()));
         list.sort_by_key(|a| rank(a.get_info().device_type));

@@ -43,6 +43,54 @@ pub struct EfcTable {
     /// Whether Newton also forms its gradient's rounding bound (f32 solves, newton.wgsl), for the
     /// loop budget.
     pub rounding_bounds: bool,
+    /// What Newton keeps in workgroup memory ([`EfcTable::fit_adapter`]).
+    pub hot: WorkgroupPlan,
+}
+
+/// What newton.wgsl keeps in workgroup memory instead of each world's scratch in global
+/// memory: H's factor with 1/D and the vector being solved (HOT), and the world's vectors
+/// (VHOT: a, d, Md, g, p, … and the rows' jar, Jp, …, copied in and out once per dispatch).
+/// Chosen per adapter by [`EfcTable::fit_adapter`]: both where they fit, else the factor (read
+/// most: O(nl) per iteration against O(nv + nefc)), else the vectors, else neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WorkgroupPlan {
+    /// H's factor, 1/D and the vector being solved.
+    pub factor: bool,
+    /// The world's vectors.
+    pub vectors: bool,
+}
+
+impl WorkgroupPlan {
+    /// What `SINEW_NEWTON_HOT` allows in workgroup memory (`all`, the default, `factor`,
+    /// `vectors` or `none`), so one binary can measure the placements against each other; the
+    /// adapter's limit still applies. `Err` naming the variable for any other value.
+    pub fn allowed() -> Result<WorkgroupPlan> {
+        let Some(v) = std::env::var_os("SINEW_NEWTON_HOT") else {
+            return Ok(WorkgroupPlan { factor: true, vectors: true });
+        };
+        let (factor, vectors) = match v.to_str() {
+            Some("all") => (true, true),
+            Some("factor") => (true, false),
+            Some("vectors") => (false, true),
+            Some("none") => (false, false),
+            _ => {
+                return Err(Error::Gpu(format!(
+                    "SINEW_NEWTON_HOT is '{}': set it to all, factor, vectors or none (what the Newton solve \
+                     may keep in workgroup memory)",
+                    v.to_string_lossy()
+                )));
+            }
+        };
+        Ok(WorkgroupPlan { factor, vectors })
+    }
+
+    /// The placements to try, best first, within `self` (what is allowed).
+    fn candidates(self) -> impl Iterator<Item = WorkgroupPlan> {
+        let all = [(true, true), (true, false), (false, true), (false, false)];
+        all.into_iter()
+            .map(|(factor, vectors)| WorkgroupPlan { factor, vectors })
+            .filter(move |p| (!p.factor || self.factor) && (!p.vectors || self.vectors))
+    }
 }
 
 /// A transposed entry packs its row in the high and its position in the row in the low 16 bits
@@ -192,8 +240,9 @@ impl EfcTable {
             rows,
             lists,
             rounding_bounds: false,
+            hot: WorkgroupPlan::default(),
         };
-        table.place_factor(true);
+        table.place(WorkgroupPlan::default());
         Ok(table)
     }
 
@@ -211,40 +260,48 @@ impl EfcTable {
     /// ([`EfcTable::fit_loop_budget`]); GPUs keep the defaults.
     pub fn fit_adapter(&mut self, ctx: &GpuContext, nv: usize, nm: usize) {
         self.rounding_bounds = !ctx.has_f64();
-        self.place_factor(!self.workgroup_fits(ctx));
+        // GpuContext::new has refused an invalid SINEW_NEWTON_HOT
+        let allowed = WorkgroupPlan::allowed().unwrap_or_default();
+        let plan = allowed.candidates().find(|p| self.workgroup_fits(ctx, *p)).unwrap_or_default();
+        self.place(plan);
         if ctx.summary().device_type == "Cpu" {
             self.fit_loop_budget(nv, nm, 50_000);
         }
     }
 
-    /// Reals of newton.wgsl's workgroup copy of H's factor, 1/D and the vector being solved
-    /// (its HOT_LEN) where the table places them in workgroup memory ([`EfcTable::fit_adapter`]);
-    /// `None` where they stay in each world's scratch.
-    pub fn workgroup_factor(&self) -> Option<usize> {
-        (self.params.factor_in_work == 0).then(|| self.workgroup_len())
-    }
-
-    fn workgroup_len(&self) -> usize {
+    /// Reals of H's factor, 1/D and the vector being solved (newton.wgsl's HOT part).
+    pub fn factor_len(&self) -> usize {
         self.params.nl as usize + 2 * self.nv()
     }
 
-    /// Whether the workgroup copy fits `ctx`'s workgroup storage beside the shader's other
-    /// workgroup variables (the reduction's WG_MAX = 256 pairs of reals and a few words).
-    fn workgroup_fits(&self, ctx: &GpuContext) -> bool {
+    /// Reals of a world's vectors: 8 of nv, 4 of nefc_max, cost, done and iterations (the VHOT
+    /// part, and the end of each world's scratch).
+    pub fn vectors_len(&self) -> usize {
+        8 * self.nv() + 4 * self.nefc_max() + 3
+    }
+
+    /// Reals of newton.wgsl's workgroup array under `plan` (its HOT_LEN): the vectors first,
+    /// then the factor's part.
+    pub fn workgroup_len(&self, plan: WorkgroupPlan) -> usize {
+        usize::from(plan.vectors) * self.vectors_len() + usize::from(plan.factor) * self.factor_len()
+    }
+
+    /// Whether `plan` fits `ctx`'s workgroup storage beside the shader's other workgroup
+    /// variables (the reduction's WG_MAX = 256 pairs of reals and a few words).
+    fn workgroup_fits(&self, ctx: &GpuContext, plan: WorkgroupPlan) -> bool {
         let real = if ctx.has_f64() { 8 } else { 4 };
         let others = 256 * 2 * real + 2 * real + 16;
-        self.workgroup_len() * real + others
+        self.workgroup_len(plan).max(1) * real + others
             <= ctx.device.limits().max_compute_workgroup_storage_size as usize
     }
 
-    /// Keep H's factor and 1/D in each world's Newton scratch (`in_work`), or leave them out of
-    /// it for workgroup memory.
-    fn place_factor(&mut self, in_work: bool) {
-        let p = &mut self.params;
-        let (nv, nefc) = (self.pattern.nv, p.nefc_max as usize);
-        let factor = if in_work { p.nl as usize + nv } else { 0 };
-        p.factor_in_work = u32::from(in_work);
-        p.work_stride = (factor + 8 * nv + 4 * nefc + 3) as u32;
+    /// Use `plan`: each world's scratch keeps room for H's factor and 1/D unless workgroup
+    /// memory holds them; the vectors always keep theirs (they outlive a dispatch).
+    fn place(&mut self, plan: WorkgroupPlan) {
+        self.hot = plan;
+        let factor = if plan.factor { 0 } else { self.params.nl as usize + self.nv() };
+        self.params.factor_in_work = u32::from(!plan.factor);
+        self.params.work_stride = (factor + self.vectors_len()) as u32;
     }
 
     /// One line on how the solver is laid out for a model with `nv` dofs.
@@ -280,9 +337,11 @@ impl EfcTable {
             }
         }
         let cost = self.newton_iteration_cost(nv, nm);
+        // each dispatch also copies the vectors in and out where workgroup memory holds them
+        let copies = if self.hot.vectors { 2 * self.vectors_len().div_ceil(self.threads) } else { 0 };
         let p = &self.params;
         self.params.iterations_per_dispatch =
-            (budget / cost.max(1)).clamp(1, p.iterations.max(1) as usize) as u32;
+            (budget.saturating_sub(copies) / cost.max(1)).clamp(1, p.iterations.max(1) as usize) as u32;
     }
 
     /// Loop iterations of the busiest invocation in one Newton iteration: the Hessian's assembly,

@@ -175,3 +175,25 @@ pub fn try_quickstart(overrides: &[&str]) -> sinew::Result<sinew::rl::config::Tr
     let o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
     sinew::rl::config::TrainFile::load(&root().join("configs/quickstart.toml"), &o)
 }
+
+/// `sinew rollout MODEL` from the built binary with per-world controls `ctrl` (nworld × steps ×
+/// nu) and extra environment variables `env`: its qpos, qvel, act and qacc. `dir` holds the
+/// files; `tag` names this run's output.
+pub fn cli_rollout(
+    dir: &std::path::Path,
+    model: &str,
+    ctrl: &sinew::npio::Array,
+    tag: &str,
+    env: &[(&str, &str)],
+) -> Vec<sinew::npio::Array> {
+    let ctrl_path = dir.join(format!("{tag}_ctrl.npy"));
+    sinew::npio::save_npy(&ctrl_path, ctrl).unwrap();
+    let out = dir.join(format!("{tag}.npz"));
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_sinew"));
+    cmd.args(["rollout", model, "--ctrl", ctrl_path.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    cmd.envs(env.iter().copied());
+    let o = cmd.output().unwrap();
+    assert!(o.status.success(), "{tag} ({env:?}): {}", String::from_utf8_lossy(&o.stderr));
+    let arrays = sinew::npio::load_npz(&out, &["qpos", "qvel", "act", "qacc"]).unwrap();
+    arrays.into_iter().map(|a| a.unwrap()).collect()
+}

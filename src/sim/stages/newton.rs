@@ -39,12 +39,16 @@ impl Stage for Newton {
 
 /// Build the stage; `args` holds each chunk's `pending_args` buffer, in chunk order.
 pub fn newton(ctx: &GpuContext, b: &Bindings, efc: &GpuEfc, args: Vec<wgpu::Buffer>) -> Result<Newton> {
-    // EfcTable::fit_adapter placed the factor
-    let hot = efc.table.workgroup_factor();
+    // EfcTable::fit_adapter placed the factor and the vectors
+    let t = &efc.table;
+    let plan = t.hot;
     let threads = [
-        ("WG", efc.table.threads as f64),
-        ("HOT", f64::from(u8::from(hot.is_some()))),
-        ("HOT_LEN", hot.unwrap_or(1) as f64),
+        ("WG", t.threads as f64),
+        ("HOT", f64::from(u8::from(plan.factor))),
+        ("VHOT", f64::from(u8::from(plan.vectors))),
+        ("VLEN", t.vectors_len() as f64),
+        ("HOT_FACTOR", if plan.vectors { t.vectors_len() as f64 } else { 0.0 }),
+        ("HOT_LEN", t.workgroup_len(plan).max(1) as f64),
     ];
     let kernel =
         |entry: &str| Kernel::per_workgroup(ctx, "newton.wgsl", entry, b, Work::PerWorld(1), &threads);
