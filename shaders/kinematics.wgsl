@@ -1,4 +1,5 @@
-// kinematics: body frames, joint anchors/axes and site positions from qpos (MuJoCo's mj_kinematics).
+// kinematics: body frames, joint anchors/axes, the listed sites' positions and geom frames from
+// qpos (MuJoCo's mj_kinematics).
 // One invocation per world walks that world's bodies in tree order (parents come first).
 // Layout: per-world arrays are tiled (common/worlds.wgsl): xpos[at(world_at(w, nbody), b)], ...
 
@@ -18,6 +19,8 @@
 @group(0) @binding(12) var<storage, read> geoms: array<Geom>;
 @group(0) @binding(13) var<storage, read_write> geom_xpos: array<vec4<f32>>;
 @group(0) @binding(14) var<storage, read_write> geom_xquat: array<vec4<f32>>;
+// The sites to place (src/sim/sites.rs): their count, then their ids. The others stay at 0.
+@group(0) @binding(15) var<storage, read> site_list: array<u32>;
 
 // World w's part of the fused stage position.wgsl (which calls it for every world).
 fn kinematics_world(w: u32) {
@@ -63,7 +66,8 @@ fn kinematics_world(w: u32) {
         xquat[at(bb, b)] = quat;
     }
     let sb = world_at(w, sizes.nsite);
-    for (var s = 0u; s < sizes.nsite; s++) {
+    for (var k = 0u; k < site_list[0]; k++) {
+        let s = site_list[1u + k];
         let site = sites[s];
         site_xpos[at(sb, s)] = vec4<f32>(xpos[at(bb, site.body)].xyz + quat_rot(xquat[at(bb, site.body)], site.pos.xyz), 0.0);
     }

@@ -9,7 +9,7 @@ use sinew::gpu::GpuContext;
 use sinew::model::Model;
 use sinew::reference::forward::forward;
 use sinew::sim::stages::run;
-use sinew::sim::{Sim, SimOptions, SimState};
+use sinew::sim::{Sim, SimOptions, SimState, Sites};
 
 /// Positions, offsets and moment arms (metres; bodies within ~2 m of the origin) and unit
 /// quaternions, in f32 after chains of up to ~15 frame compositions: 2e-5 absolute.
@@ -77,7 +77,8 @@ fn check(name: &str, m: &Model) {
     let ctx = GpuContext::new().unwrap();
     let s = states(name, m);
     let nworld = s.qpos.len();
-    let sim = Sim::new(&ctx, m, nworld, SimOptions::default()).unwrap();
+    // every site, to compare them all with the reference
+    let sim = Sim::new(&ctx, m, nworld, SimOptions { sites: Sites::All, ..SimOptions::default() }).unwrap();
     let st = &sim.data.state;
     upload(&ctx, st, &st.qpos, &s.qpos);
     upload(&ctx, st, &st.qvel, &s.qvel);
@@ -327,5 +328,51 @@ fn stages_assets() {
 fn stages_real_models() {
     for name in ["myolegs", "myotorso", "myoarms", "mm_fullbody"] {
         check(name, &fetched(name));
+    }
+}
+
+/// By default the position stage places only the sites something reads (the tendons' path and
+/// side sites, and those asked for): they and everything downstream equal the every-site run
+/// bitwise; the other sites are left as they were.
+#[test]
+fn only_the_sites_something_reads_are_placed() {
+    let m = fetched("myoarms");
+    let s = states("myoarms", &m);
+    let nworld = s.qpos.len();
+    let ctx = GpuContext::new().unwrap();
+    let asked = vec![0usize];
+    let read = Sites::Read(asked.clone()).ids(&m);
+    assert!(read.len() < m.nsite, "myoarms: every site is read; the test needs one that is not");
+    let run_with = |sites: Sites| {
+        let sim = Sim::new(&ctx, &m, nworld, SimOptions { sites, ..SimOptions::default() }).unwrap();
+        let st = &sim.data.state;
+        upload(&ctx, st, &st.qpos, &s.qpos);
+        upload(&ctx, st, &st.qvel, &s.qvel);
+        nan_fill(&ctx, &st.site_xpos);
+        let stage = |name: &str| sim.step.named_stages().into_iter().find(|(n, _)| *n == name).unwrap().1;
+        run(&ctx, &["position", "tendon"].map(stage));
+        let sites = st.download::<[f32; 4]>(&ctx, &st.site_xpos).unwrap();
+        let (len, vel) = (
+            st.download::<f32>(&ctx, &st.ten_length).unwrap(),
+            st.download::<f32>(&ctx, &st.ten_velocity).unwrap(),
+        );
+        (sites, len, vel)
+    };
+    let (all, all_len, all_vel) = run_with(Sites::All);
+    let (some, len, vel) = run_with(Sites::Read(asked));
+    assert!(len == all_len && vel == all_vel, "tendon lengths or velocities differ with only the read sites");
+    for w in 0..nworld {
+        for k in 0..m.nsite {
+            let (a, b) = (all[w * m.nsite + k], some[w * m.nsite + k]);
+            assert!(a.iter().all(|x| x.is_finite()), "world {w} site {k}: not placed in the every-site run");
+            if read.contains(&k) {
+                assert_eq!(a, b, "world {w} site {k}: read, but differs from the every-site run");
+            } else {
+                assert!(
+                    b.iter().take(3).all(|x| x.is_nan()),
+                    "world {w} site {k}: placed, though nothing reads it"
+                );
+            }
+        }
     }
 }

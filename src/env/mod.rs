@@ -148,7 +148,9 @@ impl Env {
             .collect::<Result<_>>()?;
         let ctrl_dt = m.opt.timestep * c.frame_skip as f64;
         // refuses a world count the adapter cannot hold before allocating it
-        let sim = Sim::new(ctx, m, nworld, SimOptions { contact_capacity: c.contact_capacity, max_chunk })?;
+        let sites = crate::sim::Sites::Read(task::read_sites(m, &file.task)?);
+        let sim =
+            Sim::new(ctx, m, nworld, SimOptions { contact_capacity: c.contact_capacity, max_chunk, sites })?;
         let gm = &sim.model.gpu;
         let task = task::build(ctx, m, gm, &file.task, ctrl_dt, pelvis, nworld)?;
         let nfoot = feet.len();

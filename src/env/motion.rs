@@ -218,6 +218,8 @@ impl SiteTrajectory {
         let mut b = crate::gpu::Bindings::chunked(chunks);
         gm.bind(&mut b);
         st.bind(&mut b);
+        let site_list = crate::sim::Sites::Read(sites.to_vec()).upload(ctx, m);
+        b.shared("site_list", &site_list);
         for (k, worlds) in chunks.ranges().into_iter().enumerate() {
             let run = crate::gpu::layout::RunParams { nworld: worlds.len() as u32, ..Default::default() };
             b.chunk_own(k, "run", &ctx.uniform_from("motion.run", &run));

@@ -44,6 +44,27 @@ pub fn build(
     }
 }
 
+/// The sites the task's kernels read (the imitation task's mimic sites, by name in its config),
+/// so the simulation computes them ([`crate::sim::Sites`]).
+pub fn read_sites(m: &Model, task: &TaskConfig) -> Result<Vec<usize>> {
+    match task {
+        TaskConfig::Imitation(c) => mimic_sites(m, c),
+        _ => Ok(Vec::new()),
+    }
+}
+
+fn mimic_sites(m: &Model, c: &ImitationConfig) -> Result<Vec<usize>> {
+    c.sites
+        .iter()
+        .map(|name| {
+            m.site_name
+                .iter()
+                .position(|n| n == name)
+                .ok_or_else(|| Error::Config(format!("imitation.sites: the model has no site '{name}'")))
+        })
+        .collect()
+}
+
 /// Whether the task needs a free root joint (a floating base).
 pub fn needs_free_root(task: &TaskConfig) -> bool {
     !matches!(task, TaskConfig::Pose(_))
@@ -126,16 +147,7 @@ fn imitation(
             max_look + 4
         )));
     }
-    let site_ids = c
-        .sites
-        .iter()
-        .map(|name| {
-            m.site_name
-                .iter()
-                .position(|n| n == name)
-                .ok_or_else(|| Error::Config(format!("imitation.sites: the model has no site '{name}'")))
-        })
-        .collect::<Result<Vec<usize>>>()?;
+    let site_ids = mimic_sites(m, c)?;
     let sites = SiteTrajectory::compute(ctx, m, gm, &motion, &site_ids, pelvis)?;
     let mimic = Some((site_ids.clone(), sites.clone()));
     let mut ref_site = Vec::with_capacity(motion.nframe * site_ids.len() * 3);

@@ -7,6 +7,7 @@ pub mod footprint;
 pub mod hessian_pattern;
 pub mod rollout;
 pub mod simulation;
+pub mod sites;
 pub mod sparsity;
 pub mod stages;
 pub mod state;
@@ -14,4 +15,5 @@ pub mod step;
 pub mod tiles;
 
 pub use simulation::{Sim, SimData, SimModel, SimOptions};
+pub use sites::Sites;
 pub use state::SimState;

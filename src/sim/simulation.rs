@@ -10,6 +10,7 @@ use super::SimState;
 use super::contact::{ContactState, ContactTable, DEFAULT_CONTACT_CAPACITY, GpuContacts};
 use super::efc::{EfcState, EfcTable, GpuEfc};
 use super::footprint::Footprint;
+use super::sites::Sites;
 use super::sparsity::GpuSparsity;
 use super::step::Step;
 use crate::error::{Error, Result};
@@ -19,7 +20,7 @@ use crate::gpu::{Bindings, GpuContext, GpuModel, WorldChunks};
 use crate::model::{Model, disable};
 
 /// What a simulation is built with beyond the model and the world count.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct SimOptions {
     /// Active contacts per world; a world with more drops the rest and counts the step in
     /// `ContactState::count`.
@@ -27,11 +28,13 @@ pub struct SimOptions {
     /// At most this many worlds per chunk (each chunk is bound and dispatched on its own); the
     /// adapter's binding limit may ask for fewer. `None`: as many as one binding holds.
     pub max_chunk: Option<usize>,
+    /// The sites the position stage computes (default: those the tendons read).
+    pub sites: Sites,
 }
 
 impl Default for SimOptions {
     fn default() -> Self {
-        SimOptions { contact_capacity: DEFAULT_CONTACT_CAPACITY, max_chunk: None }
+        SimOptions { contact_capacity: DEFAULT_CONTACT_CAPACITY, max_chunk: None, sites: Sites::default() }
     }
 }
 
@@ -47,12 +50,14 @@ pub struct SimModel {
     pub contacts: GpuContacts,
     /// Entries of the sparse joint-space inertia M.
     pub nm: usize,
+    /// The sites the position stage computes ([`Sites::gpu_table`]).
+    pub site_list: wgpu::Buffer,
 }
 
 impl SimModel {
-    /// Build and upload every table of `model` with room for `contact_capacity` contacts a world.
-    /// Errors name what the model has that sinew does not simulate.
-    pub fn upload(ctx: &GpuContext, model: &Model, contact_capacity: usize) -> Result<Self> {
+    /// Build and upload every table of `model` with room for `contact_capacity` contacts a world,
+    /// computing `sites`. Errors name what the model has that sinew does not simulate.
+    pub fn upload(ctx: &GpuContext, model: &Model, contact_capacity: usize, sites: &Sites) -> Result<Self> {
         refuse_unsupported(model)?;
         let nm = ModelMirror::nm(model);
         let contacts = GpuContacts::upload(ctx, ContactTable::new(model, contact_capacity)?);
@@ -63,6 +68,7 @@ impl SimModel {
             efc,
             contacts,
             nm,
+            site_list: sites.upload(ctx, model),
         })
     }
 
@@ -72,6 +78,7 @@ impl SimModel {
         self.sparsity.bind(b);
         self.efc.bind(b);
         self.contacts.bind(b);
+        b.shared("site_list", &self.site_list);
     }
 }
 
@@ -209,7 +216,7 @@ impl Sim {
         refuse_unsupported(m)?;
         let footprint = Self::footprint(ctx, m, options.contact_capacity)?;
         footprint.check(ctx, &model_label(m), nworld)?;
-        let model = SimModel::upload(ctx, m, options.contact_capacity)?;
+        let model = SimModel::upload(ctx, m, options.contact_capacity, &options.sites)?;
         let data = SimData::new(ctx, m, &model, nworld, options.max_chunk)?;
         let mut bindings = Bindings::chunked(data.chunks);
         model.bind(&mut bindings);
