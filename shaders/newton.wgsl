@@ -472,8 +472,8 @@ fn hessian(w: u32, s: Slots, tid: u32) {
             adr += 1u;
             j = dofs[j].parent;
         }
-        // each active row touching k adds D J_k J_i at (i, k) for its dofs i in column k's
-        // pattern (the others, k before i, are column i's)
+        // each active row touching k adds D J_k J_i at (i, k) for its dofs i ≤ k in column k's
+        // pattern (the others, k before i, are column i's; a row's dofs ascend, so they end at k)
         for (var q = efc_jt[s.jt + k]; q < efc_jt[s.jt + k + 1u]; q++) {
             let ek = dof_entry(s, q);
             if (ek.jv == 0.0 || !is_active(s, ek.r, scratch(s.jar + ek.r))) {
@@ -483,8 +483,12 @@ fn hessian(w: u32, s: Slots, tid: u32) {
             let row = efc_jrow[s.row + ek.r];
             let l0 = lists[row.y];
             for (var m = 0u; m < lists[row.y + 1u] - l0; m++) {
+                let i = lists[l0 + m];
+                if (i > k) {
+                    break;
+                }
                 let ji = efc_jval[s.jv + row.x + m];
-                let e = entry(lists[l0 + m], k);
+                let e = entry(i, k);
                 if (ji != 0.0 && e != ABSENT) {
                     h_set(s, e, h_get(s, e) + djk * real(ji));
                 }
