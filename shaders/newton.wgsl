@@ -15,9 +15,12 @@
 // over the list pending.wgsl compacts before each dispatch, until `iterations` are covered),
 // `finish` (qacc, qfrc_constraint). H is assembled and factorised (LDLᵀ) only where the host's
 // symbolic factorisation (src/sim/hessian_pattern.rs) says it can be nonzero: M's tree plus the
-// fill of rows that join branches; the factorisation and both substitutions go level by level
-// up and down the elimination tree, the columns of a level shared across the workgroup, one
-// barrier a level. Rows are sparse (constraint.wgsl, contact.wgsl): a row's products walk its
+// fill of rows that join branches. The factorisation and both substitutions go a column at a
+// time in elimination order, one barrier a column, and share out the column's work across the
+// workgroup: its pairs of rows (the factor's updates), its rows (the forward substitution's)
+// or its row's columns (the backward one's) — the fill makes the elimination tree nearly a
+// chain (MuscleMimic's full body: 75 levels for 128 columns), so a column's own work is what
+// there is to share. Rows are sparse (constraint.wgsl, contact.wgsl): a row's products walk its
 // dof list, and the gradient, the Hessian's columns and the constraint force walk each dof's
 // rows (efc_jt, in row order), so every sum over rows runs in the order a dense row loop would.
 // The cost, the gradient's norm and every
@@ -67,17 +70,12 @@ override WG: u32 = 64u;
 // sections named by HP_*.
 @group(0) @binding(17) var<storage, read> hpat: array<u32>;
 
-// Header words of hpat: factor items' level offsets (nlevel + 1), items (column, row, address),
-// columns' level offsets (nlevel + 1), columns by level, row lists ((nv + 1) offsets, then
-// (column, address) pairs), column offsets (nv + 1), entries' rows (nl), and the (k·nv + i) map.
-const HP_LEVEL_ITEMS: u32 = 0u;
-const HP_ITEMS: u32 = 1u;
-const HP_LEVEL_COLS: u32 = 2u;
-const HP_COLS: u32 = 3u;
-const HP_ROWS: u32 = 4u;
-const HP_COL_ADR: u32 = 5u;
-const HP_COL_ROW: u32 = 6u;
-const HP_MAP: u32 = 7u;
+// Header words of hpat: row lists ((nv + 1) offsets, then (column, address) pairs), column
+// offsets (nv + 1), entries' rows (nl), and the (k·nv + i) map.
+const HP_ROWS: u32 = 0u;
+const HP_COL_ADR: u32 = 1u;
+const HP_COL_ROW: u32 = 2u;
+const HP_MAP: u32 = 3u;
 const ABSENT: u32 = 0xffffffffu;
 
 // (nworld + 1) the worlds `iterate` works on, then their count (pending.wgsl).
@@ -496,34 +494,37 @@ fn hessian(w: u32, s: Slots, tid: u32) {
         }
     }
     sync();
-    // U_ij = H_ij − Σ_m U_im U_jm / D_m (1/D_m kept in dinv) over the columns m eliminated
-    // before j that hold row j; items of one level touch only their own entries and read
-    // finished levels.
-    let lev = hpat[HP_LEVEL_ITEMS];
-    let items = hpat[HP_ITEMS];
-    let rows = hpat[HP_ROWS];
-    let pairs = rows + sizes.nv + 1u;
-    for (var l = 0u; l < params.nlevel; l++) {
-        for (var it = hpat[lev + l] + tid; it < hpat[lev + l + 1u]; it += WG) {
-            let j = hpat[items + 3u * it];
-            let i = hpat[items + 3u * it + 1u];
-            let e = hpat[items + 3u * it + 2u];
-            var c = h_get(s, e);
-            for (var q = hpat[rows + j]; q < hpat[rows + j + 1u]; q += 2u) {
-                let m = hpat[pairs + q];
-                let b = entry(i, m);
-                if (b != ABSENT) {
-                    c -= h_get(s, b) * h_get(s, hpat[pairs + q + 1u]) * dinv_get(s, m);
-                }
-            }
-            if (i == j) {
-                c = max(c, real(MINVAL));
-                dinv_set(s, j, real(1.0) / c);
-            }
-            h_set(s, e, c);
+    // LDLᵀ right-looking: once column m has every update (the columns eliminated before it are
+    // done), each pair of its rows i ≤ j takes U_im U_jm / D_m off entry (i, j) of column j, a
+    // pair per invocation (distinct pairs, distinct entries); 1/D_m kept in dinv.
+    let crow = hpat[HP_COL_ROW];
+    for (var q = 0u; q < sizes.nv; q++) {
+        let m = sizes.nv - 1u - q;
+        let e0 = hpat[cadr + m];
+        let c = hpat[cadr + m + 1u] - e0 - 1u;
+        let inv = real(1.0) / max(h_get(s, e0), real(MINVAL));
+        for (var k = tid; k < c * (c + 1u) / 2u; k += WG) {
+            let ab = pair_of(k);
+            let ea = e0 + 1u + ab.x;
+            let eb = e0 + 1u + ab.y;
+            let t = entry(hpat[crow + ea], hpat[crow + eb]);
+            h_set(s, t, h_get(s, t) - h_get(s, ea) * h_get(s, eb) * inv);
+        }
+        if (tid == 0u) {
+            dinv_set(s, m, inv);
         }
         sync();
     }
+}
+
+// Pair k of the triangle a ≤ b in row-major order (k = b(b + 1)/2 + a). The f32 root is within
+// one of b for k < 2²⁴ (EfcTable::new keeps nv below 4096), which the two selects correct;
+// no loops (lavapipe counts every loop's iterations against its budget).
+fn pair_of(k: u32) -> vec2<u32> {
+    var b = u32((sqrt(8.0 * f32(k) + 1.0) - 1.0) * 0.5);
+    b = select(b, b - 1u, b * (b + 1u) / 2u > k);
+    b = select(b, b + 1u, (b + 1u) * (b + 2u) / 2u <= k);
+    return vec2<u32>(k - b * (b + 1u) / 2u, b);
 }
 
 // p = −H⁻¹ g from the factor.
@@ -535,14 +536,15 @@ fn newton_direction(s: Slots, tid: u32) {
     solve_factor(s, tid, s.p);
 }
 
-// The vector at slot x replaced by H⁻¹ x, from the factor: forward x̂_k = (x_k − Σ_m U_km x̂_m) /
-// D_k up the levels (leaves first), then back down x_k = x̂_k − (Σ_i U_ik x_i) / D_k over column
-// k's rows; with HOT, on a copy in workgroup memory. Whole workgroup.
+// The vector at slot x replaced by H⁻¹ x, from the factor (with HOT, on a copy in workgroup
+// memory). Forward, columns in elimination order: x̂_k = x_k / D_k once x_k has every update,
+// then x_i −= U_ik x̂_k over column k's rows i (an invocation each). Backward, dofs in reverse
+// order: x_i holds x̂_i D_i − Σ U_ri x_r over column i's rows r, all final, so x_i / D_i is final,
+// and x_m −= U_im x_i / D_i over the columns m holding row i (an invocation each); then every
+// x_i / D_i at once. One barrier a column each way. Whole workgroup.
 fn solve_factor(s: Slots, tid: u32, x: u32) {
     let cadr = hpat[HP_COL_ADR];
     let crow = hpat[HP_COL_ROW];
-    let lev = hpat[HP_LEVEL_COLS];
-    let cols = hpat[HP_COLS];
     let rows = hpat[HP_ROWS];
     let pairs = rows + sizes.nv + 1u;
     if (HOT) {
@@ -551,35 +553,32 @@ fn solve_factor(s: Slots, tid: u32, x: u32) {
         }
         workgroupBarrier();
     }
-    for (var l = 0u; l < params.nlevel; l++) {
-        for (var c = hpat[lev + l] + tid; c < hpat[lev + l + 1u]; c += WG) {
-            let k = hpat[cols + c];
-            var acc = x_get(x, k);
-            for (var q = hpat[rows + k]; q < hpat[rows + k + 1u]; q += 2u) {
-                acc -= h_get(s, hpat[pairs + q + 1u]) * x_get(x, hpat[pairs + q]);
-            }
-            x_set(x, k, acc * dinv_get(s, k));
+    for (var q = 0u; q < sizes.nv; q++) {
+        let k = sizes.nv - 1u - q;
+        let xk = x_get(x, k) * dinv_get(s, k);
+        for (var e = hpat[cadr + k] + 1u + tid; e < hpat[cadr + k + 1u]; e += WG) {
+            let i = hpat[crow + e];
+            x_set(x, i, x_get(x, i) - h_get(s, e) * xk);
         }
         sync();
     }
-    for (var ll = 0u; ll < params.nlevel; ll++) {
-        let l = params.nlevel - 1u - ll;
-        for (var c = hpat[lev + l] + tid; c < hpat[lev + l + 1u]; c += WG) {
-            let k = hpat[cols + c];
-            var acc = real(0.0);
-            for (var e = hpat[cadr + k] + 1u; e < hpat[cadr + k + 1u]; e++) {
-                acc += h_get(s, e) * x_get(x, hpat[crow + e]);
-            }
-            x_set(x, k, x_get(x, k) - acc * dinv_get(s, k));
+    for (var i = 0u; i < sizes.nv; i++) {
+        let xi = x_get(x, i) * dinv_get(s, i);
+        for (var r = hpat[rows + i] + 2u * tid; r < hpat[rows + i + 1u]; r += 2u * WG) {
+            let m = hpat[pairs + r];
+            x_set(x, m, x_get(x, m) - h_get(s, hpat[pairs + r + 1u]) * xi);
         }
         sync();
     }
-    if (HOT) {
-        for (var i = tid; i < sizes.nv; i += WG) {
-            scratch_set(x + i, hot[HOT_FACTOR + params.nl + sizes.nv + i]);
+    for (var i = tid; i < sizes.nv; i += WG) {
+        let xi = x_get(x, i) * dinv_get(s, i);
+        if (HOT) {
+            scratch_set(x + i, xi);
+        } else {
+            x_set(x, i, xi);
         }
-        sync();
     }
+    sync();
 }
 
 // Slope and curvature of the cost along p at step t (Gauss part: g1 + t·g2), the rows' part

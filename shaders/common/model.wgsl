@@ -136,6 +136,6 @@ struct CollisionParams {
 struct SolverParams {
     nsource: u32, nefc_max: u32, iterations: u32, ls_iterations: u32,
     tolerance: f32, scale: f32, warmstart: u32, nl: u32,
-    iterations_per_dispatch: u32, work_stride: u32, nlevel: u32, jpool: u32,
-    factor_in_work: u32, _pad0: u32, _pad1: u32, _pad2: u32,
+    iterations_per_dispatch: u32, work_stride: u32, jpool: u32, factor_in_work: u32,
+    _pad0: u32, _pad1: u32, _pad2: u32, _pad3: u32,
 }

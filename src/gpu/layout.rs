@@ -276,8 +276,6 @@ pub struct SolverParams {
     pub iterations_per_dispatch: u32,
     /// Real scalars of Newton scratch per world.
     pub work_stride: u32,
-    /// Levels of the factor's elimination tree (one barrier each per factorisation and solve).
-    pub nlevel: u32,
     /// Jacobian values per world: room for every row's nonzeros at once (sparse rows, packed
     /// row after row).
     pub jpool: u32,
@@ -287,6 +285,7 @@ pub struct SolverParams {
     pub _pad0: u32,
     pub _pad1: u32,
     pub _pad2: u32,
+    pub _pad3: u32,
 }
 
 /// (WGSL struct name, size in bytes, member offsets in declaration order) for each mirror.
@@ -314,6 +313,6 @@ pub fn mirrors() -> Vec<(&'static str, usize, Vec<usize>)> {
         m!(EfcSource: kind, id, qadr1, dadr1, qadr2, dadr2, margin, invweight, solref, solimp, data),
         m!(ContactPair: geom1, geom2, kind, condim, slot, maxcon, dof1, dof2, friction, solref, solimp, misc),
         m!(CollisionParams: npair, nslot, ncon_max, rows_per_contact),
-        m!(SolverParams: nsource, nefc_max, iterations, ls_iterations, tolerance, scale, warmstart, nl, iterations_per_dispatch, work_stride, nlevel, jpool, factor_in_work, _pad0, _pad1, _pad2),
+        m!(SolverParams: nsource, nefc_max, iterations, ls_iterations, tolerance, scale, warmstart, nl, iterations_per_dispatch, work_stride, jpool, factor_in_work, _pad0, _pad1, _pad2, _pad3),
     ]
 }

@@ -97,6 +97,10 @@ impl WorkgroupPlan {
 /// (newton.wgsl, contact.wgsl), so both must stay below this.
 const PACKED_LIMIT: usize = 1 << 16;
 
+/// The factorisation finds a column's pair k of rows from an f32 square root of k, exact enough
+/// below 2²⁴ pairs: columns of fewer than 4096 rows.
+const FACTOR_DOF_LIMIT: usize = 1 << 12;
+
 /// 1 − dmin and 1 − dmax of `solimp` after MuJoCo's clamp to [1e-4, 0.9999], in f64.
 fn complements(solimp: &[f64; 5]) -> [f32; 2] {
     let c = |v: f64| (1.0 - v.clamp(0.0001, 0.9999)) as f32;
@@ -212,6 +216,13 @@ impl EfcTable {
                 PACKED_LIMIT - 1
             )));
         }
+        if m.nv >= FACTOR_DOF_LIMIT {
+            return Err(Error::Model(format!(
+                "{} dofs: sinew's Newton factor holds at most {} (newton.wgsl's pair_of)",
+                m.nv,
+                FACTOR_DOF_LIMIT - 1
+            )));
+        }
         let params = SolverParams {
             nsource: sources.len() as u32,
             nefc_max: nefc_max as u32,
@@ -223,12 +234,12 @@ impl EfcTable {
             nl: pattern.nl() as u32,
             iterations_per_dispatch: m.opt.iterations.max(1) as u32,
             work_stride: 0, // place_factor below
-            nlevel: pattern.nlevel() as u32,
             jpool: rows.pool(contact_rows) as u32,
             factor_in_work: 1,
             _pad0: 0,
             _pad1: 0,
             _pad2: 0,
+            _pad3: 0,
         };
         let lists = rows.gpu_table();
         let mut table = EfcTable {
@@ -316,7 +327,7 @@ impl EfcTable {
             p.nefc_max as usize * nv,
             p.nl,
             nv * (nv + 1) / 2,
-            p.nlevel,
+            self.pattern.nlevel(),
             self.threads,
             p.iterations_per_dispatch
         )

@@ -11,9 +11,12 @@
 //! left out, so the factor is exact for every active set.
 //!
 //! Factor form: H = Σ_k D_k l_k l_kᵀ, where l_k is 1 at dof k and L_ik at the dofs i < k of
-//! column k's pattern. The GPU stores U_ik = L_ik D_k and D_k (U_kk) in place of H, so a
-//! column's entries do not wait for its own diagonal: columns whose elimination-tree subtrees
-//! are done (one *level*: leaves are level 0) are computed together, one barrier per level.
+//! column k's pattern. The GPU stores U_ik = L_ik D_k in place of H (and 1/D_k apart), and
+//! factorises right-looking, a column at a time: once column m is done, every pair of its rows
+//! updates one entry of a later column, the pairs shared across the workgroup. The elimination
+//! tree's *levels* (leaves are level 0) say how much could run side by side; with the fill that
+//! contacts between limbs bring it is nearly a chain, so the GPU shares out each column's work
+//! instead.
 
 /// Entry of [`HessianPattern::gpu_table`]'s map where (i, k) is not in the pattern.
 pub const ABSENT: u32 = u32::MAX;
@@ -115,60 +118,26 @@ impl HessianPattern {
         rows
     }
 
-    /// Columns by level, each level ascending.
-    pub fn levels(&self) -> Vec<Vec<usize>> {
-        let mut out = vec![Vec::new(); self.nlevel()];
-        for (k, l) in self.level.iter().enumerate() {
-            out[*l as usize].push(k);
-        }
-        out
-    }
-
-    /// The factor's work items by level: (column j, row i, address of U_ij), column by column.
-    fn items(&self) -> Vec<Vec<[usize; 3]>> {
-        self.levels()
-            .iter()
-            .map(|cols| {
-                cols.iter()
-                    .flat_map(|&j| self.column(j).map(move |e| [j, self.col_row[e] as usize, e]))
-                    .collect()
-            })
-            .collect()
-    }
-
     /// The tables newton.wgsl reads, as one u32 array: a header of [`GPU_HEADER`] section
-    /// offsets, then (in this order) the items' level offsets (nlevel + 1), the items
-    /// (column j, row i, address) × nl, the columns' level offsets (nlevel + 1), the columns by
-    /// level (nv), the row lists' offsets (nv + 1) and their (column m, address) pairs, the
-    /// column offsets (nv + 1), the entries' rows (nl), and the map from (i, k) to its address
-    /// (nv × nv, at k·nv + i; [`ABSENT`] outside the pattern or above the diagonal).
+    /// offsets, then (in this order) the row lists' offsets (nv + 1) and their (column m,
+    /// address) pairs, the column offsets (nv + 1), the entries' rows (nl), and the map from
+    /// (i, k) to its address (nv × nv, at k·nv + i; [`ABSENT`] outside the pattern or above the
+    /// diagonal).
     pub fn gpu_table(&self) -> Vec<u32> {
         let nv = self.nv;
         let mut t = vec![0u32; GPU_HEADER];
         let section = |t: &mut Vec<u32>, slot: usize| {
             t[slot] = t.len() as u32;
         };
-        let items = self.items();
-        section(&mut t, 0);
-        push_offsets(&mut t, items.iter().map(Vec::len));
-        section(&mut t, 1);
-        for it in items.iter().flatten() {
-            t.extend(it.map(|v| v as u32));
-        }
-        let levels = self.levels();
-        section(&mut t, 2);
-        push_offsets(&mut t, levels.iter().map(Vec::len));
-        section(&mut t, 3);
-        t.extend(levels.iter().flatten().map(|k| *k as u32));
         let rows = self.row_lists();
-        section(&mut t, 4);
+        section(&mut t, 0);
         push_offsets(&mut t, rows.iter().map(|r| 2 * r.len()));
         t.extend(rows.iter().flatten().flat_map(|(m, e)| [*m as u32, *e as u32]));
-        section(&mut t, 5);
+        section(&mut t, 1);
         t.extend_from_slice(&self.col_adr);
-        section(&mut t, 6);
+        section(&mut t, 2);
         t.extend_from_slice(&self.col_row);
-        section(&mut t, 7);
+        section(&mut t, 3);
         let base = t.len();
         t.resize(base + nv * nv, ABSENT);
         for k in 0..nv {
@@ -179,37 +148,24 @@ impl HessianPattern {
         t
     }
 
-    /// Loop iterations of the busiest of `threads` invocations sharing out `work` (per level,
-    /// items taken round robin, each costing its own count), summed over the levels.
-    fn busiest(threads: usize, levels: impl Iterator<Item = Vec<usize>>) -> usize {
-        levels
-            .map(|costs| {
-                (0..threads).map(|t| costs.iter().skip(t).step_by(threads).sum::<usize>()).max().unwrap_or(0)
+    /// Loop iterations of each invocation in one factorisation: per column, its share of the
+    /// column's pairs of rows, and the column loop itself.
+    pub fn factor_loops(&self, threads: usize) -> usize {
+        (0..self.nv)
+            .map(|k| {
+                let c = self.column(k).len() - 1;
+                (c * (c + 1) / 2).div_ceil(threads) + 1
             })
             .sum()
     }
 
-    /// Loop iterations of the busiest invocation in one factorisation (see [`Self::busiest`]).
-    pub fn factor_loops(&self, threads: usize) -> usize {
-        let rows = self.row_lists();
-        Self::busiest(
-            threads,
-            self.items().into_iter().map(|l| l.iter().map(|[j, ..]| rows[*j].len() + 1).collect()),
-        )
-    }
-
-    /// Loop iterations of the busiest invocation in one forward and one backward substitution.
+    /// Loop iterations of each invocation in one forward and one backward substitution: per
+    /// column its share of the column's rows, per dof its share of its row's columns, the two
+    /// column loops and the final scaling.
     pub fn solve_loops(&self, threads: usize) -> usize {
-        let rows = self.row_lists();
-        let forward = Self::busiest(
-            threads,
-            self.levels().into_iter().map(|l| l.iter().map(|k| rows[*k].len() + 1).collect()),
-        );
-        let backward = Self::busiest(
-            threads,
-            self.levels().into_iter().map(|l| l.iter().map(|k| self.column(*k).len()).collect()),
-        );
-        forward + backward
+        let forward: usize = (0..self.nv).map(|k| (self.column(k).len() - 1).div_ceil(threads) + 1).sum();
+        let backward: usize = self.row_lists().iter().map(|r| r.len().div_ceil(threads) + 1).sum();
+        forward + backward + self.nv.div_ceil(threads)
     }
 }
 
@@ -224,52 +180,48 @@ fn push_offsets(t: &mut Vec<u32>, lens: impl Iterator<Item = usize>) {
 }
 
 /// u32 header words of [`HessianPattern::gpu_table`] (one offset per section).
-pub const GPU_HEADER: usize = 8;
+pub const GPU_HEADER: usize = 4;
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Host LDLᵀ by the GPU's level schedule, on the packed factor (U_ik = L_ik D_k in place).
-    fn factor(p: &HessianPattern, h: &mut [f64]) {
-        let rows = p.row_lists();
-        for level in p.items() {
-            let done: Vec<(usize, f64)> = level
-                .iter()
-                .map(|&[j, i, e]| {
-                    let mut c = h[e];
-                    for &(m, a) in &rows[j] {
-                        if let Some(b) = p.entry(i, m) {
-                            c -= h[b] * h[a] / h[p.col_adr[m] as usize];
-                        }
-                    }
-                    (e, c)
-                })
-                .collect();
-            for (e, c) in done {
-                h[e] = c;
+    /// Host LDLᵀ in the GPU's schedule, on the packed factor (U_ik = L_ik D_k in place): columns
+    /// in elimination order, each column's pairs of rows updating later columns; 1/D returned.
+    fn factor(p: &HessianPattern, h: &mut [f64]) -> Vec<f64> {
+        let mut dinv = vec![0.0; p.nv];
+        for m in (0..p.nv).rev() {
+            let col = p.column(m);
+            let inv = 1.0 / h[col.start];
+            for eb in col.start + 1..col.end {
+                for ea in col.start + 1..=eb {
+                    let (i, j) = (p.col_row[ea] as usize, p.col_row[eb] as usize);
+                    let t = p.entry(i, j).expect("the pattern is closed under elimination");
+                    h[t] -= h[ea] * h[eb] * inv;
+                }
             }
+            dinv[m] = inv;
         }
+        dinv
     }
 
-    /// x = H⁻¹ b from the packed factor, by levels as the GPU does.
-    fn solve(p: &HessianPattern, u: &[f64], b: &[f64]) -> Vec<f64> {
-        let rows = p.row_lists();
+    /// x = H⁻¹ b from the packed factor and 1/D, in the GPU's schedule: forward column by column
+    /// in elimination order, backward dof by dof over the row lists, then the scaling by 1/D.
+    fn solve(p: &HessianPattern, u: &[f64], dinv: &[f64], b: &[f64]) -> Vec<f64> {
         let mut x = b.to_vec();
-        let d = |k: usize| u[p.col_adr[k] as usize];
-        for level in p.levels() {
-            for k in level {
-                let s: f64 = rows[k].iter().map(|&(m, a)| u[a] * x[m]).sum();
-                x[k] = (x[k] - s) / d(k);
+        for k in (0..p.nv).rev() {
+            let xk = x[k] * dinv[k];
+            for e in p.column(k).skip(1) {
+                x[p.col_row[e] as usize] -= u[e] * xk;
             }
         }
-        for level in p.levels().into_iter().rev() {
-            for k in level {
-                let s: f64 = p.column(k).skip(1).map(|e| u[e] * x[p.col_row[e] as usize]).sum();
-                x[k] -= s / d(k);
+        for (i, row) in p.row_lists().iter().enumerate() {
+            let xi = x[i] * dinv[i];
+            for &(m, e) in row {
+                x[m] -= u[e] * xi;
             }
         }
-        x
+        x.iter().zip(dinv).map(|(x, d)| x * d).collect()
     }
 
     /// A small xorshift stream (the test needs no statistical quality, only variety).
@@ -350,9 +302,9 @@ mod tests {
                     }
                 }
             }
-            factor(&p, &mut packed);
+            let dinv = factor(&p, &mut packed);
             let b: Vec<f64> = (0..nv).map(|_| rng.unit()).collect();
-            let x = solve(&p, &packed, &b);
+            let x = solve(&p, &packed, &dinv, &b);
             // residual of the dense system
             for i in 0..nv {
                 let hx: f64 = (0..nv).map(|k| h[i][k] * x[k]).sum();
@@ -383,7 +335,7 @@ mod tests {
         let p = HessianPattern::new(&parent, &[vec![3, 2], vec![5, 2]]);
         let t = p.gpu_table();
         let nv = p.nv;
-        let map = t[7] as usize;
+        let map = t[3] as usize;
         assert_eq!(t.len(), map + nv * nv);
         for k in 0..nv {
             for i in 0..nv {
@@ -391,8 +343,10 @@ mod tests {
                 assert_eq!(t[map + k * nv + i], want, "map ({i}, {k})");
             }
         }
-        let (lev, items) = (t[0] as usize, t[1] as usize);
-        assert_eq!(t[lev + p.nlevel()] as usize, p.nl());
-        assert_eq!(t[2] as usize - items, 3 * p.nl());
+        let (rows, cols, col_row) = (t[0] as usize, t[1] as usize, t[2] as usize);
+        let lists = p.row_lists();
+        assert_eq!(t[rows + nv] as usize, 2 * lists.iter().map(Vec::len).sum::<usize>());
+        assert_eq!(&t[cols..cols + nv + 1], &p.col_adr[..]);
+        assert_eq!(&t[col_row..col_row + p.nl()], &p.col_row[..]);
     }
 }
