@@ -22,6 +22,8 @@ enum Command {
     Bench(cli::bench::BenchArgs),
     /// Run open-loop rollouts on the GPU: controls in, trajectories out (npz).
     Rollout(cli::rollout::RolloutArgs),
+    /// List the motions a dataset holds for a model (validated against it).
+    Motions(cli::motions::MotionsArgs),
     /// Train a policy with PPO on the GPU (Burn on the simulator's device).
     Train(cli::train::TrainArgs),
     /// Evaluate a checkpoint's deterministic policy.
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
         Command::Info(args) => cli::info::run(&args),
         Command::Bench(args) => cli::bench::run(&args),
         Command::Rollout(args) => cli::rollout::run(&args),
+        Command::Motions(args) => cli::motions::run(&args),
         Command::Train(args) => cli::train::run(&args),
         Command::Eval(args) => cli::eval::run(&args),
         Command::Plot(args) => cli::plot::plot(&args),

@@ -21,8 +21,14 @@ fn read_npy<R: std::io::Read>(npy: npyz::NpyFile<R>, what: &str) -> Result<Array
     let data = match dtype.as_str() {
         "<f4" => npy.into_vec::<f32>().map_err(bad)?,
         "<f8" => npy.into_vec::<f64>().map_err(bad)?.into_iter().map(|v| v as f32).collect(),
+        // integers (counts, indices such as LocoMuJoCo's split_points) as f32, exact below 2²⁴
+        "<i8" => ints(npy.into_vec::<i64>().map_err(bad)?, what)?,
+        "<i4" => ints(npy.into_vec::<i32>().map_err(bad)?.into_iter().map(i64::from).collect(), what)?,
+        "<u4" => ints(npy.into_vec::<u32>().map_err(bad)?.into_iter().map(i64::from).collect(), what)?,
         other => {
-            return Err(Error::Model(format!("{what}: dtype {other} is not supported (float32 or float64)")));
+            return Err(Error::Model(format!(
+                "{what}: dtype {other} is not supported (float32, float64, int32, int64 or uint32)"
+            )));
         }
     };
     if data.iter().any(|v| !v.is_finite()) {
@@ -36,6 +42,15 @@ fn read_npy<R: std::io::Read>(npy: npyz::NpyFile<R>, what: &str) -> Result<Array
         npyz::Order::Fortran => fortran_to_c(&data, &shape),
     };
     Ok(Array { shape, data })
+}
+
+/// Integers as f32, refused past 2²⁴ where f32 would round them.
+fn ints(v: Vec<i64>, what: &str) -> Result<Vec<f32>> {
+    const EXACT: i64 = 1 << 24;
+    match v.iter().find(|x| x.abs() > EXACT) {
+        Some(x) => Err(Error::Model(format!("{what}: integer {x} is too large (at most {EXACT})"))),
+        None => Ok(v.into_iter().map(|x| x as f32).collect()),
+    }
 }
 
 /// Values stored column-major (numpy's `fortran_order`, e.g. `np.asfortranarray`) reordered
@@ -94,6 +109,21 @@ pub fn load_npz(path: &Path, names: &[&str]) -> Result<Vec<Option<Array>>> {
             }
         })
         .collect()
+}
+
+/// Read the string array `name` of an .npz file (numpy's unicode `<U` dtype, e.g. LocoMuJoCo's
+/// `joint_names`); `None` when the file has no such array.
+pub fn load_npz_strings(path: &Path, name: &str) -> Result<Option<Vec<String>>> {
+    let mut npz = open_npz(path)?;
+    let what = format!("{}:{name}", path.display());
+    let Some(npy) = npz.by_name(name).map_err(|e| Error::Model(format!("{what}: {e}")))? else {
+        return Ok(None);
+    };
+    let dtype = npy.dtype().descr().trim_matches('\'').to_string();
+    if !dtype.starts_with("<U") {
+        return Err(Error::Model(format!("{what}: dtype {dtype} is not a string array (numpy's <U)")));
+    }
+    npy.into_vec::<String>().map(Some).map_err(|e| Error::Model(format!("{what}: {e}")))
 }
 
 /// Write named f32 arrays to an .npz file, atomically (a crash or a full disk leaves any

@@ -8,6 +8,7 @@ use std::path::Path;
 use sinew::env::fatigue::{Compartments, FatigueParams};
 use sinew::env::layout::WorldEnv;
 use sinew::env::motion::{Motion, SiteTrajectory};
+use sinew::env::motion_library::MotionLibrary;
 use sinew::env::{DONE_TERMINATED, DONE_TRUNCATED, Env, EnvFile};
 use sinew::gpu::GpuContext;
 use sinew::model::Model;
@@ -182,11 +183,12 @@ fn assert_close(what: &str, gpu: &[f32], host: &[f64], tol: f64) {
 }
 
 /// Host twin of the imitation kernels: (reward, terminated, observation extras) for world w at
-/// frame f (evaluate uses the frame after the step, observe the frame now; they coincide for a
-/// world that did not end).
+/// library frame f (evaluate uses the frame after the step, observe the frame now; they coincide
+/// for a world that did not end).
 struct ImitationHost {
-    motion: Motion,
+    lib: MotionLibrary,
     sites: Vec<usize>,
+    /// Every motion's site trajectory, motion after motion (as the library lays out frames).
     traj: SiteTrajectory,
     pelvis: usize,
 }
@@ -195,13 +197,26 @@ impl ImitationHost {
     fn new(ctx: &GpuContext, env: &Env) -> Self {
         let m = &env.model;
         let sinew::env::TaskConfig::Imitation(c) = &env.config.task else { panic!() };
-        let motion = env.motion.clone().unwrap();
+        let lib = env.motion.clone().unwrap();
         let sites: Vec<usize> =
             c.sites.iter().map(|n| m.site_name.iter().position(|s| s == n).unwrap()).collect();
         let pelvis = m.body_name.iter().position(|n| n == "pelvis").unwrap();
         let gm = sinew::gpu::GpuModel::upload(ctx, m);
-        let traj = SiteTrajectory::compute(ctx, m, &gm, &motion, &sites, pelvis).unwrap();
-        ImitationHost { motion, sites, traj, pelvis }
+        let mut traj =
+            SiteTrajectory { nsite: sites.len(), rel_pos: vec![], rel_quat: vec![], rel_vel: vec![] };
+        for i in 0..lib.motions.len() {
+            let t = SiteTrajectory::compute(ctx, m, &gm, &lib.motion(m, i), &sites, pelvis).unwrap();
+            traj.rel_pos.extend(t.rel_pos);
+            traj.rel_quat.extend(t.rel_quat);
+            traj.rel_vel.extend(t.rel_vel);
+        }
+        ImitationHost { lib, sites, traj, pelvis }
+    }
+
+    /// World w's motion: (its first library frame, its frames).
+    fn motion_of(&self, s: &Snapshot, w: usize) -> (usize, usize) {
+        let e = &self.lib.motions[s.world[w].motion as usize];
+        (e.start, e.nframe)
     }
 
     /// (relative pos, relative quat, relative vel) of mimic site i in world w.
@@ -221,8 +236,8 @@ impl ImitationHost {
     fn reward(&self, env: &Env, s: &Snapshot, w: usize, f: usize) -> (f64, bool) {
         let m = &env.model;
         let sinew::env::TaskConfig::Imitation(c) = &env.config.task else { panic!() };
-        let rq = &self.motion.qpos[f * m.nq..][..m.nq];
-        let rv = &self.motion.qvel[f * m.nv..][..m.nv];
+        let rq = &self.lib.qpos[f * m.nq..][..m.nq];
+        let rv = &self.lib.qvel[f * m.nv..][..m.nv];
         let q = &s.qpos[w * m.nq..][..m.nq];
         let v = &s.qvel[w * m.nv..][..m.nv];
         let mse = |a: &[f64], b: &[f64]| {
@@ -266,13 +281,17 @@ impl ImitationHost {
     }
 }
 
-const IMITATION: &str = "task = \"imitation\"\n[env]\nseed = 3\n";
+/// Imitation over a library of motions of different lengths, rates and formats (the project's
+/// npz at 100 and 50 fps, LocoMuJoCo's file with two trajectories at 200 Hz, the full gait).
+const IMITATION_LIBRARY: &str = "task = \"imitation\"\n[env]\nseed = 3\n[imitation]\nmotion = [\
+    \"../tests/fixtures/motions/walk_a.npz\", \"../tests/fixtures/motions/walk_c_50fps.npz\", \
+    \"../tests/fixtures/motions/locomujoco_200hz.npz\", \"../assets/motions/myolegs_walk.npz\"]\n";
 
 #[test]
 fn imitation_reward_observation_and_termination_match_the_host() {
     let ctx = GpuContext::new().unwrap();
     let nworld = 8;
-    let env = build(&ctx, IMITATION, nworld);
+    let env = build(&ctx, IMITATION_LIBRARY, nworld);
     let host = ImitationHost::new(&ctx, &env);
     let m = &env.model;
     let feet = slot_feet(&env);
@@ -287,7 +306,9 @@ fn imitation_reward_observation_and_termination_match_the_host() {
         let s = snapshot(&ctx, &env);
         for w in 0..nworld {
             let e = &s.world[w];
-            let f = (e.frame0 + e.step) as usize;
+            let (start, nf) = host.motion_of(&s, w);
+            let local = ((e.frame0 + e.step) as usize).min(nf - 1);
+            let f = start + local;
             // observation: every world (reset ones are observed at their new start)
             let mut o = proprio(&env, &s, w, &feet);
             for i in 0..host.sites.len() {
@@ -295,14 +316,14 @@ fn imitation_reward_observation_and_termination_match_the_host() {
                 let k = f * host.sites.len() + i;
                 o.extend((0..3).map(|a| p[a] - host.traj.rel_pos[3 * k + a] as f64));
             }
-            let t = f as f64 * env.ctrl_dt;
-            let angle = 2.0 * std::f64::consts::PI * t / host.motion.duration();
-            o.extend([angle.sin(), angle.cos(), f as f64 / (host.motion.nframe - 1) as f64]);
+            let progress = local as f64 / (nf - 1) as f64;
+            let angle = 2.0 * std::f64::consts::PI * progress;
+            o.extend([angle.sin(), angle.cos(), progress]);
             let rq = [s.qpos[w * m.nq + 3], s.qpos[w * m.nq + 4], s.qpos[w * m.nq + 5], s.qpos[w * m.nq + 6]];
             let here = [s.qpos[w * m.nq], s.qpos[w * m.nq + 1], s.qpos[w * m.nq + 2]];
             for look in [1usize, 5] {
-                let g = (f + look).min(host.motion.nframe - 1);
-                let r = &host.motion.qpos[g * m.nq..][..m.nq];
+                let g = start + (local + look).min(nf - 1);
+                let r = &host.lib.qpos[g * m.nq..][..m.nq];
                 o.extend(r[7..].iter().map(|x| *x as f32 as f64));
                 let d = rot(conj(rq), sub([r[0], r[1], r[2]].map(|x| x as f32 as f64), here));
                 o.extend(d);
@@ -327,9 +348,10 @@ fn imitation_reward_observation_and_termination_match_the_host() {
 fn imitation_reset_puts_worlds_on_the_reference_and_auto_reset_touches_only_ended_worlds() {
     let ctx = GpuContext::new().unwrap();
     let nworld = 16;
-    let env = build(&ctx, IMITATION, nworld);
+    let env = build(&ctx, IMITATION_LIBRARY, nworld);
     let m = &env.model;
-    let motion = env.motion.clone().unwrap();
+    let lib = env.motion.clone().unwrap();
+    let frame = |e: &WorldEnv| lib.motions[e.motion as usize].start + e.frame0 as usize;
     env.reset(&ctx);
     let s = snapshot(&ctx, &env);
     let starts: Vec<u32> = s.world.iter().map(|e| e.frame0).collect();
@@ -337,12 +359,16 @@ fn imitation_reset_puts_worlds_on_the_reference_and_auto_reset_touches_only_ende
         starts.iter().collect::<std::collections::HashSet<_>>().len() > nworld / 2,
         "start frames not random: {starts:?}"
     );
+    let motions: std::collections::HashSet<u32> = s.world.iter().map(|e| e.motion).collect();
+    assert!(motions.len() >= 3, "{nworld} worlds drew only motions {motions:?} of {}", lib.motions.len());
     for w in 0..nworld {
-        let f = s.world[w].frame0 as usize;
-        let want: Vec<f32> = motion.qpos[f * m.nq..][..m.nq].iter().map(|x| *x as f32).collect();
+        let e = &lib.motions[s.world[w].motion as usize];
+        assert!((s.world[w].frame0 as usize) < e.nframe, "world {w}: start frame past its motion");
+        let f = frame(&s.world[w]);
+        let want: Vec<f32> = lib.qpos[f * m.nq..][..m.nq].iter().map(|x| *x as f32).collect();
         let got: Vec<f32> = s.qpos[w * m.nq..][..m.nq].iter().map(|x| *x as f32).collect();
         assert_eq!(got, want, "world {w} qpos is not reference frame {f}");
-        let want: Vec<f32> = motion.qvel[f * m.nv..][..m.nv].iter().map(|x| *x as f32).collect();
+        let want: Vec<f32> = lib.qvel[f * m.nv..][..m.nv].iter().map(|x| *x as f32).collect();
         let got: Vec<f32> = s.qvel[w * m.nv..][..m.nv].iter().map(|x| *x as f32).collect();
         assert_eq!(got, want, "world {w} qvel is not reference frame {f}");
     }
@@ -358,8 +384,8 @@ fn imitation_reset_puts_worlds_on_the_reference_and_auto_reset_touches_only_ende
             let (b, a) = (&before[w], &s.world[w]);
             if s.done[w] == 0 {
                 assert_eq!(
-                    (a.step, a.frame0, a.rng, a.episodes),
-                    (b.step + 1, b.frame0, b.rng, b.episodes),
+                    (a.step, a.frame0, a.motion, a.rng, a.episodes),
+                    (b.step + 1, b.frame0, b.motion, b.rng, b.episodes),
                     "world {w} changed without ending"
                 );
             } else {
@@ -368,8 +394,8 @@ fn imitation_reset_puts_worlds_on_the_reference_and_auto_reset_touches_only_ende
                 assert_eq!(a.episodes, b.episodes + 1);
                 assert_eq!(a.last_length, b.step + 1);
                 assert_ne!(a.rng, b.rng, "world {w} reset without a new draw");
-                let f = a.frame0 as usize;
-                let want: Vec<f32> = motion.qpos[f * m.nq..][..m.nq].iter().map(|x| *x as f32).collect();
+                let f = frame(a);
+                let want: Vec<f32> = lib.qpos[f * m.nq..][..m.nq].iter().map(|x| *x as f32).collect();
                 let got: Vec<f32> = s.qpos[w * m.nq..][..m.nq].iter().map(|x| *x as f32).collect();
                 assert_eq!(got, want, "world {w} auto-reset off the reference");
             }

@@ -1,9 +1,11 @@
 // env/imitation.wgsl: motion imitation (MuscleMimic / KINESIS). Reward: weighted exponential
 // kernels exp(-scale · error) on joint positions and velocities, root position and velocity, and
-// mimic-site positions, orientations and velocities relative to the pelvis. Episodes start at a
-// random reference frame (reference-state initialisation) and end when the mean site deviation or
-// the root deviation passes its threshold, or when the reference runs out.
-// Reference arrays are at the control rate: frame f matches control step f of the motion.
+// mimic-site positions, orientations and velocities relative to the pelvis. Each world tracks one
+// motion of the library (src/env/motion_library.rs), drawn at reset from the sampling
+// distribution, from a random frame of it (reference-state initialisation); the episode ends when
+// the mean site deviation or the root deviation passes its threshold, or when the motion runs out.
+// Reference arrays hold every motion at the control rate, motion after motion: frame f of motion
+// m (f matches control step f of the motion) is library frame motions[m].x + f.
 
 @group(0) @binding(28) var<uniform> task: ImitationParams;
 @group(0) @binding(29) var<storage, read> mimic_sites: array<u32>;   // nmimic site ids
@@ -11,6 +13,8 @@
 @group(0) @binding(31) var<storage, read> ref_qpos: array<f32>;       // nframe × nq
 @group(0) @binding(32) var<storage, read> ref_qvel: array<f32>;       // nframe × nv
 @group(0) @binding(33) var<storage, read> ref_site: array<vec4<f32>>; // nframe × nmimic × 3: pos, quat, vel
+// nmotion: first library frame, frames, cumulative sampling weight (f32 bits), -
+@group(0) @binding(34) var<storage, read> motions: array<vec4<u32>>;
 
 fn quat_conj(q: vec4<f32>) -> vec4<f32> {
     return vec4<f32>(q.x, -q.yzw);
@@ -24,9 +28,20 @@ fn is_root_dof(d: u32) -> bool {
     return d >= env.root_dof && d < env.root_dof + 6u;
 }
 
-// The reference frame the world should be at now (clamped to the motion).
+// Frames of the world's motion.
+fn motion_frames(w: u32) -> u32 {
+    return motions[world[w].motion].y;
+}
+
+// Library frame of frame f of the world's motion (f clamped to the motion).
+fn library_frame(w: u32, f: u32) -> u32 {
+    let mo = motions[world[w].motion];
+    return mo.x + min(f, mo.y - 1u);
+}
+
+// The frame of its motion the world should be at now (clamped to the motion).
 fn frame_now(w: u32) -> u32 {
-    return min(world[w].frame0 + world[w].step, task.nframe - 1u);
+    return min(world[w].frame0 + world[w].step, motion_frames(w) - 1u);
 }
 
 // The pelvis frame of a world: position, inverse orientation, velocity of its origin.
@@ -80,8 +95,10 @@ fn evaluate(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (w >= run.nworld) {
         return;
     }
-    // the state after this control step matches reference frame frame0 + step + 1
-    let f = min(world[w].frame0 + world[w].step + 1u, task.nframe - 1u);
+    // the state after this control step matches frame frame0 + step + 1 of the world's motion
+    let nf = motion_frames(w);
+    let local = min(world[w].frame0 + world[w].step + 1u, nf - 1u);
+    let f = library_frame(w, local);
     var e_qpos = 0.0;
     var n = 0.0;
     for (var i = 0u; i < sizes.nq; i++) {
@@ -138,8 +155,23 @@ fn evaluate(@builtin(global_invocation_id) gid: vec3<u32>) {
         + wa.w * exp(-sa.w * e_root_vel) + wb.x * exp(-sb.x * e_pos) + wb.y * exp(-sb.y * e_quat)
         + wb.z * exp(-sb.z * e_vel);
     let terminated = world_broken(w) || deviation > task.terminate.x || sqrt(e_root_pos) > task.terminate.y;
-    let truncated = f + max_look() + 1u >= task.nframe;
+    let truncated = local + max_look() + 1u >= nf;
     finish_step(w, r, terminated, truncated);
+}
+
+// The motion whose cumulative weight first reaches u ∈ [0, 1) (binary search).
+fn draw_motion(u: f32) -> u32 {
+    var lo = 0u;
+    var hi = task.nmotion - 1u;
+    while (lo < hi) {
+        let mid = (lo + hi) / 2u;
+        if (bitcast<f32>(motions[mid].z) > u) {
+            hi = mid;
+        } else {
+            lo = mid + 1u;
+        }
+    }
+    return lo;
 }
 
 @compute @workgroup_size(64)
@@ -149,15 +181,18 @@ fn reset(@builtin(global_invocation_id) gid: vec3<u32>) {
         return;
     }
     var rng = reset_common(w);
-    // a start frame that leaves at least two control steps and the look-ahead
-    let last = task.nframe - max_look() - 2u;
+    world[w].motion = draw_motion(rand(&rng));
+    // a start frame that leaves at least two control steps and the look-ahead (the library
+    // keeps max_look + 4 frames per motion at least)
+    let last = motion_frames(w) - max_look() - 2u;
     let f0 = min(u32(rand(&rng) * f32(last)), last - 1u);
     world[w].frame0 = f0;
+    let g = library_frame(w, f0);
     for (var i = 0u; i < sizes.nq; i++) {
-        qpos[at(world_at(w, sizes.nq), i)] = ref_qpos[f0 * sizes.nq + i];
+        qpos[at(world_at(w, sizes.nq), i)] = ref_qpos[g * sizes.nq + i];
     }
     for (var d = 0u; d < sizes.nv; d++) {
-        qvel[at(world_at(w, sizes.nv), d)] = ref_qvel[f0 * sizes.nv + d];
+        qvel[at(world_at(w, sizes.nv), d)] = ref_qvel[g * sizes.nv + d];
     }
     add_noise(w, &rng);
     world[w].rng = rng;
@@ -174,7 +209,9 @@ fn observe(@builtin(global_invocation_id) gid: vec3<u32>) {
         return;
     }
     var k = write_proprio(w, w * env.nobs);
-    let f = frame_now(w);
+    let local = frame_now(w);
+    let nf = motion_frames(w);
+    let f = library_frame(w, local);
     let pel = pelvis_frame(w);
     for (var i = 0u; i < task.nmimic; i++) {
         let d = relative_pos(w, i, pel) - ref_site[3u * (f * task.nmimic + i)].xyz;
@@ -183,16 +220,16 @@ fn observe(@builtin(global_invocation_id) gid: vec3<u32>) {
         obs[k + 2u] = d.z;
         k += 3u;
     }
-    let t = f32(f) * env.ctrl_dt;
-    let angle = 6.283185307 * t / max(task.terminate.z, 1e-6);
+    // phase over the world's motion (its duration the period), and progress through it
+    let angle = 6.283185307 * f32(local) / f32(nf - 1u);
     obs[k] = sin(angle);
     obs[k + 1u] = cos(angle);
-    obs[k + 2u] = f32(f) / f32(task.nframe - 1u);
+    obs[k + 2u] = f32(local) / f32(nf - 1u);
     k += 3u;
     let inv = quat_conj(root_quat(w));
     let here = root_pos(w);
     for (var l = 0u; l < task.nlook; l++) {
-        let g = min(f + task.look[l], task.nframe - 1u);
+        let g = library_frame(w, local + task.look[l]);
         for (var i = 0u; i < sizes.nq; i++) {
             if (!is_root_qpos(i)) {
                 obs[k] = ref_qpos[g * sizes.nq + i];

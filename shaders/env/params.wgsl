@@ -16,7 +16,7 @@ struct EnvParams {
 // Per-world episode state (storage, read_write).
 struct WorldEnv {
     step: u32,         // control steps in the current episode
-    frame0: u32,       // imitation: reference frame at the episode's start
+    frame0: u32,       // imitation: frame of the world's motion at the episode's start
     rng: u32,          // random stream state
     feet: u32,         // foot-contact bits after the last step
     ret: f32,          // return of the current episode so far
@@ -25,19 +25,20 @@ struct WorldEnv {
     episodes: u32,     // finished episodes
     terminations: u32, // episodes that ended by a termination rule (not truncation)
     successes: u32,    // reaching: targets reached (all episodes)
-    _pad0: u32, _pad1: u32,
+    motion: u32,       // imitation: the motion the world tracks (its index in the library)
+    _pad1: u32,
     goal: vec4<f32>, // locomotion: (speed, -, -, -); reaching: target (x, y, z) and last distance
 }
 
 // Motion imitation (uniform).
 struct ImitationParams {
-    nframe: u32, nmimic: u32, nlook: u32, _pad: u32,
+    nmotion: u32, nmimic: u32, nlook: u32, _pad: u32,
     look: vec4<u32>,        // look-ahead offsets in control steps (first nlook used)
     weight_a: vec4<f32>,    // qpos, qvel, root_pos, root_vel
     weight_b: vec4<f32>,    // site_pos, site_quat, site_vel, -
     scale_a: vec4<f32>,     // kernel scales, same order
     scale_b: vec4<f32>,
-    terminate: vec4<f32>,   // mean site deviation, root deviation, period (s) for the phase, -
+    terminate: vec4<f32>,   // mean site deviation, root deviation, -, -
 }
 
 // Target-velocity locomotion (uniform).

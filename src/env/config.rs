@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::motion_library::Sampling;
 use crate::config_check::{Ranges, reject_non_finite};
 use crate::error::{Error, Result};
 
@@ -98,8 +99,13 @@ impl Default for Randomize {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ImitationConfig {
-    /// Reference motion (.npz with `qpos` (T × nq) and `fps`); relative paths from the config's folder.
-    pub motion: PathBuf,
+    /// Reference motions: an npz file (the project's own, `qpos` (T × nq) and `fps`, or
+    /// LocoMuJoCo's trajectory file holding several), a folder of them, or a list of either
+    /// ([`crate::env::motion_library`]); relative paths from the config's folder.
+    #[serde(deserialize_with = "one_or_many")]
+    pub motion: Vec<PathBuf>,
+    /// How reset picks each world's motion: "uniform" or "duration" (by length).
+    pub sampling: Sampling,
     /// Mimic sites (their positions, orientations and velocities relative to the pelvis are tracked).
     pub sites: Vec<String>,
     /// Look-ahead reference frames in the observation (control steps ahead; at most 4).
@@ -112,6 +118,20 @@ pub struct ImitationConfig {
     pub terminate_site_deviation: f32,
     /// End the episode when the pelvis is this far from the reference's (m).
     pub terminate_root_deviation: f32,
+}
+
+/// A path, or a list of paths.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<PathBuf>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(PathBuf),
+        Many(Vec<PathBuf>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(p) => vec![p],
+        OneOrMany::Many(v) => v,
+    })
 }
 
 /// One number per imitation reward term.
@@ -137,7 +157,8 @@ pub struct ImitationTerms {
 impl Default for ImitationConfig {
     fn default() -> Self {
         ImitationConfig {
-            motion: Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/motions/myolegs_walk.npz"),
+            motion: vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/motions/myolegs_walk.npz")],
+            sampling: Sampling::default(),
             sites: ["HJC_r", "KJC_r", "AJC_r", "TOE_r", "HJC_l", "KJC_l", "AJC_l", "TOE_l"]
                 .map(String::from)
                 .to_vec(),
@@ -397,8 +418,10 @@ impl EnvFile {
             "imitation" => {
                 let mut c: ImitationConfig =
                     section(raw.imitation, "imitation")?.try_into().map_err(bad("imitation"))?;
-                if c.motion.is_relative() {
-                    c.motion = base.join(&c.motion);
+                for p in &mut c.motion {
+                    if p.is_relative() {
+                        *p = base.join(&*p);
+                    }
                 }
                 TaskConfig::Imitation(c)
             }

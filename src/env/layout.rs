@@ -42,7 +42,7 @@ pub struct WorldEnv {
     pub episodes: u32,
     pub terminations: u32,
     pub successes: u32,
-    pub _pad0: u32,
+    pub motion: u32,
     pub _pad1: u32,
     pub goal: [f32; 4],
 }
@@ -50,7 +50,7 @@ pub struct WorldEnv {
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
 pub struct ImitationParams {
-    pub nframe: u32,
+    pub nmotion: u32,
     pub nmimic: u32,
     pub nlook: u32,
     pub _pad: u32,
@@ -112,8 +112,8 @@ pub fn mirrors() -> Vec<(&'static str, usize, Vec<usize>)> {
         m!(EnvParams: nworld, nobs, max_steps, seed, root_qpos, root_dof, root_body, pelvis, nfoot, nslot,
            action_map, fatigue, ctrl_dt, qpos_noise, qvel_noise, stand_height, scale_range, forward, fatigue_prm),
         m!(WorldEnv: step, frame0, rng, feet, ret, last_return, last_length, episodes, terminations, successes,
-           _pad0, _pad1, goal),
-        m!(ImitationParams: nframe, nmimic, nlook, _pad, look, weight_a, weight_b, scale_a, scale_b, terminate),
+           motion, _pad1, goal),
+        m!(ImitationParams: nmotion, nmimic, nlook, _pad, look, weight_a, weight_b, scale_a, scale_b, terminate),
         m!(LocomotionParams: weight_a, weight_b, speed, terminate),
         m!(ReachingParams: weight_a, weight_b, goal, terminate),
         m!(PoseParams: npose, _pad0, _pad1, _pad2, weight, goal),

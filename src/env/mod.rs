@@ -13,6 +13,7 @@ pub mod config;
 pub mod fatigue;
 pub mod layout;
 pub mod motion;
+pub mod motion_library;
 pub mod task;
 
 use crate::error::{Error, Result};
@@ -64,8 +65,8 @@ pub struct Env {
     pub fatigue: wgpu::Buffer,
     /// (nworld × nu) f32: the last raw actions (part of the observation).
     pub last_action: wgpu::Buffer,
-    /// The task's reference motion at the control rate (imitation only).
-    pub motion: Option<motion::Motion>,
+    /// The task's reference motions at the control rate (imitation only).
+    pub motion: Option<motion_library::MotionLibrary>,
     /// Imitation: the mimic sites' ids and reference trajectories relative to the pelvis.
     pub mimic: Option<(Vec<usize>, motion::SiteTrajectory)>,
     /// The pelvis body's id.
@@ -548,6 +549,17 @@ impl Env {
             + self.last_action.size()
             + self.actions.size();
         (self.sim.data.bytes() + env) / self.nworld as u64
+    }
+
+    /// Bytes of the imitation task's motion library on the GPU, shared by every world: every
+    /// frame's joint positions and velocities, the mimic sites' reference trajectories and the
+    /// motion table (0 for other tasks).
+    pub fn motion_library_bytes(&self) -> u64 {
+        ["ref_qpos", "ref_qvel", "ref_site", "motions"]
+            .iter()
+            .filter_map(|n| self.bindings.get(n))
+            .map(|b| b.buffer.size())
+            .sum()
     }
 }
 

@@ -111,6 +111,11 @@ impl Motion {
         let mut q = Vec::with_capacity(n * m.nq);
         for i in 0..n {
             let x = (i as f64 / rate * self.fps).min((self.nframe - 1) as f64);
+            if x.fract() == 0.0 {
+                // on a source frame: that frame itself, not an interpolation that rounds it
+                q.extend_from_slice(&self.qpos[x as usize * m.nq..][..m.nq]);
+                continue;
+            }
             let f0 = (x.floor() as usize).min(self.nframe - 2);
             let s = x - f0 as f64;
             let (a, b) = (&self.qpos[f0 * m.nq..][..m.nq], &self.qpos[(f0 + 1) * m.nq..][..m.nq]);

@@ -3,7 +3,8 @@
 
 use super::config::{ImitationConfig, LocomotionConfig, PoseConfig, ReachingConfig, TaskConfig};
 use super::layout::{ImitationParams, LocomotionParams, PoseJoint, PoseParams, ReachingParams};
-use super::motion::{Motion, SiteTrajectory};
+use super::motion::SiteTrajectory;
+use super::motion_library::{MotionLibrary, MotionSet};
 use crate::error::{Error, Result};
 use crate::gpu::{GpuContext, GpuModel};
 use crate::model::{JointType, Model};
@@ -17,8 +18,8 @@ pub struct TaskGpu {
     /// (WGSL name, buffer, bytes per world or 0 when every world reads all of it); the task's
     /// uniform is `task`.
     pub buffers: Vec<(&'static str, wgpu::Buffer, u64)>,
-    /// Imitation: the reference motion at the control rate (None for other tasks).
-    pub motion: Option<Motion>,
+    /// Imitation: the reference motions at the control rate (None for other tasks).
+    pub motion: Option<MotionLibrary>,
     /// Buffers holding per-world task state (checkpoints save them), named.
     pub state: Vec<(&'static str, wgpu::Buffer)>,
     /// Imitation: the mimic sites' ids and their reference trajectories (evaluation's errors).
@@ -137,21 +138,19 @@ fn imitation(
     ctrl_dt: f64,
     pelvis: usize,
 ) -> Result<TaskGpu> {
-    let motion = Motion::load(&c.motion, m)?.resample(m, 1.0 / ctrl_dt)?;
     let max_look = c.lookahead.iter().copied().max().unwrap_or(0) as usize;
-    if motion.nframe < max_look + 4 {
-        return Err(Error::Motion(format!(
-            "{}: {} frames at the control rate are too few for look-ahead {max_look} (need {})",
-            c.motion.display(),
-            motion.nframe,
-            max_look + 4
-        )));
+    let set = MotionSet::read(&c.motion, m)?;
+    for w in &set.warnings {
+        eprintln!("warning: {w}");
     }
+    // a start frame must leave two control steps and the look-ahead
+    let lib = MotionLibrary::new(m, &set, 1.0 / ctrl_dt, max_look + 4)?;
     let site_ids = mimic_sites(m, c)?;
-    let sites = SiteTrajectory::compute(ctx, m, gm, &motion, &site_ids, pelvis)?;
+    let sites = library_sites(ctx, m, gm, &lib, &site_ids, pelvis)?;
     let mimic = Some((site_ids.clone(), sites.clone()));
-    let mut ref_site = Vec::with_capacity(motion.nframe * site_ids.len() * 3);
-    for f in 0..motion.nframe {
+    let nframe = lib.total_frames();
+    let mut ref_site = Vec::with_capacity(nframe * site_ids.len() * 3);
+    for f in 0..nframe {
         for i in 0..site_ids.len() {
             let k = f * site_ids.len() + i;
             let p = &sites.rel_pos[3 * k..3 * k + 3];
@@ -166,11 +165,23 @@ fn imitation(
             ref_site.push([v[0], v[1], v[2], 0.0]);
         }
     }
+    // per motion: first frame, frames, the sampling distribution's cumulative weight (f32 bits)
+    let mut acc = 0.0f64;
+    let mut table: Vec<[u32; 4]> = lib
+        .motions
+        .iter()
+        .zip(lib.weights(c.sampling))
+        .map(|(e, w)| {
+            acc += w;
+            [e.start as u32, e.nframe as u32, (acc as f32).to_bits(), 0]
+        })
+        .collect();
+    table.last_mut().expect("a library holds a motion")[2] = 1.0f32.to_bits();
     let mut look = [0u32; 4];
     look[..c.lookahead.len()].copy_from_slice(&c.lookahead);
     let (w, s) = (&c.weights, &c.scales);
     let params = ImitationParams {
-        nframe: motion.nframe as u32,
+        nmotion: lib.motions.len() as u32,
         nmimic: site_ids.len() as u32,
         nlook: c.lookahead.len() as u32,
         _pad: 0,
@@ -179,7 +190,7 @@ fn imitation(
         weight_b: [w.site_pos, w.site_quat, w.site_vel, 0.0],
         scale_a: [s.qpos, s.qvel, s.root_pos, s.root_vel],
         scale_b: [s.site_pos, s.site_quat, s.site_vel, 0.0],
-        terminate: [c.terminate_site_deviation, c.terminate_root_deviation, motion.duration() as f32, 0.0],
+        terminate: [c.terminate_site_deviation, c.terminate_root_deviation, 0.0, 0.0],
     };
     let f32s = |v: &[f64]| v.iter().map(|x| *x as f32).collect::<Vec<f32>>();
     let ids: Vec<u32> = site_ids.iter().map(|s| *s as u32).collect();
@@ -187,18 +198,40 @@ fn imitation(
     let buffers = vec![
         ("task", ctx.uniform_from("imitation.params", &params), 0),
         ("mimic_sites", ctx.storage_from("imitation.mimic_sites", &ids), 0),
-        ("ref_qpos", ctx.storage_from("imitation.ref_qpos", &f32s(&motion.qpos)), 0),
-        ("ref_qvel", ctx.storage_from("imitation.ref_qvel", &f32s(&motion.qvel)), 0),
+        ("ref_qpos", ctx.storage_from("imitation.ref_qpos", &f32s(&lib.qpos)), 0),
+        ("ref_qvel", ctx.storage_from("imitation.ref_qvel", &f32s(&lib.qvel)), 0),
         ("ref_site", ctx.storage_from("imitation.ref_site", &ref_site), 0),
+        ("motions", ctx.storage_from("imitation.motions", &table), 0),
     ];
     Ok(TaskGpu {
         shader: "env/imitation.wgsl",
         extra_obs: 3 * site_ids.len() + 3 + c.lookahead.len() * (m.nq - root_nq + 3),
         buffers,
-        motion: Some(motion),
+        motion: Some(lib),
         state: Vec::new(),
         mimic,
     })
+}
+
+/// The mimic sites' trajectories relative to the pelvis over every motion of `lib`, motion after
+/// motion (each motion's velocities differenced within it).
+fn library_sites(
+    ctx: &GpuContext,
+    m: &Model,
+    gm: &GpuModel,
+    lib: &MotionLibrary,
+    sites: &[usize],
+    pelvis: usize,
+) -> Result<SiteTrajectory> {
+    let mut all =
+        SiteTrajectory { nsite: sites.len(), rel_pos: Vec::new(), rel_quat: Vec::new(), rel_vel: Vec::new() };
+    for i in 0..lib.motions.len() {
+        let t = SiteTrajectory::compute(ctx, m, gm, &lib.motion(m, i), sites, pelvis)?;
+        all.rel_pos.extend(t.rel_pos);
+        all.rel_quat.extend(t.rel_quat);
+        all.rel_vel.extend(t.rel_vel);
+    }
+    Ok(all)
 }
 
 fn locomotion(ctx: &GpuContext, c: &LocomotionConfig) -> TaskGpu {

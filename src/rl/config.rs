@@ -233,7 +233,8 @@ impl TrainFile {
             set(&mut t, "env", "model", toml::Value::String(absolute(model)));
         }
         if let crate::env::TaskConfig::Imitation(c) = &self.env.task {
-            set(&mut t, "imitation", "motion", toml::Value::String(absolute(&c.motion)));
+            let paths = c.motion.iter().map(|p| toml::Value::String(absolute(p))).collect();
+            set(&mut t, "imitation", "motion", toml::Value::Array(paths));
         }
         t.insert("train".into(), to_value(&self.train)?);
         t.insert("ppo".into(), to_value(&self.ppo)?);

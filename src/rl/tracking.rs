@@ -26,11 +26,11 @@ pub struct TrackingErrors {
 }
 
 impl TrackingErrors {
-    /// Add the worlds whose flags are 0 (mid-episode: their state matches reference frame
-    /// frame0 + step); ended worlds were already reset and are skipped. Nothing for non-imitation
+    /// Add the worlds whose flags are 0 (mid-episode: their state matches frame frame0 + step of
+    /// their motion); ended worlds were already reset and are skipped. Nothing for non-imitation
     /// environments.
     pub fn add(&mut self, ctx: &GpuContext, env: &Env, done: &[u32]) -> Result<()> {
-        let (Some(motion), Some((sites, traj))) = (&env.motion, &env.mimic) else {
+        let (Some(lib), Some((sites, traj))) = (&env.motion, &env.mimic) else {
             return Ok(());
         };
         let m = &env.model;
@@ -47,9 +47,11 @@ impl TrackingErrors {
             .collect();
         let v3 = |a: [f32; 4]| [a[0] as f64, a[1] as f64, a[2] as f64];
         for w in (0..n).filter(|&w| done[w] == 0) {
-            let f = ((worlds[w].frame0 + worlds[w].step) as usize).min(motion.nframe - 1);
+            // the world's motion's frame, as a frame of the library
+            let e = &lib.motions[worlds[w].motion as usize];
+            let f = e.start + ((worlds[w].frame0 + worlds[w].step) as usize).min(e.nframe - 1);
             let q = &qpos[w * m.nq..][..m.nq];
-            let rq = &motion.qpos[f * m.nq..][..m.nq];
+            let rq = &lib.qpos[f * m.nq..][..m.nq];
             if !joints.is_empty() {
                 self.joint_position_error +=
                     joints.iter().map(|&a| (q[a] as f64 - rq[a]).abs()).sum::<f64>() / joints.len() as f64;

@@ -390,6 +390,12 @@ fn run_task(args: &BenchArgs, model: &str, spec: &str) -> Result<()> {
     }
     if let Some(r) = rows.last() {
         println!("dispatches per control step: {}", r.figures.dispatches_per_control_step);
+        if r.figures.motions > 0 {
+            println!(
+                "motion library: {} motions, {} bytes on the GPU (shared by every world)",
+                r.figures.motions, r.figures.motion_library_bytes
+            );
+        }
     }
     for r in rows.iter().filter(|r| !r.figures.stage_ms.is_empty()) {
         print_stages(r.figures.nworld, r.figures.stage_timing, &r.figures.stage_ms, "per control step");

@@ -39,6 +39,11 @@ pub struct TaskFigures {
     pub bytes_per_world: u64,
     /// Compute dispatches one control step records.
     pub dispatches_per_control_step: usize,
+    /// Imitation: motions in the environment's library (0 for other tasks).
+    pub motions: usize,
+    /// Imitation: GPU bytes of the motion library's per-frame arrays (reference joint
+    /// positions and velocities, and the mimic sites' trajectories), shared by every world.
+    pub motion_library_bytes: u64,
     /// How `stage_ms` was taken, when it was.
     pub stage_timing: Option<StageTiming>,
     /// Mean milliseconds per control step of each stage (physics stages summed over the frame
@@ -95,6 +100,8 @@ pub fn measure(
         build_s,
         bytes_per_world: env.bytes_per_world(),
         dispatches_per_control_step: env.dispatches_per_control_step(),
+        motions: env.motion.as_ref().map_or(0, |l| l.motions.len()),
+        motion_library_bytes: env.motion_library_bytes(),
         stage_timing: t.stage_timing,
         stage_ms: t.stage_ms,
     })
