@@ -473,13 +473,6 @@ fn every_newton_placement_gives_the_same_rollout() {
             }
         }
     }
-    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_sinew"))
-        .args(["info", "myolegs", "--gpu"])
-        .env("SINEW_NEWTON_HOT", "most")
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&bad.stderr);
-    assert_eq!(bad.status.code(), Some(2), "{err}");
-    assert!(err.contains("SINEW_NEWTON_HOT is 'most'"), "{err}");
+    common::assert_env_value_refused("SINEW_NEWTON_HOT", "most");
     let _ = std::fs::remove_dir_all(&dir);
 }

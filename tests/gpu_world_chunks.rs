@@ -167,13 +167,6 @@ fn every_tile_gives_the_same_rollout() {
             assert!(a.data == b.data, "tile {tile} differs from the default");
         }
     }
-    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_sinew"))
-        .args(["info", "myolegs", "--gpu"])
-        .env("SINEW_WORLD_TILE", "3")
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&bad.stderr);
-    assert_eq!(bad.status.code(), Some(2), "{err}");
-    assert!(err.contains("SINEW_WORLD_TILE is '3'"), "{err}");
+    common::assert_env_value_refused("SINEW_WORLD_TILE", "3");
     let _ = std::fs::remove_dir_all(&dir);
 }

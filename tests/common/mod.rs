@@ -197,3 +197,16 @@ pub fn cli_rollout(
     let arrays = sinew::npio::load_npz(&out, &["qpos", "qvel", "act", "qacc"]).unwrap();
     arrays.into_iter().map(|a| a.unwrap()).collect()
 }
+
+/// `sinew info myolegs --gpu` with environment variable `var` set to `value` fails with exit
+/// code 2 and an error naming the variable and the value.
+pub fn assert_env_value_refused(var: &str, value: &str) {
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_sinew"))
+        .args(["info", "myolegs", "--gpu"])
+        .env(var, value)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(2), "{err}");
+    assert!(err.contains(&format!("{var} is '{value}'")), "{err}");
+}
