@@ -16,7 +16,8 @@
 // `finish` (qacc, qfrc_constraint). H is assembled and factorised (LDLᵀ) only where the host's
 // symbolic factorisation (src/sim/hessian_pattern.rs) says it can be nonzero: M's tree plus the
 // fill of rows that join branches. The factorisation and both substitutions go a column at a
-// time in elimination order, one barrier a column, and share out the column's work across the
+// time (in elimination order, the backward substitution in reverse), one barrier a column, and
+// share out the column's work across the
 // workgroup: its pairs of rows (the factor's updates), its rows (the forward substitution's)
 // or its row's columns (the backward one's) — the fill makes the elimination tree nearly a
 // chain (MuscleMimic's full body: 75 levels for 128 columns), so a column's own work is what
@@ -451,8 +452,9 @@ fn start(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
     store_vectors(w, tid);
 }
 
-// H = M + Σ_active D Jᵀ J on the pattern (a column per invocation: column k holds H_kk and
-// H_ik for the rows i < k of its pattern), then its LDLᵀ factor in place, by levels.
+// H = M + Σ_active D Jᵀ J on the pattern (assembled a column per invocation: column k holds
+// H_kk and H_ik for the rows i < k of its pattern), then its LDLᵀ factor in place, column by
+// column.
 fn hessian(w: u32, s: Slots, tid: u32) {
     let mb = w * run.nm;  // the world's M (world-major: Newton's workgroup reads it every iteration)
     let cadr = hpat[HP_COL_ADR];

@@ -662,3 +662,22 @@ fn env_option_overrides_the_solver_budget() {
     let err = EnvFile::parse(&format!("{base}[env.option]\nsteps = 3\n"), &dir, "test").unwrap_err();
     assert!(err.to_string().contains("steps"), "{err}");
 }
+
+/// A checkpoint of worlds tracking a library's later motions does not restore into an
+/// environment whose library lacks them: the error says so before anything is written.
+#[test]
+fn restoring_worlds_onto_a_smaller_motion_set_is_refused() {
+    let ctx = GpuContext::new().unwrap();
+    let nworld = 8;
+    let library = build(&ctx, IMITATION_LIBRARY, nworld);
+    library.reset(&ctx);
+    let saved = library.snapshot(&ctx).unwrap();
+    let worlds = library.worlds(&ctx).unwrap();
+    assert!(worlds.iter().any(|e| e.motion > 0), "every world drew motion 0; the test needs another");
+    let single = build(&ctx, "task = \"imitation\"\n[env]\nseed = 3\n", nworld);
+    let get = |n: &str| Ok(saved.iter().find(|(k, _)| k == n).unwrap().1.clone());
+    let e = single.restore(&ctx, get).unwrap_err().to_string();
+    assert!(e.contains("motion set change") && e.contains("1 motions"), "{e}");
+    // the same library restores
+    library.restore(&ctx, get).unwrap();
+}

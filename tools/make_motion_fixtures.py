@@ -8,15 +8,19 @@
   in a shuffled order (joint_names), split_points, frequency, and a qvel it does not need;
   resampled to 100 Hz its first trajectory is walk_a's frames exactly;
 - locomujoco_missing.npz: 20 frames at 100 Hz without the joint 'mtp_angle_l' and with a joint
-  'not_a_joint' the model lacks.
+  'not_a_joint' the model lacks, with the joints' types (jnt_type, MuJoCo's mjtJoint).
 
     python tools/make_motion_fixtures.py
 
-Needs only numpy. Regenerates the same files every run (fixed shuffle).
+Needs pip `mujoco` (tools/fetch-models' venv) for the joints' types, read from the fetched
+myolegs_walk. Regenerates the same files every run (fixed shuffle).
 """
 
+import json
+import os
 from pathlib import Path
 
+import mujoco
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,8 +70,11 @@ def main():
     kept = [n for n in names if n != "mtp_angle_l"]
     q = qpos[0:20][:, columns(names, kept)]
     q = np.concatenate([q, np.zeros((20, 1))], axis=1).astype(np.float32)
+    models = Path(os.environ.get("SINEW_MODELS", Path.home() / ".cache/sinew/models"))
+    m = mujoco.MjModel.from_xml_path(json.loads((models / "models.json").read_text())["myolegs_walk"])
+    types = [int(m.jnt_type[m.joint(n).id]) for n in kept] + [int(mujoco.mjtJoint.mjJNT_SLIDE)]
     np.savez_compressed(OUT / "locomujoco_missing.npz", qpos=q, frequency=np.float64(100.0),
-             joint_names=np.array(kept + ["not_a_joint"]))
+             joint_names=np.array(kept + ["not_a_joint"]), jnt_type=np.array(types, np.int32))
 
 
 if __name__ == "__main__":

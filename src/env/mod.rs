@@ -515,6 +515,7 @@ impl Env {
     /// Restore a [`Env::snapshot`]: `get(name)` gives each saved blob. Sizes must match (same
     /// model, task and nworld).
     pub fn restore(&self, ctx: &GpuContext, get: impl Fn(&str) -> Result<Vec<u8>>) -> Result<()> {
+        self.check_saved_motions(&get("env.world")?)?;
         let s = self.sim.state();
         let mismatch = |n: &str, saved: usize, size: u64| {
             Error::Config(format!(
@@ -535,6 +536,28 @@ impl Env {
                 return Err(mismatch(n, bytes.len(), size));
             }
             ctx.queue.write_buffer(b, off, &bytes);
+        }
+        Ok(())
+    }
+
+    /// Imitation: refuse saved worlds that track a motion this environment's library does not
+    /// have, or a frame past its end (the motion set changed since the checkpoint), before
+    /// anything is written. Sizes are checked by the caller.
+    fn check_saved_motions(&self, world_bytes: &[u8]) -> Result<()> {
+        let Some(lib) = &self.motion else { return Ok(()) };
+        let size = std::mem::size_of::<WorldEnv>();
+        let worlds = world_bytes.chunks_exact(size).map(bytemuck::pod_read_unaligned::<WorldEnv>);
+        for (w, e) in worlds.enumerate() {
+            let fits = lib.motions.get(e.motion as usize).is_some_and(|m| (e.frame0 as usize) < m.nframe);
+            if !fits {
+                return Err(Error::Config(format!(
+                    "restoring env.world: world {w} tracks motion {} from frame {}, which this environment's {} \
+                     motions do not have (did the imitation motion set change since the checkpoint?)",
+                    e.motion,
+                    e.frame0,
+                    lib.motions.len()
+                )));
+            }
         }
         Ok(())
     }

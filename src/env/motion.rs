@@ -110,7 +110,8 @@ impl Motion {
         let n = (self.duration() * rate).floor() as usize + 1;
         let mut q = Vec::with_capacity(n * m.nq);
         for i in 0..n {
-            let x = (i as f64 / rate * self.fps).min((self.nframe - 1) as f64);
+            // (i · fps / rate is exact where a control frame falls on a source frame)
+            let x = (i as f64 * self.fps / rate).min((self.nframe - 1) as f64);
             if x.fract() == 0.0 {
                 // on a source frame: that frame itself, not an interpolation that rounds it
                 q.extend_from_slice(&self.qpos[x as usize * m.nq..][..m.nq]);

@@ -196,20 +196,41 @@ fn stem(path: &Path) -> String {
     path.file_stem().map_or_else(|| path.display().to_string(), |s| s.to_string_lossy().into_owned())
 }
 
-/// Columns of qpos a joint of type `t` takes.
-fn qpos_width(t: JointType) -> usize {
-    match t {
-        JointType::Free => 7,
-        JointType::Ball => 4,
-        JointType::Slide | JointType::Hinge => 1,
+/// The file's `jnt_type` (one per joint name) as joint types, when it has one.
+fn file_joint_types(path: &Path, njoint: usize) -> Result<Option<Vec<JointType>>> {
+    let what = path.display();
+    let bad = |e: Error| Error::Motion(e.to_string());
+    let Some(t) = crate::npio::load_npz(path, &["jnt_type"]).map_err(bad)?.remove(0) else {
+        return Ok(None);
+    };
+    if t.data.len() != njoint {
+        return Err(Error::Motion(format!(
+            "{what}: jnt_type has {} entries for {njoint} joint_names",
+            t.data.len()
+        )));
     }
+    t.data
+        .iter()
+        .map(|v| match *v as i64 {
+            0 => Ok(JointType::Free),
+            1 => Ok(JointType::Ball),
+            2 => Ok(JointType::Slide),
+            3 => Ok(JointType::Hinge),
+            other => {
+                Err(Error::Motion(format!("{what}: jnt_type {other} is not a MuJoCo joint type (0 to 3)")))
+            }
+        })
+        .collect::<Result<Vec<_>>>()
+        .map(Some)
 }
 
 /// LocoMuJoCo's trajectory file: `qpos` (N × columns) in the order of `joint_names`, each joint
 /// as wide as its type (free 7, ball 4, else 1; quaternions w, x, y, z), `frequency` (Hz) and
 /// `split_points` (the first frame of each trajectory, then N). Joints are matched to the
 /// model's by name; a model joint the file lacks stays at the model's qpos0 (a warning names
-/// it), a file joint the model lacks is skipped (taken as one column wide; a warning names it).
+/// it), a file joint the model lacks is skipped (a warning names it). The widths come from the
+/// file's `jnt_type` (MuJoCo's mjtJoint: 0 free, 1 ball, 2 slide, 3 hinge) where it has one,
+/// else from the model's joint of the same name (a joint the model lacks: one column).
 /// `qvel` and the other arrays are not read: velocities are derived after resampling, as for
 /// every motion.
 fn read_locomujoco(path: &Path, m: &Model, set: &mut MotionSet) -> Result<()> {
@@ -229,31 +250,37 @@ fn read_locomujoco(path: &Path, m: &Model, set: &mut MotionSet) -> Result<()> {
         return Err(Error::Motion(format!("{what}: qpos has shape {:?}; expected (N, columns)", qpos.shape)));
     }
     let (n, cols) = (qpos.shape[0], qpos.shape[1]);
+    let file_types = file_joint_types(path, joints.len())?;
     // where each file joint's columns start, and the model joint it is
     let mut column = 0;
     let mut found = vec![None; m.njnt];
     let mut unknown = Vec::new();
-    for name in &joints {
-        match m.jnt_name.iter().position(|j| j == name) {
-            Some(j) => {
-                if found[j].is_some() {
-                    return Err(Error::Motion(format!(
-                        "{what}: joint '{name}' is named twice in joint_names"
-                    )));
-                }
-                found[j] = Some(column);
-                column += qpos_width(m.jnt_type[j]);
+    for (k, name) in joints.iter().enumerate() {
+        let model_joint = m.jnt_name.iter().position(|j| j == name);
+        let width = match (file_types.as_ref().map(|t| t[k]), model_joint) {
+            (Some(t), Some(j)) if t != m.jnt_type[j] => {
+                return Err(Error::Motion(format!(
+                    "{what}: joint '{name}' is a {t:?} joint in the file but a {:?} joint in the model",
+                    m.jnt_type[j]
+                )));
             }
-            None => {
-                unknown.push(name.clone());
-                column += 1;
+            (Some(t), _) => t.nq(),
+            (None, Some(j)) => m.jnt_type[j].nq(),
+            (None, None) => 1,
+        };
+        match model_joint {
+            Some(j) if found[j].is_some() => {
+                return Err(Error::Motion(format!("{what}: joint '{name}' is named twice in joint_names")));
             }
+            Some(j) => found[j] = Some(column),
+            None => unknown.push(name.clone()),
         }
+        column += width;
     }
     if column != cols {
         return Err(Error::Motion(format!(
-            "{what}: joint_names ({} joints) take {column} qpos columns by this model's joint types (free 7, \
-             ball 4, else 1; joints it lacks 1), but qpos has {cols}",
+            "{what}: joint_names ({} joints) take {column} qpos columns by their types (free 7, ball 4, else 1: \
+             the file's jnt_type, else the model's, else 1), but qpos has {cols}",
             joints.len()
         )));
     }
@@ -274,7 +301,7 @@ fn read_locomujoco(path: &Path, m: &Model, set: &mut MotionSet) -> Result<()> {
         let mut q: Vec<f64> = m.qpos0.clone();
         for j in 0..m.njnt {
             if let Some(c) = found[j] {
-                let (a, w) = (m.jnt_qposadr[j], qpos_width(m.jnt_type[j]));
+                let (a, w) = (m.jnt_qposadr[j], m.jnt_type[j].nq());
                 for k in 0..w {
                     q[a + k] = row[c + k] as f64;
                 }

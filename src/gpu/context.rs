@@ -124,8 +124,6 @@ impl GpuContext {
     /// Open the adapter chosen by the environment (see the module docs).
     pub fn new() -> Result<Self> {
         f64_allowed()?;
-        crate::sim::tiles::check_env()?;
-        crate::sim::efc::WorkgroupPlan::allowed()?;
         let inst = instance();
         let mut list = pollster::block_on(inst.enumerate_adapters(backends()));
         list.sort_by_key(|a| rank(a.get_info().device_type));
@@ -165,6 +163,9 @@ impl GpuContext {
     /// Open a device on `adapter` the way CubeCL does (all adapter features but mappable primary
     /// buffers, the adapter's limits), so Burn can run on it unchanged.
     pub fn from_adapter(instance: wgpu::Instance, adapter: wgpu::Adapter) -> Result<Self> {
+        // settings read per process, refused by name before anything is built on them
+        crate::sim::tiles::check_env()?;
+        crate::sim::efc::WorkgroupPlan::allowed()?;
         let features = adapter.features().difference(wgpu::Features::MAPPABLE_PRIMARY_BUFFERS);
         let desc = wgpu::DeviceDescriptor {
             label: Some("sinew"),

@@ -233,7 +233,7 @@ impl EfcTable {
             warmstart: u32::from(flags & disable::WARMSTART == 0),
             nl: pattern.nl() as u32,
             iterations_per_dispatch: m.opt.iterations.max(1) as u32,
-            work_stride: 0, // place_factor below
+            work_stride: 0, // place below
             jpool: rows.pool(contact_rows) as u32,
             factor_in_work: 1,
             _pad0: 0,
@@ -271,7 +271,7 @@ impl EfcTable {
     /// ([`EfcTable::fit_loop_budget`]); GPUs keep the defaults.
     pub fn fit_adapter(&mut self, ctx: &GpuContext, nv: usize, nm: usize) {
         self.rounding_bounds = !ctx.has_f64();
-        // GpuContext::new has refused an invalid SINEW_NEWTON_HOT
+        // GpuContext::from_adapter has refused an invalid SINEW_NEWTON_HOT
         let allowed = WorkgroupPlan::allowed().unwrap_or_default();
         let plan = allowed.candidates().find(|p| self.workgroup_fits(ctx, *p)).unwrap_or_default();
         self.place(plan);
@@ -341,22 +341,23 @@ impl EfcTable {
     /// `nm` is the sparse mass matrix's size.
     pub fn fit_loop_budget(&mut self, nv: usize, nm: usize, budget: usize) {
         // (newton.wgsl's workgroup sums hold at most WG_MAX = 256 invocations)
+        // each dispatch also copies the vectors in and out where workgroup memory holds them
+        let copies = |t: &Self| if t.hot.vectors { 2 * t.vectors_len().div_ceil(t.threads) } else { 0 };
         for threads in [8, 16, 32, 64] {
             self.threads = threads;
-            if self.newton_iteration_cost(nv, nm) <= budget {
+            if self.newton_iteration_cost(nv, nm) + copies(self) <= budget {
                 break;
             }
         }
         let cost = self.newton_iteration_cost(nv, nm);
-        // each dispatch also copies the vectors in and out where workgroup memory holds them
-        let copies = if self.hot.vectors { 2 * self.vectors_len().div_ceil(self.threads) } else { 0 };
+        let copies = copies(self);
         let p = &self.params;
         self.params.iterations_per_dispatch =
             (budget.saturating_sub(copies) / cost.max(1)).clamp(1, p.iterations.max(1) as usize) as u32;
     }
 
     /// Loop iterations of the busiest invocation in one Newton iteration: the Hessian's assembly,
-    /// factorisation and substitutions (by the pattern's levels), its rows of the sparse M
+    /// factorisation and substitutions (column by column), its rows of the sparse M
     /// product (ancestors and descendants) and of pᵀMp (ancestors), the workgroup sums (cost,
     /// gradient norm, every line-search slope: a share of the rows and a tree of 2·log2(threads)
     /// steps each), the gradient (its dofs' rows), the row products (their nonzeros) and the
