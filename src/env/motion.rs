@@ -212,9 +212,36 @@ impl SiteTrajectory {
         sites: &[usize],
         pelvis: usize,
     ) -> Result<Self> {
-        let t = motion.nframe;
+        let whole = 0..motion.nframe;
+        Self::compute_frames(
+            ctx,
+            m,
+            gm,
+            &motion.qpos,
+            motion.fps,
+            std::slice::from_ref(&whole),
+            sites,
+            pelvis,
+        )
+    }
+
+    /// [`SiteTrajectory::compute`] over frames `qpos` (T × nq) at `fps` holding several motions
+    /// end to end (`motions`: each one's frame range, covering 0..T): one GPU pass over every
+    /// frame, velocities differenced within each motion.
+    #[allow(clippy::too_many_arguments)]
+    pub fn compute_frames(
+        ctx: &GpuContext,
+        m: &Model,
+        gm: &GpuModel,
+        qpos: &[f64],
+        fps: f64,
+        motions: &[std::ops::Range<usize>],
+        sites: &[usize],
+        pelvis: usize,
+    ) -> Result<Self> {
+        let t = qpos.len() / m.nq;
         let st = SimState::new(ctx, m, t);
-        let q: Vec<f32> = motion.qpos.iter().map(|v| *v as f32).collect();
+        let q: Vec<f32> = qpos.iter().map(|v| *v as f32).collect();
         st.upload(ctx, &st.qpos, &q)?;
         // the position stage alone (the com quantities it computes too are not read) over the
         // model's tables and this state, the frames bound in chunks that fit the adapter
@@ -251,20 +278,23 @@ impl SiteTrajectory {
             rel_quat: Vec::with_capacity(t * n * 4),
             rel_vel: Vec::with_capacity(t * n * 3),
         };
-        for f in 0..t {
-            let inv = neg_quat(pelvis_quat[f]);
-            let (fa, fb) = (f.saturating_sub(1), (f + 1).min(t - 1));
-            let dt = (fb - fa) as f64 / motion.fps;
-            let pv = sub3(pelvis_pos[fb], pelvis_pos[fa]);
-            for (i, &s) in sites.iter().enumerate() {
-                let p = rot_vec_quat(sub3(world[f * n + i], pelvis_pos[f]), inv);
-                let body_q = q4(xquat[f * m.nbody + m.site_bodyid[s]]);
-                let sq = mul_quat(inv, mul_quat(body_q, m.site_quat[s]));
-                let sv = sub3(world[fb * n + i], world[fa * n + i]);
-                let v = rot_vec_quat(sub3(sv, pv).map(|x| x / dt), inv);
-                out.rel_pos.extend(p.map(|x| x as f32));
-                out.rel_quat.extend(sq.map(|x| x as f32));
-                out.rel_vel.extend(v.map(|x| x as f32));
+        for within in motions {
+            for f in within.clone() {
+                let inv = neg_quat(pelvis_quat[f]);
+                // central differences, one-sided at the motion's ends
+                let (fa, fb) = (f.saturating_sub(1).max(within.start), (f + 1).min(within.end - 1));
+                let dt = (fb - fa) as f64 / fps;
+                let pv = sub3(pelvis_pos[fb], pelvis_pos[fa]);
+                for (i, &s) in sites.iter().enumerate() {
+                    let p = rot_vec_quat(sub3(world[f * n + i], pelvis_pos[f]), inv);
+                    let body_q = q4(xquat[f * m.nbody + m.site_bodyid[s]]);
+                    let sq = mul_quat(inv, mul_quat(body_q, m.site_quat[s]));
+                    let sv = sub3(world[fb * n + i], world[fa * n + i]);
+                    let v = rot_vec_quat(sub3(sv, pv).map(|x| x / dt), inv);
+                    out.rel_pos.extend(p.map(|x| x as f32));
+                    out.rel_quat.extend(sq.map(|x| x as f32));
+                    out.rel_vel.extend(v.map(|x| x as f32));
+                }
             }
         }
         Ok(out)

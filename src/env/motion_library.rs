@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::motion::Motion;
+use super::motion::{Motion, SiteTrajectory};
 use crate::error::{Error, Result};
+use crate::gpu::{GpuContext, GpuModel};
 use crate::model::{JointType, Model};
 
 /// One motion as read, at its source rate.
@@ -135,6 +136,21 @@ impl MotionLibrary {
             qpos: self.qpos[e.start * m.nq..(e.start + e.nframe) * m.nq].to_vec(),
             qvel: self.qvel[e.start * m.nv..(e.start + e.nframe) * m.nv].to_vec(),
         }
+    }
+
+    /// The mimic sites `sites` relative to body `pelvis` over every frame, motion after motion
+    /// (one forward-kinematics pass on the GPU over the whole library; model `m` as uploaded in
+    /// `gm`).
+    pub fn site_trajectory(
+        &self,
+        ctx: &GpuContext,
+        m: &Model,
+        gm: &GpuModel,
+        sites: &[usize],
+        pelvis: usize,
+    ) -> Result<SiteTrajectory> {
+        let ranges: Vec<_> = self.motions.iter().map(|e| e.start..e.start + e.nframe).collect();
+        SiteTrajectory::compute_frames(ctx, m, gm, &self.qpos, self.fps, &ranges, sites, pelvis)
     }
 
     /// The probability reset gives each motion under `sampling` (nmotion, summing to 1).
@@ -299,8 +315,8 @@ fn read_locomujoco(path: &Path, m: &Model, set: &mut MotionSet) -> Result<()> {
     for f in 0..n {
         let row = &qpos.data[f * cols..(f + 1) * cols];
         let mut q: Vec<f64> = m.qpos0.clone();
-        for j in 0..m.njnt {
-            if let Some(c) = found[j] {
+        for (j, c) in found.iter().enumerate() {
+            if let Some(c) = *c {
                 let (a, w) = (m.jnt_qposadr[j], m.jnt_type[j].nq());
                 for k in 0..w {
                     q[a + k] = row[c + k] as f64;

@@ -146,7 +146,7 @@ fn imitation(
     // a start frame must leave two control steps and the look-ahead
     let lib = MotionLibrary::new(m, &set, 1.0 / ctrl_dt, max_look + 4)?;
     let site_ids = mimic_sites(m, c)?;
-    let sites = library_sites(ctx, m, gm, &lib, &site_ids, pelvis)?;
+    let sites = lib.site_trajectory(ctx, m, gm, &site_ids, pelvis)?;
     let mimic = Some((site_ids.clone(), sites.clone()));
     let nframe = lib.total_frames();
     let mut ref_site = Vec::with_capacity(nframe * site_ids.len() * 3);
@@ -211,27 +211,6 @@ fn imitation(
         state: Vec::new(),
         mimic,
     })
-}
-
-/// The mimic sites' trajectories relative to the pelvis over every motion of `lib`, motion after
-/// motion (each motion's velocities differenced within it).
-fn library_sites(
-    ctx: &GpuContext,
-    m: &Model,
-    gm: &GpuModel,
-    lib: &MotionLibrary,
-    sites: &[usize],
-    pelvis: usize,
-) -> Result<SiteTrajectory> {
-    let mut all =
-        SiteTrajectory { nsite: sites.len(), rel_pos: Vec::new(), rel_quat: Vec::new(), rel_vel: Vec::new() };
-    for i in 0..lib.motions.len() {
-        let t = SiteTrajectory::compute(ctx, m, gm, &lib.motion(m, i), sites, pelvis)?;
-        all.rel_pos.extend(t.rel_pos);
-        all.rel_quat.extend(t.rel_quat);
-        all.rel_vel.extend(t.rel_vel);
-    }
-    Ok(all)
 }
 
 fn locomotion(ctx: &GpuContext, c: &LocomotionConfig) -> TaskGpu {
