@@ -202,13 +202,19 @@ impl ImitationHost {
             c.sites.iter().map(|n| m.site_name.iter().position(|s| s == n).unwrap()).collect();
         let pelvis = m.body_name.iter().position(|n| n == "pelvis").unwrap();
         let gm = sinew::gpu::GpuModel::upload(ctx, m);
-        let mut traj =
-            SiteTrajectory { nsite: sites.len(), rel_pos: vec![], rel_quat: vec![], rel_vel: vec![] };
+        let mut traj = SiteTrajectory {
+            nsite: sites.len(),
+            rel_pos: vec![],
+            rel_quat: vec![],
+            rel_vel: vec![],
+            abs_pos: vec![],
+        };
         for i in 0..lib.motions.len() {
             let t = SiteTrajectory::compute(ctx, m, &gm, &lib.motion(m, i), &sites, pelvis).unwrap();
             traj.rel_pos.extend(t.rel_pos);
             traj.rel_quat.extend(t.rel_quat);
             traj.rel_vel.extend(t.rel_vel);
+            traj.abs_pos.extend(t.abs_pos);
         }
         ImitationHost { lib, sites, traj, pelvis }
     }

@@ -5,7 +5,10 @@
 // distribution, from a random frame of it (reference-state initialisation); the episode ends when
 // the mean site deviation or the root deviation passes its threshold, or when the motion runs out.
 // Reference arrays hold every motion at the control rate, motion after motion: frame f of motion
-// m (f matches control step f of the motion) is library frame motions[m].x + f.
+// m (f matches control step f of the motion) is library frame motions[m].start + f. `evaluate`
+// counts each motion's ended and early-terminated episodes; `adapt` (one workgroup, between
+// rollouts, adaptive sampling only) folds them into the sampling probabilities
+// (src/env/sampling.rs has the rule and its host twin).
 
 @group(0) @binding(28) var<uniform> task: ImitationParams;
 @group(0) @binding(29) var<storage, read> mimic_sites: array<u32>;   // nmimic site ids
@@ -13,8 +16,7 @@
 @group(0) @binding(31) var<storage, read> ref_qpos: array<f32>;       // nframe × nq
 @group(0) @binding(32) var<storage, read> ref_qvel: array<f32>;       // nframe × nv
 @group(0) @binding(33) var<storage, read> ref_site: array<vec4<f32>>; // nframe × nmimic × 3: pos, quat, vel
-// nmotion: first library frame, frames, cumulative sampling weight (f32 bits), -
-@group(0) @binding(34) var<storage, read> motions: array<vec4<u32>>;
+@group(0) @binding(34) var<storage, read_write> motions: array<MotionRow>; // nmotion
 
 fn quat_conj(q: vec4<f32>) -> vec4<f32> {
     return vec4<f32>(q.x, -q.yzw);
@@ -30,13 +32,13 @@ fn is_root_dof(d: u32) -> bool {
 
 // Frames of the world's motion.
 fn motion_frames(w: u32) -> u32 {
-    return motions[world[w].motion].y;
+    return motions[world[w].motion].nframe;
 }
 
 // Library frame of frame f of the world's motion (f clamped to the motion).
 fn library_frame(w: u32, f: u32) -> u32 {
-    let mo = motions[world[w].motion];
-    return mo.x + min(f, mo.y - 1u);
+    let m = world[w].motion;
+    return motions[m].start + min(f, motions[m].nframe - 1u);
 }
 
 // The frame of its motion the world should be at now (clamped to the motion).
@@ -157,6 +159,14 @@ fn evaluate(@builtin(global_invocation_id) gid: vec3<u32>) {
     let terminated = world_broken(w) || deviation > task.terminate.x || sqrt(e_root_pos) > task.terminate.y;
     let truncated = local + max_look() + 1u >= nf;
     finish_step(w, r, terminated, truncated);
+    let flags = done[w];
+    if (flags != 0u) {
+        let m = world[w].motion;
+        atomicAdd(&motions[m].ended, 1u);
+        if ((flags & DONE_TERMINATED) != 0u) {
+            atomicAdd(&motions[m].early, 1u);
+        }
+    }
 }
 
 // The motion whose cumulative weight first reaches u ∈ [0, 1) (binary search).
@@ -165,7 +175,7 @@ fn draw_motion(u: f32) -> u32 {
     var hi = task.nmotion - 1u;
     while (lo < hi) {
         let mid = (lo + hi) / 2u;
-        if (bitcast<f32>(motions[mid].z) > u) {
+        if (motions[mid].cdf > u) {
             hi = mid;
         } else {
             lo = mid + 1u;
@@ -181,11 +191,14 @@ fn reset(@builtin(global_invocation_id) gid: vec3<u32>) {
         return;
     }
     var rng = reset_common(w);
-    world[w].motion = draw_motion(rand(&rng));
-    // a start frame that leaves at least two control steps and the look-ahead (the library
-    // keeps max_look + 4 frames per motion at least)
-    let last = motion_frames(w) - max_look() - 2u;
-    let f0 = min(u32(rand(&rng) * f32(last)), last - 1u);
+    var f0 = 0u;
+    if (task.fixed == 0u) {
+        world[w].motion = draw_motion(rand(&rng));
+        // a start frame that leaves at least two control steps and the look-ahead (the library
+        // keeps max_look + 4 frames per motion at least)
+        let last = motion_frames(w) - max_look() - 2u;
+        f0 = min(u32(rand(&rng) * f32(last)), last - 1u);
+    }
     world[w].frame0 = f0;
     let g = library_frame(w, f0);
     for (var i = 0u; i < sizes.nq; i++) {
@@ -194,7 +207,9 @@ fn reset(@builtin(global_invocation_id) gid: vec3<u32>) {
     for (var d = 0u; d < sizes.nv; d++) {
         qvel[at(world_at(w, sizes.nv), d)] = ref_qvel[g * sizes.nv + d];
     }
-    add_noise(w, &rng);
+    if (task.fixed == 0u) {
+        add_noise(w, &rng);
+    }
     world[w].rng = rng;
 }
 
@@ -242,5 +257,76 @@ fn observe(@builtin(global_invocation_id) gid: vec3<u32>) {
         obs[k + 1u] = d.y;
         obs[k + 2u] = d.z;
         k += 3u;
+    }
+}
+
+const ADAPT_WG: u32 = 256u;
+var<workgroup> partial: array<f32, ADAPT_WG>;
+
+// Inclusive prefix sum of partial[] across the workgroup (Hillis-Steele); every invocation calls it.
+fn scan_partial(lid: u32) {
+    for (var off = 1u; off < ADAPT_WG; off *= 2u) {
+        var x = 0.0;
+        if (lid >= off) {
+            x = partial[lid - off];
+        }
+        workgroupBarrier();
+        partial[lid] += x;
+        workgroupBarrier();
+    }
+}
+
+// Adaptive sampling between rollouts (one workgroup): fold each motion's episode counts into its
+// moving averages (a motion with no ended episode keeps its own), zero the counts, then the
+// probabilities (1 - floor) · w / Σw + floor / nmotion with w = (early / ended + 1e-6)^alpha, and
+// their running sum 256 motions at a time. Every motion's row is read and written by the same
+// invocation (motion m by invocation m mod 256), so only the partial sums cross invocations.
+@compute @workgroup_size(256)
+fn adapt(@builtin(local_invocation_index) lid: u32) {
+    let beta = task.adaptive.x;
+    let alpha = task.adaptive.y;
+    let floor_share = task.adaptive.z;
+    var total = 0.0;
+    for (var m = lid; m < task.nmotion; m += ADAPT_WG) {
+        let ended = atomicExchange(&motions[m].ended, 0u);
+        let early = atomicExchange(&motions[m].early, 0u);
+        if (ended > 0u) {
+            motions[m].ema_ended = (1.0 - beta) * motions[m].ema_ended + beta * f32(ended);
+            motions[m].ema_early = (1.0 - beta) * motions[m].ema_early + beta * f32(early);
+        }
+        let w = pow(motions[m].ema_early / max(motions[m].ema_ended, 1e-12) + 1e-6, alpha);
+        motions[m].prob = w;
+        total += w;
+    }
+    partial[lid] = total;
+    workgroupBarrier();
+    for (var stride = ADAPT_WG / 2u; stride > 0u; stride /= 2u) {
+        if (lid < stride) {
+            partial[lid] += partial[lid + stride];
+        }
+        workgroupBarrier();
+    }
+    let sum = partial[0];
+    workgroupBarrier();
+    let uniform_share = floor_share / f32(task.nmotion);
+    var carry = 0.0;
+    let rounds = (task.nmotion + ADAPT_WG - 1u) / ADAPT_WG;
+    for (var k = 0u; k < rounds; k++) {
+        let m = k * ADAPT_WG + lid;
+        var p = 0.0;
+        if (m < task.nmotion) {
+            p = (1.0 - floor_share) * motions[m].prob / sum + uniform_share;
+            motions[m].prob = p;
+        }
+        partial[lid] = p;
+        workgroupBarrier();
+        scan_partial(lid);
+        if (m + 1u == task.nmotion) {
+            motions[m].cdf = 1.0;  // every draw in [0, 1) finds a motion
+        } else if (m < task.nmotion) {
+            motions[m].cdf = carry + partial[lid];
+        }
+        carry += partial[ADAPT_WG - 1u];
+        workgroupBarrier();
     }
 }

@@ -32,13 +32,29 @@ struct WorldEnv {
 
 // Motion imitation (uniform).
 struct ImitationParams {
-    nmotion: u32, nmimic: u32, nlook: u32, _pad: u32,
+    nmotion: u32, nmimic: u32, nlook: u32,
+    fixed: u32,             // 1: reset keeps each world's motion and starts it at frame 0, no noise
+                            // (per-motion evaluation); 0: reset draws a motion and a start frame
     look: vec4<u32>,        // look-ahead offsets in control steps (first nlook used)
     weight_a: vec4<f32>,    // qpos, qvel, root_pos, root_vel
     weight_b: vec4<f32>,    // site_pos, site_quat, site_vel, -
     scale_a: vec4<f32>,     // kernel scales, same order
     scale_b: vec4<f32>,
     terminate: vec4<f32>,   // mean site deviation, root deviation, -, -
+    adaptive: vec4<f32>,    // adaptive sampling: EMA rate beta, exponent alpha, uniform floor, -
+}
+
+// One motion of the imitation library (storage, read_write): where its frames are, how likely
+// reset is to draw it, and adaptive sampling's episode counts and their moving averages.
+struct MotionRow {
+    start: u32,             // first library frame
+    nframe: u32,            // frames at the control rate
+    cdf: f32,               // cumulative sampling probability up to and including this motion
+    prob: f32,              // its sampling probability
+    ended: atomic<u32>,     // episodes on it that ended since the last adaptation
+    early: atomic<u32>,     // of them, ended by a termination rule
+    ema_ended: f32,         // moving averages of those counts per adaptation
+    ema_early: f32,
 }
 
 // Target-velocity locomotion (uniform).

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use sinew::gpu::GpuContext;
+use sinew::rl::motion_eval::{PerMotionOptions, evaluate_per_motion};
 use sinew::{Error, Result};
 
 /// Arguments of `sinew eval`.
@@ -20,11 +21,31 @@ pub struct EvalArgs {
     /// Print only the JSON object.
     #[arg(long)]
     pub json: bool,
+    /// Imitation: run every motion of the set once from its first frame and score each (writes
+    /// `eval_motions.json` in the run).
+    #[arg(long)]
+    pub per_motion: bool,
+    /// With --per-motion: evaluate these motion files or folders instead of the run's set.
+    #[arg(long, num_args = 1.., requires = "per_motion")]
+    pub motions: Vec<PathBuf>,
+    /// With --per-motion: a named split, NAME=FILE (FILE lists motion names, one per line);
+    /// repeatable. Each split is aggregated on its own beside "all".
+    #[arg(long, value_name = "NAME=FILE", requires = "per_motion")]
+    pub split: Vec<String>,
+    /// With --per-motion: an episode ends early when the mean relative site deviation passes
+    /// this (m; MuscleMimic's rule).
+    #[arg(long, default_value_t = sinew::rl::motion_eval::MUSCLEMIMIC_SITE_DEVIATION, requires = "per_motion")]
+    pub site_deviation: f32,
 }
 
-/// Run `sinew eval`; also writes `eval.json` beside the checkpoints.
+/// Run `sinew eval`; also writes `eval.json` (or `eval_motions.json`) in the run directory.
 pub fn run(args: &EvalArgs) -> Result<()> {
     let ctx = GpuContext::new()?;
+    if args.per_motion {
+        let result = per_motion(&ctx, args);
+        ctx.quiesce();
+        return result;
+    }
     let result = sinew::rl::eval::evaluate(&ctx, &args.checkpoint, args.episodes, args.nworld);
     ctx.quiesce();
     let r = result?;
@@ -50,6 +71,83 @@ pub fn run(args: &EvalArgs) -> Result<()> {
                 t.samples, t.joint_position_error, t.root_position_error, t.relative_site_error
             );
         }
+    }
+    Ok(())
+}
+
+fn per_motion(ctx: &GpuContext, args: &EvalArgs) -> Result<()> {
+    let splits = args
+        .split
+        .iter()
+        .map(|s| match s.split_once('=') {
+            Some((name, file)) if !name.is_empty() && !file.is_empty() && name != "all" => {
+                Ok((name.to_string(), PathBuf::from(file)))
+            }
+            _ => Err(Error::Config(format!("--split {s}: expected NAME=FILE (NAME not \"all\")"))),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let opts = PerMotionOptions {
+        motions: args.motions.clone(),
+        splits,
+        nworld: args.nworld,
+        site_deviation: args.site_deviation,
+    };
+    let r = evaluate_per_motion(ctx, &args.checkpoint, &opts)?;
+    let json = serde_json::to_string_pretty(&r).map_err(|e| Error::Config(format!("eval report: {e}")))?;
+    if let Some(run_dir) = r.checkpoint.parent().and_then(|p| p.parent()) {
+        sinew::atomic_file::write_atomic(&run_dir.join("eval_motions.json"), json.as_bytes())?;
+    }
+    if args.json {
+        println!("{json}");
+        return Ok(());
+    }
+    println!(
+        "checkpoint {}  (early termination: mean site deviation > {} m)",
+        r.checkpoint.display(),
+        r.site_deviation
+    );
+    println!(
+        "{:<28} {:>6} {:>6} {:>5} {:>8} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8}",
+        "motion",
+        "frames",
+        "steps",
+        "early",
+        "coverage",
+        "jpos_rmse",
+        "jvel_rmse",
+        "root_m",
+        "yaw_rad",
+        "rel_m",
+        "abs_m"
+    );
+    for m in &r.motions {
+        println!(
+            "{:<28} {:>6} {:>6} {:>5} {:>8.3} {:>9.4} {:>9.4} {:>8.4} {:>8.4} {:>8.4} {:>8.4}",
+            m.name,
+            m.frames,
+            m.episode_length,
+            if m.early_termination { "yes" } else { "no" },
+            m.coverage,
+            m.joint_pos_rmse,
+            m.joint_vel_rmse,
+            m.root_pos_rmse,
+            m.root_yaw_error,
+            m.relative_site_error,
+            m.absolute_site_error
+        );
+    }
+    for (name, a) in &r.aggregates {
+        println!(
+            "{name}: {} motions, early termination {:.3}, frame coverage {:.3}, joint position RMSE {:.4}, \
+             relative site error {:.4} m, absolute site error {:.4} m, root RMSE {:.4} m",
+            a.motions,
+            a.early_termination_rate,
+            a.frame_coverage,
+            a.joint_pos_rmse,
+            a.relative_site_error,
+            a.absolute_site_error,
+            a.root_pos_rmse
+        );
     }
     Ok(())
 }

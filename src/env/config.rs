@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::motion_library::Sampling;
+use super::sampling::{AdaptiveSampling, Sampling};
 use crate::config_check::{Ranges, reject_non_finite};
 use crate::error::{Error, Result};
 
@@ -104,8 +104,11 @@ pub struct ImitationConfig {
     /// ([`crate::env::motion_library`]); relative paths from the config's folder.
     #[serde(deserialize_with = "one_or_many")]
     pub motion: Vec<PathBuf>,
-    /// How reset picks each world's motion: "uniform" or "duration" (by length).
+    /// How reset picks each world's motion: "uniform", "duration" (by length) or "adaptive"
+    /// (by how often its episodes end early; [`crate::env::sampling`]).
     pub sampling: Sampling,
+    /// Adaptive sampling's settings (`[imitation.adaptive]`, used when sampling = "adaptive").
+    pub adaptive: AdaptiveSampling,
     /// Mimic sites (their positions, orientations and velocities relative to the pelvis are tracked).
     pub sites: Vec<String>,
     /// Look-ahead reference frames in the observation (control steps ahead; at most 4).
@@ -159,6 +162,7 @@ impl Default for ImitationConfig {
         ImitationConfig {
             motion: vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/motions/myolegs_walk.npz")],
             sampling: Sampling::default(),
+            adaptive: AdaptiveSampling::default(),
             sites: ["HJC_r", "KJC_r", "AJC_r", "TOE_r", "HJC_l", "KJC_l", "AJC_l", "TOE_l"]
                 .map(String::from)
                 .to_vec(),
@@ -508,6 +512,7 @@ impl EnvFile {
             if c.sites.is_empty() || c.sites.len() > 64 {
                 return err("imitation.sites: 1 to 64 site names".into());
             }
+            c.adaptive.validate()?;
         }
         if let TaskConfig::Pose(c) = &self.task {
             if !(c.target_fraction > 0.0 && c.target_fraction <= 1.0) {

@@ -53,13 +53,27 @@ pub struct ImitationParams {
     pub nmotion: u32,
     pub nmimic: u32,
     pub nlook: u32,
-    pub _pad: u32,
+    pub fixed: u32,
     pub look: [u32; 4],
     pub weight_a: [f32; 4],
     pub weight_b: [f32; 4],
     pub scale_a: [f32; 4],
     pub scale_b: [f32; 4],
     pub terminate: [f32; 4],
+    pub adaptive: [f32; 4],
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, Pod, Zeroable, PartialEq)]
+pub struct MotionRow {
+    pub start: u32,
+    pub nframe: u32,
+    pub cdf: f32,
+    pub prob: f32,
+    pub ended: u32,
+    pub early: u32,
+    pub ema_ended: f32,
+    pub ema_early: f32,
 }
 
 #[repr(C)]
@@ -113,7 +127,9 @@ pub fn mirrors() -> Vec<(&'static str, usize, Vec<usize>)> {
            action_map, fatigue, ctrl_dt, qpos_noise, qvel_noise, stand_height, scale_range, forward, fatigue_prm),
         m!(WorldEnv: step, frame0, rng, feet, ret, last_return, last_length, episodes, terminations, successes,
            motion, _pad1, goal),
-        m!(ImitationParams: nmotion, nmimic, nlook, _pad, look, weight_a, weight_b, scale_a, scale_b, terminate),
+        m!(ImitationParams: nmotion, nmimic, nlook, fixed, look, weight_a, weight_b, scale_a, scale_b, terminate,
+           adaptive),
+        m!(MotionRow: start, nframe, cdf, prob, ended, early, ema_ended, ema_early),
         m!(LocomotionParams: weight_a, weight_b, speed, terminate),
         m!(ReachingParams: weight_a, weight_b, goal, terminate),
         m!(PoseParams: npose, _pad0, _pad1, _pad2, weight, goal),

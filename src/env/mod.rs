@@ -14,6 +14,7 @@ pub mod fatigue;
 pub mod layout;
 pub mod motion;
 pub mod motion_library;
+pub mod sampling;
 pub mod task;
 
 use crate::error::{Error, Result};
@@ -23,7 +24,10 @@ use crate::sim::stages::{Kernel, Stage, Work};
 use crate::sim::{Sim, SimOptions, SimState};
 pub use config::{ActionMap, EnvConfig, EnvFile, TaskConfig};
 use fatigue::FatigueParams;
-use layout::{EnvParams, WorldEnv};
+use layout::{EnvParams, ImitationParams, MotionRow, WorldEnv};
+
+/// The checkpoint blob holding the imitation task's motion table (sampling statistics).
+const MOTION_TABLE: &str = "imitation.motions";
 
 /// Flags in [`Env::done`]: the episode ended by a termination rule.
 pub const DONE_TERMINATED: u32 = 1;
@@ -77,6 +81,10 @@ pub struct Env {
     reset_worlds: Kernel,
     observe: Kernel,
     mark_all: Kernel,
+    /// Imitation with adaptive sampling: folds the episode counts into the sampling table.
+    adapt: Option<Kernel>,
+    /// Imitation: the task's uniform as configured (per-motion evaluation changes it for a while).
+    imitation: Option<ImitationParams>,
     /// Every buffer the env's kernels bind, by WGSL name (the simulation's, the env's and the
     /// task's), kept to rebind outputs and actions elsewhere.
     bindings: Bindings,
@@ -241,6 +249,12 @@ impl Env {
         let reset_worlds = per_world("reset")?;
         let observe = per_world("observe")?;
         let mark_all = per_world("mark_all")?;
+        let adaptive =
+            matches!(&file.task, TaskConfig::Imitation(c) if c.sampling == sampling::Sampling::Adaptive);
+        let adapt = match adaptive {
+            true => Some(Kernel::per_workgroup(ctx, task.shader, "adapt", &b, Work::Fixed(1), &[])?),
+            false => None,
+        };
         let apply_action = Kernel::new(ctx, "env/action.wgsl", "apply", &b, Work::PerWorld(m.nu))?;
         Ok(Env {
             nworld,
@@ -263,6 +277,8 @@ impl Env {
             reset_worlds,
             observe,
             mark_all,
+            adapt,
+            imitation: task.imitation,
             bindings: b,
             task_state: task.state,
             model,
@@ -509,6 +525,10 @@ impl Env {
         for (n, b, off, size) in self.env_state_buffers() {
             out.push((n.to_string(), ctx.download_at::<u8>(b, off, size as usize)?));
         }
+        if self.motion.is_some() {
+            let rows = self.motion_rows(ctx)?;
+            out.push((MOTION_TABLE.to_string(), bytemuck::cast_slice(&rows).to_vec()));
+        }
         Ok(out)
     }
 
@@ -516,6 +536,11 @@ impl Env {
     /// model, task and nworld).
     pub fn restore(&self, ctx: &GpuContext, get: impl Fn(&str) -> Result<Vec<u8>>) -> Result<()> {
         self.check_saved_motions(&get("env.world")?)?;
+        // checkpoints written before the table was saved restore with fresh sampling statistics
+        let table = get(MOTION_TABLE).ok();
+        if let Some(bytes) = &table {
+            self.check_saved_table(bytes)?;
+        }
         let s = self.sim.state();
         let mismatch = |n: &str, saved: usize, size: u64| {
             Error::Config(format!(
@@ -536,6 +561,30 @@ impl Env {
                 return Err(mismatch(n, bytes.len(), size));
             }
             ctx.queue.write_buffer(b, off, &bytes);
+        }
+        if let (Some(bytes), Some(b)) = (table, self.bindings.get("motions")) {
+            ctx.queue.write_buffer(&b.buffer, b.offset, &bytes);
+        }
+        Ok(())
+    }
+
+    /// Imitation: refuse a saved motion table whose motions are not this library's (frames and
+    /// offsets differ), before anything is written.
+    fn check_saved_table(&self, bytes: &[u8]) -> Result<()> {
+        let Some(lib) = &self.motion else { return Ok(()) };
+        let size = std::mem::size_of::<MotionRow>();
+        let same = bytes.len() == size * lib.motions.len()
+            && bytes
+                .chunks_exact(size)
+                .map(bytemuck::pod_read_unaligned::<MotionRow>)
+                .zip(&lib.motions)
+                .all(|(r, e)| r.start as usize == e.start && r.nframe as usize == e.nframe);
+        if !same {
+            return Err(Error::Config(format!(
+                "restoring {MOTION_TABLE}: the checkpoint's motion table does not match this environment's {} \
+                 motions (did the imitation motion set change since the checkpoint?)",
+                lib.motions.len()
+            )));
         }
         Ok(())
     }
@@ -559,6 +608,58 @@ impl Env {
                 )));
             }
         }
+        Ok(())
+    }
+
+    /// Imitation with adaptive sampling: fold the episodes counted on each motion since the last
+    /// call into its sampling probability (one workgroup's dispatch, nothing read back; a trainer
+    /// calls it between rollouts). Nothing for other samplings and tasks.
+    pub fn adapt_sampling(&self, ctx: &GpuContext) {
+        if let Some(adapt) = &self.adapt {
+            self.submit(ctx, |_, pass| adapt.record_once(pass));
+        }
+    }
+
+    /// Imitation: the motion table reset draws from (one row per motion of [`Env::motion`];
+    /// empty for other tasks).
+    pub fn motion_rows(&self, ctx: &GpuContext) -> Result<Vec<MotionRow>> {
+        match (&self.motion, self.bindings.get("motions")) {
+            (Some(lib), Some(b)) => ctx.download(&b.buffer, lib.motions.len()),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    /// Imitation, for per-motion evaluation: from the next reset on, world `w` tracks motion
+    /// `motions[w]` from its first frame without noise, and an episode ends early only when the
+    /// mean site deviation passes `site_deviation` (m) or the world breaks. `None` restores the
+    /// configured draws and rules.
+    pub fn fix_motions(&self, ctx: &GpuContext, fixed: Option<(&[u32], f32)>) -> Result<()> {
+        let (Some(lib), Some(configured), Some(task)) =
+            (&self.motion, self.imitation, self.bindings.get("task"))
+        else {
+            return Err(Error::Config(format!("fixing motions: the {} task has none", self.task())));
+        };
+        let mut params = configured;
+        if let Some((motions, site_deviation)) = fixed {
+            if motions.len() != self.nworld {
+                return Err(Error::Config(format!(
+                    "fixing motions: {} motions for {} worlds",
+                    motions.len(),
+                    self.nworld
+                )));
+            }
+            if let Some(&m) = motions.iter().find(|&&m| m as usize >= lib.motions.len()) {
+                return Err(Error::Config(format!("fixing motions: no motion {m} in {}", lib.motions.len())));
+            }
+            let mut worlds = self.worlds(ctx)?;
+            for (w, &m) in worlds.iter_mut().zip(motions) {
+                w.motion = m;
+            }
+            ctx.queue.write_buffer(&self.world, 0, bytemuck::cast_slice(&worlds));
+            params.fixed = 1;
+            params.terminate = [site_deviation, f32::MAX, 0.0, 0.0];
+        }
+        ctx.queue.write_buffer(&task.buffer, task.offset, bytemuck::bytes_of(&params));
         Ok(())
     }
 

@@ -199,6 +199,8 @@ pub struct SiteTrajectory {
     pub rel_quat: Vec<f32>,
     /// (T × nsite × 3) site velocities minus the pelvis', rotated into the pelvis frame.
     pub rel_vel: Vec<f32>,
+    /// (T × nsite × 3) site positions in the world frame.
+    pub abs_pos: Vec<f32>,
 }
 
 impl SiteTrajectory {
@@ -277,6 +279,7 @@ impl SiteTrajectory {
             rel_pos: Vec::with_capacity(t * n * 3),
             rel_quat: Vec::with_capacity(t * n * 4),
             rel_vel: Vec::with_capacity(t * n * 3),
+            abs_pos: world.iter().flat_map(|p| p.map(|x| x as f32)).collect(),
         };
         for within in motions {
             for f in within.clone() {

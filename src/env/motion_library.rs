@@ -8,9 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-
 use super::motion::{Motion, SiteTrajectory};
+pub use super::sampling::Sampling;
 use crate::error::{Error, Result};
 use crate::gpu::{GpuContext, GpuModel};
 use crate::model::{JointType, Model};
@@ -33,17 +32,6 @@ pub struct MotionSet {
     pub motions: Vec<SourceMotion>,
     /// One line per thing worth knowing that did not stop the load.
     pub warnings: Vec<String>,
-}
-
-/// How reset picks a world's motion.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Sampling {
-    /// Every motion equally likely.
-    #[default]
-    Uniform,
-    /// Motions in proportion to their duration (every second of the library equally likely).
-    Duration,
 }
 
 /// Per motion of a [`MotionLibrary`]: where it came from and where its frames are.
@@ -156,7 +144,8 @@ impl MotionLibrary {
     /// The probability reset gives each motion under `sampling` (nmotion, summing to 1).
     pub fn weights(&self, sampling: Sampling) -> Vec<f64> {
         let raw: Vec<f64> = match sampling {
-            Sampling::Uniform => vec![1.0; self.motions.len()],
+            // adaptive sampling starts uniform (every motion has the same priors)
+            Sampling::Uniform | Sampling::Adaptive => vec![1.0; self.motions.len()],
             Sampling::Duration => self.motions.iter().map(|e| (e.nframe - 1) as f64).collect(),
         };
         let total: f64 = raw.iter().sum();

@@ -2,9 +2,10 @@
 //! the size of its observation beyond proprioception.
 
 use super::config::{ImitationConfig, LocomotionConfig, PoseConfig, ReachingConfig, TaskConfig};
-use super::layout::{ImitationParams, LocomotionParams, PoseJoint, PoseParams, ReachingParams};
+use super::layout::{ImitationParams, LocomotionParams, MotionRow, PoseJoint, PoseParams, ReachingParams};
 use super::motion::SiteTrajectory;
 use super::motion_library::{MotionLibrary, MotionSet};
+use super::sampling::{Sampling, set_probabilities};
 use crate::error::{Error, Result};
 use crate::gpu::{GpuContext, GpuModel};
 use crate::model::{JointType, Model};
@@ -24,6 +25,8 @@ pub struct TaskGpu {
     pub state: Vec<(&'static str, wgpu::Buffer)>,
     /// Imitation: the mimic sites' ids and their reference trajectories (evaluation's errors).
     pub mimic: Option<(Vec<usize>, SiteTrajectory)>,
+    /// Imitation: the task's uniform as configured.
+    pub imitation: Option<ImitationParams>,
 }
 
 /// Build the task's GPU side for model `m` at control step `ctrl_dt` (s); `pelvis` is the pelvis
@@ -127,6 +130,7 @@ fn pose(ctx: &GpuContext, m: &Model, c: &PoseConfig, nworld: usize) -> Result<Ta
         motion: None,
         state: vec![("pose.target", target)],
         mimic: None,
+        imitation: None,
     })
 }
 
@@ -165,18 +169,7 @@ fn imitation(
             ref_site.push([v[0], v[1], v[2], 0.0]);
         }
     }
-    // per motion: first frame, frames, the sampling distribution's cumulative weight (f32 bits)
-    let mut acc = 0.0f64;
-    let mut table: Vec<[u32; 4]> = lib
-        .motions
-        .iter()
-        .zip(lib.weights(c.sampling))
-        .map(|(e, w)| {
-            acc += w;
-            [e.start as u32, e.nframe as u32, (acc as f32).to_bits(), 0]
-        })
-        .collect();
-    table.last_mut().expect("a library holds a motion")[2] = 1.0f32.to_bits();
+    let table = motion_table(&lib, c);
     let mut look = [0u32; 4];
     look[..c.lookahead.len()].copy_from_slice(&c.lookahead);
     let (w, s) = (&c.weights, &c.scales);
@@ -184,13 +177,14 @@ fn imitation(
         nmotion: lib.motions.len() as u32,
         nmimic: site_ids.len() as u32,
         nlook: c.lookahead.len() as u32,
-        _pad: 0,
+        fixed: 0,
         look,
         weight_a: [w.qpos, w.qvel, w.root_pos, w.root_vel],
         weight_b: [w.site_pos, w.site_quat, w.site_vel, 0.0],
         scale_a: [s.qpos, s.qvel, s.root_pos, s.root_vel],
         scale_b: [s.site_pos, s.site_quat, s.site_vel, 0.0],
         terminate: [c.terminate_site_deviation, c.terminate_root_deviation, 0.0, 0.0],
+        adaptive: c.adaptive.uniform(),
     };
     let f32s = |v: &[f64]| v.iter().map(|x| *x as f32).collect::<Vec<f32>>();
     let ids: Vec<u32> = site_ids.iter().map(|s| *s as u32).collect();
@@ -210,7 +204,33 @@ fn imitation(
         motion: Some(lib),
         state: Vec::new(),
         mimic,
+        imitation: Some(params),
     })
+}
+
+/// The library's per-motion table as reset first draws from it: each motion's frames, its
+/// sampling probability and their running sum, and adaptive sampling's priors.
+pub fn motion_table(lib: &MotionLibrary, c: &ImitationConfig) -> Vec<MotionRow> {
+    let a = &c.adaptive;
+    let mut rows: Vec<MotionRow> = lib
+        .motions
+        .iter()
+        .map(|e| MotionRow {
+            start: e.start as u32,
+            nframe: e.nframe as u32,
+            ema_ended: a.prior_ended,
+            ema_early: a.prior_early,
+            ..Default::default()
+        })
+        .collect();
+    match c.sampling {
+        Sampling::Adaptive => a.refresh(&mut rows),
+        s => {
+            let probs: Vec<f32> = lib.weights(s).iter().map(|&w| w as f32).collect();
+            set_probabilities(&mut rows, &probs);
+        }
+    }
+    rows
 }
 
 fn locomotion(ctx: &GpuContext, c: &LocomotionConfig) -> TaskGpu {
@@ -228,6 +248,7 @@ fn locomotion(ctx: &GpuContext, c: &LocomotionConfig) -> TaskGpu {
         motion: None,
         state: Vec::new(),
         mimic: None,
+        imitation: None,
     }
 }
 
@@ -245,5 +266,6 @@ fn reaching(ctx: &GpuContext, c: &ReachingConfig) -> TaskGpu {
         motion: None,
         state: Vec::new(),
         mimic: None,
+        imitation: None,
     }
 }

@@ -6,8 +6,9 @@
 //! [`policy`] (actor-critic, Gaussian), [`normalizer`], [`rollout`], [`gae`], [`ppo`] (loss),
 //! [`adam`] (with [`reduce`]'s fixed-order sums), [`update`], [`trainer`] (an iteration; its
 //! memory checked first with [`footprint`]), [`checkpoint`], [`run`] (the training loop and its
-//! logs), [`run_dir`] (locking, resume bookkeeping), [`eval`] (with [`tracking`] errors for
-//! imitation), [`onnx`] (export), [`tensorboard`], [`plot`].
+//! logs), [`run_dir`] (locking, resume bookkeeping), [`sampling_log`] (adaptive motion sampling's
+//! weights), [`eval`] (with [`tracking`] errors for
+//! imitation), [`motion_eval`] (imitation scored per motion), [`onnx`] (export), [`tensorboard`], [`plot`].
 
 pub mod adam;
 pub mod checkpoint;
@@ -17,6 +18,7 @@ pub mod export;
 pub mod footprint;
 pub mod gae;
 pub mod interop;
+pub mod motion_eval;
 pub mod normalizer;
 pub mod onnx;
 pub mod plot;
@@ -26,6 +28,7 @@ pub mod reduce;
 pub mod rollout;
 pub mod run;
 pub mod run_dir;
+pub mod sampling_log;
 pub mod tensorboard;
 pub mod tracking;
 pub mod trainer;

@@ -105,6 +105,8 @@ pub fn train(ctx: &GpuContext, opts: &RunOptions) -> Result<RunSummary> {
         b
     });
     let every = trainer.cfg.train.checkpoint_every;
+    let adaptive = matches!(&trainer.cfg.env.task,
+        crate::env::TaskConfig::Imitation(c) if c.sampling == crate::env::sampling::Sampling::Adaptive);
     let mut metrics = Vec::new();
     while trainer.iteration < total {
         let m = trainer.iterate()?;
@@ -113,6 +115,9 @@ pub fn train(ctx: &GpuContext, opts: &RunOptions) -> Result<RunSummary> {
         csv.flush().map_err(|e| Error::io(&csv_path, e))?;
         for (name, v) in CSV_COLUMNS.iter().zip(m.row()).skip(2) {
             tb.scalar(name, m.env_steps as i64, v as f32)?;
+        }
+        if adaptive {
+            super::sampling_log::log_sampling(ctx, &trainer.env, &run_dir, &mut tb, m.env_steps as i64)?;
         }
         let msg = format!(
             "{:.0} env-steps/s  return {:.2}  length {:.1}  success {:.2}",

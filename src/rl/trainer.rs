@@ -174,6 +174,8 @@ impl<'a> Trainer<'a> {
             self.cfg.ppo.gamma as f64,
             t.reward_scale as f64,
         )?;
+        // the episodes this rollout ended move the motions' sampling weights (adaptive imitation)
+        self.env.adapt_sampling(self.ctx);
         let mean_reward = super::reduce::mean_all(ro.raw_rewards.clone());
         self.device.sync().map_err(|e| Error::Gpu(format!("{e:?}")))?;
         let t1 = Instant::now();

@@ -121,6 +121,17 @@ impl Kernel {
         Ok(Kernel { pipeline: self.pipeline.clone(), label, groups, ..*self })
     }
 
+    /// Record the first chunk's dispatch only: for a kernel over shared buffers (nothing bound
+    /// per world), which must run once whatever the chunking.
+    pub fn record_once(&self, pass: &mut wgpu::ComputePass) {
+        if let Some((group, items)) = self.groups.first() {
+            pass.set_pipeline(&self.pipeline.pipeline);
+            pass.set_bind_group(0, group, &[]);
+            let g = if self.per_workgroup { *items as u32 } else { groups64(*items) };
+            pass.dispatch_workgroups(g.min(65535), g.div_ceil(65535), 1);
+        }
+    }
+
     /// Record one dispatch per chunk with its workgroup counts read from that chunk's `args`
     /// (x, y, z u32, written on the GPU), one buffer per chunk in order.
     pub fn record_indirect(&self, pass: &mut wgpu::ComputePass, args: &[wgpu::Buffer]) {

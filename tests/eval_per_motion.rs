@@ -1,0 +1,123 @@
+//! Imitation training with adaptive sampling and per-motion evaluation, end to end on lavapipe: a
+//! one-iteration run writes its sampling weights; `eval --per-motion` scores every motion from its
+//! first frame (the same motion in two formats scores the same), counts steps and coverage as
+//! documented, aggregates splits, ends episodes by its site rule, and names bad split entries.
+//! Needs the fetched models (myolegs_walk).
+
+use std::path::{Path, PathBuf};
+
+use sinew::gpu::GpuContext;
+use sinew::rl::motion_eval::{MotionScore, PerMotionOptions, evaluate_per_motion};
+use sinew::rl::run::{RunOptions, train};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A one-iteration imitation run on four motions (walk_a, the LocoMuJoCo file's two
+/// trajectories, the first being walk_a at 200 Hz, and a 20-frame one), adaptive sampling.
+fn trained_run(ctx: &GpuContext, dir: &Path) -> PathBuf {
+    let _ = std::fs::remove_dir_all(dir);
+    let overrides = [
+        "train.nworld=8",
+        "train.horizon=4",
+        "train.iterations=1",
+        "ppo.minibatches=2",
+        "policy.actor_hidden=[16]",
+        "policy.critic_hidden=[16]",
+        "imitation.motion=[\"../tests/fixtures/motions/walk_a.npz\", \"../tests/fixtures/motions/locomujoco_200hz.npz\", \
+         \"../tests/fixtures/motions/locomujoco_missing.npz\"]",
+        "imitation.sampling=\"adaptive\"",
+    ];
+    let opts = RunOptions {
+        config: Some(root().join("configs/myolegs_imitation.toml")),
+        overrides: overrides.iter().map(|s| s.to_string()).collect(),
+        run_dir: Some(dir.to_path_buf()),
+        ..Default::default()
+    };
+    train(ctx, &opts).unwrap().run_dir
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+}
+
+#[test]
+fn per_motion_evaluation_scores_every_motion_and_aggregates_splits() {
+    let ctx = GpuContext::new().unwrap();
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("eval_per_motion");
+    let run = trained_run(&ctx, &tmp.join("run"));
+
+    // the trainer adapted and logged the sampling weights
+    let weights: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("sampling.json")).unwrap()).unwrap();
+    let probs: Vec<f64> =
+        weights.as_array().unwrap().iter().map(|w| w["probability"].as_f64().unwrap()).collect();
+    assert_eq!(probs.len(), 4);
+    assert!((probs.iter().sum::<f64>() - 1.0).abs() < 1e-5, "{probs:?}");
+
+    let split = tmp.join("test_split.txt");
+    std::fs::write(&split, "# held out\nlocomujoco_200hz[1]\n\nlocomujoco_missing  # the short one\n")
+        .unwrap();
+    let opts = PerMotionOptions {
+        motions: Vec::new(),
+        splits: vec![("test".into(), split.clone())],
+        nworld: 3, // two batches, the second with two spare worlds
+        site_deviation: 0.5,
+    };
+    let r = evaluate_per_motion(&ctx, &run, &opts).unwrap();
+    let names: Vec<&str> = r.motions.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["walk_a", "locomujoco_200hz[0]", "locomujoco_200hz[1]", "locomujoco_missing"]);
+    let max_look = 5; // the config's look-ahead [1, 5]
+    for m in &r.motions {
+        let offered = m.frames - max_look - 1;
+        if m.early_termination {
+            assert!(
+                m.episode_length < offered && close(m.coverage, m.episode_length as f64 / offered as f64),
+                "{m:?}"
+            );
+        } else {
+            assert_eq!((m.episode_length, m.coverage), (offered, 1.0), "{m:?}");
+        }
+        // every step but the last (whose state the reset replaced) is measured
+        assert_eq!(m.samples, m.episode_length - 1, "{m:?}");
+        for v in [
+            m.joint_pos_rmse, m.joint_vel_rmse, m.root_pos_rmse, m.relative_site_error, m.absolute_site_error,
+        ] {
+            assert!(v.is_finite() && v > 0.0, "{m:?}");
+        }
+    }
+    // walk_a and the LocoMuJoCo file's first trajectory are the same motion: the same episode
+    let (a, b) = (&r.motions[0], &r.motions[1]);
+    let fields = |m: &MotionScore| {
+        [
+            m.joint_pos_rmse, m.joint_vel_rmse, m.root_pos_rmse, m.root_yaw_error, m.relative_site_error,
+            m.absolute_site_error,
+        ]
+    };
+    assert_eq!((a.frames, a.episode_length), (b.frames, b.episode_length));
+    assert!(fields(a).iter().zip(fields(b)).all(|(x, y)| close(*x, y)), "{a:?}\n{b:?}");
+    // the split aggregates its own motions
+    let test = &r.aggregates["test"];
+    assert_eq!((test.motions, r.aggregates["all"].motions), (2, 4));
+    let members = [&r.motions[2], &r.motions[3]];
+    let mean = |f: fn(&MotionScore) -> f64| members.iter().map(|m| f(m)).sum::<f64>() / 2.0;
+    assert!(close(test.relative_site_error, mean(|m| m.relative_site_error)));
+    assert!(close(test.joint_pos_rmse, mean(|m| m.joint_pos_rmse)));
+    assert!(close(test.mean_episode_length, mean(|m| m.episode_length as f64)));
+
+    // a tight rule ends episodes early, with coverage the share of steps done
+    let tight = PerMotionOptions { site_deviation: 0.01, splits: Vec::new(), ..opts.clone() };
+    let r = evaluate_per_motion(&ctx, &run, &tight).unwrap();
+    assert!(r.motions.iter().all(|m| m.early_termination && m.coverage < 1.0), "{:?}", r.motions);
+    let all = &r.aggregates["all"];
+    assert_eq!(all.early_termination_rate, 1.0);
+    let offered: usize = r.motions.iter().map(|m| m.frames - max_look - 1).sum();
+    let done: usize = r.motions.iter().map(|m| m.episode_length).sum();
+    assert!(close(all.frame_coverage, done as f64 / offered as f64), "{all:?}");
+
+    // a split naming a motion the set lacks
+    std::fs::write(&split, "walk_a\nwalk_z\n").unwrap();
+    let e = evaluate_per_motion(&ctx, &run, &opts).unwrap_err().to_string();
+    assert!(e.contains("line 2") && e.contains("walk_z"), "{e}");
+}
