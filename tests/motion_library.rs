@@ -158,3 +158,44 @@ fn sinew_motions_lists_a_dataset() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("nowhere.npz"));
 }
+
+/// The retargeted library (assets/motions/retargeted, made by tools/retarget) passes both models'
+/// motion validation (shape, finite values, unit quaternions, joint ranges) without a warning,
+/// holds what its quality report lists (frames, no joint-range excess, no penetration), and the
+/// imitation presets that train on it build.
+#[test]
+fn the_retargeted_library_is_valid_for_both_models_and_its_presets_build() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for model in ["myolegs_walk", "mm_fullbody"] {
+        let m = sinew::mjcf::load_model(&sinew::models::resolve(model).unwrap()).unwrap();
+        let dir = root.join("assets/motions/retargeted").join(model);
+        let set = MotionSet::read(&[dir.clone()], &m).unwrap();
+        assert!(set.warnings.is_empty(), "{model}: {:?}", set.warnings);
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("REPORT.json")).unwrap()).unwrap();
+        assert_eq!(report["model"], model);
+        let listed = report["motions"].as_object().unwrap();
+        let mut names: Vec<&str> = set.motions.iter().map(|s| s.name.as_str()).collect();
+        names.sort();
+        let mut want: Vec<&str> = listed.keys().map(String::as_str).collect();
+        want.sort();
+        assert_eq!(names, want, "{model}: the motions and the report's");
+        assert_eq!(names.len(), 20);
+        for s in &set.motions {
+            let r = &listed[&s.name];
+            assert_eq!(r["frames"].as_u64().unwrap() as usize, s.motion.nframe, "{model} {}", s.name);
+            assert!(r["joint_range_excess"].as_f64().unwrap() < 1e-3, "{model} {}: {r}", s.name);
+            assert_eq!(r["ground_penetration_m"].as_f64().unwrap(), 0.0, "{model} {}: {r}", s.name);
+        }
+        let lib = MotionLibrary::new(&m, &set, RATE, 9).unwrap();
+        assert_eq!(lib.motions.len(), 20);
+    }
+    let ctx = sinew::gpu::GpuContext::new().unwrap();
+    for (config, nmotion) in
+        [("configs/myolegs_imitation_library.toml", 14), ("configs/mm_fullbody_imitation.toml", 20)]
+    {
+        let file = sinew::env::EnvFile::load(&root.join(config)).unwrap();
+        let env = sinew::env::Env::new(&ctx, &file, 1).unwrap();
+        assert_eq!(env.motion.as_ref().unwrap().motions.len(), nmotion, "{config}");
+    }
+}
