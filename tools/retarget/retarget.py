@@ -397,7 +397,7 @@ def write_report(path, model, rows):
     lines = [
         f"# Retargeted motions for {model}: quality",
         "",
-        "Made by `tools/retarget/retarget.py` from pybullet's DeepMimic clips (see README.md here).",
+        "Made by `tools/retarget/retarget.py` from pybullet's DeepMimic clips (provenance and licence: ../README.md).",
         "Landmark error: RMS distance between the model's landmarks and the scaled targets after IK.",
         "Joint-range excess: the largest excursion of a limited joint past its range (rad or m).",
         "Foot skating: mean horizontal speed of the point of a foot that touches the floor (<5 mm), over",
