@@ -81,29 +81,24 @@ fn per_motion_evaluation_scores_every_motion_and_aggregates_splits() {
         }
         // every step but the last (whose state the reset replaced) is measured
         assert_eq!(m.samples, m.episode_length - 1, "{m:?}");
+        let e = &m.errors;
         for v in [
-            m.joint_pos_rmse, m.joint_vel_rmse, m.root_pos_rmse, m.relative_site_error, m.absolute_site_error,
+            e.joint_pos_rmse, e.joint_vel_rmse, e.root_pos_rmse, e.relative_site_error, e.absolute_site_error,
         ] {
             assert!(v.is_finite() && v > 0.0, "{m:?}");
         }
     }
     // walk_a and the LocoMuJoCo file's first trajectory are the same motion: the same episode
     let (a, b) = (&r.motions[0], &r.motions[1]);
-    let fields = |m: &MotionScore| {
-        [
-            m.joint_pos_rmse, m.joint_vel_rmse, m.root_pos_rmse, m.root_yaw_error, m.relative_site_error,
-            m.absolute_site_error,
-        ]
-    };
     assert_eq!((a.frames, a.episode_length), (b.frames, b.episode_length));
-    assert!(fields(a).iter().zip(fields(b)).all(|(x, y)| close(*x, y)), "{a:?}\n{b:?}");
+    assert!(a.errors.values().iter().zip(b.errors.values()).all(|(x, y)| close(*x, y)), "{a:?}\n{b:?}");
     // the split aggregates its own motions
     let test = &r.aggregates["test"];
     assert_eq!((test.motions, r.aggregates["all"].motions), (2, 4));
     let members = [&r.motions[2], &r.motions[3]];
     let mean = |f: fn(&MotionScore) -> f64| members.iter().map(|m| f(m)).sum::<f64>() / 2.0;
-    assert!(close(test.relative_site_error, mean(|m| m.relative_site_error)));
-    assert!(close(test.joint_pos_rmse, mean(|m| m.joint_pos_rmse)));
+    assert!(close(test.errors.relative_site_error, mean(|m| m.errors.relative_site_error)));
+    assert!(close(test.errors.joint_pos_rmse, mean(|m| m.errors.joint_pos_rmse)));
     assert!(close(test.mean_episode_length, mean(|m| m.episode_length as f64)));
 
     // a tight rule ends episodes early, with coverage the share of steps done

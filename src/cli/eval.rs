@@ -128,12 +128,12 @@ fn per_motion(ctx: &GpuContext, args: &EvalArgs) -> Result<()> {
             m.episode_length,
             if m.early_termination { "yes" } else { "no" },
             m.coverage,
-            m.joint_pos_rmse,
-            m.joint_vel_rmse,
-            m.root_pos_rmse,
-            m.root_yaw_error,
-            m.relative_site_error,
-            m.absolute_site_error
+            m.errors.joint_pos_rmse,
+            m.errors.joint_vel_rmse,
+            m.errors.root_pos_rmse,
+            m.errors.root_yaw_error,
+            m.errors.relative_site_error,
+            m.errors.absolute_site_error
         );
     }
     for (name, a) in &r.aggregates {
@@ -143,10 +143,10 @@ fn per_motion(ctx: &GpuContext, args: &EvalArgs) -> Result<()> {
             a.motions,
             a.early_termination_rate,
             a.frame_coverage,
-            a.joint_pos_rmse,
-            a.relative_site_error,
-            a.absolute_site_error,
-            a.root_pos_rmse
+            a.errors.joint_pos_rmse,
+            a.errors.relative_site_error,
+            a.errors.absolute_site_error,
+            a.errors.root_pos_rmse
         );
     }
     Ok(())

@@ -46,6 +46,52 @@ pub struct PerMotionOptions {
     pub site_deviation: f32,
 }
 
+/// MuscleMimic's tracking errors (of one motion, or a group's means).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct TrackingMetrics {
+    /// Joint position RMSE over hinge and slide joints.
+    pub joint_pos_rmse: f64,
+    /// Joint velocity RMSE over hinge and slide joints.
+    pub joint_vel_rmse: f64,
+    /// Root position RMSE (m).
+    pub root_pos_rmse: f64,
+    /// Mean absolute root yaw error (rad).
+    pub root_yaw_error: f64,
+    /// Mean relative site position error (m).
+    pub relative_site_error: f64,
+    /// Mean absolute site position error (m).
+    pub absolute_site_error: f64,
+}
+
+impl TrackingMetrics {
+    /// The errors as an array, in the order of the fields.
+    pub fn values(&self) -> [f64; 6] {
+        [
+            self.joint_pos_rmse, self.joint_vel_rmse, self.root_pos_rmse, self.root_yaw_error,
+            self.relative_site_error, self.absolute_site_error,
+        ]
+    }
+
+    fn from_values(v: [f64; 6]) -> Self {
+        let [
+            joint_pos_rmse,
+            joint_vel_rmse,
+            root_pos_rmse,
+            root_yaw_error,
+            relative_site_error,
+            absolute_site_error,
+        ] = v;
+        TrackingMetrics {
+            joint_pos_rmse,
+            joint_vel_rmse,
+            root_pos_rmse,
+            root_yaw_error,
+            relative_site_error,
+            absolute_site_error,
+        }
+    }
+}
+
 /// One motion's scores.
 #[derive(Debug, Clone, Serialize)]
 pub struct MotionScore {
@@ -59,18 +105,9 @@ pub struct MotionScore {
     pub early_termination: bool,
     /// Steps done over the steps the motion offers (1 when it ran to the end).
     pub coverage: f64,
-    /// Joint position RMSE over hinge and slide joints.
-    pub joint_pos_rmse: f64,
-    /// Joint velocity RMSE over hinge and slide joints.
-    pub joint_vel_rmse: f64,
-    /// Root position RMSE (m).
-    pub root_pos_rmse: f64,
-    /// Mean absolute root yaw error (rad).
-    pub root_yaw_error: f64,
-    /// Mean relative site position error (m).
-    pub relative_site_error: f64,
-    /// Mean absolute site position error (m).
-    pub absolute_site_error: f64,
+    /// The tracking errors over the measured steps.
+    #[serde(flatten)]
+    pub errors: TrackingMetrics,
     /// Control steps measured (mid-episode).
     pub samples: usize,
 }
@@ -87,17 +124,8 @@ pub struct Aggregate {
     /// Mean episode length (control steps).
     pub mean_episode_length: f64,
     /// Means over the group's measured motions.
-    pub joint_pos_rmse: f64,
-    /// As above.
-    pub joint_vel_rmse: f64,
-    /// As above.
-    pub root_pos_rmse: f64,
-    /// As above.
-    pub root_yaw_error: f64,
-    /// As above.
-    pub relative_site_error: f64,
-    /// As above.
-    pub absolute_site_error: f64,
+    #[serde(flatten)]
+    pub errors: TrackingMetrics,
 }
 
 /// The report (`eval_motions.json`).
@@ -303,12 +331,14 @@ fn score(name: String, frames: usize, offered: usize, s: &Sums) -> MotionScore {
         episode_length: s.length,
         early_termination: s.early,
         coverage: if s.early { (s.length as f64 / offered as f64).min(1.0) } else { 1.0 },
-        joint_pos_rmse: (s.joint_pos / n).sqrt(),
-        joint_vel_rmse: (s.joint_vel / n).sqrt(),
-        root_pos_rmse: (s.root_pos / n).sqrt(),
-        root_yaw_error: s.yaw / n,
-        relative_site_error: s.rel_site / n,
-        absolute_site_error: s.abs_site / n,
+        errors: TrackingMetrics {
+            joint_pos_rmse: (s.joint_pos / n).sqrt(),
+            joint_vel_rmse: (s.joint_vel / n).sqrt(),
+            root_pos_rmse: (s.root_pos / n).sqrt(),
+            root_yaw_error: s.yaw / n,
+            relative_site_error: s.rel_site / n,
+            absolute_site_error: s.abs_site / n,
+        },
         samples: s.samples,
     }
 }
@@ -317,9 +347,11 @@ fn aggregate(scores: &[MotionScore], members: &[usize], max_look: usize) -> Aggr
     let group: Vec<&MotionScore> = members.iter().map(|&i| &scores[i]).collect();
     let n = group.len().max(1) as f64;
     let measured: Vec<&&MotionScore> = group.iter().filter(|s| s.samples > 0).collect();
-    let mean = |f: fn(&MotionScore) -> f64| {
-        measured.iter().map(|s| f(s)).sum::<f64>() / measured.len().max(1) as f64
-    };
+    let mut sums = [0.0; 6];
+    for s in &measured {
+        sums.iter_mut().zip(s.errors.values()).for_each(|(a, v)| *a += v);
+    }
+    let errors = TrackingMetrics::from_values(sums.map(|v| v / measured.len().max(1) as f64));
     let offered: usize = group.iter().map(|s| offered_steps(s.frames, max_look)).sum();
     let done: f64 = group.iter().map(|s| s.coverage * offered_steps(s.frames, max_look) as f64).sum();
     Aggregate {
@@ -327,12 +359,7 @@ fn aggregate(scores: &[MotionScore], members: &[usize], max_look: usize) -> Aggr
         early_termination_rate: group.iter().filter(|s| s.early_termination).count() as f64 / n,
         frame_coverage: done / offered.max(1) as f64,
         mean_episode_length: group.iter().map(|s| s.episode_length as f64).sum::<f64>() / n,
-        joint_pos_rmse: mean(|s| s.joint_pos_rmse),
-        joint_vel_rmse: mean(|s| s.joint_vel_rmse),
-        root_pos_rmse: mean(|s| s.root_pos_rmse),
-        root_yaw_error: mean(|s| s.root_yaw_error),
-        relative_site_error: mean(|s| s.relative_site_error),
-        absolute_site_error: mean(|s| s.absolute_site_error),
+        errors,
     }
 }
 
