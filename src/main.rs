@@ -28,6 +28,8 @@ enum Command {
     Train(cli::train::TrainArgs),
     /// Evaluate a checkpoint's deterministic policy.
     Eval(cli::eval::EvalArgs),
+    /// Write the motions an imitation policy fails as a new motion set (negative mining).
+    Mine(cli::mine::MineArgs),
     /// Plot a run's metrics (metrics.csv → metrics.png).
     Plot(cli::plot::PlotArgs),
     /// Export a checkpoint's policy to ONNX.
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
         Command::Motions(args) => cli::motions::run(&args),
         Command::Train(args) => cli::train::run(&args),
         Command::Eval(args) => cli::eval::run(&args),
+        Command::Mine(args) => cli::mine::run(&args),
         Command::Plot(args) => cli::plot::plot(&args),
         Command::Export(args) => cli::plot::export(&args),
         Command::Adapters => cli::adapters::run(),

@@ -129,15 +129,60 @@ pub fn load_npz_strings(path: &Path, name: &str) -> Result<Option<Vec<String>>> 
 /// Write named f32 arrays to an .npz file, atomically (a crash or a full disk leaves any
 /// previous file whole).
 pub fn save_npz(path: &Path, arrays: &[(&str, &Array)]) -> Result<()> {
+    let entries: Vec<(&str, NpzArray)> = arrays.iter().map(|(n, a)| (*n, NpzArray::F32(a))).collect();
+    save_npz_entries(path, &entries)
+}
+
+/// An array to write into an .npz file.
+pub enum NpzArray<'a> {
+    /// f32 values with their shape.
+    F32(&'a Array),
+    /// A one-dimensional int64 array.
+    I64(&'a [i64]),
+    /// A one-dimensional string array (numpy's `<U`, as long as the longest).
+    Strings(&'a [String]),
+}
+
+/// Write named arrays of mixed kinds to an .npz file, atomically.
+pub fn save_npz_entries(path: &Path, arrays: &[(&str, NpzArray)]) -> Result<()> {
     use npyz::WriterBuilder;
     crate::atomic_file::write_atomic_with(path, |tmp| {
         let mut npz = npyz::npz::NpzWriter::create(tmp)?;
         for (name, a) in arrays {
-            let shape: Vec<u64> = a.shape.iter().map(|d| *d as u64).collect();
-            let mut w =
-                npz.array::<f32>(name, Default::default())?.default_dtype().shape(&shape).begin_nd()?;
-            w.extend(a.data.iter().copied())?;
-            w.finish()?;
+            match a {
+                NpzArray::F32(a) => {
+                    let shape: Vec<u64> = a.shape.iter().map(|d| *d as u64).collect();
+                    let mut w = npz
+                        .array::<f32>(name, Default::default())?
+                        .default_dtype()
+                        .shape(&shape)
+                        .begin_nd()?;
+                    w.extend(a.data.iter().copied())?;
+                    w.finish()?;
+                }
+                NpzArray::I64(v) => {
+                    let mut w = npz
+                        .array::<i64>(name, Default::default())?
+                        .default_dtype()
+                        .shape(&[v.len() as u64])
+                        .begin_nd()?;
+                    w.extend(v.iter().copied())?;
+                    w.finish()?;
+                }
+                NpzArray::Strings(v) => {
+                    let longest = v.iter().map(|s| s.chars().count()).max().unwrap_or(0).max(1);
+                    let dtype = npyz::DType::Plain(
+                        format!("<U{longest}").parse::<npyz::TypeStr>().map_err(std::io::Error::other)?,
+                    );
+                    let mut w = npz
+                        .array::<String>(name, Default::default())?
+                        .dtype(dtype)
+                        .shape(&[v.len() as u64])
+                        .begin_nd()?;
+                    w.extend(v.iter().cloned())?;
+                    w.finish()?;
+                }
+            }
         }
         // finish the archive here, so a full disk is an error rather than a truncated file
         npz.zip_writer().finish().map_err(std::io::Error::other)?;

@@ -1,7 +1,8 @@
 //! Imitation training with adaptive sampling and per-motion evaluation, end to end on lavapipe: a
 //! one-iteration run writes its sampling weights; `eval --per-motion` scores every motion from its
 //! first frame (the same motion in two formats scores the same), counts steps and coverage as
-//! documented, aggregates splits, ends episodes by its site rule, and names bad split entries.
+//! documented, aggregates splits, ends episodes by its site rule, and names bad split entries;
+//! `mine` writes exactly the motions that ended early.
 //! Needs the fetched models (myolegs_walk).
 
 use std::path::{Path, PathBuf};
@@ -110,6 +111,38 @@ fn per_motion_evaluation_scores_every_motion_and_aggregates_splits() {
     let offered: usize = r.motions.iter().map(|m| m.frames - max_look - 1).sum();
     let done: usize = r.motions.iter().map(|m| m.episode_length).sum();
     assert!(close(all.frame_coverage, done as f64 / offered as f64), "{all:?}");
+
+    // negative mining writes exactly the motions that ended early under its rule, frames and
+    // names intact, as a set the library reads
+    for deviation in [0.2, 0.5] {
+        let rule = PerMotionOptions { site_deviation: deviation, splits: Vec::new(), ..opts.clone() };
+        let out = tmp.join(format!("mined_{deviation}.npz"));
+        let mined = sinew::rl::mine::mine(&ctx, &run, &rule, &out).unwrap();
+        let (report, lib) = sinew::rl::motion_eval::evaluate_with_library(&ctx, &run, &rule).unwrap();
+        let early: Vec<&str> =
+            report.motions.iter().filter(|m| m.early_termination).map(|m| m.name.as_str()).collect();
+        assert_eq!(mined.failed, early, "site deviation {deviation}");
+        assert!(out.with_extension("json").is_file());
+        if early.is_empty() {
+            assert!(mined.out.is_none() && !out.exists());
+            continue;
+        }
+        let m = sinew::mjcf::load_model(&sinew::models::resolve("myolegs_walk").unwrap()).unwrap();
+        let set = sinew::env::motion_library::MotionSet::read(&[out.clone()], &m).unwrap();
+        assert!(set.warnings.is_empty(), "{:?}", set.warnings);
+        let names: Vec<&str> = set.motions.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, early);
+        for s in &set.motions {
+            let e = lib.motions.iter().find(|e| e.name == s.name).unwrap();
+            assert_eq!((s.motion.fps, s.motion.nframe), (lib.fps, e.nframe), "{}", s.name);
+            // f32 on disk; the reader renormalises the root quaternion, which may move its last bit
+            let want = &lib.qpos[e.start * m.nq..(e.start + e.nframe) * m.nq];
+            let worst = s.motion.qpos.iter().zip(want).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+            assert!(worst < 1e-6, "{}: the mined frames differ by {worst}", s.name);
+        }
+    }
+    let e = sinew::rl::mine::mine(&ctx, &run, &opts, &tmp.join("failed.txt")).unwrap_err().to_string();
+    assert!(e.contains(".npz"), "{e}");
 
     // a split naming a motion the set lacks
     std::fs::write(&split, "walk_a\nwalk_z\n").unwrap();

@@ -4,6 +4,7 @@ pub mod adapters;
 pub mod bench;
 pub mod eval;
 pub mod info;
+pub mod mine;
 pub mod motions;
 pub mod plot;
 pub mod rollout;

@@ -24,6 +24,11 @@ pub struct TrainArgs {
     /// train.iterations=2000 to extend it).
     #[arg(long, value_name = "RUN_DIR")]
     pub resume: Option<PathBuf>,
+    /// Start a new run from a trained policy: CHECKPOINT, or RUN_DIR's latest (its weights and
+    /// observation normaliser; a fresh optimiser). For fine-tuning to new motions, a new task or
+    /// new model parameters with the same observation and action sizes.
+    #[arg(long, value_name = "CHECKPOINT|RUN_DIR")]
+    pub init_from: Option<PathBuf>,
     /// Print each iteration's host readbacks and queue submits and the rollout/update times.
     #[arg(long)]
     pub verbose: bool,
@@ -40,6 +45,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         overrides: args.overrides.clone(),
         run_dir: args.run_dir.clone(),
         resume: args.resume.clone(),
+        init_from: args.init_from.clone(),
         verbose: args.verbose,
         progress: !args.no_progress,
     };

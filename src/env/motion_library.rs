@@ -1,6 +1,7 @@
 //! A set of reference motions for one model, as users have them: the project's own npz (`qpos`
 //! (T × nq), `fps`, optional `name`), LocoMuJoCo's trajectory npz (`qpos` in the file's joint
-//! order, `joint_names`, `frequency`, `split_points`: several motions in one file; what
+//! order, `joint_names`, `frequency`, `split_points`: several motions in one file, optionally
+//! `names` (one per trajectory, which `sinew mine` writes); what
 //! MuscleMimic's retargeted datasets use), or folders of either. Every motion is validated
 //! against the model ([`Motion::from_qpos`]: finite values, unit quaternions, joint ranges, each
 //! error naming the motion and frame), resampled to one rate (the control rate) and laid end to
@@ -330,8 +331,24 @@ fn read_locomujoco(path: &Path, m: &Model, set: &mut MotionSet) -> Result<()> {
     }
     let fps = freq.data[0] as f64;
     let several = splits.len() > 2;
+    // the trajectories' names when the file carries them (sinew mine writes them), else the
+    // file's stem with the trajectory's index
+    let names = crate::npio::load_npz_strings(path, "names").map_err(bad)?;
+    if let Some(names) = &names {
+        if names.len() != splits.len() - 1 {
+            return Err(Error::Motion(format!(
+                "{what}: 'names' holds {} names for {} trajectories",
+                names.len(),
+                splits.len() - 1
+            )));
+        }
+    }
     for (i, w) in splits.windows(2).enumerate() {
-        let name = if several { format!("{}[{i}]", stem(path)) } else { stem(path) };
+        let name = match &names {
+            Some(n) => n[i].clone(),
+            None if several => format!("{}[{i}]", stem(path)),
+            None => stem(path),
+        };
         let q = model_qpos[w[0] * m.nq..w[1] * m.nq].to_vec();
         let motion = Motion::from_qpos(m, q, fps, &format!("{what}: motion '{name}'"))?;
         set.motions.push(SourceMotion { name, motion });

@@ -8,7 +8,7 @@
 //! memory checked first with [`footprint`]), [`checkpoint`], [`run`] (the training loop and its
 //! logs), [`run_dir`] (locking, resume bookkeeping), [`sampling_log`] (adaptive motion sampling's
 //! weights), [`eval`] (with [`tracking`] errors for
-//! imitation), [`motion_eval`] (imitation scored per motion), [`onnx`] (export), [`tensorboard`], [`plot`].
+//! imitation), [`motion_eval`] (imitation scored per motion), [`mine`] (the motions a policy fails), [`onnx`] (export), [`tensorboard`], [`plot`].
 
 pub mod adam;
 pub mod checkpoint;
@@ -18,6 +18,7 @@ pub mod export;
 pub mod footprint;
 pub mod gae;
 pub mod interop;
+pub mod mine;
 pub mod motion_eval;
 pub mod normalizer;
 pub mod onnx;

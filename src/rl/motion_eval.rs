@@ -24,6 +24,7 @@ use super::config::TrainFile;
 use super::export::policy_of;
 use super::onnx::host_forward;
 use crate::env::layout::WorldEnv;
+use crate::env::motion_library::MotionLibrary;
 use crate::env::{DONE_TERMINATED, Env, TaskConfig};
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
@@ -158,6 +159,16 @@ struct Sums {
 
 /// Evaluate `path` (a checkpoint, or a run directory: its latest) on every motion.
 pub fn evaluate_per_motion(ctx: &GpuContext, path: &Path, o: &PerMotionOptions) -> Result<PerMotionReport> {
+    evaluate_with_library(ctx, path, o).map(|(report, _)| report)
+}
+
+/// [`evaluate_per_motion`], also giving the motion library evaluated (the run's model, at its
+/// control rate).
+pub fn evaluate_with_library(
+    ctx: &GpuContext,
+    path: &Path,
+    o: &PerMotionOptions,
+) -> Result<(PerMotionReport, MotionLibrary)> {
     if o.nworld == 0 {
         return Err(Error::Config("eval --per-motion needs --nworld of at least 1".into()));
     }
@@ -231,12 +242,13 @@ pub fn evaluate_per_motion(ctx: &GpuContext, path: &Path, o: &PerMotionOptions) 
     for (name, members) in &splits {
         aggregates.insert(name.clone(), aggregate(&scores, members, max_look));
     }
-    Ok(PerMotionReport {
+    let report = PerMotionReport {
         checkpoint: ckpt_path,
         site_deviation: o.site_deviation,
         motions: scores,
         aggregates,
-    })
+    };
+    Ok((report, lib))
 }
 
 /// Control steps an episode from a motion's first frame lasts when nothing ends it early (the
@@ -250,7 +262,7 @@ fn offered_steps(nframe: usize, max_look: usize) -> usize {
 fn measure(
     ctx: &GpuContext,
     env: &Env,
-    lib: &crate::env::motion_library::MotionLibrary,
+    lib: &MotionLibrary,
     done: &[u32],
     open: &[usize],
     batch: &[usize],

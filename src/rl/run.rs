@@ -25,6 +25,9 @@ pub struct RunOptions {
     pub run_dir: Option<PathBuf>,
     /// Continue this run directory from its latest checkpoint.
     pub resume: Option<PathBuf>,
+    /// A new run starting from this checkpoint's (or run directory's latest) policy and
+    /// observation normaliser, with a fresh optimiser.
+    pub init_from: Option<PathBuf>,
     /// Print each iteration's submit/readback counts and timings.
     pub verbose: bool,
     /// Show a progress bar.
@@ -59,6 +62,11 @@ pub fn train(ctx: &GpuContext, opts: &RunOptions) -> Result<RunSummary> {
         }
         (None, None) => return Err(Error::Config("train needs --config FILE or --resume RUN_DIR".into())),
     };
+    if opts.init_from.is_some() && opts.resume.is_some() {
+        return Err(Error::Config(
+            "--init-from starts a new run and --resume continues one: give one of them".into(),
+        ));
+    }
     // One process per run directory, from here until the policy is exported.
     let _lock = RunLock::acquire(&run_dir)?;
     let resume_from = match opts.resume {
@@ -87,8 +95,17 @@ pub fn train(ctx: &GpuContext, opts: &RunOptions) -> Result<RunSummary> {
     }
     std::fs::create_dir_all(run_dir.join("checkpoints")).map_err(|e| Error::io(&run_dir, e))?;
     let mut trainer = Trainer::new(ctx, cfg)?;
-    if let Some((_, c)) = &resume_from {
-        trainer.restore(c)?;
+    match &resume_from {
+        Some((_, c)) => trainer.restore(c)?,
+        // a new run, or a fine-tuning run killed before its first checkpoint
+        None => {
+            if let Some(source) = init_source(opts, &run_dir)? {
+                let c = Checkpoint::load(&source)?;
+                trainer.init_from(&c).map_err(|e| Error::Config(format!("{}: {e}", source.display())))?;
+                let record = serde_json::json!({ "checkpoint": source, "iteration": c.meta.iteration });
+                write_file(&run_dir.join(INIT_FROM), record.to_string().as_bytes())?;
+            }
+        }
     }
     write_file(&run_dir.join("config.toml"), trainer.cfg.to_toml()?.as_bytes())?;
     let csv_path = run_dir.join("metrics.csv");
@@ -158,6 +175,28 @@ pub fn train(ctx: &GpuContext, opts: &RunOptions) -> Result<RunSummary> {
         &format!("sinew {} ({}, {})", env!("CARGO_PKG_VERSION"), ckpt.meta.model, ckpt.meta.task),
     )?;
     Ok(RunSummary { run_dir, metrics })
+}
+
+/// Where a fine-tuning run's first policy came from (`{"checkpoint", "iteration"}`).
+const INIT_FROM: &str = "init_from.json";
+
+/// The checkpoint a run starts from: `--init-from` (a checkpoint, or a run directory's latest),
+/// else the one a fine-tuning run being resumed before its first checkpoint recorded.
+fn init_source(opts: &RunOptions, run_dir: &Path) -> Result<Option<PathBuf>> {
+    if let Some(p) = &opts.init_from {
+        return checkpoint::latest(p).map(Some);
+    }
+    let record = run_dir.join(INIT_FROM);
+    if opts.resume.is_none() || !record.is_file() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&record).map_err(|e| Error::io(&record, e))?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", record.display())))?;
+    match v["checkpoint"].as_str() {
+        Some(p) => Ok(Some(PathBuf::from(p))),
+        None => Err(Error::Config(format!("{}: no \"checkpoint\" path", record.display()))),
+    }
 }
 
 fn open_csv(path: &Path, append: bool) -> Result<std::fs::File> {

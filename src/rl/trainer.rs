@@ -259,6 +259,35 @@ impl<'a> Trainer<'a> {
         Ok(c)
     }
 
+    /// Start from `c`'s policy (fine-tuning): its parameters and observation normaliser, with
+    /// this trainer's fresh optimiser, iteration count and worlds. The observation and action
+    /// sizes and the networks' layout must match, else an error naming both.
+    pub fn init_from(&mut self, c: &Checkpoint) -> Result<()> {
+        let m = &c.meta;
+        if m.nobs != self.env.nobs || m.nu != self.env.model.nu {
+            return Err(Error::Config(format!(
+                "--init-from: the checkpoint's policy takes {} observations and gives {} actions; this run's \
+                 environment has {} observations and {} actions",
+                m.nobs, m.nu, self.env.nobs, self.env.model.nu
+            )));
+        }
+        let here: Vec<(String, [usize; 2])> =
+            self.net.names.iter().cloned().zip(self.net.shapes.iter().copied()).collect();
+        if m.params != here {
+            return Err(Error::Config(format!(
+                "--init-from: the checkpoint's network ({:?}) is not this run's ({:?}); set [policy] as it was",
+                m.policy, self.cfg.policy
+            )));
+        }
+        for (i, name) in self.net.names.iter().enumerate() {
+            self.params[i] = load_tensor(c, &format!("param/{name}"), self.net.shapes[i], &self.device)?;
+        }
+        self.norm.mean = load_tensor(c, "norm/mean", [1, m.nobs], &self.device)?;
+        self.norm.var = load_tensor(c, "norm/var", [1, m.nobs], &self.device)?;
+        self.norm.count = m.norm_count;
+        Ok(())
+    }
+
     /// Continue from `c` (same model, task, sizes and networks, else a clear error).
     pub fn restore(&mut self, c: &Checkpoint) -> Result<()> {
         let m = &c.meta;
@@ -285,16 +314,8 @@ impl<'a> Trainer<'a> {
         if m.params != here {
             return mismatch("the network", format!("{:?}", m.policy), format!("{:?}", self.cfg.policy));
         }
-        let load = |name: &str, shape: [usize; 2]| -> Result<Tensor<2>> {
-            let v = c.f32s(name)?;
-            if v.len() != shape[0] * shape[1] {
-                return Err(Error::Config(format!(
-                    "checkpoint {name}: {} values, expected {shape:?}",
-                    v.len()
-                )));
-            }
-            Ok(Tensor::from_data(TensorData::new(v, shape), &self.device))
-        };
+        let device = self.device.clone();
+        let load = |name: &str, shape: [usize; 2]| load_tensor(c, name, shape, &device);
         for (i, name) in self.net.names.iter().enumerate() {
             let s = self.net.shapes[i];
             self.params[i] = load(&format!("param/{name}"), s)?;
@@ -323,6 +344,15 @@ impl<'a> Trainer<'a> {
         self.env_steps = m.env_steps;
         Ok(())
     }
+}
+
+/// A checkpoint's array `name` as a tensor of `shape` on `device` (its size checked).
+fn load_tensor(c: &Checkpoint, name: &str, shape: [usize; 2], device: &Device) -> Result<Tensor<2>> {
+    let v = c.f32s(name)?;
+    if v.len() != shape[0] * shape[1] {
+        return Err(Error::Config(format!("checkpoint {name}: {} values, expected {shape:?}", v.len())));
+    }
+    Ok(Tensor::from_data(TensorData::new(v, shape), device))
 }
 
 /// Read a tensor to the host (counted as a readback).
