@@ -68,6 +68,7 @@ pub const STAGES: &[(&str, &str)] = &[
     ("env/locomotion.wgsl", include_str!("../../shaders/env/locomotion.wgsl")),
     ("env/reaching.wgsl", include_str!("../../shaders/env/reaching.wgsl")),
     ("env/pose.wgsl", include_str!("../../shaders/env/pose.wgsl")),
+    ("rl/spd.wgsl", include_str!("../../shaders/rl/spd.wgsl")),
 ];
 
 /// Stages written over a `real` scalar type (f64 where the device has it, else f32).

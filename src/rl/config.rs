@@ -97,6 +97,17 @@ impl Default for PpoConfig {
     }
 }
 
+/// How a policy explores (what noise its sampled actions carry).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Exploration {
+    /// a ~ N(μ, diag(σ²)).
+    #[default]
+    Gaussian,
+    /// Lattice: a ~ N(μ, Wᵀ diag(σ_z²) W + diag(σ_a²)).
+    Lattice,
+}
+
 /// The actor-critic networks.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -114,6 +125,11 @@ pub struct PolicyConfig {
     pub orthogonal_init: bool,
     /// Initial standard deviation of the Gaussian policy (log-std is learned, state-independent).
     pub init_std: f32,
+    /// How actions are explored: "gaussian" (independent noise per action) or "lattice" (noise
+    /// also on the last hidden layer, correlated through the action head: src/rl/lattice.rs).
+    pub exploration: Exploration,
+    /// Lattice: initial standard deviation of the latent noise (learned per latent).
+    pub latent_init_std: f32,
     /// Normalised observations are clipped to ±this.
     pub obs_clip: f32,
 }
@@ -127,6 +143,8 @@ impl Default for PolicyConfig {
             layer_norm: false,
             orthogonal_init: true,
             init_std: 0.5,
+            exploration: Exploration::Gaussian,
+            latent_init_std: 1.0,
             obs_clip: 10.0,
         }
     }
@@ -202,6 +220,7 @@ impl TrainFile {
             .at_least("ppo.epochs", p.epochs, 1)
             .at_least("ppo.minibatches", p.minibatches, 1)
             .positive("policy.init_std", n.init_std as f64)
+            .positive("policy.latent_init_std", n.latent_init_std as f64)
             .positive("policy.obs_clip", n.obs_clip as f64);
         for (i, &h) in n.actor_hidden.iter().enumerate() {
             r.at_least(&format!("policy.actor_hidden[{i}]"), h, 1);
@@ -210,6 +229,12 @@ impl TrainFile {
             r.at_least(&format!("policy.critic_hidden[{i}]"), h, 1);
         }
         r.finish(what)?;
+        if n.exploration == Exploration::Lattice && n.actor_hidden.is_empty() {
+            return Err(Error::Config(format!(
+                "{what}: policy.exploration = \"lattice\" puts noise on the actor's last hidden layer; \
+                 policy.actor_hidden is empty"
+            )));
+        }
         if p.minibatches > t.nworld * t.horizon {
             return Err(Error::Config(format!(
                 "{what}: ppo.minibatches = {} is more than the {} samples of a rollout (nworld × horizon)",

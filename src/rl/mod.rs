@@ -3,7 +3,7 @@
 //! policy's sampled actions from one, so rollouts and updates never go through the host.
 //!
 //! Files by stage: [`config`] (TOML + overrides), [`interop`] (tensor ↔ wgpu buffer, ordering),
-//! [`policy`] (actor-critic, Gaussian), [`normalizer`], [`rollout`], [`gae`], [`ppo`] (loss),
+//! [`policy`] (actor-critic, Gaussian; [`lattice`] exploration), [`normalizer`], [`rollout`], [`gae`], [`ppo`] (loss),
 //! [`adam`] (with [`reduce`]'s fixed-order sums), [`update`], [`trainer`] (an iteration; its
 //! memory checked first with [`footprint`]), [`checkpoint`], [`run`] (the training loop and its
 //! logs), [`run_dir`] (locking, resume bookkeeping), [`sampling_log`] (adaptive motion sampling's
@@ -18,6 +18,7 @@ pub mod export;
 pub mod footprint;
 pub mod gae;
 pub mod interop;
+pub mod lattice;
 pub mod mine;
 pub mod motion_eval;
 pub mod normalizer;

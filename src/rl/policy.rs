@@ -9,7 +9,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand_distr::{Distribution, StandardNormal};
 
-use super::config::PolicyConfig;
+use super::config::{Exploration, PolicyConfig};
 use super::onnx::{Activation, DenseLayer, LayerNorm};
 use crate::error::{Error, Result};
 
@@ -35,8 +35,10 @@ pub struct ActorCritic {
     pub activation: Activation,
     actor: Vec<Dense>,
     critic: Vec<Dense>,
-    /// Index of the `[1, nu]` log-std.
+    /// Index of the `[1, nu]` log-std (Lattice: of the action noise σ_a).
     pub log_std: usize,
+    /// Lattice: index of the `[1, h]` log-std of the last hidden layer's noise σ_z.
+    pub latent_log_std: Option<usize>,
     /// Parameter names, in list order (checkpoints, export).
     pub names: Vec<String>,
     /// Parameter shapes `[rows, cols]`, in list order.
@@ -79,13 +81,20 @@ impl ActorCritic {
         let critic = net("critic", &cfg.critic_hidden, 1);
         names.push("log_std".into());
         shapes.push([1, nu]);
+        let latent_log_std = (cfg.exploration == Exploration::Lattice).then(|| {
+            let h = cfg.actor_hidden.last().copied().unwrap_or(nobs);
+            names.push("latent_log_std".into());
+            shapes.push([1, h]);
+            names.len() - 1
+        });
         ActorCritic {
             nobs,
             nu,
             activation: cfg.activation,
             actor,
             critic,
-            log_std: names.len() - 1,
+            log_std: latent_log_std.map_or(names.len() - 1, |l| l - 1),
+            latent_log_std,
             names,
             shapes,
         }
@@ -111,6 +120,9 @@ impl ActorCritic {
             }
         }
         values[self.log_std].fill(cfg.init_std.ln());
+        if let Some(l) = self.latent_log_std {
+            values[l].fill(cfg.latent_init_std.ln());
+        }
         values
     }
 
@@ -158,6 +170,11 @@ impl ActorCritic {
             }
         }
         x
+    }
+
+    /// Index of the actor's last weight matrix `[h, nu]` (the action head).
+    pub fn action_head(&self) -> usize {
+        self.actor.last().expect("an actor has an output layer").weight
     }
 
     /// Mean action `[batch, nu]` of normalised observations `[batch, nobs]`.

@@ -6,6 +6,7 @@
 use burn::tensor::{Device, Distribution, Int, Tensor};
 
 use super::interop::{BoundTensor, bind_int_tensor, bind_tensor, flush};
+use super::lattice::SpdSolver;
 use super::normalizer::ObsNormalizer;
 use super::policy::{ActorCritic, log_prob};
 use crate::env::{DONE_TERMINATED, DONE_TRUNCATED, Env};
@@ -70,10 +71,16 @@ pub fn collect(
     horizon: usize,
     gamma: f64,
     reward_scale: f64,
+    lattice: Option<&SpdSolver>,
 ) -> Result<Rollout> {
     let n = env.nworld;
     let log_std = params[net.log_std].clone();
     let std = log_std.clone().exp();
+    // Lattice: the covariance's inverse and log-determinant, fixed for the rollout
+    let lattice = match lattice {
+        Some(spd) => Some(spd.solve(ctx, device, super::lattice::covariance(net, params)?)?),
+        None => None,
+    };
     let mut obs = Vec::with_capacity(horizon);
     let mut actions = Vec::with_capacity(horizon);
     let mut log_probs = Vec::with_capacity(horizon);
@@ -83,9 +90,19 @@ pub fn collect(
         let x = norm.normalize(io.obs.clone());
         let mean = net.actor(params, x.clone());
         let value = net.critic(params, x.clone());
-        let noise = Tensor::<2>::random([n, net.nu], Distribution::Normal(0.0, 1.0), device);
-        let action = mean.clone() + noise * std.clone();
-        log_probs.push(log_prob(action.clone(), mean, log_std.clone()));
+        let action = match &lattice {
+            Some((p, logdet)) => {
+                let action = super::lattice::sample(net, params, mean.clone(), device)?;
+                log_probs.push(super::lattice::log_prob(action.clone() - mean, p.clone(), logdet.clone()));
+                action
+            }
+            None => {
+                let noise = Tensor::<2>::random([n, net.nu], Distribution::Normal(0.0, 1.0), device);
+                let action = mean.clone() + noise * std.clone();
+                log_probs.push(log_prob(action.clone(), mean, log_std.clone()));
+                action
+            }
+        };
         let bound = bind_tensor(&action)?;
         flush(ctx, device)?;
         env.step_with_actions(ctx, &bound.slice)?;

@@ -8,6 +8,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use super::adam::Adam;
 use super::checkpoint::{Checkpoint, CheckpointMeta};
 use super::config::TrainFile;
+use super::lattice::SpdSolver;
 use super::normalizer::ObsNormalizer;
 use super::policy::ActorCritic;
 use super::rollout::{EnvIo, collect};
@@ -106,6 +107,8 @@ pub struct Trainer<'a> {
     pub env_steps: u64,
     last_stats: EpisodeStats,
     last_rates: [f64; 2],
+    /// Lattice exploration: the covariance's inverse and log-determinant on the device.
+    lattice: Option<SpdSolver>,
 }
 
 impl<'a> Trainer<'a> {
@@ -126,6 +129,10 @@ impl<'a> Trainer<'a> {
         let params = net.to_tensors(&net.init_host(&cfg.policy, cfg.train.seed), &device)?;
         let adam = Adam::new(&params, cfg.ppo.adam_betas, cfg.ppo.adam_eps);
         let norm = ObsNormalizer::new(env.nobs, cfg.policy.obs_clip as f64, &device);
+        let lattice = match net.latent_log_std {
+            Some(_) => Some(SpdSolver::new(ctx, &device, env.model.nu)?),
+            None => None,
+        };
         Ok(Trainer {
             ctx,
             device,
@@ -140,6 +147,7 @@ impl<'a> Trainer<'a> {
             env_steps: 0,
             last_stats: EpisodeStats::default(),
             last_rates: [0.0; 2],
+            lattice,
         })
     }
 
@@ -173,6 +181,7 @@ impl<'a> Trainer<'a> {
             t.horizon,
             self.cfg.ppo.gamma as f64,
             t.reward_scale as f64,
+            self.lattice.as_ref(),
         )?;
         // the episodes this rollout ended move the motions' sampling weights (adaptive imitation)
         self.env.adapt_sampling(self.ctx);
@@ -180,7 +189,17 @@ impl<'a> Trainer<'a> {
         self.device.sync().map_err(|e| Error::Gpu(format!("{e:?}")))?;
         let t1 = Instant::now();
         let lr = self.learning_rate();
-        let stats = update(&self.device, &self.net, &mut self.params, &mut self.adam, ro, &self.cfg.ppo, lr)?;
+        let stats = update(
+            self.ctx,
+            &self.device,
+            &self.net,
+            &mut self.params,
+            &mut self.adam,
+            ro,
+            &self.cfg.ppo,
+            lr,
+            self.lattice.as_ref(),
+        )?;
         let row = Tensor::cat(vec![stats.0, mean_reward.reshape([1])], 0);
         let values = read(self.ctx, row)?;
         let ep = self.env.stats(self.ctx)?;

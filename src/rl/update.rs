@@ -7,11 +7,13 @@ use burn::tensor::{Device, Distribution, Tensor};
 use super::adam::Adam;
 use super::config::PpoConfig;
 use super::gae::gae;
+use super::lattice::SpdSolver;
 use super::policy::{ActorCritic, entropy, log_prob};
 use super::ppo::ppo_loss;
 use super::reduce::var_mean;
 use super::rollout::Rollout;
 use crate::error::{Error, Result};
+use crate::gpu::GpuContext;
 
 /// Statistics of one update, means over its minibatches (still on the device): policy loss,
 /// value loss, entropy, approx KL, clip fraction, gradient norm, explained variance — `[7]`.
@@ -22,7 +24,9 @@ pub const UPDATE_STAT_NAMES: [&str; 7] =
     ["policy_loss", "value_loss", "entropy", "approx_kl", "clip_fraction", "grad_norm", "explained_variance"];
 
 /// Run the update; `params` and `adam` are updated in place.
+#[allow(clippy::too_many_arguments)]
 pub fn update(
+    ctx: &GpuContext,
     device: &Device,
     net: &ActorCritic,
     params: &mut [Tensor<2>],
@@ -30,6 +34,7 @@ pub fn update(
     ro: Rollout,
     cfg: &PpoConfig,
     lr: f64,
+    lattice: Option<&SpdSolver>,
 ) -> Result<UpdateStats> {
     let (adv, ret) =
         gae(ro.rewards, ro.values.clone(), ro.ended, ro.last_value, cfg.gamma as f64, cfg.lambda as f64);
@@ -65,19 +70,21 @@ pub fn update(
             let leaves: Vec<Tensor<2>> = params.iter().map(|p| p.clone().autodiff().require_grad()).collect();
             let mean = net.actor(&leaves, obs.clone());
             let v = net.critic(&leaves, obs);
-            let log_std = leaves[net.log_std].clone();
-            let logp = log_prob(act, mean, log_std.clone());
-            let parts = ppo_loss(
-                logp,
-                logp_old,
-                a,
-                v,
-                v_old,
-                r_b,
-                entropy(log_std),
-                cfg.clip as f64,
-                cfg.value_clip as f64,
-            );
+            let (logp, ent) = match lattice {
+                // the covariance's inverse and log-determinant at these parameters, held constant
+                // in a surrogate with the exact value and gradient (src/rl/lattice.rs)
+                Some(spd) => {
+                    let sigma = super::lattice::covariance(net, &leaves)?;
+                    let (p, logdet) = spd.solve(ctx, device, sigma.clone().inner())?;
+                    super::lattice::log_prob_and_entropy(act - mean, sigma, p.autodiff(), logdet.autodiff())
+                }
+                None => {
+                    let log_std = leaves[net.log_std].clone();
+                    (log_prob(act, mean, log_std.clone()), entropy(log_std))
+                }
+            };
+            let parts =
+                ppo_loss(logp, logp_old, a, v, v_old, r_b, ent, cfg.clip as f64, cfg.value_clip as f64);
             let loss = parts.policy.clone() + parts.value.clone().mul_scalar(cfg.value_coef as f64)
                 - parts.entropy.clone().mul_scalar(cfg.entropy_coef as f64);
             let grads = loss.backward();
