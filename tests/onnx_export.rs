@@ -193,3 +193,49 @@ fn mismatched_shapes_are_errors() {
     assert!(matches!(&err, Error::Config(m) if m.contains("nobs = 7")), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A mixture of experts exports as one graph whose action is the highest-scored expert's: the
+/// reference evaluator agrees with the host's mixture forward on a batch where the gate picks
+/// different experts.
+#[test]
+fn mixture_export_matches_the_host_mixture() {
+    use sinew::rl::mixture::Deployed;
+    let python = python();
+    assert!(python.is_file(), "{} not found: run tools/fetch-models or set SINEW_PYTHON", python.display());
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/check_onnx.py");
+    let dir = scratch_dir("mixture");
+    let mut rng = Rng(0x0e0e_2026);
+    let (batch, k) = (16, 3);
+    let experts: Vec<PolicyExport> = (0..k).map(|_| policy(&mut rng, Activation::Elu)).collect();
+    let mut gate = policy(&mut rng, Activation::Tanh);
+    let h = gate.layers.last().unwrap().n_in;
+    *gate.layers.last_mut().unwrap() = layer(&mut rng, h, k, false);
+    // gate weights large enough that the scores differ between observations
+    for w in gate.layers.last_mut().unwrap().weight.iter_mut() {
+        *w *= 20.0;
+    }
+    let obs = rng.vec(batch * NOBS, 3.0);
+    let scores = host_forward(&gate, &obs).unwrap();
+    let picks: std::collections::BTreeSet<usize> =
+        scores.chunks(k).map(|s| (0..k).fold(0, |b, j| if s[j] > s[b] { j } else { b })).collect();
+    assert!(picks.len() >= 2, "the gate picks only {picks:?}: the test would not tell experts apart");
+    let mixture = Deployed::Mixture { gate, experts };
+    let model = dir.join("mixture.onnx");
+    let (input, output) = (dir.join("obs.npy"), dir.join("action.npy"));
+    mixture.write_onnx(&model, "onnx_export mixture test").unwrap();
+    save_npy(&input, &Array { shape: vec![batch, NOBS], data: obs.clone() }).unwrap();
+    let run = Command::new(&python).arg(&script).args([&model, &input, &output]).output().unwrap();
+    assert!(
+        run.status.success(),
+        "check_onnx.py failed:\n{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let got = load_npy(&output).unwrap();
+    assert_eq!(got.shape, vec![batch, NU]);
+    let want = mixture.forward(&obs).unwrap();
+    for (i, (g, w)) in got.data.iter().zip(&want).enumerate() {
+        assert!((g - w).abs() <= 1e-5 * w.abs().max(1.0), "action[{i}]: onnx {g} vs host {w}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -88,7 +88,7 @@ fn policy(nobs: usize, nu: usize) -> (ActorCritic, Vec<Vec<f32>>) {
     for (i, x) in v[latent].iter_mut().enumerate() {
         *x = -0.3 + 0.05 * i as f32;
     }
-    for (i, x) in v[net.log_std].iter_mut().enumerate() {
+    for (i, x) in v[net.log_std.unwrap()].iter_mut().enumerate() {
         *x = -1.2 + 0.1 * i as f32;
     }
     (net, v)
@@ -137,7 +137,8 @@ fn lattice_covariance_log_probabilities_and_entropy_match_the_host() {
     let params = net.to_tensors(&values, &device).unwrap();
     let h = 12;
     let latent = net.latent_log_std.unwrap();
-    let sigma_host = host_sigma(&values[net.action_head()], h, nu, &values[latent], &values[net.log_std]);
+    let sigma_host =
+        host_sigma(&values[net.action_head()], h, nu, &values[latent], &values[net.log_std.unwrap()]);
     let sigma = covariance(&net, &params).unwrap();
     let got = read(&ctx, sigma.clone()).unwrap();
     for (g, w) in got.iter().zip(&sigma_host) {
@@ -201,7 +202,7 @@ fn the_update_form_has_the_exact_gradient() {
     let grad_of = |i: usize| read(&ctx, leaves[i].grad(&grads).unwrap()).unwrap();
     // host: f(θ) = log N(δ; 0, Σ(θ)) + 2 H(Σ(θ)), up to a constant
     let f = |v: &[Vec<f32>]| {
-        let s = host_sigma(&v[head], h, nu, &v[latent], &v[net.log_std]);
+        let s = host_sigma(&v[head], h, nu, &v[latent], &v[net.log_std.unwrap()]);
         let dd: Vec<f64> = delta.iter().map(|x| *x as f64).collect();
         let (_, ld) = inverse_logdet(&s, nu);
         mvn_logpdf(&dd, &s, nu) + ld
@@ -211,7 +212,7 @@ fn the_update_form_has_the_exact_gradient() {
     let heads: Vec<usize> = (0..values[head].len()).step_by(7).collect();
     for (which, index, entries) in [
         ("latent log-std", latent, (0..values[latent].len()).collect::<Vec<_>>()),
-        ("action log-std", net.log_std, (0..values[net.log_std].len()).collect()),
+        ("action log-std", net.log_std.unwrap(), (0..values[net.log_std.unwrap()].len()).collect()),
         ("action head", head, heads),
     ] {
         let grad = grad_of(index);

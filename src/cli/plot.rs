@@ -36,7 +36,7 @@ pub fn export(args: &ExportArgs) -> Result<()> {
     let path = latest(&args.checkpoint)?;
     let c = Checkpoint::load(&path)?;
     let note = format!("sinew {} ({}, {})", env!("CARGO_PKG_VERSION"), c.meta.model, c.meta.task);
-    sinew::rl::onnx::write_policy_onnx(&args.out, &sinew::rl::export::policy_of(&c)?, &note)?;
+    sinew::rl::mixture::deployed_of(&c)?.write_onnx(&args.out, &note)?;
     println!(
         "wrote {} (input 'obs' [batch, {}], output 'action' [batch, {}])",
         args.out.display(),

@@ -108,6 +108,17 @@ pub enum Exploration {
     Lattice,
 }
 
+/// What the actor network is.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum PolicyKind {
+    /// The actor outputs the action mean.
+    #[default]
+    Mlp,
+    /// The actor is a gate over frozen experts (KINESIS' mixture of experts).
+    Moe,
+}
+
 /// The actor-critic networks.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -130,6 +141,13 @@ pub struct PolicyConfig {
     pub exploration: Exploration,
     /// Lattice: initial standard deviation of the latent noise (learned per latent).
     pub latent_init_std: f32,
+    /// "mlp" (the actor is the policy) or "moe" (KINESIS' mixture: the actor is a gate scoring
+    /// the frozen `experts`; the action is the chosen expert's, src/rl/mixture.rs).
+    pub kind: PolicyKind,
+    /// Mixture: the experts, each a checkpoint or run directory (its latest checkpoint) of a
+    /// policy with this environment's observation and action sizes; relative paths from the
+    /// config's folder.
+    pub experts: Vec<PathBuf>,
     /// Normalised observations are clipped to ±this.
     pub obs_clip: f32,
 }
@@ -145,6 +163,8 @@ impl Default for PolicyConfig {
             init_std: 0.5,
             exploration: Exploration::Gaussian,
             latent_init_std: 1.0,
+            kind: PolicyKind::Mlp,
+            experts: Vec::new(),
             obs_clip: 10.0,
         }
     }
@@ -192,7 +212,10 @@ impl TrainFile {
             |name: &'static str| move |e: toml::de::Error| Error::Config(format!("{what}: [{name}]: {e}"));
         let train: TrainConfig = section("train")?.try_into().map_err(bad("train"))?;
         let ppo: PpoConfig = section("ppo")?.try_into().map_err(bad("ppo"))?;
-        let policy: PolicyConfig = section("policy")?.try_into().map_err(bad("policy"))?;
+        let mut policy: PolicyConfig = section("policy")?.try_into().map_err(bad("policy"))?;
+        for e in policy.experts.iter_mut().filter(|e| e.is_relative()) {
+            *e = base.join(&*e);
+        }
         let env = EnvFile::from_table(table.clone(), base, what)?;
         let file = TrainFile { env, train, ppo, policy, resolved: table };
         file.validate(what)?;
@@ -229,6 +252,26 @@ impl TrainFile {
             r.at_least(&format!("policy.critic_hidden[{i}]"), h, 1);
         }
         r.finish(what)?;
+        match n.kind {
+            PolicyKind::Moe if n.experts.len() < 2 => {
+                return Err(Error::Config(format!(
+                    "{what}: policy.kind = \"moe\" needs policy.experts to list two experts or more ({} given)",
+                    n.experts.len()
+                )));
+            }
+            PolicyKind::Moe if n.exploration == Exploration::Lattice => {
+                return Err(Error::Config(format!(
+                    "{what}: a mixture explores by its gate's choices; policy.exploration = \"lattice\" is for \
+                     kind = \"mlp\""
+                )));
+            }
+            PolicyKind::Mlp if !n.experts.is_empty() => {
+                return Err(Error::Config(format!(
+                    "{what}: policy.experts is set but policy.kind is \"mlp\"; set kind = \"moe\""
+                )));
+            }
+            _ => {}
+        }
         if n.exploration == Exploration::Lattice && n.actor_hidden.is_empty() {
             return Err(Error::Config(format!(
                 "{what}: policy.exploration = \"lattice\" puts noise on the actor's last hidden layer; \
@@ -263,7 +306,9 @@ impl TrainFile {
         }
         t.insert("train".into(), to_value(&self.train)?);
         t.insert("ppo".into(), to_value(&self.ppo)?);
-        t.insert("policy".into(), to_value(&self.policy)?);
+        let mut policy = self.policy.clone();
+        policy.experts = policy.experts.iter().map(|p| PathBuf::from(absolute(p))).collect();
+        t.insert("policy".into(), to_value(&policy)?);
         toml::to_string(&t).map_err(|e| Error::Config(format!("writing the resolved config: {e}")))
     }
 }

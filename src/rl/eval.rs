@@ -8,8 +8,7 @@ use serde::Serialize;
 
 use super::checkpoint::{self, Checkpoint};
 use super::config::TrainFile;
-use super::export::policy_of;
-use super::onnx::host_forward;
+use super::mixture::deployed_of;
 use super::tracking::TrackingErrors;
 use crate::env::{DONE_TERMINATED, Env};
 use crate::error::{Error, Result};
@@ -61,7 +60,7 @@ pub fn evaluate(ctx: &GpuContext, path: &Path, episodes: usize, nworld: usize) -
             env.model.nu
         )));
     }
-    let policy = policy_of(&ckpt)?;
+    let policy = deployed_of(&ckpt)?;
     env.reset(ctx);
     let before = env.stats(ctx)?;
     let (mut returns, mut lengths, mut terminated) = (Vec::new(), Vec::new(), 0usize);
@@ -71,7 +70,7 @@ pub fn evaluate(ctx: &GpuContext, path: &Path, episodes: usize, nworld: usize) -
     let max_steps = cfg.env.env.max_steps as usize * (episodes.div_ceil(nworld) + 1) + 10;
     for _ in 0..max_steps {
         let obs = env.observations(ctx)?;
-        env.write_actions(ctx, &host_forward(&policy, &obs)?)?;
+        env.write_actions(ctx, &policy.forward(&obs)?)?;
         env.step(ctx);
         let (r, d) = (env.rewards(ctx)?, env.dones(ctx)?);
         tracking.add(ctx, &env, &d)?;

@@ -24,13 +24,17 @@ use crate::sim::stages::{Kernel, Work};
 /// ln(2π).
 const LN_2PI: f64 = 1.837_877_066_409_345_5;
 
+fn action_log_std(net: &ActorCritic) -> Result<usize> {
+    net.log_std.ok_or_else(|| Error::Config("the policy has no action noise".into()))
+}
+
 /// `Σ = Wᵀ diag(σ_z²) W + diag(σ_a²)` `[nu, nu]` from the parameter list (plain or autodiff).
 pub fn covariance(net: &ActorCritic, p: &[Tensor<2>]) -> Result<Tensor<2>> {
     let latent = net.latent_log_std.ok_or_else(|| Error::Config("the policy has no Lattice noise".into()))?;
     let w = p[net.action_head()].clone(); // [h, nu]
     let s = p[latent].clone().mul_scalar(2.0).exp(); // [1, h]: σ_z²
     let ws = w.clone() * s.transpose(); // [h, nu], row k scaled by σ_z,k²
-    let a = p[net.log_std].clone().mul_scalar(2.0).exp(); // [1, nu]: σ_a²
+    let a = p[action_log_std(net)?].clone().mul_scalar(2.0).exp(); // [1, nu]: σ_a²
     let nu = a.dims()[1];
     let eye = Tensor::<2>::eye(nu, &a.device());
     Ok(w.transpose().matmul(ws) + eye * a)
@@ -137,8 +141,8 @@ pub fn sample(net: &ActorCritic, p: &[Tensor<2>], mean: Tensor<2>, device: &Devi
     let [b, nu] = mean.dims();
     let h = w.dims()[0];
     let ez = Tensor::<2>::random([b, h], Distribution::Normal(0.0, 1.0), device) * p[latent].clone().exp();
-    let ea =
-        Tensor::<2>::random([b, nu], Distribution::Normal(0.0, 1.0), device) * p[net.log_std].clone().exp();
+    let ea = Tensor::<2>::random([b, nu], Distribution::Normal(0.0, 1.0), device)
+        * p[action_log_std(net)?].clone().exp();
     Ok(mean + ez.matmul(w) + ea)
 }
 

@@ -3,7 +3,8 @@
 //! policy's sampled actions from one, so rollouts and updates never go through the host.
 //!
 //! Files by stage: [`config`] (TOML + overrides), [`interop`] (tensor ↔ wgpu buffer, ordering),
-//! [`policy`] (actor-critic, Gaussian; [`lattice`] exploration), [`normalizer`], [`rollout`], [`gae`], [`ppo`] (loss),
+//! [`policy`] (actor-critic, Gaussian; [`lattice`] exploration; [`mixture`] of experts with
+//! [`mixture_sampling`]), [`normalizer`], [`rollout`], [`gae`], [`ppo`] (loss),
 //! [`adam`] (with [`reduce`]'s fixed-order sums), [`update`], [`trainer`] (an iteration; its
 //! memory checked first with [`footprint`]), [`checkpoint`], [`run`] (the training loop and its
 //! logs), [`run_dir`] (locking, resume bookkeeping), [`sampling_log`] (adaptive motion sampling's
@@ -20,6 +21,8 @@ pub mod gae;
 pub mod interop;
 pub mod lattice;
 pub mod mine;
+pub mod mixture;
+pub mod mixture_sampling;
 pub mod motion_eval;
 pub mod normalizer;
 pub mod onnx;

@@ -21,8 +21,7 @@ use serde::Serialize;
 
 use super::checkpoint::{self, Checkpoint};
 use super::config::TrainFile;
-use super::export::policy_of;
-use super::onnx::host_forward;
+use super::mixture::deployed_of;
 use crate::env::layout::WorldEnv;
 use crate::env::motion_library::MotionLibrary;
 use crate::env::{DONE_TERMINATED, Env, TaskConfig};
@@ -209,7 +208,7 @@ pub fn evaluate_with_library(
     let names: Vec<&str> = lib.motions.iter().map(|e| e.name.as_str()).collect();
     let splits: Vec<(String, Vec<usize>)> =
         o.splits.iter().map(|(n, f)| Ok((n.clone(), read_split(f, &names)?))).collect::<Result<_>>()?;
-    let policy = policy_of(&ckpt)?;
+    let policy = deployed_of(&ckpt)?;
     let mut sums = vec![Sums::default(); lib.motions.len()];
     let all: Vec<usize> = (0..lib.motions.len()).collect();
     for batch in all.chunks(o.nworld) {
@@ -220,7 +219,7 @@ pub fn evaluate_with_library(
         let longest = batch.iter().map(|&m| lib.motions[m].nframe).max().unwrap_or(0);
         for _ in 0..longest + 1 {
             let obs = env.observations(ctx)?;
-            env.write_actions(ctx, &host_forward(&policy, &obs)?)?;
+            env.write_actions(ctx, &policy.forward(&obs)?)?;
             env.step(ctx);
             let done = env.dones(ctx)?;
             let open: Vec<usize> = (0..batch.len()).filter(|&w| !sums[batch[w]].ended).collect();

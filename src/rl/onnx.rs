@@ -247,42 +247,7 @@ pub fn write_policy_onnx(path: &Path, p: &PolicyExport, producer_note: &str) -> 
 
 fn graph(p: &PolicyExport) -> GraphProto {
     let mut g = GraphBuilder::default();
-    let nobs = p.nobs() as i64;
-    g.init("obs_mean", &[nobs], &p.obs_mean);
-    g.init("obs_std", &[nobs], &p.obs_std);
-    g.init("obs_clip_min", &[], &[-p.obs_clip]);
-    g.init("obs_clip_max", &[], &[p.obs_clip]);
-    g.node("Sub", &["obs", "obs_mean"], "obs_centered", vec![]);
-    g.node("Div", &["obs_centered", "obs_std"], "obs_scaled", vec![]);
-    let mut x = g.node("Clip", &["obs_scaled", "obs_clip_min", "obs_clip_max"], "obs_norm", vec![]);
-    let last = p.layers.len() - 1;
-    for (i, l) in p.layers.iter().enumerate() {
-        let (w, b) = (format!("l{i}.weight"), format!("l{i}.bias"));
-        g.init(&w, &[l.n_in as i64, l.n_out as i64], &l.weight);
-        g.init(&b, &[l.n_out as i64], &l.bias);
-        if i == last {
-            g.node("Gemm", &[&x, &w, &b], "action", vec![]);
-            break;
-        }
-        x = g.node("Gemm", &[&x, &w, &b], &format!("l{i}.linear"), vec![]);
-        if let Some(ln) = &l.layer_norm {
-            let (s, t) = (format!("l{i}.ln.gamma"), format!("l{i}.ln.beta"));
-            g.init(&s, &[l.n_out as i64], &ln.gamma);
-            g.init(&t, &[l.n_out as i64], &ln.beta);
-            let attrs = vec![attr_int("axis", -1), attr_float("epsilon", ln.eps)];
-            x = g.node("LayerNormalization", &[&x, &s, &t], &format!("l{i}.ln"), attrs);
-        }
-        let out = format!("l{i}.act");
-        x = match p.activation {
-            Activation::Tanh => g.node("Tanh", &[&x], &out, vec![]),
-            Activation::Elu => g.node("Elu", &[&x], &out, vec![attr_float("alpha", 1.0)]),
-            // Opset 17 has no SiLU operator.
-            Activation::Silu => {
-                let sig = g.node("Sigmoid", &[&x], &format!("l{i}.sigmoid"), vec![]);
-                g.node("Mul", &[&x, &sig], &out, vec![])
-            }
-        };
-    }
+    append_mlp(&mut g, p, "", "action");
     GraphProto {
         name: "sinew_policy".into(),
         doc_string: "deterministic policy: action = mean of the Gaussian policy given obs".into(),
@@ -291,6 +256,103 @@ fn graph(p: &PolicyExport) -> GraphProto {
         input: vec![value_info("obs", p.nobs())],
         output: vec![value_info("action", p.nu())],
     }
+}
+
+/// The nodes of policy `p` from graph input `obs` to `output`, every name but those two starting
+/// with `prefix`.
+fn append_mlp(g: &mut GraphBuilder, p: &PolicyExport, prefix: &str, output: &str) {
+    let nobs = p.nobs() as i64;
+    let n = |s: &str| format!("{prefix}{s}");
+    g.init(&n("obs_mean"), &[nobs], &p.obs_mean);
+    g.init(&n("obs_std"), &[nobs], &p.obs_std);
+    g.init(&n("obs_clip_min"), &[], &[-p.obs_clip]);
+    g.init(&n("obs_clip_max"), &[], &[p.obs_clip]);
+    g.node("Sub", &["obs", &n("obs_mean")], &n("obs_centered"), vec![]);
+    g.node("Div", &[&n("obs_centered"), &n("obs_std")], &n("obs_scaled"), vec![]);
+    let mut x =
+        g.node("Clip", &[&n("obs_scaled"), &n("obs_clip_min"), &n("obs_clip_max")], &n("obs_norm"), vec![]);
+    let last = p.layers.len() - 1;
+    for (i, l) in p.layers.iter().enumerate() {
+        let (w, b) = (n(&format!("l{i}.weight")), n(&format!("l{i}.bias")));
+        g.init(&w, &[l.n_in as i64, l.n_out as i64], &l.weight);
+        g.init(&b, &[l.n_out as i64], &l.bias);
+        if i == last {
+            g.node("Gemm", &[&x, &w, &b], output, vec![]);
+            break;
+        }
+        x = g.node("Gemm", &[&x, &w, &b], &n(&format!("l{i}.linear")), vec![]);
+        if let Some(ln) = &l.layer_norm {
+            let (s, t) = (n(&format!("l{i}.ln.gamma")), n(&format!("l{i}.ln.beta")));
+            g.init(&s, &[l.n_out as i64], &ln.gamma);
+            g.init(&t, &[l.n_out as i64], &ln.beta);
+            let attrs = vec![attr_int("axis", -1), attr_float("epsilon", ln.eps)];
+            x = g.node("LayerNormalization", &[&x, &s, &t], &n(&format!("l{i}.ln")), attrs);
+        }
+        let out = n(&format!("l{i}.act"));
+        x = match p.activation {
+            Activation::Tanh => g.node("Tanh", &[&x], &out, vec![]),
+            Activation::Elu => g.node("Elu", &[&x], &out, vec![attr_float("alpha", 1.0)]),
+            // Opset 17 has no SiLU operator.
+            Activation::Silu => {
+                let sig = g.node("Sigmoid", &[&x], &n(&format!("l{i}.sigmoid")), vec![]);
+                g.node("Mul", &[&x, &sig], &out, vec![])
+            }
+        };
+    }
+}
+
+/// Write a mixture of experts (KINESIS) as one ONNX graph: input `obs` [batch, nobs], output
+/// `action` [batch, nu], the action of the expert the gate scores highest (ArgMax → OneHot mask
+/// over the experts' stacked actions → sum).
+pub fn write_mixture_onnx(
+    path: &Path,
+    gate: &PolicyExport,
+    experts: &[PolicyExport],
+    note: &str,
+) -> Result<()> {
+    let k = experts.len();
+    if gate.nu() != k || k == 0 {
+        return Err(Error::Config(format!(
+            "mixture export: the gate scores {} experts, {k} given",
+            gate.nu()
+        )));
+    }
+    let mut g = GraphBuilder::default();
+    append_mlp(&mut g, gate, "gate.", "gate.logits");
+    g.init_i64("axes1", &[1], &[1]);
+    g.init_i64("axes2", &[1], &[2]);
+    let mut stacked = Vec::new();
+    for (i, e) in experts.iter().enumerate() {
+        let out = format!("e{i}.action");
+        append_mlp(&mut g, e, &format!("e{i}."), &out);
+        stacked.push(g.node("Unsqueeze", &[&out, "axes1"], &format!("e{i}.row"), vec![]));
+    }
+    let refs: Vec<&str> = stacked.iter().map(String::as_str).collect();
+    g.node("Concat", &refs, "experts", vec![attr_int("axis", 1)]);
+    g.node("ArgMax", &["gate.logits"], "choice", vec![attr_int("axis", 1), attr_int("keepdims", 0)]);
+    g.init_i64("depth", &[], &[k as i64]);
+    g.init("one_hot_values", &[2], &[0.0, 1.0]);
+    g.node("OneHot", &["choice", "depth", "one_hot_values"], "choice_mask", vec![attr_int("axis", -1)]);
+    g.node("Unsqueeze", &["choice_mask", "axes2"], "choice_mask3", vec![]);
+    g.node("Mul", &["experts", "choice_mask3"], "chosen", vec![]);
+    g.node("ReduceSum", &["chosen", "axes1"], "action", vec![attr_int("keepdims", 0)]);
+    let graph = GraphProto {
+        name: "sinew_mixture".into(),
+        doc_string: "mixture of experts: the action of the expert with the highest gate score".into(),
+        node: g.nodes,
+        initializer: g.inits,
+        input: vec![value_info("obs", gate.nobs())],
+        output: vec![value_info("action", experts[0].nu())],
+    };
+    let model = ModelProto {
+        ir_version: 8,
+        producer_name: "sinew".into(),
+        producer_version: env!("CARGO_PKG_VERSION").into(),
+        doc_string: note.into(),
+        graph: Some(graph),
+        opset_import: vec![OperatorSetIdProto { domain: String::new(), version: 17 }],
+    };
+    write_atomic(path, &model.encode_to_vec())
 }
 
 #[derive(Default)]
@@ -304,6 +366,12 @@ impl GraphBuilder {
     fn init(&mut self, name: &str, dims: &[i64], values: &[f32]) {
         let raw_data = values.iter().flat_map(|v| v.to_le_bytes()).collect();
         self.inits.push(TensorProto { dims: dims.to_vec(), data_type: FLOAT, name: name.into(), raw_data });
+    }
+
+    /// An int64 constant.
+    fn init_i64(&mut self, name: &str, dims: &[i64], values: &[i64]) {
+        let raw_data = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        self.inits.push(TensorProto { dims: dims.to_vec(), data_type: INT64, name: name.into(), raw_data });
     }
 
     /// Adds a node with one output and returns that output's name.
@@ -342,6 +410,8 @@ fn attr_int(name: &str, i: i64) -> AttributeProto {
 
 /// TensorProto.DataType.FLOAT; also TypeProto.Tensor.elem_type.
 const FLOAT: i32 = 1;
+/// TensorProto.DataType.INT64.
+const INT64: i32 = 7;
 /// AttributeProto.AttributeType values.
 const ATTR_FLOAT: i32 = 1;
 const ATTR_INT: i32 = 2;

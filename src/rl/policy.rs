@@ -9,7 +9,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand_distr::{Distribution, StandardNormal};
 
-use super::config::{Exploration, PolicyConfig};
+use super::config::{Exploration, PolicyConfig, PolicyKind};
 use super::onnx::{Activation, DenseLayer, LayerNorm};
 use crate::error::{Error, Result};
 
@@ -35,8 +35,9 @@ pub struct ActorCritic {
     pub activation: Activation,
     actor: Vec<Dense>,
     critic: Vec<Dense>,
-    /// Index of the `[1, nu]` log-std (Lattice: of the action noise σ_a).
-    pub log_std: usize,
+    /// Index of the `[1, nu]` log-std (Lattice: of the action noise σ_a); none for a mixture,
+    /// whose actor is a gate (it explores by its choices).
+    pub log_std: Option<usize>,
     /// Lattice: index of the `[1, h]` log-std of the last hidden layer's noise σ_z.
     pub latent_log_std: Option<usize>,
     /// Parameter names, in list order (checkpoints, export).
@@ -77,10 +78,15 @@ impl ActorCritic {
                 })
                 .collect()
         };
-        let actor = net("actor", &cfg.actor_hidden, nu);
+        // a mixture's actor scores its experts
+        let moe = cfg.kind == PolicyKind::Moe;
+        let actor = net("actor", &cfg.actor_hidden, if moe { cfg.experts.len() } else { nu });
         let critic = net("critic", &cfg.critic_hidden, 1);
-        names.push("log_std".into());
-        shapes.push([1, nu]);
+        let log_std = (!moe).then(|| {
+            names.push("log_std".into());
+            shapes.push([1, nu]);
+            names.len() - 1
+        });
         let latent_log_std = (cfg.exploration == Exploration::Lattice).then(|| {
             let h = cfg.actor_hidden.last().copied().unwrap_or(nobs);
             names.push("latent_log_std".into());
@@ -93,7 +99,7 @@ impl ActorCritic {
             activation: cfg.activation,
             actor,
             critic,
-            log_std: latent_log_std.map_or(names.len() - 1, |l| l - 1),
+            log_std,
             latent_log_std,
             names,
             shapes,
@@ -119,7 +125,9 @@ impl ActorCritic {
                 }
             }
         }
-        values[self.log_std].fill(cfg.init_std.ln());
+        if let Some(l) = self.log_std {
+            values[l].fill(cfg.init_std.ln());
+        }
         if let Some(l) = self.latent_log_std {
             values[l].fill(cfg.latent_init_std.ln());
         }

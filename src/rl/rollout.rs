@@ -7,6 +7,7 @@ use burn::tensor::{Device, Distribution, Int, Tensor};
 
 use super::interop::{BoundTensor, bind_int_tensor, bind_tensor, flush};
 use super::lattice::SpdSolver;
+use super::mixture::Experts;
 use super::normalizer::ObsNormalizer;
 use super::policy::{ActorCritic, log_prob};
 use crate::env::{DONE_TERMINATED, DONE_TRUNCATED, Env};
@@ -38,11 +39,21 @@ impl EnvIo {
     }
 }
 
+/// How actions are drawn from the actor's output.
+pub enum Sampler<'a> {
+    /// Independent Gaussian noise on the mean.
+    Gaussian,
+    /// Lattice noise (src/rl/lattice.rs), with the covariance's solver.
+    Lattice(&'a SpdSolver),
+    /// A mixture's gate picks an expert (src/rl/mixture.rs).
+    Mixture(&'a Experts),
+}
+
 /// One rollout, `T` steps × `N` worlds, on the device.
 pub struct Rollout {
     /// `[T·N, nobs]` normalised observations the actions were drawn at.
     pub obs: Tensor<2>,
-    /// `[T·N, nu]` sampled actions.
+    /// `[T·N, nu]` sampled actions (a mixture: `[T·N, K]` one-hot choices of an expert).
     pub actions: Tensor<2>,
     /// `[T·N]` their log-probabilities.
     pub log_probs: Tensor<1>,
@@ -71,15 +82,12 @@ pub fn collect(
     horizon: usize,
     gamma: f64,
     reward_scale: f64,
-    lattice: Option<&SpdSolver>,
+    sampler: &Sampler,
 ) -> Result<Rollout> {
-    let n = env.nworld;
-    let log_std = params[net.log_std].clone();
-    let std = log_std.clone().exp();
     // Lattice: the covariance's inverse and log-determinant, fixed for the rollout
-    let lattice = match lattice {
-        Some(spd) => Some(spd.solve(ctx, device, super::lattice::covariance(net, params)?)?),
-        None => None,
+    let lattice = match sampler {
+        Sampler::Lattice(spd) => Some(spd.solve(ctx, device, super::lattice::covariance(net, params)?)?),
+        _ => None,
     };
     let mut obs = Vec::with_capacity(horizon);
     let mut actions = Vec::with_capacity(horizon);
@@ -88,19 +96,27 @@ pub fn collect(
     for _ in 0..horizon {
         norm.update(io.obs.clone());
         let x = norm.normalize(io.obs.clone());
-        let mean = net.actor(params, x.clone());
+        let out = net.actor(params, x.clone());
         let value = net.critic(params, x.clone());
-        let action = match &lattice {
-            Some((p, logdet)) => {
-                let action = super::lattice::sample(net, params, mean.clone(), device)?;
-                log_probs.push(super::lattice::log_prob(action.clone() - mean, p.clone(), logdet.clone()));
-                action
+        // what the update re-scores (the action, or a mixture's one-hot choice) and the action
+        let (drawn, action) = match (sampler, &lattice) {
+            (Sampler::Lattice(_), Some((p, logdet))) => {
+                let action = super::lattice::sample(net, params, out.clone(), device)?;
+                log_probs.push(super::lattice::log_prob(action.clone() - out, p.clone(), logdet.clone()));
+                (action.clone(), action)
             }
-            None => {
-                let noise = Tensor::<2>::random([n, net.nu], Distribution::Normal(0.0, 1.0), device);
-                let action = mean.clone() + noise * std.clone();
-                log_probs.push(log_prob(action.clone(), mean, log_std.clone()));
-                action
+            (Sampler::Mixture(experts), _) => {
+                let choice = super::mixture_sampling::draw(out.clone(), device);
+                log_probs.push(super::mixture_sampling::log_prob(choice.clone(), out));
+                let action = super::mixture_sampling::chosen_action(&choice, experts.actions(io.obs.clone()));
+                (choice, action)
+            }
+            _ => {
+                let log_std = params[net.log_std.expect("a Gaussian policy has a log-std")].clone();
+                let noise = Tensor::<2>::random([env.nworld, net.nu], Distribution::Normal(0.0, 1.0), device);
+                let action = out.clone() + noise * log_std.clone().exp();
+                log_probs.push(log_prob(action.clone(), out, log_std));
+                (action.clone(), action)
             }
         };
         let bound = bind_tensor(&action)?;
@@ -125,7 +141,7 @@ pub fn collect(
         raw.push(r);
         values.push(value);
         obs.push(x);
-        actions.push(action);
+        actions.push(drawn);
     }
     let last_value = net.critic(params, norm.normalize(io.obs.clone()));
     Ok(Rollout {

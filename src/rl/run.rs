@@ -169,9 +169,8 @@ pub fn train(ctx: &GpuContext, opts: &RunOptions) -> Result<RunSummary> {
     }
     super::plot::plot_metrics(&csv_path, &run_dir.join("metrics.png"))?;
     let ckpt = Checkpoint::load(&checkpoint::latest(&run_dir)?)?;
-    super::onnx::write_policy_onnx(
+    super::mixture::deployed_of(&ckpt)?.write_onnx(
         &run_dir.join("policy.onnx"),
-        &super::export::policy_of(&ckpt)?,
         &format!("sinew {} ({}, {})", env!("CARGO_PKG_VERSION"), ckpt.meta.model, ckpt.meta.task),
     )?;
     Ok(RunSummary { run_dir, metrics })

@@ -7,11 +7,13 @@ use burn::tensor::{Device, Tensor, TensorData};
 
 use super::adam::Adam;
 use super::checkpoint::{Checkpoint, CheckpointMeta};
+use super::config::PolicyKind;
 use super::config::TrainFile;
 use super::lattice::SpdSolver;
+use super::mixture::Experts;
 use super::normalizer::ObsNormalizer;
 use super::policy::ActorCritic;
-use super::rollout::{EnvIo, collect};
+use super::rollout::{EnvIo, Sampler, collect};
 use super::update::update;
 use crate::env::{Env, EpisodeStats};
 use crate::error::{Error, Result};
@@ -109,6 +111,8 @@ pub struct Trainer<'a> {
     last_rates: [f64; 2],
     /// Lattice exploration: the covariance's inverse and log-determinant on the device.
     lattice: Option<SpdSolver>,
+    /// A mixture's frozen experts.
+    experts: Option<Experts>,
 }
 
 impl<'a> Trainer<'a> {
@@ -133,6 +137,12 @@ impl<'a> Trainer<'a> {
             Some(_) => Some(SpdSolver::new(ctx, &device, env.model.nu)?),
             None => None,
         };
+        let experts = match cfg.policy.kind {
+            PolicyKind::Moe => {
+                Some(Experts::new(Experts::load(&cfg.policy.experts, env.nobs, env.model.nu)?, &device)?)
+            }
+            PolicyKind::Mlp => None,
+        };
         Ok(Trainer {
             ctx,
             device,
@@ -148,6 +158,7 @@ impl<'a> Trainer<'a> {
             last_stats: EpisodeStats::default(),
             last_rates: [0.0; 2],
             lattice,
+            experts,
         })
     }
 
@@ -181,7 +192,7 @@ impl<'a> Trainer<'a> {
             t.horizon,
             self.cfg.ppo.gamma as f64,
             t.reward_scale as f64,
-            self.lattice.as_ref(),
+            &sampler(&self.lattice, &self.experts),
         )?;
         // the episodes this rollout ended move the motions' sampling weights (adaptive imitation)
         self.env.adapt_sampling(self.ctx);
@@ -198,7 +209,7 @@ impl<'a> Trainer<'a> {
             ro,
             &self.cfg.ppo,
             lr,
-            self.lattice.as_ref(),
+            &sampler(&self.lattice, &self.experts),
         )?;
         let row = Tensor::cat(vec![stats.0, mean_reward.reshape([1])], 0);
         let values = read(self.ctx, row)?;
@@ -240,6 +251,15 @@ impl<'a> Trainer<'a> {
         Ok(m)
     }
 
+    /// A mixture checkpoint's experts replace this run's (resume and fine-tuning use the
+    /// experts the checkpoint was trained with).
+    fn take_experts(&mut self, c: &Checkpoint) -> Result<()> {
+        if self.experts.is_some() {
+            self.experts = Some(Experts::new(super::mixture::experts_of(c)?, &self.device)?);
+        }
+        Ok(())
+    }
+
     /// Everything needed to continue this run exactly.
     pub fn checkpoint(&self) -> Result<Checkpoint> {
         let meta = CheckpointMeta {
@@ -272,6 +292,9 @@ impl<'a> Trainer<'a> {
             self.last_rates[1] as f32,
         ];
         c.put_f32s("stats", &stats);
+        if let Some(experts) = &self.experts {
+            experts.save(&mut c)?;
+        }
         for (name, bytes) in self.env.snapshot(self.ctx)? {
             c.blobs.insert(format!("env/{name}"), bytes);
         }
@@ -304,7 +327,7 @@ impl<'a> Trainer<'a> {
         self.norm.mean = load_tensor(c, "norm/mean", [1, m.nobs], &self.device)?;
         self.norm.var = load_tensor(c, "norm/var", [1, m.nobs], &self.device)?;
         self.norm.count = m.norm_count;
-        Ok(())
+        self.take_experts(c)
     }
 
     /// Continue from `c` (same model, task, sizes and networks, else a clear error).
@@ -345,6 +368,7 @@ impl<'a> Trainer<'a> {
         self.norm.mean = load("norm/mean", [1, m.nobs])?;
         self.norm.var = load("norm/var", [1, m.nobs])?;
         self.norm.count = m.norm_count;
+        self.take_experts(c)?;
         let stats = c.f32s("stats")?;
         if stats.len() != 5 {
             return Err(Error::Config("checkpoint 'stats' must hold 5 numbers".into()));
@@ -362,6 +386,15 @@ impl<'a> Trainer<'a> {
         self.iteration = m.iteration;
         self.env_steps = m.env_steps;
         Ok(())
+    }
+}
+
+/// How a run's rollouts draw actions, from its Lattice solver or mixture experts.
+fn sampler<'a>(lattice: &'a Option<SpdSolver>, experts: &'a Option<Experts>) -> Sampler<'a> {
+    match (lattice, experts) {
+        (Some(spd), _) => Sampler::Lattice(spd),
+        (_, Some(experts)) => Sampler::Mixture(experts),
+        _ => Sampler::Gaussian,
     }
 }
 

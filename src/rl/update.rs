@@ -7,11 +7,10 @@ use burn::tensor::{Device, Distribution, Tensor};
 use super::adam::Adam;
 use super::config::PpoConfig;
 use super::gae::gae;
-use super::lattice::SpdSolver;
 use super::policy::{ActorCritic, entropy, log_prob};
 use super::ppo::ppo_loss;
 use super::reduce::var_mean;
-use super::rollout::Rollout;
+use super::rollout::{Rollout, Sampler};
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 
@@ -34,7 +33,7 @@ pub fn update(
     ro: Rollout,
     cfg: &PpoConfig,
     lr: f64,
-    lattice: Option<&SpdSolver>,
+    sampler: &Sampler,
 ) -> Result<UpdateStats> {
     let (adv, ret) =
         gae(ro.rewards, ro.values.clone(), ro.ended, ro.last_value, cfg.gamma as f64, cfg.lambda as f64);
@@ -70,16 +69,21 @@ pub fn update(
             let leaves: Vec<Tensor<2>> = params.iter().map(|p| p.clone().autodiff().require_grad()).collect();
             let mean = net.actor(&leaves, obs.clone());
             let v = net.critic(&leaves, obs);
-            let (logp, ent) = match lattice {
+            let (logp, ent) = match sampler {
                 // the covariance's inverse and log-determinant at these parameters, held constant
                 // in a surrogate with the exact value and gradient (src/rl/lattice.rs)
-                Some(spd) => {
+                Sampler::Lattice(spd) => {
                     let sigma = super::lattice::covariance(net, &leaves)?;
                     let (p, logdet) = spd.solve(ctx, device, sigma.clone().inner())?;
                     super::lattice::log_prob_and_entropy(act - mean, sigma, p.autodiff(), logdet.autodiff())
                 }
-                None => {
-                    let log_std = leaves[net.log_std].clone();
+                // a mixture: `act` holds one-hot choices, `mean` the gate's scores
+                Sampler::Mixture(_) => (
+                    super::mixture_sampling::log_prob(act, mean.clone()),
+                    super::mixture_sampling::entropy(mean),
+                ),
+                Sampler::Gaussian => {
+                    let log_std = leaves[net.log_std.expect("a Gaussian policy has a log-std")].clone();
                     (log_prob(act, mean, log_std.clone()), entropy(log_std))
                 }
             };
