@@ -53,6 +53,7 @@ fn policy(rng: &mut Rng, activation: Activation) -> PolicyExport {
         obs_clip: 3.0,
         layers: vec![layer(rng, NOBS, 16, true), layer(rng, 16, 12, false), layer(rng, 12, NU, false)],
         activation,
+        head: None,
     }
 }
 
@@ -132,6 +133,7 @@ fn host_forward_by_hand() {
             DenseLayer { n_in: 2, n_out: 1, weight: vec![3.0, -1.0], bias: vec![0.5], layer_norm: None },
         ],
         activation: Activation::Tanh,
+        head: None,
     };
     // Row 0 normalizes to (2 → clipped 1.5, 0); row 1 to (0, 1).
     let got = host_forward(&p, &[5.0, -1.0, 1.0, -0.5]).unwrap();
@@ -237,5 +239,55 @@ fn mixture_export_matches_the_host_mixture() {
     for (i, (g, w)) in got.data.iter().zip(&want).enumerate() {
         assert!((g - w).abs() <= 1e-5 * w.abs().max(1.0), "action[{i}]: onnx {g} vs host {w}");
     }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A policy ending in a soft mixture-of-experts layer exports with the same actions as the host's
+/// forward (softmax gate, experts stacked by a reshape, weighted sum); a head of the wrong size
+/// is refused.
+#[test]
+fn soft_moe_head_export_matches_host_forward() {
+    use sinew::rl::onnx::SoftMoeHead;
+    let python = python();
+    assert!(python.is_file(), "{} not found: run tools/fetch-models or set SINEW_PYTHON", python.display());
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/check_onnx.py");
+    let dir = scratch_dir("soft_moe");
+    let mut rng = Rng(0x50f7_0e0e);
+    let (batch, k, h) = (11, 4, 12);
+    let mut p = policy(&mut rng, Activation::Silu);
+    p.layers.pop(); // 7 → 16 → 12, both hidden, then the head
+    p.head = Some(SoftMoeHead {
+        n_in: h,
+        n_out: NU,
+        experts: k,
+        temperature: 0.5,
+        weight: rng.vec(h * k * NU, 0.5),
+        bias: rng.vec(k * NU, 0.2),
+        gate_weight: rng.vec(h * k, 2.0),
+        gate_bias: rng.vec(k, 0.5),
+    });
+    let obs = rng.vec(batch * NOBS, 3.0);
+    let model = dir.join("soft_moe.onnx");
+    let (input, output) = (dir.join("obs.npy"), dir.join("action.npy"));
+    write_policy_onnx(&model, &p, "onnx_export soft MoE test").unwrap();
+    save_npy(&input, &Array { shape: vec![batch, NOBS], data: obs.clone() }).unwrap();
+    let run = Command::new(&python).arg(&script).args([&model, &input, &output]).output().unwrap();
+    assert!(
+        run.status.success(),
+        "check_onnx.py failed:\n{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let got = load_npy(&output).unwrap();
+    assert_eq!(got.shape, vec![batch, NU]);
+    let want = host_forward(&p, &obs).unwrap();
+    for (i, (g, w)) in got.data.iter().zip(&want).enumerate() {
+        assert!((g - w).abs() <= 1e-5 * w.abs().max(1.0), "action[{i}]: onnx {g} vs host {w}");
+    }
+    // a head whose input is not the last hidden width
+    let mut bad = p.clone();
+    bad.head.as_mut().unwrap().n_in = h + 1;
+    let e = host_forward(&bad, &obs).unwrap_err().to_string();
+    assert!(e.contains("soft MoE head"), "{e}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -225,12 +225,21 @@ fn adam_step_with_global_clipping_matches_the_host() {
 fn exported_policy_gives_the_actors_actions() {
     let ctx = ctx();
     let d = ctx.burn_device().unwrap();
-    for (act, ln) in [(Activation::Elu, false), (Activation::Silu, true), (Activation::Tanh, false)] {
+    // the last two end in a soft mixture-of-experts layer (3 experts, temperature 0.7)
+    for (act, ln, soft) in [
+        (Activation::Elu, false, 0),
+        (Activation::Silu, true, 0),
+        (Activation::Tanh, false, 0),
+        (Activation::Elu, false, 3),
+        (Activation::Silu, true, 3),
+    ] {
         let cfg = PolicyConfig {
             actor_hidden: vec![16, 8],
             critic_hidden: vec![8],
             activation: act,
             layer_norm: ln,
+            soft_moe_experts: soft,
+            soft_moe_temperature: 0.7,
             ..Default::default()
         };
         let (nobs, nu) = (6, 3);
@@ -255,7 +264,9 @@ fn exported_policy_gives_the_actors_actions() {
             obs_clip: 2.0,
             layers: net.actor_layers(&values),
             activation: act,
+            head: net.actor_head(&values),
         };
+        assert_eq!(export.head.is_some(), soft > 0);
         let cpu = host_forward(&export, &obs).unwrap();
         for (g, c) in gpu.iter().zip(&cpu) {
             assert!((g - c).abs() < 1e-4 * (1.0 + c.abs()), "{act:?} ln {ln}: {gpu:?} vs {cpu:?}");
@@ -303,4 +314,21 @@ fn config_overrides_and_bad_configs() {
     apply_override(&mut t, "a.word=hello").unwrap();
     assert_eq!(t["a"]["word"].as_str(), Some("hello"));
     assert!(apply_override(&mut t, "a.b.c.d=1").unwrap_err().to_string().contains("'c' is not a table"));
+}
+
+/// The soft-MoE load-balancing loss: 0 for experts used alike, K − 1 for one expert taking every
+/// sample, and K Σ p̄² − 1 in between.
+#[test]
+fn soft_moe_load_balance() {
+    let ctx = ctx();
+    let d = ctx.burn_device().unwrap();
+    let k = 4;
+    let value = |p: Vec<f32>, b: usize| host(sinew::rl::policy::load_balance(t2(&p, [b, k], &d)))[0];
+    assert!(value(vec![0.25; 8 * k], 8).abs() < 1e-6);
+    let one: Vec<f32> = (0..8 * k).map(|i| if i % k == 0 { 1.0 } else { 0.0 }).collect();
+    assert!((value(one, 8) - 3.0).abs() < 1e-5);
+    // rows (0.7, 0.1, 0.1, 0.1) and (0.1, 0.7, 0.1, 0.1): p̄ = (0.4, 0.4, 0.1, 0.1)
+    let mixed = vec![0.7, 0.1, 0.1, 0.1, 0.1, 0.7, 0.1, 0.1];
+    let want = 4.0 * (0.16 + 0.16 + 0.01 + 0.01) - 1.0;
+    assert!((value(mixed, 2) - want).abs() < 1e-5);
 }

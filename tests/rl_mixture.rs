@@ -2,6 +2,7 @@
 //! experts (a trained one and a barely trained one). The checkpoint carries the experts, every
 //! update moves the gate and its entropy falls, the deployed mixture acts exactly as the expert
 //! it picks, and fine-tuning keeps the checkpoint's experts; bad mixtures are refused by name.
+//! MuscleMimic's soft mixture-of-experts output layer trains, exports and evaluates.
 //! Its own test binary: Burn's random seed is process-wide.
 
 mod common;
@@ -96,6 +97,24 @@ fn a_mixture_trains_its_gate_over_frozen_experts() {
     train(&ctx, &opts).unwrap();
     let t = Checkpoint::load(&checkpoint::latest(&tuned).unwrap()).unwrap();
     assert_eq!(experts_of(&t).unwrap(), held);
+
+    // MuscleMimic's soft MoE output layer trains, exports and evaluates like any policy; as an
+    // expert of a mixture it is refused (not supported yet)
+    let soft = tmp.join("soft");
+    let s = train(&ctx, &options(&soft, &["train.iterations=2".into(), "policy.soft_moe_experts=3".into()]))
+        .unwrap();
+    assert!(s.metrics.iter().all(|m| m.policy_loss.is_finite() && m.grad_norm > 0.0));
+    let p = policy_of(&Checkpoint::load(&checkpoint::latest(&soft).unwrap()).unwrap()).unwrap();
+    assert_eq!(p.head.as_ref().map(|h| h.experts), Some(3));
+    assert!(soft.join("policy.onnx").is_file());
+    sinew::rl::eval::evaluate(&ctx, &soft, 8, 8).unwrap();
+    let with_soft = format!("policy.experts=[\"{}\", \"{}\"]", good.display(), soft.display());
+    let cfg = common::try_quickstart(&["policy.kind=\"moe\"", &with_soft]).unwrap();
+    let e = match sinew::rl::trainer::Trainer::new(&ctx, cfg) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("a soft-MoE expert accepted"),
+    };
+    assert!(e.contains("soft mixture-of-experts"), "{e}");
 
     // refused: one expert; an expert of other sizes; Lattice with a mixture; experts for an MLP
     let one = format!("policy.experts=[\"{}\"]", good.display());

@@ -148,6 +148,14 @@ pub struct PolicyConfig {
     /// policy with this environment's observation and action sizes; relative paths from the
     /// config's folder.
     pub experts: Vec<PathBuf>,
+    /// MuscleMimic's soft mixture-of-experts output layer: this many linear experts mixed by a
+    /// softmax gate on the last hidden features (0: a plain linear output layer).
+    pub soft_moe_experts: usize,
+    /// Soft MoE: the gate's softmax temperature.
+    pub soft_moe_temperature: f32,
+    /// Soft MoE: weight of the load-balancing loss `K Σ_k p̄_k² − 1` (p̄ the minibatch's mean
+    /// gate probabilities; 0 when every expert is used alike).
+    pub soft_moe_balance: f32,
     /// Normalised observations are clipped to ±this.
     pub obs_clip: f32,
 }
@@ -165,6 +173,9 @@ impl Default for PolicyConfig {
             latent_init_std: 1.0,
             kind: PolicyKind::Mlp,
             experts: Vec::new(),
+            soft_moe_experts: 0,
+            soft_moe_temperature: 1.0,
+            soft_moe_balance: 0.01,
             obs_clip: 10.0,
         }
     }
@@ -244,6 +255,8 @@ impl TrainFile {
             .at_least("ppo.minibatches", p.minibatches, 1)
             .positive("policy.init_std", n.init_std as f64)
             .positive("policy.latent_init_std", n.latent_init_std as f64)
+            .positive("policy.soft_moe_temperature", n.soft_moe_temperature as f64)
+            .non_negative("policy.soft_moe_balance", n.soft_moe_balance as f64)
             .positive("policy.obs_clip", n.obs_clip as f64);
         for (i, &h) in n.actor_hidden.iter().enumerate() {
             r.at_least(&format!("policy.actor_hidden[{i}]"), h, 1);
@@ -271,6 +284,17 @@ impl TrainFile {
                 )));
             }
             _ => {}
+        }
+        if n.soft_moe_experts == 1 {
+            return Err(Error::Config(format!(
+                "{what}: policy.soft_moe_experts = 1 mixes nothing; 0 (off) or 2 or more"
+            )));
+        }
+        if n.soft_moe_experts > 0 && (n.kind == PolicyKind::Moe || n.exploration == Exploration::Lattice) {
+            return Err(Error::Config(format!(
+                "{what}: policy.soft_moe_experts is an output layer of a Gaussian MLP policy (kind = \"mlp\", \
+                 exploration = \"gaussian\")"
+            )));
         }
         if n.exploration == Exploration::Lattice && n.actor_hidden.is_empty() {
             return Err(Error::Config(format!(

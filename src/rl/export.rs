@@ -21,5 +21,6 @@ pub fn policy_of(c: &Checkpoint) -> Result<PolicyExport> {
         obs_clip: m.policy.obs_clip,
         layers: net.actor_layers(&values),
         activation: m.policy.activation,
+        head: net.actor_head(&values),
     })
 }

@@ -56,7 +56,14 @@ impl Experts {
                         c.meta.nobs, c.meta.nu
                     )));
                 }
-                super::export::policy_of(&c)
+                let policy = super::export::policy_of(&c)?;
+                if policy.head.is_some() {
+                    return Err(Error::Config(format!(
+                        "policy.experts: {what} ends in a soft mixture-of-experts layer; a mixture's experts \
+                         must be plain MLP policies (not supported yet)"
+                    )));
+                }
+                Ok(policy)
             })
             .collect()
     }
@@ -189,6 +196,7 @@ pub fn experts_of(c: &Checkpoint) -> Result<Vec<PolicyExport>> {
                 obs_clip: s.obs_clip,
                 layers,
                 activation: s.activation,
+                head: None,
             };
             p.validate().map_err(|e| Error::Config(format!("checkpoint expert {k}: {e}")))?;
             Ok(p)

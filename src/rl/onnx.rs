@@ -71,25 +71,102 @@ pub struct PolicyExport {
     pub obs_clip: f32,
     /// The MLP, input first; `layers[0].n_in == nobs`, the last layer's `n_out` is `nu`.
     pub layers: Vec<DenseLayer>,
-    /// Nonlinearity of every layer but the last.
+    /// Nonlinearity of every layer but the last (of every layer when there is a `head`).
     pub activation: Activation,
+    /// A soft mixture-of-experts output layer after `layers` (MuscleMimic's), instead of the
+    /// last layer giving the action.
+    pub head: Option<SoftMoeHead>,
+}
+
+/// A soft mixture-of-experts output layer: `K` linear experts and a linear gate on the same input
+/// `z`; the output is `Σ_k softmax((z G + g) / T)_k (z W_k + b_k)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SoftMoeHead {
+    /// Input width.
+    pub n_in: usize,
+    /// Output width (the action's).
+    pub n_out: usize,
+    /// Experts K.
+    pub experts: usize,
+    /// Softmax temperature T.
+    pub temperature: f32,
+    /// `[n_in, K·n_out]` row-major: column `k·n_out + j` is expert k's output j.
+    pub weight: Vec<f32>,
+    /// `[K·n_out]`.
+    pub bias: Vec<f32>,
+    /// `[n_in, K]` row-major.
+    pub gate_weight: Vec<f32>,
+    /// `[K]`.
+    pub gate_bias: Vec<f32>,
+}
+
+impl SoftMoeHead {
+    /// The output `[n_out]` of input `z` `[n_in]`.
+    pub fn forward(&self, z: &[f32]) -> Vec<f32> {
+        let (k, n) = (self.experts, self.n_out);
+        let affine = |w: &[f32], b: &[f32], width: usize| {
+            let mut y = b.to_vec();
+            for (zi, row) in z.iter().zip(w.chunks_exact(width)) {
+                for (yj, wj) in y.iter_mut().zip(row) {
+                    *yj += zi * wj;
+                }
+            }
+            y
+        };
+        let scores: Vec<f32> =
+            affine(&self.gate_weight, &self.gate_bias, k).iter().map(|s| s / self.temperature).collect();
+        let top = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let e: Vec<f32> = scores.iter().map(|s| (s - top).exp()).collect();
+        let total: f32 = e.iter().sum();
+        let heads = affine(&self.weight, &self.bias, k * n);
+        (0..n).map(|j| (0..k).map(|e_| e[e_] / total * heads[e_ * n + j]).sum()).collect()
+    }
+
+    fn validate(&self, n_in: usize) -> std::result::Result<(), String> {
+        let (k, n) = (self.experts, self.n_out);
+        if self.n_in != n_in || k == 0 || n == 0 {
+            return Err(format!("soft MoE head is {} → {k} × {n}, its input is {n_in} wide", self.n_in));
+        }
+        let sizes = [
+            ("weight", self.weight.len(), n_in * k * n),
+            ("bias", self.bias.len(), k * n),
+            ("gate_weight", self.gate_weight.len(), n_in * k),
+            ("gate_bias", self.gate_bias.len(), k),
+        ];
+        for (name, got, want) in sizes {
+            if got != want {
+                return Err(format!("soft MoE head {name} has {got} values, expected {want}"));
+            }
+        }
+        if !(self.temperature > 0.0 && self.temperature.is_finite()) {
+            return Err(format!("soft MoE temperature = {} must be > 0", self.temperature));
+        }
+        let all = self.weight.iter().chain(&self.bias).chain(&self.gate_weight).chain(&self.gate_bias);
+        if all.clone().any(|v| !v.is_finite()) {
+            return Err("soft MoE head has non-finite parameters".into());
+        }
+        Ok(())
+    }
 }
 
 impl PolicyExport {
     /// Observation width `nobs` (0 when there are no layers).
     pub fn nobs(&self) -> usize {
-        self.layers.first().map_or(0, |l| l.n_in)
+        self.layers.first().map(|l| l.n_in).or(self.head.as_ref().map(|h| h.n_in)).unwrap_or(0)
     }
 
     /// Action width `nu` (0 when there are no layers).
     pub fn nu(&self) -> usize {
-        self.layers.last().map_or(0, |l| l.n_out)
+        match &self.head {
+            Some(h) => h.n_out,
+            None => self.layers.last().map_or(0, |l| l.n_out),
+        }
     }
 
     /// Checks every shape and value the export relies on; the error names the offending field.
     pub fn validate(&self) -> Result<()> {
         let bad = |msg: String| Err(Error::Config(format!("policy export: {msg}")));
-        if self.layers.is_empty() {
+        if self.layers.is_empty() && self.head.is_none() {
             return bad("no layers".into());
         }
         let nobs = self.nobs();
@@ -109,7 +186,12 @@ impl PolicyExport {
         if self.obs_clip.is_nan() || self.obs_clip <= 0.0 {
             return bad(format!("obs_clip = {} must be > 0", self.obs_clip));
         }
-        let last = self.layers.len() - 1;
+        // with a head every layer is hidden (activated, may be normalised)
+        let last = if self.head.is_some() { usize::MAX } else { self.layers.len() - 1 };
+        if let Some(h) = &self.head {
+            let n_in = self.layers.last().map_or(nobs, |l| l.n_out);
+            h.validate(n_in).or_else(bad)?;
+        }
         for (i, l) in self.layers.iter().enumerate() {
             if l.n_in == 0 || l.n_out == 0 {
                 return bad(format!("layer {i} is {} × {}: widths must be > 0", l.n_in, l.n_out));
@@ -191,13 +273,16 @@ pub fn host_forward(p: &PolicyExport, obs: &[f32]) -> Result<Vec<f32>> {
                     *yj += xk * w;
                 }
             }
-            if i + 1 < p.layers.len() {
+            if i + 1 < p.layers.len() || p.head.is_some() {
                 if let Some(ln) = &l.layer_norm {
                     layer_norm(&mut y, ln);
                 }
                 y.iter_mut().for_each(|v| *v = activate(p.activation, *v));
             }
             x = y;
+        }
+        if let Some(h) = &p.head {
+            x = h.forward(&x);
         }
         out.extend_from_slice(&x);
     }
@@ -271,7 +356,7 @@ fn append_mlp(g: &mut GraphBuilder, p: &PolicyExport, prefix: &str, output: &str
     g.node("Div", &[&n("obs_centered"), &n("obs_std")], &n("obs_scaled"), vec![]);
     let mut x =
         g.node("Clip", &[&n("obs_scaled"), &n("obs_clip_min"), &n("obs_clip_max")], &n("obs_norm"), vec![]);
-    let last = p.layers.len() - 1;
+    let last = if p.head.is_some() { usize::MAX } else { p.layers.len() - 1 };
     for (i, l) in p.layers.iter().enumerate() {
         let (w, b) = (n(&format!("l{i}.weight")), n(&format!("l{i}.bias")));
         g.init(&w, &[l.n_in as i64, l.n_out as i64], &l.weight);
@@ -298,6 +383,26 @@ fn append_mlp(g: &mut GraphBuilder, p: &PolicyExport, prefix: &str, output: &str
                 g.node("Mul", &[&x, &sig], &out, vec![])
             }
         };
+    }
+    if let Some(h) = &p.head {
+        let (k, nu) = (h.experts as i64, h.n_out as i64);
+        let z = x;
+        g.init(&n("moe.gate_weight"), &[h.n_in as i64, k], &h.gate_weight);
+        g.init(&n("moe.gate_bias"), &[k], &h.gate_bias);
+        g.init(&n("moe.temperature"), &[], &[h.temperature]);
+        g.init(&n("moe.weight"), &[h.n_in as i64, k * nu], &h.weight);
+        g.init(&n("moe.bias"), &[k * nu], &h.bias);
+        g.init_i64(&n("moe.shape"), &[3], &[-1, k, nu]);
+        g.init_i64(&n("moe.axes1"), &[1], &[1]);
+        g.init_i64(&n("moe.axes2"), &[1], &[2]);
+        g.node("Gemm", &[&z, &n("moe.gate_weight"), &n("moe.gate_bias")], &n("moe.scores"), vec![]);
+        g.node("Div", &[&n("moe.scores"), &n("moe.temperature")], &n("moe.scaled"), vec![]);
+        g.node("Softmax", &[&n("moe.scaled")], &n("moe.p"), vec![attr_int("axis", -1)]);
+        g.node("Unsqueeze", &[&n("moe.p"), &n("moe.axes2")], &n("moe.p3"), vec![]);
+        g.node("Gemm", &[&z, &n("moe.weight"), &n("moe.bias")], &n("moe.heads"), vec![]);
+        g.node("Reshape", &[&n("moe.heads"), &n("moe.shape")], &n("moe.heads3"), vec![]);
+        g.node("Mul", &[&n("moe.heads3"), &n("moe.p3")], &n("moe.weighted"), vec![]);
+        g.node("ReduceSum", &[&n("moe.weighted"), &n("moe.axes1")], output, vec![attr_int("keepdims", 0)]);
     }
 }
 

@@ -10,7 +10,7 @@ use rand::rngs::StdRng;
 use rand_distr::{Distribution, StandardNormal};
 
 use super::config::{Exploration, PolicyConfig, PolicyKind};
-use super::onnx::{Activation, DenseLayer, LayerNorm};
+use super::onnx::{Activation, DenseLayer, LayerNorm, SoftMoeHead};
 use crate::error::{Error, Result};
 
 /// Indices (into the parameter list) of one dense layer.
@@ -24,6 +24,19 @@ struct Dense {
     norm: Option<(usize, usize)>,
 }
 
+/// Indices of a soft mixture-of-experts output layer (`[h, K·nu]`, `[1, K·nu]` experts;
+/// `[h, K]`, `[1, K]` gate) and its settings.
+#[derive(Debug, Clone)]
+struct SoftMoe {
+    weight: usize,
+    bias: usize,
+    gate_weight: usize,
+    gate_bias: usize,
+    n_in: usize,
+    experts: usize,
+    temperature: f64,
+}
+
 /// Layout of the networks: which parameters make which layer.
 #[derive(Debug, Clone)]
 pub struct ActorCritic {
@@ -34,6 +47,8 @@ pub struct ActorCritic {
     /// Hidden activation.
     pub activation: Activation,
     actor: Vec<Dense>,
+    /// A soft mixture-of-experts output layer after `actor` (whose layers are then all hidden).
+    head: Option<SoftMoe>,
     critic: Vec<Dense>,
     /// Index of the `[1, nu]` log-std (Lattice: of the action noise σ_a); none for a mixture,
     /// whose actor is a gate (it explores by its choices).
@@ -78,10 +93,35 @@ impl ActorCritic {
                 })
                 .collect()
         };
-        // a mixture's actor scores its experts
+        // a mixture's actor scores its experts; a soft-MoE actor ends in its hidden layers
         let moe = cfg.kind == PolicyKind::Moe;
-        let actor = net("actor", &cfg.actor_hidden, if moe { cfg.experts.len() } else { nu });
+        let soft = cfg.soft_moe_experts;
+        let actor = match soft {
+            0 => net("actor", &cfg.actor_hidden, if moe { cfg.experts.len() } else { nu }),
+            _ if cfg.actor_hidden.is_empty() => Vec::new(),
+            _ => {
+                let (hidden, last) = cfg.actor_hidden.split_at(cfg.actor_hidden.len() - 1);
+                net("actor", hidden, last[0])
+            }
+        };
         let critic = net("critic", &cfg.critic_hidden, 1);
+        let head = (soft > 0).then(|| {
+            let n_in = cfg.actor_hidden.last().copied().unwrap_or(nobs);
+            let mut add = |name: &str, shape: [usize; 2]| {
+                names.push(format!("actor.moe.{name}"));
+                shapes.push(shape);
+                names.len() - 1
+            };
+            SoftMoe {
+                weight: add("weight", [n_in, soft * nu]),
+                bias: add("bias", [1, soft * nu]),
+                gate_weight: add("gate_weight", [n_in, soft]),
+                gate_bias: add("gate_bias", [1, soft]),
+                n_in,
+                experts: soft,
+                temperature: cfg.soft_moe_temperature as f64,
+            }
+        });
         let log_std = (!moe).then(|| {
             names.push("log_std".into());
             shapes.push([1, nu]);
@@ -98,6 +138,7 @@ impl ActorCritic {
             nu,
             activation: cfg.activation,
             actor,
+            head,
             critic,
             log_std,
             latent_log_std,
@@ -127,6 +168,11 @@ impl ActorCritic {
         }
         if let Some(l) = self.log_std {
             values[l].fill(cfg.init_std.ln());
+        }
+        if let Some(h) = &self.head {
+            // small outputs and a near-uniform gate, as the plain output layer starts
+            values[h.weight] = orthogonal(h.n_in, h.experts * self.nu, 0.01, &mut rng);
+            values[h.gate_weight] = orthogonal(h.n_in, h.experts, 0.01, &mut rng);
         }
         if let Some(l) = self.latent_log_std {
             values[l].fill(cfg.latent_init_std.ln());
@@ -161,11 +207,13 @@ impl ActorCritic {
             .collect())
     }
 
-    fn mlp(&self, net: &[Dense], p: &[Tensor<2>], x: Tensor<2>) -> Tensor<2> {
+    /// The layers of `net` on `x`; every layer but the last is normalised (when configured) and
+    /// activated, the last too when `activate_last`.
+    fn mlp(&self, net: &[Dense], p: &[Tensor<2>], x: Tensor<2>, activate_last: bool) -> Tensor<2> {
         let mut x = x;
         for (i, d) in net.iter().enumerate() {
             x = x.matmul(p[d.weight].clone()) + p[d.bias].clone();
-            if i + 1 < net.len() {
+            if i + 1 < net.len() || activate_last {
                 if let Some((g, b)) = d.norm {
                     let (var, mean) = x.clone().var_mean_bias(1);
                     x = (x - mean).div(var.add_scalar(LN_EPS).sqrt()) * p[g].clone() + p[b].clone();
@@ -185,14 +233,42 @@ impl ActorCritic {
         self.actor.last().expect("an actor has an output layer").weight
     }
 
-    /// Mean action `[batch, nu]` of normalised observations `[batch, nobs]`.
+    /// Mean action `[batch, nu]` of normalised observations `[batch, nobs]` (a mixture: the
+    /// gate's scores `[batch, K]`).
     pub fn actor(&self, p: &[Tensor<2>], obs: Tensor<2>) -> Tensor<2> {
-        self.mlp(&self.actor, p, obs)
+        self.actor_and_gate(p, obs).0
+    }
+
+    /// [`ActorCritic::actor`], with a soft-MoE output layer's gate probabilities `[batch, K]`.
+    pub fn actor_and_gate(&self, p: &[Tensor<2>], obs: Tensor<2>) -> (Tensor<2>, Option<Tensor<2>>) {
+        let Some(h) = &self.head else { return (self.mlp(&self.actor, p, obs, false), None) };
+        let z = self.mlp(&self.actor, p, obs, true);
+        let n = z.dims()[0];
+        let scores =
+            (z.clone().matmul(p[h.gate_weight].clone()) + p[h.gate_bias].clone()).div_scalar(h.temperature);
+        let probs = activation::softmax(scores, 1);
+        let heads = (z.matmul(p[h.weight].clone()) + p[h.bias].clone()).reshape([n, h.experts, self.nu]);
+        let mixed = (heads * probs.clone().reshape([n, h.experts, 1])).sum_dim(1).reshape([n, self.nu]);
+        (mixed, Some(probs))
     }
 
     /// Value `[batch]` of normalised observations `[batch, nobs]`.
     pub fn critic(&self, p: &[Tensor<2>], obs: Tensor<2>) -> Tensor<1> {
-        self.mlp(&self.critic, p, obs).squeeze_dim(1)
+        self.mlp(&self.critic, p, obs, false).squeeze_dim(1)
+    }
+
+    /// The actor's soft-MoE output layer as exported, from host parameter values.
+    pub fn actor_head(&self, values: &[Vec<f32>]) -> Option<SoftMoeHead> {
+        self.head.as_ref().map(|h| SoftMoeHead {
+            n_in: h.n_in,
+            n_out: self.nu,
+            experts: h.experts,
+            temperature: h.temperature as f32,
+            weight: values[h.weight].clone(),
+            bias: values[h.bias].clone(),
+            gate_weight: values[h.gate_weight].clone(),
+            gate_bias: values[h.gate_bias].clone(),
+        })
     }
 
     /// The actor's layers as host arrays (for export), from host parameter values.
@@ -212,6 +288,15 @@ impl ActorCritic {
             })
             .collect()
     }
+}
+
+/// A soft-MoE layer's load-balancing loss `[1]` for gate probabilities `[batch, K]`:
+/// `K Σ_k p̄_k² − 1` with `p̄` the batch's mean probabilities; 0 when every expert gets the same
+/// share, `K − 1` when one takes everything.
+pub fn load_balance(probs: Tensor<2>) -> Tensor<1> {
+    let [b, k] = probs.dims();
+    let mean = super::reduce::sum_rows(probs).div_scalar(b as f64);
+    super::reduce::sum_all(mean.square()).mul_scalar(k as f64).sub_scalar(1.0)
 }
 
 /// log N(a; mean, exp(log_std)) summed over the action dims: `[batch]`.

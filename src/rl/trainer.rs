@@ -210,6 +210,7 @@ impl<'a> Trainer<'a> {
             &self.cfg.ppo,
             lr,
             &sampler(&self.lattice, &self.experts),
+            self.cfg.policy.soft_moe_balance as f64,
         )?;
         let row = Tensor::cat(vec![stats.0, mean_reward.reshape([1])], 0);
         let values = read(self.ctx, row)?;

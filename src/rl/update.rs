@@ -34,6 +34,7 @@ pub fn update(
     cfg: &PpoConfig,
     lr: f64,
     sampler: &Sampler,
+    balance_weight: f64,
 ) -> Result<UpdateStats> {
     let (adv, ret) =
         gae(ro.rewards, ro.values.clone(), ro.ended, ro.last_value, cfg.gamma as f64, cfg.lambda as f64);
@@ -67,7 +68,7 @@ pub fn update(
                 a = (a - mean).div(var.sqrt().add_scalar(1e-8));
             }
             let leaves: Vec<Tensor<2>> = params.iter().map(|p| p.clone().autodiff().require_grad()).collect();
-            let mean = net.actor(&leaves, obs.clone());
+            let (mean, gate) = net.actor_and_gate(&leaves, obs.clone());
             let v = net.critic(&leaves, obs);
             let (logp, ent) = match sampler {
                 // the covariance's inverse and log-determinant at these parameters, held constant
@@ -89,8 +90,12 @@ pub fn update(
             };
             let parts =
                 ppo_loss(logp, logp_old, a, v, v_old, r_b, ent, cfg.clip as f64, cfg.value_clip as f64);
-            let loss = parts.policy.clone() + parts.value.clone().mul_scalar(cfg.value_coef as f64)
+            let mut loss = parts.policy.clone() + parts.value.clone().mul_scalar(cfg.value_coef as f64)
                 - parts.entropy.clone().mul_scalar(cfg.entropy_coef as f64);
+            // a soft-MoE output layer's load balance: K Σ_k p̄_k² − 1, 0 when the experts are used alike
+            if let Some(p) = gate {
+                loss = loss + super::policy::load_balance(p).mul_scalar(balance_weight);
+            }
             let grads = loss.backward();
             let g: Vec<Tensor<2>> = leaves
                 .iter()
