@@ -71,11 +71,38 @@ fn python() -> PathBuf {
         .unwrap_or_else(|| sinew::models::models_dir().join(".venv/bin/python"))
 }
 
-#[test]
-fn reference_evaluator_matches_host_forward() {
+/// Run `model` on `obs` (`[batch, NOBS]`) with onnx's reference evaluator (tools/check_onnx.py,
+/// which also runs onnx's checker); the actions `[batch, NU]`.
+fn reference_actions(model: &Path, obs: &[f32], dir: &Path) -> Vec<f32> {
     let python = python();
     assert!(python.is_file(), "{} not found: run tools/fetch-models or set SINEW_PYTHON", python.display());
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/check_onnx.py");
+    let stem = model.file_stem().unwrap().to_string_lossy();
+    let (input, output) = (dir.join(format!("{stem}-obs.npy")), dir.join(format!("{stem}-action.npy")));
+    let batch = obs.len() / NOBS;
+    save_npy(&input, &Array { shape: vec![batch, NOBS], data: obs.to_vec() }).unwrap();
+    let run = Command::new(&python).arg(&script).args([model, &input, &output]).output().unwrap();
+    assert!(
+        run.status.success(),
+        "{}: check_onnx.py failed:\n{}{}",
+        model.display(),
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let got = load_npy(&output).unwrap();
+    assert_eq!(got.shape, vec![batch, NU]);
+    got.data
+}
+
+/// Every action within 1e-5 relative (values below 1 compared as if they were 1).
+fn assert_actions_close(what: &str, got: &[f32], want: &[f32]) {
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!((g - w).abs() <= 1e-5 * w.abs().max(1.0), "{what} action[{i}]: onnx {g} vs host {w}");
+    }
+}
+
+#[test]
+fn reference_evaluator_matches_host_forward() {
     let dir = scratch_dir("evaluator");
     let mut rng = Rng(0x5eed_1234_abcd);
     let batch = 9;
@@ -88,29 +115,10 @@ fn reference_evaluator_matches_host_forward() {
             ((o - p.obs_mean[k]) / p.obs_std[k]).abs() > p.obs_clip
         });
         assert!(clipped, "test data should exercise the observation clip");
-
         let model = dir.join(format!("{activation:?}.onnx"));
-        let (input, output) = (dir.join("obs.npy"), dir.join(format!("{activation:?}-action.npy")));
         write_policy_onnx(&model, &p, "onnx_export test").unwrap();
-        save_npy(&input, &Array { shape: vec![batch, NOBS], data: obs.clone() }).unwrap();
-        let run = Command::new(&python).arg(&script).args([&model, &input, &output]).output().unwrap();
-        assert!(
-            run.status.success(),
-            "{activation:?}: check_onnx.py failed:\n{}{}",
-            String::from_utf8_lossy(&run.stdout),
-            String::from_utf8_lossy(&run.stderr)
-        );
-
-        let got = load_npy(&output).unwrap();
-        assert_eq!(got.shape, vec![batch, NU]);
-        let want = host_forward(&p, &obs).unwrap();
-        for (i, (g, w)) in got.data.iter().zip(&want).enumerate() {
-            // Relative to the value, with values below 1 in magnitude compared as if they were 1.
-            assert!(
-                (g - w).abs() <= 1e-5 * w.abs().max(1.0),
-                "{activation:?} action[{i}]: onnx {g} vs host {w}"
-            );
-        }
+        let got = reference_actions(&model, &obs, &dir);
+        assert_actions_close(&format!("{activation:?}"), &got, &host_forward(&p, &obs).unwrap());
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -202,9 +210,6 @@ fn mismatched_shapes_are_errors() {
 #[test]
 fn mixture_export_matches_the_host_mixture() {
     use sinew::rl::mixture::Deployed;
-    let python = python();
-    assert!(python.is_file(), "{} not found: run tools/fetch-models or set SINEW_PYTHON", python.display());
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/check_onnx.py");
     let dir = scratch_dir("mixture");
     let mut rng = Rng(0x0e0e_2026);
     let (batch, k) = (16, 3);
@@ -223,22 +228,9 @@ fn mixture_export_matches_the_host_mixture() {
     assert!(picks.len() >= 2, "the gate picks only {picks:?}: the test would not tell experts apart");
     let mixture = Deployed::Mixture { gate, experts };
     let model = dir.join("mixture.onnx");
-    let (input, output) = (dir.join("obs.npy"), dir.join("action.npy"));
     mixture.write_onnx(&model, "onnx_export mixture test").unwrap();
-    save_npy(&input, &Array { shape: vec![batch, NOBS], data: obs.clone() }).unwrap();
-    let run = Command::new(&python).arg(&script).args([&model, &input, &output]).output().unwrap();
-    assert!(
-        run.status.success(),
-        "check_onnx.py failed:\n{}{}",
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let got = load_npy(&output).unwrap();
-    assert_eq!(got.shape, vec![batch, NU]);
-    let want = mixture.forward(&obs).unwrap();
-    for (i, (g, w)) in got.data.iter().zip(&want).enumerate() {
-        assert!((g - w).abs() <= 1e-5 * w.abs().max(1.0), "action[{i}]: onnx {g} vs host {w}");
-    }
+    let got = reference_actions(&model, &obs, &dir);
+    assert_actions_close("mixture", &got, &mixture.forward(&obs).unwrap());
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -248,9 +240,6 @@ fn mixture_export_matches_the_host_mixture() {
 #[test]
 fn soft_moe_head_export_matches_host_forward() {
     use sinew::rl::onnx::SoftMoeHead;
-    let python = python();
-    assert!(python.is_file(), "{} not found: run tools/fetch-models or set SINEW_PYTHON", python.display());
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/check_onnx.py");
     let dir = scratch_dir("soft_moe");
     let mut rng = Rng(0x50f7_0e0e);
     let (batch, k, h) = (11, 4, 12);
@@ -268,22 +257,9 @@ fn soft_moe_head_export_matches_host_forward() {
     });
     let obs = rng.vec(batch * NOBS, 3.0);
     let model = dir.join("soft_moe.onnx");
-    let (input, output) = (dir.join("obs.npy"), dir.join("action.npy"));
     write_policy_onnx(&model, &p, "onnx_export soft MoE test").unwrap();
-    save_npy(&input, &Array { shape: vec![batch, NOBS], data: obs.clone() }).unwrap();
-    let run = Command::new(&python).arg(&script).args([&model, &input, &output]).output().unwrap();
-    assert!(
-        run.status.success(),
-        "check_onnx.py failed:\n{}{}",
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let got = load_npy(&output).unwrap();
-    assert_eq!(got.shape, vec![batch, NU]);
-    let want = host_forward(&p, &obs).unwrap();
-    for (i, (g, w)) in got.data.iter().zip(&want).enumerate() {
-        assert!((g - w).abs() <= 1e-5 * w.abs().max(1.0), "action[{i}]: onnx {g} vs host {w}");
-    }
+    let got = reference_actions(&model, &obs, &dir);
+    assert_actions_close("soft MoE", &got, &host_forward(&p, &obs).unwrap());
     // a head whose input is not the last hidden width
     let mut bad = p.clone();
     bad.head.as_mut().unwrap().n_in = h + 1;
