@@ -2,17 +2,19 @@
 //! experts (a trained one and a barely trained one). The checkpoint carries the experts, every
 //! update moves the gate and its entropy falls, the deployed mixture acts exactly as the expert
 //! it picks, and fine-tuning keeps the checkpoint's experts; bad mixtures are refused by name.
-//! MuscleMimic's soft mixture-of-experts output layer trains, exports and evaluates.
+//! MuscleMimic's soft mixture-of-experts output layer trains, exports, evaluates and serves as an
+//! expert of a mixture.
 //! Its own test binary: Burn's random seed is process-wide.
 
 mod common;
 
 use std::path::PathBuf;
 
+use burn::tensor::{Tensor, TensorData};
 use sinew::gpu::GpuContext;
 use sinew::rl::checkpoint::{self, Checkpoint};
 use sinew::rl::export::policy_of;
-use sinew::rl::mixture::{Deployed, deployed_of, experts_of};
+use sinew::rl::mixture::{Deployed, Experts, deployed_of, experts_of};
 use sinew::rl::onnx::host_forward;
 use sinew::rl::run::{RunOptions, train};
 
@@ -98,8 +100,8 @@ fn a_mixture_trains_its_gate_over_frozen_experts() {
     let t = Checkpoint::load(&checkpoint::latest(&tuned).unwrap()).unwrap();
     assert_eq!(experts_of(&t).unwrap(), held);
 
-    // MuscleMimic's soft MoE output layer trains, exports and evaluates like any policy; as an
-    // expert of a mixture it is refused (not supported yet)
+    // MuscleMimic's soft MoE output layer trains, exports and evaluates like any policy, and
+    // serves as a mixture's expert: the device computes its actions as the host does
     let soft = tmp.join("soft");
     let s = train(&ctx, &options(&soft, &["train.iterations=2".into(), "policy.soft_moe_experts=3".into()]))
         .unwrap();
@@ -108,13 +110,23 @@ fn a_mixture_trains_its_gate_over_frozen_experts() {
     assert_eq!(p.head.as_ref().map(|h| h.experts), Some(3));
     assert!(soft.join("policy.onnx").is_file());
     sinew::rl::eval::evaluate(&ctx, &soft, 8, 8).unwrap();
+    let device = ctx.burn_device().unwrap();
+    let on_device = Experts::new(vec![held[0].clone(), p.clone()], &device).unwrap();
+    let x = Tensor::<2>::from_data(TensorData::new(obs.clone(), [32, nobs]), &device);
+    for (k, (policy, got)) in [&held[0], &p].into_iter().zip(on_device.actions(x)).enumerate() {
+        let got = sinew::rl::trainer::read(&ctx, got).unwrap();
+        let want = host_forward(policy, &obs).unwrap();
+        for (g, w) in got.iter().zip(&want) {
+            assert!((g - w).abs() < 1e-4 * (1.0 + w.abs()), "expert {k}: device {g} vs host {w}");
+        }
+    }
+    // ... and a mixture over it saves the head with the experts
     let with_soft = format!("policy.experts=[\"{}\", \"{}\"]", good.display(), soft.display());
-    let cfg = common::try_quickstart(&["policy.kind=\"moe\"", &with_soft]).unwrap();
-    let e = match sinew::rl::trainer::Trainer::new(&ctx, cfg) {
-        Err(e) => e.to_string(),
-        Ok(_) => panic!("a soft-MoE expert accepted"),
-    };
-    assert!(e.contains("soft mixture-of-experts"), "{e}");
+    let mixed = tmp.join("mixed_soft");
+    train(&ctx, &options(&mixed, &["policy.kind=\"moe\"".into(), with_soft, "train.iterations=1".into()]))
+        .unwrap();
+    let m = Checkpoint::load(&checkpoint::latest(&mixed).unwrap()).unwrap();
+    assert_eq!(experts_of(&m).unwrap()[1], p);
 
     // refused: one expert; an expert of other sizes; Lattice with a mixture; experts for an MLP
     let one = format!("policy.experts=[\"{}\"]", good.display());

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::checkpoint::{self, Checkpoint};
 use super::config::PolicyKind;
-use super::onnx::{Activation, DenseLayer, LayerNorm, PolicyExport, host_forward};
+use super::onnx::{Activation, DenseLayer, LayerNorm, PolicyExport, SoftMoeHead, host_forward};
 use crate::error::{Error, Result};
 
 /// One expert's arrays on the device.
@@ -26,6 +26,19 @@ struct DeviceExpert {
     activation: Activation,
     /// Per layer: weight `[n_in, n_out]`, bias `[1, n_out]`, LayerNorm (gamma, beta, eps).
     layers: Vec<(Tensor<2>, Tensor<2>, Option<(Tensor<2>, Tensor<2>, f64)>)>,
+    /// A soft mixture-of-experts output layer after `layers`.
+    head: Option<DeviceSoftMoe>,
+}
+
+/// A soft-MoE output layer on the device (see [`SoftMoeHead`]).
+struct DeviceSoftMoe {
+    weight: Tensor<2>,
+    bias: Tensor<2>,
+    gate_weight: Tensor<2>,
+    gate_bias: Tensor<2>,
+    experts: usize,
+    n_out: usize,
+    temperature: f64,
 }
 
 /// The frozen experts of a mixture, on the host and on the device.
@@ -56,14 +69,7 @@ impl Experts {
                         c.meta.nobs, c.meta.nu
                     )));
                 }
-                let policy = super::export::policy_of(&c)?;
-                if policy.head.is_some() {
-                    return Err(Error::Config(format!(
-                        "policy.experts: {what} ends in a soft mixture-of-experts layer; a mixture's experts \
-                         must be plain MLP policies (not supported yet)"
-                    )));
-                }
-                Ok(policy)
+                super::export::policy_of(&c)
             })
             .collect()
     }
@@ -87,12 +93,25 @@ impl Experts {
                         (w, row(&l.bias), ln)
                     })
                     .collect();
+                let matrix = |v: &[f32], r: usize, c: usize| {
+                    Tensor::<2>::from_data(TensorData::new(v.to_vec(), [r, c]), device)
+                };
+                let head = p.head.as_ref().map(|h| DeviceSoftMoe {
+                    weight: matrix(&h.weight, h.n_in, h.experts * h.n_out),
+                    bias: row(&h.bias),
+                    gate_weight: matrix(&h.gate_weight, h.n_in, h.experts),
+                    gate_bias: row(&h.gate_bias),
+                    experts: h.experts,
+                    n_out: h.n_out,
+                    temperature: h.temperature as f64,
+                });
                 Ok(DeviceExpert {
                     mean: row(&p.obs_mean),
                     std: row(&p.obs_std),
                     clip: p.obs_clip as f64,
                     activation: p.activation,
                     layers,
+                    head,
                 })
             })
             .collect::<Result<_>>()?;
@@ -106,7 +125,8 @@ impl Experts {
             .iter()
             .map(|e| {
                 let mut x = ((obs.clone() - e.mean.clone()) / e.std.clone()).clamp(-e.clip, e.clip);
-                let last = e.layers.len() - 1;
+                // with a soft-MoE head every layer is hidden
+                let last = if e.head.is_some() { usize::MAX } else { e.layers.len() - 1 };
                 for (i, (w, b, ln)) in e.layers.iter().enumerate() {
                     x = x.matmul(w.clone()) + b.clone();
                     if i < last {
@@ -121,7 +141,18 @@ impl Experts {
                         };
                     }
                 }
-                x
+                match &e.head {
+                    Some(h) => {
+                        let n = x.dims()[0];
+                        let scores = (x.clone().matmul(h.gate_weight.clone()) + h.gate_bias.clone())
+                            .div_scalar(h.temperature);
+                        let probs = activation::softmax(scores, 1).reshape([n, h.experts, 1]);
+                        let heads =
+                            (x.matmul(h.weight.clone()) + h.bias.clone()).reshape([n, h.experts, h.n_out]);
+                        (heads * probs).sum_dim(1).reshape([n, h.n_out])
+                    }
+                    None => x,
+                }
             })
             .collect()
     }
@@ -139,6 +170,9 @@ struct ExpertShape {
     activation: Activation,
     /// Per layer: (n_in, n_out, LayerNorm eps when it has one).
     layers: Vec<(usize, usize, Option<f32>)>,
+    /// A soft-MoE output layer: (n_in, n_out, experts, temperature).
+    #[serde(default)]
+    head: Option<(usize, usize, usize, f32)>,
 }
 
 fn save_experts(policies: &[PolicyExport], c: &mut Checkpoint) -> Result<()> {
@@ -154,6 +188,12 @@ fn save_experts(policies: &[PolicyExport], c: &mut Checkpoint) -> Result<()> {
                 c.put_f32s(&format!("expert/{k}/l{i}/ln_beta"), &n.beta);
             }
         }
+        if let Some(h) = &p.head {
+            c.put_f32s(&format!("expert/{k}/moe/weight"), &h.weight);
+            c.put_f32s(&format!("expert/{k}/moe/bias"), &h.bias);
+            c.put_f32s(&format!("expert/{k}/moe/gate_weight"), &h.gate_weight);
+            c.put_f32s(&format!("expert/{k}/moe/gate_bias"), &h.gate_bias);
+        }
         shapes.push(ExpertShape {
             obs_clip: p.obs_clip,
             activation: p.activation,
@@ -162,6 +202,7 @@ fn save_experts(policies: &[PolicyExport], c: &mut Checkpoint) -> Result<()> {
                 .iter()
                 .map(|l| (l.n_in, l.n_out, l.layer_norm.as_ref().map(|n| n.eps)))
                 .collect(),
+            head: p.head.as_ref().map(|h| (h.n_in, h.n_out, h.experts, h.temperature)),
         });
     }
     let json = serde_json::to_vec(&shapes).map_err(|e| Error::Config(format!("checkpoint experts: {e}")))?;
@@ -196,7 +237,22 @@ pub fn experts_of(c: &Checkpoint) -> Result<Vec<PolicyExport>> {
                 obs_clip: s.obs_clip,
                 layers,
                 activation: s.activation,
-                head: None,
+                head: match s.head {
+                    Some((n_in, n_out, experts, temperature)) => {
+                        let f = |n: &str| c.f32s(&format!("expert/{k}/moe/{n}"));
+                        Some(SoftMoeHead {
+                            n_in,
+                            n_out,
+                            experts,
+                            temperature,
+                            weight: f("weight")?,
+                            bias: f("bias")?,
+                            gate_weight: f("gate_weight")?,
+                            gate_bias: f("gate_bias")?,
+                        })
+                    }
+                    None => None,
+                },
             };
             p.validate().map_err(|e| Error::Config(format!("checkpoint expert {k}: {e}")))?;
             Ok(p)
