@@ -106,6 +106,8 @@ FLOOR_TOUCH = 0.005  # m: a model foot touching the floor (for the skating measu
 LOCK_SPEED = 0.4  # m/s: a source foot slower than this near its floor is planted
 LOCK_ANKLE_HEIGHT = 0.06  # m: the source ankle's height over its floor with the sole flat
 LOCK_BLEND = 4  # frames over which a planted foot's correction eases in and out
+SWING_CLEARANCE = 0.015  # m: the least height of a swinging foot over the floor
+SWING_PASSES = 2  # rounds of lifting swinging feet
 
 
 def smooth(x, sigma=1.0):
@@ -285,7 +287,39 @@ def retarget(target, clip):
         q, residual[f] = target.solver.solve(q, targets[f])
         target.solver.iterations = 40
         qpos[f] = q
-    # feet: on the floor where the source's are, never under it
+    # swing feet clear of the floor: where a foot the source has in the air comes within
+    # SWING_CLEARANCE of the floor, its ankle and toe targets go up by the shortfall (eased over
+    # neighbouring frames) and those frames are solved again; twice, as the floor moves with them
+    lift = np.zeros((t, 2))
+    for _ in range(SWING_PASSES):
+        shift = ground_shift(target, qpos, src)
+        for s_, side in enumerate(("right", "left")):
+            swing = ~planted_frames(src, fps, side)
+            heights = np.array([target.lowest(qpos[f] + shift_vector(target, shift[f]), side) for f in range(t)])
+            lift[:, s_] += np.where(swing, np.maximum(SWING_CLEARANCE - heights, 0.0), 0.0)
+        lift = np.maximum(lift, smooth(lift))
+        for f in np.flatnonzero(lift.max(axis=1) > 1e-4):
+            goal = targets[f].copy()
+            for s_, side in enumerate(("right", "left")):
+                for part in ("ankle", "toe"):
+                    goal[target.names.index(f"{side}_{part}"), 2] += lift[f, s_]
+            qpos[f], residual[f] = target.solver.solve(qpos[f], goal)
+    shift = ground_shift(target, qpos, src)
+    qpos[:, a + 2] += shift
+    return qpos, fps, residual, src
+
+
+def shift_vector(target, dz):
+    """A qpos offset raising the free root by dz."""
+    v = np.zeros(target.m.nq)
+    v[target.root_adr + 2] = dz
+    return v
+
+
+def ground_shift(target, qpos, src):
+    """Per frame, how far to raise the root: the lowest foot on the floor where the source has a
+    foot on its floor (interpolated between such frames), and no frame below the floor."""
+    t = len(qpos)
     src_floor = min(src["right_toe"][:, 2].min(), src["left_toe"][:, 2].min())
     src_foot = np.minimum(src["right_toe"][:, 2], src["left_toe"][:, 2]) - src_floor
     contact = src_foot < CONTACT_HEIGHT
@@ -294,9 +328,7 @@ def retarget(target, clip):
     if contact.any():
         idx = np.flatnonzero(contact)
         shift = np.interp(np.arange(t), idx, -low[idx])
-    shift = np.maximum(smooth(shift[:, None])[:, 0], -low)
-    qpos[:, a + 2] += shift
-    return qpos, fps, residual, src
+    return np.maximum(smooth(shift[:, None])[:, 0], -low)
 
 
 def quality(target, qpos, fps, residual, src):
