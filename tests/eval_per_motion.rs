@@ -56,6 +56,18 @@ fn per_motion_evaluation_scores_every_motion_and_aggregates_splits() {
         weights.as_array().unwrap().iter().map(|w| w["probability"].as_f64().unwrap()).collect();
     assert_eq!(probs.len(), 4);
     assert!((probs.iter().sum::<f64>() - 1.0).abs() < 1e-5, "{probs:?}");
+    // ... and TensorBoard has the hardest motions' probabilities, the largest one and the
+    // effective number of motions (between 1 and 4)
+    let events = std::fs::read_dir(run.join("tb")).unwrap().next().unwrap().unwrap().path();
+    let scalars = sinew::rl::tensorboard::read_scalars(&events).unwrap();
+    let tag = |t: &str| scalars.iter().find(|(name, _, _)| name == t).map(|(_, _, v)| *v);
+    let largest = probs.iter().cloned().fold(0.0, f64::max);
+    assert!((tag("sampling/max_probability").unwrap() as f64 - largest).abs() < 1e-6, "{scalars:?}");
+    let effective = tag("sampling/effective_motions").unwrap();
+    assert!((1.0..=4.0 + 1e-4).contains(&effective), "{effective}");
+    let names: Vec<&str> = weights.as_array().unwrap().iter().map(|w| w["name"].as_str().unwrap()).collect();
+    let logged = names.iter().filter(|n| tag(&format!("sampling/{n}")).is_some()).count();
+    assert_eq!(logged, 4, "every motion is among the five hardest of four: {scalars:?}");
 
     let split = tmp.join("test_split.txt");
     std::fs::write(&split, "# held out\nlocomujoco_200hz[1]\n\nlocomujoco_missing  # the short one\n")
