@@ -130,7 +130,7 @@ fn per_motion_evaluation_scores_every_motion_and_aggregates_splits() {
         let rule = PerMotionOptions { site_deviation: deviation, splits: Vec::new(), ..opts.clone() };
         let out = tmp.join(format!("mined_{deviation}.npz"));
         let mined = sinew::rl::mine::mine(&ctx, &run, &rule, &out).unwrap();
-        let (report, lib) = sinew::rl::motion_eval::evaluate_with_library(&ctx, &run, &rule).unwrap();
+        let (report, lib, _) = sinew::rl::motion_eval::evaluate_with_library(&ctx, &run, &rule).unwrap();
         let early: Vec<&str> =
             report.motions.iter().filter(|m| m.early_termination).map(|m| m.name.as_str()).collect();
         assert_eq!(mined.failed, early, "site deviation {deviation}");

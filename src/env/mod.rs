@@ -620,6 +620,11 @@ impl Env {
         }
     }
 
+    /// Whether reset draws motions adaptively ([`Env::adapt_sampling`] does something).
+    pub fn adapts_sampling(&self) -> bool {
+        self.adapt.is_some()
+    }
+
     /// Imitation: the motion table reset draws from (one row per motion of [`Env::motion`];
     /// empty for other tasks).
     pub fn motion_rows(&self, ctx: &GpuContext) -> Result<Vec<MotionRow>> {

@@ -35,19 +35,19 @@ pub struct EvalReport {
     pub tracking: Option<TrackingErrors>,
 }
 
-/// Evaluate `path` (a checkpoint, or a run directory: its latest) over `episodes` episodes in
-/// `nworld` worlds.
-pub fn evaluate(ctx: &GpuContext, path: &Path, episodes: usize, nworld: usize) -> Result<EvalReport> {
-    if episodes == 0 || nworld == 0 {
-        return Err(Error::Config("eval needs --episodes and --nworld of at least 1".into()));
-    }
+/// A checkpoint (`path`, or a run directory's latest), loaded, with its run's config.
+pub fn load_run(path: &Path) -> Result<(PathBuf, Checkpoint, TrainFile)> {
     let ckpt_path = checkpoint::latest(path)?;
     let ckpt = Checkpoint::load(&ckpt_path)?;
     let run_dir = ckpt_path.parent().and_then(Path::parent).ok_or_else(|| {
         Error::Config(format!("{}: a checkpoint lives in RUN_DIR/checkpoints/", ckpt_path.display()))
     })?;
     let cfg = TrainFile::load(&run_dir.join("config.toml"), &[])?;
-    let env = Env::new(ctx, &cfg.env, nworld)?;
+    Ok((ckpt_path, ckpt, cfg))
+}
+
+/// Refuse a checkpoint whose task, observation or action size differs from `env`'s.
+pub fn check_fits(ckpt_path: &Path, ckpt: &Checkpoint, env: &Env) -> Result<()> {
     if env.nobs != ckpt.meta.nobs || env.model.nu != ckpt.meta.nu || env.task() != ckpt.meta.task {
         return Err(Error::Config(format!(
             "{}: the checkpoint's (task, nobs, nu) = ({}, {}, {}) do not fit the run's environment ({}, {}, {})",
@@ -60,6 +60,18 @@ pub fn evaluate(ctx: &GpuContext, path: &Path, episodes: usize, nworld: usize) -
             env.model.nu
         )));
     }
+    Ok(())
+}
+
+/// Evaluate `path` (a checkpoint, or a run directory: its latest) over `episodes` episodes in
+/// `nworld` worlds.
+pub fn evaluate(ctx: &GpuContext, path: &Path, episodes: usize, nworld: usize) -> Result<EvalReport> {
+    if episodes == 0 || nworld == 0 {
+        return Err(Error::Config("eval needs --episodes and --nworld of at least 1".into()));
+    }
+    let (ckpt_path, ckpt, cfg) = load_run(path)?;
+    let env = Env::new(ctx, &cfg.env, nworld)?;
+    check_fits(&ckpt_path, &ckpt, &env)?;
     let policy = deployed_of(&ckpt)?;
     env.reset(ctx);
     let before = env.stats(ctx)?;

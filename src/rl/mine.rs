@@ -47,14 +47,13 @@ pub fn mine(ctx: &GpuContext, run: &Path, o: &PerMotionOptions, out: &Path) -> R
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
-    let (report, lib) = evaluate_with_library(ctx, run, o)?;
+    let (report, lib, model) = evaluate_with_library(ctx, run, o)?;
     let failed: Vec<usize> =
         (0..report.motions.len()).filter(|&i| report.motions[i].early_termination).collect();
-    let cfg_model = model_of(&report.checkpoint)?;
     let written = if failed.is_empty() {
         None
     } else {
-        write_set(out, &cfg_model, &lib, &failed)?;
+        write_set(out, &model, &lib, &failed)?;
         Some(out.to_path_buf())
     };
     let summary = MineSummary {
@@ -70,13 +69,6 @@ pub fn mine(ctx: &GpuContext, run: &Path, o: &PerMotionOptions, out: &Path) -> R
         serde_json::to_string_pretty(&summary).map_err(|e| Error::Config(format!("mine summary: {e}")))?;
     crate::atomic_file::write_atomic(&out.with_extension("json"), json.as_bytes())?;
     Ok(summary)
-}
-
-/// The run's model, compiled (its config names it).
-fn model_of(checkpoint: &Path) -> Result<Model> {
-    let run_dir = checkpoint.parent().and_then(Path::parent).unwrap_or(Path::new("."));
-    let cfg = super::config::TrainFile::load(&run_dir.join("config.toml"), &[])?;
-    crate::mjcf::load_model(&crate::models::resolve(&cfg.env.env.model)?)
 }
 
 /// Write motions `which` of `lib` as one LocoMuJoCo-format file.

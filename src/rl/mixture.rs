@@ -10,12 +10,13 @@
 
 use std::path::{Path, PathBuf};
 
-use burn::tensor::{Device, Tensor, TensorData, activation};
+use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use super::checkpoint::{self, Checkpoint};
 use super::config::PolicyKind;
 use super::onnx::{Activation, DenseLayer, LayerNorm, PolicyExport, SoftMoeHead, host_forward};
+use super::policy::{activate, layer_norm, soft_moe};
 use crate::error::{Error, Result};
 
 /// One expert's arrays on the device.
@@ -37,7 +38,6 @@ struct DeviceSoftMoe {
     gate_weight: Tensor<2>,
     gate_bias: Tensor<2>,
     experts: usize,
-    n_out: usize,
     temperature: f64,
 }
 
@@ -102,7 +102,6 @@ impl Experts {
                     gate_weight: matrix(&h.gate_weight, h.n_in, h.experts),
                     gate_bias: row(&h.gate_bias),
                     experts: h.experts,
-                    n_out: h.n_out,
                     temperature: h.temperature as f64,
                 });
                 Ok(DeviceExpert {
@@ -131,25 +130,15 @@ impl Experts {
                     x = x.matmul(w.clone()) + b.clone();
                     if i < last {
                         if let Some((g, beta, eps)) = ln {
-                            let (var, mean) = x.clone().var_mean_bias(1);
-                            x = (x - mean).div(var.add_scalar(*eps).sqrt()) * g.clone() + beta.clone();
+                            x = layer_norm(x, g.clone(), beta.clone(), *eps);
                         }
-                        x = match e.activation {
-                            Activation::Silu => activation::silu(x),
-                            Activation::Elu => activation::elu(x, 1.0),
-                            Activation::Tanh => activation::tanh(x),
-                        };
+                        x = activate(e.activation, x);
                     }
                 }
                 match &e.head {
                     Some(h) => {
-                        let n = x.dims()[0];
-                        let scores = (x.clone().matmul(h.gate_weight.clone()) + h.gate_bias.clone())
-                            .div_scalar(h.temperature);
-                        let probs = activation::softmax(scores, 1).reshape([n, h.experts, 1]);
-                        let heads =
-                            (x.matmul(h.weight.clone()) + h.bias.clone()).reshape([n, h.experts, h.n_out]);
-                        (heads * probs).sum_dim(1).reshape([n, h.n_out])
+                        let p = [&h.weight, &h.bias, &h.gate_weight, &h.gate_bias].map(|t| t.clone());
+                        soft_moe(x, p, h.experts, h.temperature).0
                     }
                     None => x,
                 }

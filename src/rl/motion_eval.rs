@@ -19,16 +19,13 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::checkpoint::{self, Checkpoint};
-use super::config::TrainFile;
 use super::mixture::deployed_of;
-use crate::env::layout::WorldEnv;
+use super::tracking::TrackedState;
 use crate::env::motion_library::MotionLibrary;
 use crate::env::{DONE_TERMINATED, Env, TaskConfig};
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
-use crate::math::{neg_quat, rot_vec_quat};
-use crate::model::JointType;
+use crate::model::{JointType, Model};
 
 /// MuscleMimic's early-termination rule for evaluation: mean relative site deviation (m).
 pub const MUSCLEMIMIC_SITE_DEVIATION: f32 = 0.5;
@@ -158,32 +155,27 @@ struct Sums {
 
 /// Evaluate `path` (a checkpoint, or a run directory: its latest) on every motion.
 pub fn evaluate_per_motion(ctx: &GpuContext, path: &Path, o: &PerMotionOptions) -> Result<PerMotionReport> {
-    evaluate_with_library(ctx, path, o).map(|(report, _)| report)
+    evaluate_with_library(ctx, path, o).map(|(report, _, _)| report)
 }
 
-/// [`evaluate_per_motion`], also giving the motion library evaluated (the run's model, at its
-/// control rate).
+/// [`evaluate_per_motion`], also giving the motion library evaluated (at the run's control
+/// rate) and the run's model.
 pub fn evaluate_with_library(
     ctx: &GpuContext,
     path: &Path,
     o: &PerMotionOptions,
-) -> Result<(PerMotionReport, MotionLibrary)> {
+) -> Result<(PerMotionReport, MotionLibrary, Model)> {
     if o.nworld == 0 {
         return Err(Error::Config("eval --per-motion needs --nworld of at least 1".into()));
     }
     if !(o.site_deviation > 0.0) {
         return Err(Error::Config(format!("eval: --site-deviation {} must be positive", o.site_deviation)));
     }
-    let ckpt_path = checkpoint::latest(path)?;
-    let ckpt = Checkpoint::load(&ckpt_path)?;
-    let run_dir = ckpt_path.parent().and_then(Path::parent).ok_or_else(|| {
-        Error::Config(format!("{}: a checkpoint lives in RUN_DIR/checkpoints/", ckpt_path.display()))
-    })?;
-    let mut cfg = TrainFile::load(&run_dir.join("config.toml"), &[])?;
+    let (ckpt_path, ckpt, mut cfg) = super::eval::load_run(path)?;
     let TaskConfig::Imitation(task) = &mut cfg.env.task else {
         return Err(Error::Config(format!(
             "eval --per-motion: {} trained the {} task; per-motion evaluation is for imitation",
-            run_dir.display(),
+            ckpt_path.display(),
             cfg.env.task.name()
         )));
     };
@@ -194,16 +186,7 @@ pub fn evaluate_with_library(
     cfg.env.env.max_steps = u32::MAX / 2;
     let max_look = task.lookahead.iter().copied().max().unwrap_or(0) as usize;
     let env = Env::new(ctx, &cfg.env, o.nworld)?;
-    if env.nobs != ckpt.meta.nobs || env.model.nu != ckpt.meta.nu {
-        return Err(Error::Config(format!(
-            "{}: the checkpoint's (nobs, nu) = ({}, {}) do not fit the run's environment ({}, {})",
-            ckpt_path.display(),
-            ckpt.meta.nobs,
-            ckpt.meta.nu,
-            env.nobs,
-            env.model.nu
-        )));
-    }
+    super::eval::check_fits(&ckpt_path, &ckpt, &env)?;
     let lib = env.motion.clone().expect("an imitation environment has a motion library");
     let names: Vec<&str> = lib.motions.iter().map(|e| e.name.as_str()).collect();
     let splits: Vec<(String, Vec<usize>)> =
@@ -247,7 +230,7 @@ pub fn evaluate_with_library(
         motions: scores,
         aggregates,
     };
-    Ok((report, lib))
+    Ok((report, lib, env.model.clone()))
 }
 
 /// Control steps an episode from a motion's first frame lasts when nothing ends it early (the
@@ -267,18 +250,12 @@ fn measure(
     batch: &[usize],
     sums: &mut [Sums],
 ) -> Result<()> {
-    let (m, (sites, traj)) = (&env.model, env.mimic.as_ref().expect("imitation has mimic sites"));
-    let st = &env.sim.data.state;
-    let qpos: Vec<f32> = st.download(ctx, &st.qpos)?;
-    let qvel: Vec<f32> = st.download(ctx, &st.qvel)?;
-    let xpos: Vec<[f32; 4]> = st.download(ctx, &st.xpos)?;
-    let xquat: Vec<[f32; 4]> = st.download(ctx, &st.xquat)?;
-    let site_xpos: Vec<[f32; 4]> = st.download(ctx, &st.site_xpos)?;
-    let worlds: Vec<WorldEnv> = env.worlds(ctx)?;
+    let m = &env.model;
+    let st = TrackedState::download(ctx, env)?;
+    let worlds = &st.worlds;
     let root = (0..m.njnt).find(|&j| m.jnt_type[j] == JointType::Free);
     let joints: Vec<usize> =
         (0..m.njnt).filter(|&j| matches!(m.jnt_type[j], JointType::Hinge | JointType::Slide)).collect();
-    let v3 = |a: [f32; 4]| [a[0] as f64, a[1] as f64, a[2] as f64];
     for &w in open {
         let s = &mut sums[batch[w]];
         if done[w] != 0 {
@@ -287,9 +264,8 @@ fn measure(
                 (true, done[w] & DONE_TERMINATED != 0, worlds[w].last_length as usize);
             continue;
         }
-        let e = &lib.motions[worlds[w].motion as usize];
-        let f = e.start + (worlds[w].step as usize).min(e.nframe - 1);
-        let (q, v) = (&qpos[w * m.nq..][..m.nq], &qvel[w * m.nv..][..m.nv]);
+        let f = st.frame(lib, w);
+        let (q, v) = (&st.qpos[w * m.nq..][..m.nq], &st.qvel[w * m.nv..][..m.nv]);
         let (rq, rv) = (&lib.qpos[f * m.nq..][..m.nq], &lib.qvel[f * m.nv..][..m.nv]);
         if !joints.is_empty() {
             let n = joints.len() as f64;
@@ -311,18 +287,8 @@ fn measure(
             let (pi, dyaw) = (std::f64::consts::PI, yaw(here) - yaw(quat(&rq[r + 3..r + 7])));
             s.yaw += ((dyaw + pi).rem_euclid(2.0 * pi) - pi).abs();
         }
-        let pelvis = w * m.nbody + env.pelvis;
-        let (pp, pq) = (v3(xpos[pelvis]), neg_quat(xquat[pelvis].map(|x| x as f64)));
-        let (mut rel, mut abs) = (0.0, 0.0);
-        for (i, &site) in sites.iter().enumerate() {
-            let p = v3(site_xpos[w * m.nsite + site]);
-            let r = rot_vec_quat([p[0] - pp[0], p[1] - pp[1], p[2] - pp[2]], pq);
-            let k = 3 * (f * sites.len() + i);
-            rel += (0..3).map(|a| (r[a] - traj.rel_pos[k + a] as f64).powi(2)).sum::<f64>().sqrt();
-            abs += (0..3).map(|a| (p[a] - traj.abs_pos[k + a] as f64).powi(2)).sum::<f64>().sqrt();
-        }
-        let ns = sites.len().max(1) as f64;
-        (s.rel_site, s.abs_site) = (s.rel_site + rel / ns, s.abs_site + abs / ns);
+        let (rel, abs) = st.site_errors(env, w, f);
+        (s.rel_site, s.abs_site) = (s.rel_site + rel, s.abs_site + abs);
         s.samples += 1;
     }
     Ok(())

@@ -319,12 +319,17 @@ fn activate(a: Activation, x: f32) -> f32 {
 /// (say which run and checkpoint it came from).
 pub fn write_policy_onnx(path: &Path, p: &PolicyExport, producer_note: &str) -> Result<()> {
     p.validate()?;
+    write_model(path, graph(p), producer_note)
+}
+
+/// `graph` as an ONNX model (opset 17, IR version 8) at `path`, atomically.
+fn write_model(path: &Path, graph: GraphProto, note: &str) -> Result<()> {
     let model = ModelProto {
         ir_version: 8,
         producer_name: "sinew".into(),
         producer_version: env!("CARGO_PKG_VERSION").into(),
-        doc_string: producer_note.into(),
-        graph: Some(graph(p)),
+        doc_string: note.into(),
+        graph: Some(graph),
         opset_import: vec![OperatorSetIdProto { domain: String::new(), version: 17 }],
     };
     write_atomic(path, &model.encode_to_vec())
@@ -422,6 +427,9 @@ pub fn write_mixture_onnx(
             gate.nu()
         )));
     }
+    for p in std::iter::once(gate).chain(experts) {
+        p.validate()?;
+    }
     let mut g = GraphBuilder::default();
     append_mlp(&mut g, gate, "gate.", "gate.logits");
     g.init_i64("axes1", &[1], &[1]);
@@ -449,15 +457,7 @@ pub fn write_mixture_onnx(
         input: vec![value_info("obs", gate.nobs())],
         output: vec![value_info("action", experts[0].nu())],
     };
-    let model = ModelProto {
-        ir_version: 8,
-        producer_name: "sinew".into(),
-        producer_version: env!("CARGO_PKG_VERSION").into(),
-        doc_string: note.into(),
-        graph: Some(graph),
-        opset_import: vec![OperatorSetIdProto { domain: String::new(), version: 17 }],
-    };
-    write_atomic(path, &model.encode_to_vec())
+    write_model(path, graph, note)
 }
 
 #[derive(Default)]

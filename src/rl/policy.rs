@@ -215,14 +215,9 @@ impl ActorCritic {
             x = x.matmul(p[d.weight].clone()) + p[d.bias].clone();
             if i + 1 < net.len() || activate_last {
                 if let Some((g, b)) = d.norm {
-                    let (var, mean) = x.clone().var_mean_bias(1);
-                    x = (x - mean).div(var.add_scalar(LN_EPS).sqrt()) * p[g].clone() + p[b].clone();
+                    x = layer_norm(x, p[g].clone(), p[b].clone(), LN_EPS);
                 }
-                x = match self.activation {
-                    Activation::Silu => activation::silu(x),
-                    Activation::Elu => activation::elu(x, 1.0),
-                    Activation::Tanh => activation::tanh(x),
-                };
+                x = activate(self.activation, x);
             }
         }
         x
@@ -243,12 +238,8 @@ impl ActorCritic {
     pub fn actor_and_gate(&self, p: &[Tensor<2>], obs: Tensor<2>) -> (Tensor<2>, Option<Tensor<2>>) {
         let Some(h) = &self.head else { return (self.mlp(&self.actor, p, obs, false), None) };
         let z = self.mlp(&self.actor, p, obs, true);
-        let n = z.dims()[0];
-        let scores =
-            (z.clone().matmul(p[h.gate_weight].clone()) + p[h.gate_bias].clone()).div_scalar(h.temperature);
-        let probs = activation::softmax(scores, 1);
-        let heads = (z.matmul(p[h.weight].clone()) + p[h.bias].clone()).reshape([n, h.experts, self.nu]);
-        let mixed = (heads * probs.clone().reshape([n, h.experts, 1])).sum_dim(1).reshape([n, self.nu]);
+        let head = [h.weight, h.bias, h.gate_weight, h.gate_bias].map(|i| p[i].clone());
+        let (mixed, probs) = soft_moe(z, head, h.experts, h.temperature);
         (mixed, Some(probs))
     }
 
@@ -288,6 +279,34 @@ impl ActorCritic {
             })
             .collect()
     }
+}
+
+/// LayerNorm of each row of `x` `[batch, n]` with gain and shift `[1, n]`.
+pub fn layer_norm(x: Tensor<2>, gamma: Tensor<2>, beta: Tensor<2>, eps: f64) -> Tensor<2> {
+    let (var, mean) = x.clone().var_mean_bias(1);
+    (x - mean).div(var.add_scalar(eps).sqrt()) * gamma + beta
+}
+
+/// The hidden-layer nonlinearity `a` on `x`.
+pub fn activate(a: Activation, x: Tensor<2>) -> Tensor<2> {
+    match a {
+        Activation::Silu => activation::silu(x),
+        Activation::Elu => activation::elu(x, 1.0),
+        Activation::Tanh => activation::tanh(x),
+    }
+}
+
+/// A soft mixture-of-experts layer on `z` `[batch, h]`: experts `[h, K·nu]`, `[1, K·nu]` and gate
+/// `[h, K]`, `[1, K]` (`[weight, bias, gate_weight, gate_bias]`); the mixed output `[batch, nu]`
+/// and the gate's probabilities `[batch, K]` at `temperature`.
+pub fn soft_moe(z: Tensor<2>, p: [Tensor<2>; 4], experts: usize, temperature: f64) -> (Tensor<2>, Tensor<2>) {
+    let [w, b, gw, gb] = p;
+    let n = z.dims()[0];
+    let nu = w.dims()[1] / experts;
+    let probs = activation::softmax((z.clone().matmul(gw) + gb).div_scalar(temperature), 1);
+    let heads = (z.matmul(w) + b).reshape([n, experts, nu]);
+    let mixed = (heads * probs.clone().reshape([n, experts, 1])).sum_dim(1).reshape([n, nu]);
+    (mixed, probs)
 }
 
 /// A soft-MoE layer's load-balancing loss `[1]` for gate probabilities `[batch, K]`:

@@ -122,8 +122,6 @@ pub fn train(ctx: &GpuContext, opts: &RunOptions) -> Result<RunSummary> {
         b
     });
     let every = trainer.cfg.train.checkpoint_every;
-    let adaptive = matches!(&trainer.cfg.env.task,
-        crate::env::TaskConfig::Imitation(c) if c.sampling == crate::env::sampling::Sampling::Adaptive);
     let mut metrics = Vec::new();
     while trainer.iteration < total {
         let m = trainer.iterate()?;
@@ -133,7 +131,7 @@ pub fn train(ctx: &GpuContext, opts: &RunOptions) -> Result<RunSummary> {
         for (name, v) in CSV_COLUMNS.iter().zip(m.row()).skip(2) {
             tb.scalar(name, m.env_steps as i64, v as f32)?;
         }
-        if adaptive {
+        if trainer.env.adapts_sampling() {
             super::sampling_log::log_sampling(ctx, &trainer.env, &run_dir, &mut tb, m.env_steps as i64)?;
         }
         let msg = format!(
