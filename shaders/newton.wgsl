@@ -30,10 +30,11 @@
 // uniform sums.
 //
 // Per world, `work` (real) holds: H's packed factor (nl: U = L·D, D on the diagonal) and 1/D
-// (nv) unless workgroup memory holds them (HOT below), then the world's vectors: a,
+// (nv) unless workgroup memory holds them for the whole step (HOT below and one dispatch a
+// step), then the world's vectors: a,
 // d = a − a₀, Md, g, p, the previous point's Md, |M|·|a| and a₀ = qacc_smooth (nv each),
 // jar = J a − aref, Jp, the previous point's jar and |J|·|a| + |aref| (nefc_max each), then
-// cost, done flag, iterations. Where workgroup memory holds the vectors too (VHOT), every
+// whether the factor is current (update_factor), cost, done flag, iterations. Where workgroup memory holds the vectors too (VHOT), every
 // dispatch copies them in at its start and back at its end, and the phases between read and
 // write only workgroup memory.
 //
@@ -72,12 +73,21 @@ override WG: u32 = 64u;
 @group(0) @binding(17) var<storage, read> hpat: array<u32>;
 
 // Header words of hpat: row lists ((nv + 1) offsets, then (column, address) pairs), column
-// offsets (nv + 1), entries' rows (nl), and the (k·nv + i) map.
+// offsets (nv + 1), entries' rows (nl), each column's update targets (nv + 1 offsets into hpat,
+// then per pair of the column's rows the entry it updates), M's entries' addresses in the factor
+// (nm), and each row dof list's targets (nlist + 1 offsets into hpat, then per pair of the
+// list's dofs the entry they meet in). Looked up on the host once, so each pair reads one word.
 const HP_ROWS: u32 = 0u;
 const HP_COL_ADR: u32 = 1u;
 const HP_COL_ROW: u32 = 2u;
-const HP_MAP: u32 = 3u;
-const ABSENT: u32 = 0xffffffffu;
+const HP_PAIRS: u32 = 3u;
+const HP_M_ENTRY: u32 = 4u;
+const HP_LIST_PAIRS: u32 = 5u;
+// Each column's elimination-tree parent (NO_PARENT at a root), and the columns on its path to
+// the root, itself included (the rank-one updates' walk and its cost).
+const HP_ETREE: u32 = 6u;
+const HP_PATH: u32 = 7u;
+const NO_PARENT: u32 = 0xffffffffu;
 
 // (nworld + 1) the worlds `iterate` works on, then their count (pending.wgsl).
 @group(0) @binding(18) var<storage, read> pending: array<u32>;
@@ -104,6 +114,21 @@ var<workgroup> hot: array<real, HOT_LEN>;
 // Workgroup-wide decision (stop or go on), read uniformly with workgroupUniformLoad.
 var<workgroup> flag: u32;
 
+// The rank-one updates (update_factor): the changed rows in row order, an exclusive scan's
+// partial sums, and whether an update lost the precision the arithmetic holds.
+const CHANGED_MAX: u32 = 64u;
+// Whether the factor may be changed by rank-one updates at all (SINEW_NEWTON_UPDATES; an
+// unchanged active set reuses it either way, which is exact).
+override UPDATES: bool = true;
+// The most columns the changes may walk together, in multiples of nv (a factorisation's
+// columns, each of which costs several walk steps: a column's pairs against its rows). On
+// lavapipe, mm_fullbody 256 worlds, Newton per step: 867 ms refactorising every iteration,
+// 806 / 617 / 562 / 570 ms with 1 / 2 / 4 / 8.
+const WALK_COLUMNS: u32 = 4u;
+var<workgroup> changed_rows: array<u32, CHANGED_MAX>;
+var<workgroup> scan: array<u32, WG_MAX>;
+var<workgroup> lost: u32;
+
 // The most invocations a workgroup may have (the host keeps WG within it).
 const WG_MAX: u32 = 256u;
 // One partial sum per invocation, and the reduced total every invocation reads.
@@ -114,6 +139,7 @@ var<workgroup> total: vec2<real>;
 struct Slots {
     h: u32, a: u32, d: u32, md: u32, g: u32, p: u32, dinv: u32, md_old: u32, ma: u32, a0: u32, jar: u32, jp: u32,
     jar_old: u32, ja: u32,
+    factored: u32,  // nonzero where `work` holds H's factor for the active set at jar_old
     cost: u32, done: u32, iters: u32,
     row: u32,   // first row of the world in the efc arrays
     n: u32,     // rows in use
@@ -185,7 +211,9 @@ fn slots(w: u32) -> Slots {
     s.jp = s.jar + params.nefc_max;
     s.jar_old = s.jp + params.nefc_max;
     s.ja = s.jar_old + params.nefc_max;
-    s.cost = s.ja + params.nefc_max;
+    // the last three are read by pending.wgsl and EfcState::iterations at the slot's end
+    s.factored = s.ja + params.nefc_max;
+    s.cost = s.factored + 1u;
     s.done = s.cost + 1u;
     s.iters = s.cost + 2u;
     s.row = w * params.nefc_max;
@@ -255,16 +283,18 @@ fn gradient_bound(s: Slots, d: u32) -> real {
     return b;
 }
 
-// Entry q of dof d's rows: (row, its Jacobian value at d).
+// Entry q of dof d's rows: (row, its Jacobian value at d, d's position in the row).
 struct DofEntry {
     r: u32,
     jv: f32,
+    at: u32,
 }
 
 fn dof_entry(s: Slots, q: u32) -> DofEntry {
     let packed = efc_jt[s.jt + sizes.nv + 1u + q];
     let r = packed >> 16u;
-    return DofEntry(r, efc_jval[s.jv + efc_jrow[s.row + r].x + (packed & 0xffffu)]);
+    let at = packed & 0xffffu;
+    return DofEntry(r, efc_jval[s.jv + efc_jrow[s.row + r].x + at], at);
 }
 
 // f0 + Σ over the active rows touching dof d of D jar J_d (with f0 = 0, minus the constraint
@@ -283,11 +313,6 @@ fn rows_force(s: Slots, d: u32, f0: real) -> real {
 
 fn is_active(s: Slots, r: u32, jar: real) -> bool {
     return efc_side[s.row + r] == 0u || jar < real(0.0);
-}
-
-// Address of (i, k), i ≤ k, in the packed factor, or ABSENT outside its pattern.
-fn entry(i: u32, k: u32) -> u32 {
-    return hpat[hpat[HP_MAP] + k * sizes.nv + i];
 }
 
 // Factor entry e.
@@ -448,6 +473,7 @@ fn start(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
     if (tid == 0u) {
         scratch_set(s.done, select(real(0.0), real(1.0), s.n == 0u));
         scratch_set(s.iters, real(0.0));
+        scratch_set(s.factored, real(0.0));
     }
     store_vectors(w, tid);
 }
@@ -457,23 +483,29 @@ fn start(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
 // column.
 fn hessian(w: u32, s: Slots, tid: u32) {
     let mb = w * run.nm;  // the world's M (world-major: Newton's workgroup reads it every iteration)
+    // the tables' offsets read once, in uniform control flow (inside a loop lavapipe would read
+    // them once per invocation)
     let cadr = hpat[HP_COL_ADR];
+    let m_entry = hpat[HP_M_ENTRY];
+    let list_pairs = hpat[HP_LIST_PAIRS];
+    let pairs = hpat[HP_PAIRS];
     for (var k = tid; k < sizes.nv; k += WG) {
         let e0 = hpat[cadr + k];
         let e1 = hpat[cadr + k + 1u];
         for (var e = e0; e < e1; e++) {
             h_set(s, e, real(0.0));
         }
-        h_set(s, e0, real(qm[mb + dof_madr[k]]));
-        var adr = dof_madr[k] + 1u;
+        // M's row k: its diagonal, then its ancestors, each to its entry of column k
+        var adr = dof_madr[k];
+        h_set(s, e0, real(qm[mb + adr]));
         var j = dofs[k].parent;
         while (j >= 0) {
-            h_set(s, entry(u32(j), k), real(qm[mb + adr]));
             adr += 1u;
+            h_set(s, hpat[m_entry + adr], real(qm[mb + adr]));
             j = dofs[j].parent;
         }
-        // each active row touching k adds D J_k J_i at (i, k) for its dofs i ≤ k in column k's
-        // pattern (the others, k before i, are column i's; a row's dofs ascend, so they end at k)
+        // each active row touching k adds D J_k J_i at (i, k) for its dofs i ≤ k, which (a row's
+        // dofs ascend) are its first ek.at + 1; the others, k before i, are column i's
         for (var q = efc_jt[s.jt + k]; q < efc_jt[s.jt + k + 1u]; q++) {
             let ek = dof_entry(s, q);
             if (ek.jv == 0.0 || !is_active(s, ek.r, scratch(s.jar + ek.r))) {
@@ -481,15 +513,11 @@ fn hessian(w: u32, s: Slots, tid: u32) {
             }
             let djk = real(efc_d[s.row + ek.r]) * real(ek.jv);
             let row = efc_jrow[s.row + ek.r];
-            let l0 = lists[row.y];
-            for (var m = 0u; m < lists[row.y + 1u] - l0; m++) {
-                let i = lists[l0 + m];
-                if (i > k) {
-                    break;
-                }
+            let targets = hpat[list_pairs + row.y] + ek.at * (ek.at + 1u) / 2u;
+            for (var m = 0u; m <= ek.at; m++) {
                 let ji = efc_jval[s.jv + row.x + m];
-                let e = entry(i, k);
-                if (ji != 0.0 && e != ABSENT) {
+                if (ji != 0.0) {
+                    let e = hpat[targets + m];
                     h_set(s, e, h_get(s, e) + djk * real(ji));
                 }
             }
@@ -499,24 +527,167 @@ fn hessian(w: u32, s: Slots, tid: u32) {
     // LDLᵀ right-looking: once column m has every update (the columns eliminated before it are
     // done), each pair of its rows i ≤ j takes U_im U_jm / D_m off entry (i, j) of column j, a
     // pair per invocation (distinct pairs, distinct entries); 1/D_m kept in dinv.
-    let crow = hpat[HP_COL_ROW];
     for (var q = 0u; q < sizes.nv; q++) {
         let m = sizes.nv - 1u - q;
         let e0 = hpat[cadr + m];
         let c = hpat[cadr + m + 1u] - e0 - 1u;
+        let targets = hpat[pairs + m];
         let inv = real(1.0) / max(h_get(s, e0), real(MINVAL));
         for (var k = tid; k < c * (c + 1u) / 2u; k += WG) {
             let ab = pair_of(k);
-            let ea = e0 + 1u + ab.x;
-            let eb = e0 + 1u + ab.y;
-            let t = entry(hpat[crow + ea], hpat[crow + eb]);
-            h_set(s, t, h_get(s, t) - h_get(s, ea) * h_get(s, eb) * inv);
+            let t = hpat[targets + k];
+            h_set(s, t, h_get(s, t) - h_get(s, e0 + 1u + ab.x) * h_get(s, e0 + 1u + ab.y) * inv);
         }
         if (tid == 0u) {
             dinv_set(s, m, inv);
         }
         sync();
     }
+}
+
+// Whether row r's activity differs between jar_old and jar (the factor's point and now).
+fn changed(s: Slots, r: u32) -> bool {
+    return is_active(s, r, scratch(s.jar_old + r)) != is_active(s, r, scratch(s.jar + r));
+}
+
+// Row r's dof list: (first word in `lists`, width).
+fn row_list(s: Slots, r: u32) -> vec2<u32> {
+    let l = efc_jrow[s.row + r].y;
+    return vec2<u32>(lists[l], lists[l + 1u] - lists[l]);
+}
+
+// Columns a rank-one change by row r walks: from its highest dof (the first it meets in
+// elimination order) along the elimination tree to the root, plus its set-up.
+fn row_path(s: Slots, r: u32) -> u32 {
+    let list = row_list(s, r);
+    if (list.y == 0u) {
+        return 0u;
+    }
+    return hpat[hpat[HP_PATH] + lists[list.x + list.y - 1u]] + 2u;
+}
+
+// Exclusive prefix sum of every invocation's v (Hillis–Steele in workgroup memory). Whole
+// workgroup.
+fn workgroup_scan(tid: u32, v: u32) -> u32 {
+    scan[tid] = v;
+    workgroupBarrier();
+    for (var off = 1u; off < WG; off *= 2u) {
+        var add = 0u;
+        if (tid >= off) {
+            add = scan[tid - off];
+        }
+        workgroupBarrier();
+        scan[tid] += add;
+        workgroupBarrier();
+    }
+    return scan[tid] - v;
+}
+
+// H's factor brought from the active set at jar_old to the one at jar by one rank-one change
+// per row that joined (+D J_rᵀ J_r) or left (−D J_rᵀ J_r), in row order, as MuJoCo's
+// HessianIncremental does, instead of assembling and factorising H again. Each change walks only
+// the columns on its path up the elimination tree, a barrier each, so this runs where the
+// walks together take at most WALK_COLUMNS·nv columns and at most CHANGED_MAX rows changed. Returns false, leaving the factor to be rebuilt, where it does not run or where a
+// downdate cancelled most of a pivot's digits. Whole workgroup; the value is uniform.
+fn update_factor(s: Slots, tid: u32) -> bool {
+    // each invocation counts a contiguous share of the rows, so the list comes out in row order
+    let share = (s.n + WG - 1u) / WG;
+    let r0 = min(tid * share, s.n);
+    let r1 = min(r0 + share, s.n);
+    var count = 0u;
+    var walk = 0u;
+    for (var r = r0; r < r1; r++) {
+        if (changed(s, r)) {
+            count += 1u;
+            walk += row_path(s, r);
+        }
+    }
+    let total = workgroup_sum(tid, vec2<real>(real(count), real(walk)));
+    if (total.x == real(0.0)) {
+        return true;
+    }
+    // in f32 the changes are left out: measured, the updated factor's rounding made MuJoCo's
+    // improvement test stop solves early enough that myolegs left MuJoCo's contacts-on
+    // trajectory at step 96 of 200 (every change, or updates alone); f64 stays within 1e-12
+    // of a fresh factor
+    if (!UPDATES || !REAL_IS_F64 || total.x > real(CHANGED_MAX) || total.y > real(WALK_COLUMNS * sizes.nv)) {
+        return false;
+    }
+    var at = workgroup_scan(tid, count);
+    for (var r = r0; r < r1; r++) {
+        if (changed(s, r)) {
+            changed_rows[at] = r;
+            at += 1u;
+        }
+    }
+    // the row being applied, spread out over the dofs in p (p is set afterwards from g)
+    for (var i = tid; i < sizes.nv; i += WG) {
+        x_set(s.p, i, real(0.0));
+    }
+    if (tid == 0u) {
+        lost = 0u;
+    }
+    sync();
+    for (var u = 0u; u < u32(total.x); u++) {
+        rank_one(s, tid, workgroupUniformLoad(&changed_rows[u]));
+    }
+    return workgroupUniformLoad(&lost) == 0u;
+}
+
+// H += α J_rᵀ J_r on the factor (α = D_r where row r joined the active set, −D_r where it left),
+// by the LDLᵀ rank-one update: along the path from the row's highest dof to the root, each
+// column's pivot takes α p² (p the change vector's entry there, made final by the columns
+// before), the column's entries move towards the change vector and the change vector sheds
+// the column's part; the vector (in p's slot, zero outside the path) is left zero. Whole
+// workgroup.
+fn rank_one(s: Slots, tid: u32, r: u32) {
+    let list = row_list(s, r);
+    if (list.y == 0u) {
+        return;
+    }
+    let row = efc_jrow[s.row + r];
+    let dr = real(efc_d[s.row + r]);
+    var alpha = select(-dr, dr, is_active(s, r, scratch(s.jar + r)));
+    for (var m = tid; m < list.y; m += WG) {
+        x_set(s.p, lists[list.x + m], real(efc_jval[s.jv + row.x + m]));
+    }
+    sync();
+    let cadr = hpat[HP_COL_ADR];
+    let crow = hpat[HP_COL_ROW];
+    let parent = hpat[HP_ETREE];
+    var j = lists[list.x + list.y - 1u];
+    loop {
+        let e0 = hpat[cadr + j];
+        let p = x_get(s.p, j);
+        let d = h_get(s, e0);
+        let dinv = dinv_get(s, j);
+        let dn = d + alpha * p * p;
+        let beta = p * alpha / dn;
+        for (var e = e0 + 1u + tid; e < hpat[cadr + j + 1u]; e += WG) {
+            let i = hpat[crow + e];
+            let l = h_get(s, e) * dinv;
+            let wi = x_get(s.p, i) - p * l;
+            x_set(s.p, i, wi);
+            h_set(s, e, (l + beta * wi) * dn);
+        }
+        sync();
+        if (tid == 0u) {
+            // a downdate leaving less than this of a pivot cancelled most of its digits: the
+            // factor is rebuilt (MuJoCo's HessianIncremental rebuilds where the rank drops)
+            if (!(dn > real(1e-8) * d)) {
+                lost = 1u;
+            }
+            h_set(s, e0, dn);
+            dinv_set(s, j, real(1.0) / max(dn, real(MINVAL)));
+            x_set(s.p, j, real(0.0));
+        }
+        alpha *= d / dn;
+        j = hpat[parent + j];
+        if (j == NO_PARENT) {
+            break;
+        }
+    }
+    sync();
 }
 
 // Pair k of the triangle a ≤ b in row-major order (k = b(b + 1)/2 + a). The f32 root is within
@@ -692,6 +863,20 @@ fn iterate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
     let w = pending[item];
     let s = slots(w);
     load_vectors(w, tid);
+    // whether the factor is that of the active set at jar_old (the previous Newton step's point),
+    // made in this dispatch or an earlier one of this step; with HOT it waits in `work` between
+    // dispatches where the host gave it room there (a step split over dispatches), so the
+    // arithmetic does not depend on where the factor lives
+    if (tid == 0u) {
+        flag = select(0u, 1u, scratch(s.factored) != real(0.0) && (!HOT || params.factor_in_work != 0u));
+    }
+    var factored = workgroupUniformLoad(&flag) != 0u;
+    if (HOT && factored) {
+        for (var e = tid; e < params.nl + sizes.nv; e += WG) {
+            hot[HOT_FACTOR + e] = work[s.h + e];
+        }
+        workgroupBarrier();
+    }
     for (var k = 0u; k < params.iterations_per_dispatch; k++) {
         if (tid == 0u) {
             flag = select(0u, 1u, scratch(s.done) != real(0.0) || scratch(s.iters) >= real(params.iterations));
@@ -725,7 +910,10 @@ fn iterate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
         if (small) {
             break;
         }
-        hessian(w, s, tid);
+        if (!factored || !update_factor(s, tid)) {
+            hessian(w, s, tid);
+        }
+        factored = true;
         newton_direction(s, tid);
         for (var r = tid; r < s.n; r += WG) {
             scratch_set(s.jp + r, row_dot(s, r, s.p, false));
@@ -752,6 +940,16 @@ fn iterate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
             }
         }
         sync();
+    }
+    factored = factored && (!HOT || params.factor_in_work != 0u);
+    if (HOT && factored) {
+        workgroupBarrier();
+        for (var e = tid; e < params.nl + sizes.nv; e += WG) {
+            work[s.h + e] = hot[HOT_FACTOR + e];
+        }
+    }
+    if (tid == 0u) {
+        scratch_set(s.factored, select(real(0.0), real(1.0), factored));
     }
     store_vectors(w, tid);
 }

@@ -476,3 +476,32 @@ fn every_newton_placement_gives_the_same_rollout() {
     common::assert_env_value_refused("SINEW_NEWTON_HOT", "most");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Newton's rank-one updates of its factor between iterations (newton.wgsl's update_factor, in
+/// f64) solve as assembling and factorising H again does: mm_fullbody standing with contacts,
+/// where a step's second iteration updates the factor for the rows that changed, rolls out the
+/// same with SINEW_NEWTON_UPDATES on and off, to the f32 rounding of each quantity's scale (the
+/// updated factor is within ~1e-12 of a fresh one; a wrong update fails this from the first
+/// step); an unknown value is refused by name.
+#[test]
+fn rank_one_updates_solve_as_refactorising() {
+    let dir = std::env::temp_dir().join(format!("sinew_newton_updates_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let m = sinew::mjcf::load_model(&sinew::models::resolve("mm_fullbody").unwrap()).unwrap();
+    let (nworld, steps) = (3, 20);
+    let ctrl: Vec<f32> =
+        (0..nworld * steps * m.nu).map(|i| 0.05 + ((i * 7919) % 97) as f32 / 970.0).collect();
+    let ctrl = sinew::npio::Array { shape: vec![nworld, steps, m.nu], data: ctrl };
+    let run = |updates: &str| {
+        let env = [("SINEW_F64", "on"), ("SINEW_NEWTON_UPDATES", updates)];
+        common::cli_rollout(&dir, "mm_fullbody", &ctrl, updates, &env)
+    };
+    let (on, off) = (run("on"), run("off"));
+    for (name, (a, b)) in ["qpos", "qvel", "act", "qacc"].iter().zip(on.iter().zip(&off)) {
+        let scale = b.data.iter().fold(1e-6f32, |s, x| s.max(x.abs()));
+        let worst = a.data.iter().zip(&b.data).fold(0.0f32, |w, (x, y)| w.max((x - y).abs()));
+        assert!(worst.is_finite() && worst <= 2.0 * f32::EPSILON * scale, "{name}: {worst} of {scale}");
+    }
+    common::assert_env_value_refused("SINEW_NEWTON_UPDATES", "sometimes");
+    let _ = std::fs::remove_dir_all(&dir);
+}

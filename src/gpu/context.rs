@@ -166,6 +166,7 @@ impl GpuContext {
         // settings read per process, refused by name before anything is built on them
         crate::sim::tiles::check_env()?;
         crate::sim::efc::WorkgroupPlan::allowed()?;
+        crate::sim::efc::rank_one_updates()?;
         let features = adapter.features().difference(wgpu::Features::MAPPABLE_PRIMARY_BUFFERS);
         let desc = wgpu::DeviceDescriptor {
             label: Some("sinew"),

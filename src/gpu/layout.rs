@@ -279,8 +279,9 @@ pub struct SolverParams {
     /// Jacobian values per world: room for every row's nonzeros at once (sparse rows, packed
     /// row after row).
     pub jpool: u32,
-    /// 1 where H's factor and 1/D live in each world's Newton scratch, 0 where the adapter's
-    /// workgroup memory holds them (newton.wgsl's HOT) and the scratch has no room for them.
+    /// 1 where each world's Newton scratch has room for H's factor and 1/D: their home, or with
+    /// workgroup memory holding them (newton.wgsl's HOT) where they wait between the dispatches
+    /// of a step split over several; 0 where the scratch has no room for them.
     pub factor_in_work: u32,
     pub _pad0: u32,
     pub _pad1: u32,

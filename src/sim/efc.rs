@@ -93,6 +93,25 @@ impl WorkgroupPlan {
     }
 }
 
+/// Whether `SINEW_NEWTON_UPDATES` (`on`, the default, or `off`) lets Newton bring its factor
+/// to the next iteration's active set by rank-one changes (newton.wgsl's `update_factor`, in
+/// f64) instead of assembling and factorising H again, so one binary can measure the two
+/// against each other. `Err` naming the variable for any other value.
+pub fn rank_one_updates() -> Result<bool> {
+    match std::env::var_os("SINEW_NEWTON_UPDATES") {
+        None => Ok(true),
+        Some(v) => match v.to_str() {
+            Some("on") => Ok(true),
+            Some("off") => Ok(false),
+            _ => Err(Error::Gpu(format!(
+                "SINEW_NEWTON_UPDATES is '{}': set it to on or off (whether the Newton solve updates its \
+                 factor by rank-one changes between iterations)",
+                v.to_string_lossy()
+            ))),
+        },
+    }
+}
+
 /// A transposed entry packs its row in the high and its position in the row in the low 16 bits
 /// (newton.wgsl, contact.wgsl), so both must stay below this.
 const PACKED_LIMIT: usize = 1 << 16;
@@ -277,6 +296,8 @@ impl EfcTable {
         self.place(plan);
         if ctx.summary().device_type == "Cpu" {
             self.fit_loop_budget(nv, nm, 50_000);
+            // a step split over dispatches keeps a workgroup factor in the scratch between them
+            self.place(plan);
         }
     }
 
@@ -285,10 +306,11 @@ impl EfcTable {
         self.params.nl as usize + 2 * self.nv()
     }
 
-    /// Reals of a world's vectors: 8 of nv, 4 of nefc_max, cost, done and iterations (the VHOT
-    /// part, and the end of each world's scratch).
+    /// Reals of a world's vectors: 8 of nv, 4 of nefc_max, whether the factor is current, cost,
+    /// done and iterations (the VHOT part, and the end of each world's scratch: pending.wgsl
+    /// reads the last two there).
     pub fn vectors_len(&self) -> usize {
-        8 * self.nv() + 4 * self.nefc_max() + 3
+        8 * self.nv() + 4 * self.nefc_max() + 4
     }
 
     /// Reals of newton.wgsl's workgroup array under `plan` (its HOT_LEN): the vectors first,
@@ -301,17 +323,24 @@ impl EfcTable {
     /// variables (the reduction's WG_MAX = 256 pairs of reals and a few words).
     fn workgroup_fits(&self, ctx: &GpuContext, plan: WorkgroupPlan) -> bool {
         let real = if ctx.has_f64() { 8 } else { 4 };
-        let others = 256 * 2 * real + 2 * real + 16;
+        // newton.wgsl's partial sums and total, flag, lost, changed_rows and scan
+        let others = 256 * 2 * real + 2 * real + 8 + 4 * (64 + 256);
         self.workgroup_len(plan).max(1) * real + others
             <= ctx.device.limits().max_compute_workgroup_storage_size as usize
     }
 
     /// Use `plan`: each world's scratch keeps room for H's factor and 1/D unless workgroup
     /// memory holds them; the vectors always keep theirs (they outlive a dispatch).
+    /// Where the step's Newton iterations take more than one dispatch, the scratch keeps the
+    /// factor's room under HOT too: `iterate` saves a workgroup factor there at a dispatch's end
+    /// and takes it back at the next one's start, so its rank-one updates go on across dispatches
+    /// and a world's arithmetic does not depend on the placement.
     fn place(&mut self, plan: WorkgroupPlan) {
         self.hot = plan;
-        let factor = if plan.factor { 0 } else { self.params.nl as usize + self.nv() };
-        self.params.factor_in_work = u32::from(!plan.factor);
+        let split = self.params.iterations_per_dispatch < self.params.iterations;
+        let room = !plan.factor || split;
+        let factor = if room { self.params.nl as usize + self.nv() } else { 0 };
+        self.params.factor_in_work = u32::from(room);
         self.params.work_stride = (factor + self.vectors_len()) as u32;
     }
 
@@ -341,8 +370,13 @@ impl EfcTable {
     /// `nm` is the sparse mass matrix's size.
     pub fn fit_loop_budget(&mut self, nv: usize, nm: usize, budget: usize) {
         // (newton.wgsl's workgroup sums hold at most WG_MAX = 256 invocations)
-        // each dispatch also copies the vectors in and out where workgroup memory holds them
-        let copies = |t: &Self| if t.hot.vectors { 2 * t.vectors_len().div_ceil(t.threads) } else { 0 };
+        // each dispatch also copies the vectors in and out where workgroup memory holds them, and
+        // the factor where it holds that
+        let copies = |t: &Self| {
+            let vectors = if t.hot.vectors { 2 * t.vectors_len().div_ceil(t.threads) } else { 0 };
+            let factor = if t.hot.factor { 2 * t.factor_len().div_ceil(t.threads) } else { 0 };
+            vectors + factor
+        };
         for threads in [8, 16, 32, 64] {
             self.threads = threads;
             if self.newton_iteration_cost(nv, nm) + copies(self) <= budget {
@@ -356,8 +390,24 @@ impl EfcTable {
             (budget.saturating_sub(copies) / cost.max(1)).clamp(1, p.iterations.max(1) as usize) as u32;
     }
 
-    /// Loop iterations of the busiest invocation in one Newton iteration: the Hessian's assembly,
-    /// factorisation and substitutions (column by column), its rows of the sparse M
+    /// Loop iterations of the busiest invocation trying the factor's rank-one updates
+    /// (newton.wgsl's `update_factor`, which may still end in a factorisation): listing the
+    /// changed rows (twice a share of the rows, the scan), clearing the change vector, and at
+    /// most 4·nv steps along the elimination tree (its WALK_COLUMNS; each a column's share of
+    /// rows), each row's values spread out first (a row walks at least 2).
+    fn update_loops(&self, nv: usize) -> usize {
+        let per_thread = |n: usize| n.div_ceil(self.threads).max(1);
+        let widest_column = (0..nv).map(|j| self.pattern.column(j).len() - 1).max().unwrap_or(0);
+        2 * per_thread(self.nefc_max())
+            + self.threads.ilog2() as usize
+            + per_thread(nv)
+            + 4 * nv * (1 + per_thread(widest_column))
+            + 2 * nv * per_thread(self.rows.widest())
+    }
+
+    /// Loop iterations of the busiest invocation in one Newton iteration: the Hessian's assembly
+    /// (or its rank-one updates, then the assembly where they fail), factorisation and
+    /// substitutions (column by column), its rows of the sparse M
     /// product (ancestors and descendants) and of pᵀMp (ancestors), the workgroup sums (cost,
     /// gradient norm, every line-search slope: a share of the rows and a tree of 2·log2(threads)
     /// steps each), the gradient (its dofs' rows), the row products (their nonzeros) and the
@@ -379,6 +429,7 @@ impl EfcTable {
             + self.rows.assembly_loops(pattern, self.threads, self.contact_rows)
             + gradient
             + pattern.factor_loops(self.threads)
+            + self.update_loops(nv)
             + pattern.solve_loops(self.threads)
             + (2 * nm).min(per_thread(nv) * nv)
             + nm.min(per_thread(nv) * nv)
@@ -425,7 +476,7 @@ impl GpuEfc {
         GpuEfc {
             sources: ctx.storage_from("efc.sources", &sources),
             params: ctx.uniform_from("efc.params", &table.params),
-            pattern: ctx.storage_from("efc.pattern", &table.pattern.gpu_table()),
+            pattern: ctx.storage_from("efc.pattern", &table.pattern.gpu_table(&table.rows.all())),
             lists: ctx.storage_from("efc.lists", &table.lists),
             table,
         }
@@ -460,7 +511,7 @@ pub struct EfcState {
 impl EfcState {
     /// Buffers for `nworld` worlds of a model with `nv` dofs under `table`.
     pub fn new(ctx: &GpuContext, table: &EfcTable, nv: usize, nworld: usize) -> Self {
-        // scratch per world: H's packed factor and 1/D unless in workgroup memory, eight nv-vectors, four row vectors, three scalars (work_stride)
+        // scratch per world: H's packed factor and 1/D unless in workgroup memory, eight nv-vectors, four row vectors, four scalars (work_stride)
         let rows = nworld * table.nefc_max();
         let per_world = table.params.work_stride as usize;
         let pool = table.params.jpool as usize;

@@ -49,6 +49,8 @@ pub fn newton(ctx: &GpuContext, b: &Bindings, efc: &GpuEfc, args: Vec<wgpu::Buff
         ("VLEN", t.vectors_len() as f64),
         ("HOT_FACTOR", if plan.vectors { t.vectors_len() as f64 } else { 0.0 }),
         ("HOT_LEN", t.workgroup_len(plan).max(1) as f64),
+        // GpuContext::from_adapter has refused an invalid SINEW_NEWTON_UPDATES
+        ("UPDATES", f64::from(u8::from(crate::sim::efc::rank_one_updates().unwrap_or(true)))),
     ];
     let kernel =
         |entry: &str| Kernel::per_workgroup(ctx, "newton.wgsl", entry, b, Work::PerWorld(1), &threads);
