@@ -1,10 +1,12 @@
 //! `sinew train`: PPO on the GPU (see `sinew::rl`).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::Args;
 use sinew::Result;
 use sinew::gpu::GpuContext;
+use sinew::rl::ranks::Ranks;
 use sinew::rl::run::{RunOptions, train};
 
 /// Arguments of `sinew train`.
@@ -37,9 +39,31 @@ pub struct TrainArgs {
     pub no_progress: bool,
 }
 
-/// Run `sinew train`.
+/// Run `sinew train` (under mpirun/srun with the `mpi` feature: one rank of a data-parallel run,
+/// on its node's GPU of its local rank).
 pub fn run(args: &TrainArgs) -> Result<()> {
-    let ctx = GpuContext::new()?;
+    let ranks = Arc::new(Ranks::detect()?);
+    if ranks.size == 1 {
+        return run_on(args, GpuContext::new()?, ranks);
+    }
+    // one rank's error or panic ends the whole job (MPI_Abort / a signal), so no rank is left
+    // waiting in a collective for it
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        default_hook(info);
+        std::process::abort();
+    }));
+    let result =
+        GpuContext::for_local_rank(ranks.local_rank).and_then(|ctx| run_on(args, ctx, ranks.clone()));
+    if let Err(e) = &result {
+        eprintln!("error on rank {} of {}: {e}", ranks.rank, ranks.size);
+        ranks.abort(2);
+    }
+    result
+}
+
+fn run_on(args: &TrainArgs, ctx: GpuContext, ranks: Arc<Ranks>) -> Result<()> {
+    let root = ranks.is_root();
     let opts = RunOptions {
         config: args.config.clone(),
         overrides: args.overrides.clone(),
@@ -47,11 +71,15 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         resume: args.resume.clone(),
         init_from: args.init_from.clone(),
         verbose: args.verbose,
-        progress: !args.no_progress,
+        progress: !args.no_progress && root,
+        ranks,
     };
     let result = train(&ctx, &opts);
     ctx.quiesce();
     let s = result?;
+    if !root {
+        return Ok(());
+    }
     if let Some(m) = s.metrics.last() {
         println!(
             "done: {} iterations, {} env steps; last: return {:.3}, episode length {:.1}, success {:.3}, {:.0} env-steps/s",

@@ -121,6 +121,27 @@ impl GpuContext {
         list.iter().map(AdapterSummary::of).collect()
     }
 
+    /// Open the adapter of one of several processes on a node (data-parallel training): the
+    /// `local_rank`-th GPU (wrapping round where ranks outnumber GPUs), never a CPU adapter while
+    /// the node has a GPU; `SINEW_ADAPTER` still picks one for every rank (the override, a CPU
+    /// adapter included). A node with no GPU uses its CPU adapter (lavapipe).
+    pub fn for_local_rank(local_rank: usize) -> Result<Self> {
+        if std::env::var_os("SINEW_ADAPTER").is_some() {
+            return Self::new();
+        }
+        f64_allowed()?;
+        let inst = instance();
+        let mut list = pollster::block_on(inst.enumerate_adapters(backends()));
+        list.sort_by_key(|a| rank(a.get_info().device_type));
+        let gpus = list.iter().filter(|a| a.get_info().device_type != wgpu::DeviceType::Cpu).count();
+        let adapter = match (gpus, list.is_empty()) {
+            (0, true) => return Self::new(),
+            (0, false) => list.remove(0),
+            (n, _) => list.swap_remove(local_rank % n),
+        };
+        Self::from_adapter(inst, adapter)
+    }
+
     /// Open the adapter chosen by the environment (see the module docs).
     pub fn new() -> Result<Self> {
         f64_allowed()?;

@@ -42,6 +42,14 @@ pub struct CheckpointMeta {
     pub policy: PolicyConfig,
     /// Parameter names and shapes, in order.
     pub params: Vec<(String, [usize; 2])>,
+    /// Processes the run trained on (data-parallel over MPI; each rank's worlds are saved); 1 in
+    /// checkpoints from before ranks existed.
+    #[serde(default = "one_rank")]
+    pub ranks: usize,
+}
+
+fn one_rank() -> usize {
+    1
 }
 
 /// A checkpoint in memory: metadata and named byte blobs.

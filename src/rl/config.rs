@@ -27,6 +27,9 @@ pub struct TrainConfig {
     pub checkpoint_every: usize,
     /// Multiply rewards by this before learning (logs report unscaled returns).
     pub reward_scale: f32,
+    /// Over MPI, compare every rank's parameters (a checksum of their bits) every this many
+    /// iterations, and stop with an error if they drifted apart; 0: never.
+    pub rank_check_every: usize,
 }
 
 impl Default for TrainConfig {
@@ -38,6 +41,7 @@ impl Default for TrainConfig {
             seed: 1,
             checkpoint_every: 50,
             reward_scale: 1.0,
+            rank_check_every: 10,
         }
     }
 }

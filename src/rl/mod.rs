@@ -29,6 +29,7 @@ pub mod onnx;
 pub mod plot;
 pub mod policy;
 pub mod ppo;
+pub mod ranks;
 pub mod reduce;
 pub mod rollout;
 pub mod run;

@@ -69,7 +69,9 @@ pub struct Rollout {
     pub raw_rewards: Tensor<2>,
 }
 
-/// Collect `horizon` steps with the stochastic policy, updating `norm` with every observation.
+/// Collect `horizon` steps with the stochastic policy, updating `norm` with every observation
+/// (and `batch`, where given, with this rollout's alone: its moments, which data-parallel
+/// training merges over the ranks).
 #[allow(clippy::too_many_arguments)]
 pub fn collect(
     ctx: &GpuContext,
@@ -79,6 +81,7 @@ pub fn collect(
     net: &ActorCritic,
     params: &[Tensor<2>],
     norm: &mut ObsNormalizer,
+    mut batch: Option<&mut ObsNormalizer>,
     horizon: usize,
     gamma: f64,
     reward_scale: f64,
@@ -95,6 +98,9 @@ pub fn collect(
     let (mut values, mut rewards, mut ended, mut raw) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..horizon {
         norm.update(io.obs.clone());
+        if let Some(b) = batch.as_deref_mut() {
+            b.update(io.obs.clone());
+        }
         let x = norm.normalize(io.obs.clone());
         let out = net.actor(params, x.clone());
         let value = net.critic(params, x.clone());

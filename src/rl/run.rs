@@ -5,9 +5,11 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::checkpoint::{self, Checkpoint};
 use super::config::{TrainFile, new_run_dir};
+use super::ranks::Ranks;
 use super::run_dir::{self, RunLock};
 use super::tensorboard::EventWriter;
 use super::trainer::{CSV_COLUMNS, IterationMetrics, Trainer};
@@ -32,6 +34,9 @@ pub struct RunOptions {
     pub verbose: bool,
     /// Show a progress bar.
     pub progress: bool,
+    /// The processes the run spans (data-parallel over MPI; one by default). Rank 0 alone writes
+    /// the run directory.
+    pub ranks: Arc<Ranks>,
 }
 
 /// What a finished run reports.
@@ -67,8 +72,10 @@ pub fn train(ctx: &GpuContext, opts: &RunOptions) -> Result<RunSummary> {
             "--init-from starts a new run and --resume continues one: give one of them".into(),
         ));
     }
+    // Rank 0 alone writes the run directory; the others read its config and checkpoints.
+    let root = opts.ranks.is_root();
     // One process per run directory, from here until the policy is exported.
-    let _lock = RunLock::acquire(&run_dir)?;
+    let _lock = if root { Some(RunLock::acquire(&run_dir)?) } else { None };
     let resume_from = match opts.resume {
         Some(_) => {
             let newest = run_dir::newest_valid_checkpoint(&run_dir)?;
@@ -80,7 +87,7 @@ pub fn train(ctx: &GpuContext, opts: &RunOptions) -> Result<RunSummary> {
             }
             newest
         }
-        None if !run_dir::checkpoints(&run_dir).is_empty() => {
+        None if root && !run_dir::checkpoints(&run_dir).is_empty() => {
             return Err(Error::Config(format!(
                 "{} already holds a run; continue it with --resume {0} or pick another --run-dir",
                 run_dir.display()
@@ -88,13 +95,20 @@ pub fn train(ctx: &GpuContext, opts: &RunOptions) -> Result<RunSummary> {
         }
         None => None,
     };
+    let mut trainer = Trainer::with_ranks(ctx, cfg, opts.ranks.clone())?;
+    if !root {
+        return follow(&mut trainer, &resume_from, opts, &run_dir);
+    }
     // The logs continue from the checkpoint: what came after it will be written again.
     match &resume_from {
         Some((_, c)) => run_dir::truncate_logs(&run_dir, c.meta.iteration, c.meta.env_steps)?,
         None => run_dir::clear_logs(&run_dir)?,
     }
     std::fs::create_dir_all(run_dir.join("checkpoints")).map_err(|e| Error::io(&run_dir, e))?;
-    let mut trainer = Trainer::new(ctx, cfg)?;
+    if opts.ranks.size > 1 {
+        let n = trainer.cfg.train.nworld;
+        println!("training on {} ranks × {n} worlds = {} worlds", opts.ranks.size, opts.ranks.size * n);
+    }
     match &resume_from {
         Some((_, c)) => trainer.restore(c)?,
         // a new run, or a fine-tuning run killed before its first checkpoint
@@ -123,6 +137,7 @@ pub fn train(ctx: &GpuContext, opts: &RunOptions) -> Result<RunSummary> {
     });
     let every = trainer.cfg.train.checkpoint_every;
     let mut metrics = Vec::new();
+    let mut reduced_before = opts.ranks.reductions();
     while trainer.iteration < total {
         let m = trainer.iterate()?;
         let row: Vec<String> = m.row().iter().map(|v| format!("{v}")).collect();
@@ -147,10 +162,17 @@ pub fn train(ctx: &GpuContext, opts: &RunOptions) -> Result<RunSummary> {
             None => {}
         }
         if opts.verbose {
-            let line = format!(
+            let mut line = format!(
                 "iteration {}: {} submits, {} host readbacks; rollout {:.3} s, update {:.3} s; {msg}",
                 m.iteration, m.submits, m.readbacks, m.rollout_s, m.update_s
             );
+            if opts.ranks.size > 1 {
+                // gradient averaging over the ranks this iteration (part of the update)
+                let (s, bytes) = opts.ranks.reductions();
+                let (s0, b0) = reduced_before;
+                line += &format!("; all-reduce {:.3} s of {:.2} MB", s - s0, (bytes - b0) as f64 / 1e6);
+                reduced_before = (s, bytes);
+            }
             match &bar {
                 Some(b) => b.println(line),
                 None => println!("{line}"),
@@ -172,6 +194,37 @@ pub fn train(ctx: &GpuContext, opts: &RunOptions) -> Result<RunSummary> {
         &format!("sinew {} ({}, {})", env!("CARGO_PKG_VERSION"), ckpt.meta.model, ckpt.meta.task),
     )?;
     Ok(RunSummary { run_dir, metrics })
+}
+
+/// A rank other than 0: the same start (the checkpoint resumed, or the policy fine-tuned) and
+/// the same iterations, taking part in every collective (the updates' reductions, the
+/// checkpoints' gathering of worlds), writing nothing.
+fn follow(
+    trainer: &mut Trainer,
+    resume_from: &Option<(PathBuf, Checkpoint)>,
+    opts: &RunOptions,
+    run_dir: &Path,
+) -> Result<RunSummary> {
+    match resume_from {
+        Some((_, c)) => trainer.restore(c)?,
+        None => {
+            if let Some(source) = init_source(opts, run_dir)? {
+                let c = Checkpoint::load(&source)?;
+                trainer.init_from(&c).map_err(|e| Error::Config(format!("{}: {e}", source.display())))?;
+            }
+        }
+    }
+    let (total, every) = (trainer.cfg.train.iterations, trainer.cfg.train.checkpoint_every);
+    let mut metrics = Vec::new();
+    while trainer.iteration < total {
+        let m = trainer.iterate()?;
+        if (every > 0 && m.iteration.is_multiple_of(every)) || m.iteration == total {
+            // rank 0 saves it; this rank sends its worlds
+            trainer.checkpoint()?;
+        }
+        metrics.push(m);
+    }
+    Ok(RunSummary { run_dir: run_dir.to_path_buf(), metrics })
 }
 
 /// Where a fine-tuning run's first policy came from (`{"checkpoint", "iteration"}`).

@@ -1,6 +1,7 @@
 //! A training run: the environment, the networks, the optimiser and the normaliser on one
 //! device, iterated rollout → update, with checkpoints and per-iteration metrics.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use burn::tensor::{Device, Tensor, TensorData};
@@ -13,6 +14,7 @@ use super::lattice::SpdSolver;
 use super::mixture::Experts;
 use super::normalizer::ObsNormalizer;
 use super::policy::ActorCritic;
+use super::ranks::{Ranks, merge_moments, merge_two};
 use super::rollout::{EnvIo, Sampler, collect};
 use super::update::update;
 use crate::env::{Env, EpisodeStats};
@@ -113,11 +115,27 @@ pub struct Trainer<'a> {
     lattice: Option<SpdSolver>,
     /// A mixture's frozen experts.
     experts: Option<Experts>,
+    /// The processes this run spans (one without MPI).
+    pub ranks: Arc<Ranks>,
+    /// Data-parallel: the merged observation statistics (count, mean, variance) in f64, the same
+    /// on every rank, that the next iteration's rollouts are merged into.
+    norm_before: (f64, Vec<f64>, Vec<f64>),
 }
 
 impl<'a> Trainer<'a> {
     /// Build the environments and fresh networks (seeded by `train.seed`), and reset the worlds.
     pub fn new(ctx: &'a GpuContext, cfg: TrainFile) -> Result<Self> {
+        Self::with_ranks(ctx, cfg, Arc::new(Ranks::single()))
+    }
+
+    /// [`Trainer::new`] as one of `ranks`' processes: `train.nworld` worlds of its own, their
+    /// streams seeded apart from the other ranks' (rank 0's as a single process's), the same
+    /// networks on every rank.
+    pub fn with_ranks(ctx: &'a GpuContext, mut cfg: TrainFile, ranks: Arc<Ranks>) -> Result<Self> {
+        if ranks.rank > 0 {
+            let seed = &mut cfg.env.env.seed;
+            *seed = crate::env::seed_stream(*seed, 0x8000_0000 | ranks.rank as u32);
+        }
         let device = ctx.burn_device()?;
         let mut env = Env::new(ctx, &cfg.env, cfg.train.nworld)?;
         if env.model.nu == 0 {
@@ -133,6 +151,7 @@ impl<'a> Trainer<'a> {
         let params = net.to_tensors(&net.init_host(&cfg.policy, cfg.train.seed), &device)?;
         let adam = Adam::new(&params, cfg.ppo.adam_betas, cfg.ppo.adam_eps);
         let norm = ObsNormalizer::new(env.nobs, cfg.policy.obs_clip as f64, &device);
+        let nobs = env.nobs;
         let lattice = match net.latent_log_std {
             Some(_) => Some(SpdSolver::new(ctx, &device, env.model.nu)?),
             None => None,
@@ -159,6 +178,8 @@ impl<'a> Trainer<'a> {
             last_rates: [0.0; 2],
             lattice,
             experts,
+            ranks,
+            norm_before: (0.0, vec![0.0; nobs], vec![1.0; nobs]),
         })
     }
 
@@ -179,7 +200,13 @@ impl<'a> Trainer<'a> {
         let t0 = Instant::now();
         // the policy's draws are seeded per iteration, so a resumed run draws what the
         // uninterrupted one would have
-        self.device.seed(self.cfg.train.seed ^ (self.iteration as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        // (every rank draws its own actions: rank 0 as a single process would)
+        let rank_stream = (self.ranks.rank as u64).wrapping_mul(0xd1b5_4a32_d192_ed03);
+        self.device.seed(
+            self.cfg.train.seed ^ (self.iteration as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ rank_stream,
+        );
+        let mut batch = (self.ranks.size > 1)
+            .then(|| ObsNormalizer::new(self.env.nobs, self.cfg.policy.obs_clip as f64, &self.device));
         let t = &self.cfg.train;
         let ro = collect(
             self.ctx,
@@ -189,6 +216,7 @@ impl<'a> Trainer<'a> {
             &self.net,
             &self.params,
             &mut self.norm,
+            batch.as_mut(),
             t.horizon,
             self.cfg.ppo.gamma as f64,
             t.reward_scale as f64,
@@ -211,13 +239,26 @@ impl<'a> Trainer<'a> {
             lr,
             &sampler(&self.lattice, &self.experts),
             self.cfg.policy.soft_moe_balance as f64,
+            &self.ranks,
         )?;
         let row = Tensor::cat(vec![stats.0, mean_reward.reshape([1])], 0);
-        let values = read(self.ctx, row)?;
-        let ep = self.env.stats(self.ctx)?;
+        let mut values = read(self.ctx, row)?;
+        let mut ep = self.env.stats(self.ctx)?;
+        if let Some(batch) = batch {
+            self.merge_normalizers(batch)?;
+            (values, ep) = self.over_ranks(values, ep);
+        }
         let t2 = Instant::now();
         self.iteration += 1;
-        let steps = (t.horizon * t.nworld) as u64;
+        if self.ranks.size > 1 {
+            let every = self.cfg.train.rank_check_every;
+            if every > 0 && self.iteration.is_multiple_of(every) {
+                self.check_ranks_agree()?;
+            }
+        }
+        let t = &self.cfg.train;
+        // every rank's worlds
+        let steps = (t.horizon * t.nworld * self.ranks.size) as u64;
         self.env_steps += steps;
         let d_episodes = ep.episodes.saturating_sub(self.last_stats.episodes);
         // rates over the episodes that finished this iteration; the last value when none did
@@ -252,6 +293,81 @@ impl<'a> Trainer<'a> {
         Ok(m)
     }
 
+    /// Data-parallel: the observation statistics become those of every observation any rank has
+    /// seen: the run's merged statistics so far (the same on every rank) merged with every
+    /// rank's rollout (`batch`'s moments, gathered in rank order), in f64 on the host, so every
+    /// rank ends the iteration with the same normaliser.
+    fn merge_normalizers(&mut self, batch: ObsNormalizer) -> Result<()> {
+        let n = self.env.nobs;
+        let mut mine = vec![batch.count];
+        mine.extend(read(self.ctx, batch.mean)?.iter().map(|x| *x as f64));
+        mine.extend(read(self.ctx, batch.var)?.iter().map(|x| *x as f64));
+        let rollouts = merge_moments(&self.ranks.gather_f64(&mine), n);
+        // the statistics before this iteration: identical on every rank (merged last time, or
+        // restored from the same checkpoint)
+        let mut before = vec![self.norm_before.0];
+        before.extend(self.norm_before.1.iter().chain(&self.norm_before.2));
+        let all = merge_two(&before, &rollouts, n);
+        let mean: Vec<f32> = all[1..1 + n].iter().map(|x| *x as f32).collect();
+        let var: Vec<f32> = all[1 + n..].iter().map(|x| *x as f32).collect();
+        // carried on as the f32 values a checkpoint holds, so a resumed run merges what the
+        // uninterrupted one does
+        let wide = |v: &[f32]| v.iter().map(|x| *x as f64).collect::<Vec<f64>>();
+        self.norm_before = (all[0], wide(&mean), wide(&var));
+        self.norm.mean = Tensor::from_data(TensorData::new(mean, [1, n]), &self.device);
+        self.norm.var = Tensor::from_data(TensorData::new(var, [1, n]), &self.device);
+        self.norm.count = all[0];
+        Ok(())
+    }
+
+    /// Data-parallel: the update's statistics and the mean reward averaged over the ranks, and the
+    /// episode counters summed (each rank's means weigh alike: every rank runs `train.nworld`
+    /// worlds), the same on every rank.
+    fn over_ranks(&self, values: Vec<f32>, ep: EpisodeStats) -> (Vec<f32>, EpisodeStats) {
+        let mut mine: Vec<f64> = values.iter().map(|x| *x as f64).collect();
+        mine.extend([
+            ep.episodes as f64, ep.terminations as f64, ep.successes as f64, ep.mean_last_return,
+            ep.mean_last_length,
+        ]);
+        let width = mine.len();
+        let all = self.ranks.gather_f64(&mine);
+        let size = self.ranks.size as f64;
+        let sum = |i: usize| all.iter().skip(i).step_by(width).sum::<f64>();
+        let k = values.len();
+        let values = (0..k).map(|i| (sum(i) / size) as f32).collect();
+        let ep = EpisodeStats {
+            episodes: sum(k) as u64,
+            terminations: sum(k + 1) as u64,
+            successes: sum(k + 2) as u64,
+            mean_last_return: sum(k + 3) / size,
+            mean_last_length: sum(k + 4) / size,
+        };
+        (values, ep)
+    }
+
+    /// Data-parallel: every rank's parameters and observation normaliser hash to the same bits,
+    /// else an error naming the iteration (a rank whose arithmetic went its own way would train
+    /// another policy).
+    fn check_ranks_agree(&self) -> Result<()> {
+        let mut flat: Vec<Tensor<1>> = self.params.iter().map(|p| p.clone().reshape([-1])).collect();
+        flat.extend([self.norm.mean.clone().reshape([-1]), self.norm.var.clone().reshape([-1])]);
+        let bits = read(self.ctx, Tensor::cat(flat, 0))?;
+        let hash = bits.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, x| {
+            (h ^ x.to_bits() as u64).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+        // two exact halves (an f64 holds 32 bits exactly)
+        let all = self.ranks.gather_f64(&[(hash >> 32) as f64, (hash & 0xffff_ffff) as f64]);
+        if all.chunks_exact(2).any(|h| h != &all[..2]) {
+            return Err(Error::Gpu(format!(
+                "after iteration {}, the ranks' parameters or normalisers differ (checksums {:?}): the ranks \
+                 no longer train one policy",
+                self.iteration,
+                all.chunks_exact(2).map(|h| ((h[0] as u64) << 32) | h[1] as u64).collect::<Vec<_>>()
+            )));
+        }
+        Ok(())
+    }
+
     /// A mixture checkpoint's experts replace this run's (resume and fine-tuning use the
     /// experts the checkpoint was trained with).
     fn take_experts(&mut self, c: &Checkpoint) -> Result<()> {
@@ -275,6 +391,7 @@ impl<'a> Trainer<'a> {
             nworld: self.env.nworld,
             policy: self.cfg.policy.clone(),
             params: self.net.names.iter().cloned().zip(self.net.shapes.iter().copied()).collect(),
+            ranks: self.ranks.size,
         };
         let mut c = Checkpoint { meta, blobs: Default::default() };
         for (i, name) in self.net.names.iter().enumerate() {
@@ -296,8 +413,16 @@ impl<'a> Trainer<'a> {
         if let Some(experts) = &self.experts {
             experts.save(&mut c)?;
         }
-        for (name, bytes) in self.env.snapshot(self.ctx)? {
+        // every rank's worlds, gathered on rank 0 (rank r's under rank{r}/)
+        let own = self.env.snapshot(self.ctx)?;
+        let all = if self.ranks.size > 1 { self.ranks.gather_bytes(pack(&own)) } else { Vec::new() };
+        for (name, bytes) in own {
             c.blobs.insert(format!("env/{name}"), bytes);
+        }
+        for (r, packed) in all.iter().enumerate().skip(1) {
+            for (name, bytes) in unpack(packed)? {
+                c.blobs.insert(format!("rank{r}/env/{name}"), bytes);
+            }
         }
         Ok(c)
     }
@@ -328,6 +453,7 @@ impl<'a> Trainer<'a> {
         self.norm.mean = load_tensor(c, "norm/mean", [1, m.nobs], &self.device)?;
         self.norm.var = load_tensor(c, "norm/var", [1, m.nobs], &self.device)?;
         self.norm.count = m.norm_count;
+        self.norm_before = norm_of(c)?;
         self.take_experts(c)
     }
 
@@ -352,6 +478,13 @@ impl<'a> Trainer<'a> {
         if m.nworld != self.env.nworld {
             return mismatch("nworld", m.nworld.to_string(), self.env.nworld.to_string());
         }
+        if m.ranks != self.ranks.size {
+            return mismatch(
+                "the number of ranks (MPI processes)",
+                m.ranks.to_string(),
+                self.ranks.size.to_string(),
+            );
+        }
         let here: Vec<(String, [usize; 2])> =
             self.net.names.iter().cloned().zip(self.net.shapes.iter().copied()).collect();
         if m.params != here {
@@ -369,6 +502,7 @@ impl<'a> Trainer<'a> {
         self.norm.mean = load("norm/mean", [1, m.nobs])?;
         self.norm.var = load("norm/var", [1, m.nobs])?;
         self.norm.count = m.norm_count;
+        self.norm_before = norm_of(c)?;
         self.take_experts(c)?;
         let stats = c.f32s("stats")?;
         if stats.len() != 5 {
@@ -383,7 +517,11 @@ impl<'a> Trainer<'a> {
         };
         // the worlds: Burn must have written nothing pending into the bound outputs first
         super::interop::flush(self.ctx, &self.device)?;
-        self.env.restore(self.ctx, |name| c.blob(&format!("env/{name}")).map(|b| b.to_vec()))?;
+        let prefix = match self.ranks.rank {
+            0 => "env/".to_string(),
+            r => format!("rank{r}/env/"),
+        };
+        self.env.restore(self.ctx, |name| c.blob(&format!("{prefix}{name}")).map(|b| b.to_vec()))?;
         self.iteration = m.iteration;
         self.env_steps = m.env_steps;
         Ok(())
@@ -397,6 +535,46 @@ fn sampler<'a>(lattice: &'a Option<SpdSolver>, experts: &'a Option<Experts>) -> 
         (_, Some(experts)) => Sampler::Mixture(experts),
         _ => Sampler::Gaussian,
     }
+}
+
+/// A checkpoint's observation statistics in f64: (count, mean, variance).
+fn norm_of(c: &Checkpoint) -> Result<(f64, Vec<f64>, Vec<f64>)> {
+    let f64s = |name: &str| c.f32s(name).map(|v| v.iter().map(|x| *x as f64).collect::<Vec<f64>>());
+    Ok((c.meta.norm_count, f64s("norm/mean")?, f64s("norm/var")?))
+}
+
+/// Named blobs in one byte string (a rank's worlds sent to rank 0): per blob its name's length
+/// (u32 LE), the name, its length (u64 LE), the bytes.
+fn pack(blobs: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (name, bytes) in blobs {
+        out.extend((name.len() as u32).to_le_bytes());
+        out.extend(name.as_bytes());
+        out.extend((bytes.len() as u64).to_le_bytes());
+        out.extend(bytes);
+    }
+    out
+}
+
+/// The blobs [`pack`] packed; `Err` on a truncated string.
+fn unpack(mut b: &[u8]) -> Result<Vec<(String, Vec<u8>)>> {
+    let bad = || Error::Gpu("a rank's world state arrived truncated".into());
+    let take = |n: usize, b: &mut &[u8]| -> Result<Vec<u8>> {
+        if b.len() < n {
+            return Err(bad());
+        }
+        let (head, rest) = b.split_at(n);
+        *b = rest;
+        Ok(head.to_vec())
+    };
+    let mut out = Vec::new();
+    while !b.is_empty() {
+        let len = u32::from_le_bytes(take(4, &mut b)?.try_into().map_err(|_| bad())?) as usize;
+        let name = String::from_utf8(take(len, &mut b)?).map_err(|_| bad())?;
+        let len = u64::from_le_bytes(take(8, &mut b)?.try_into().map_err(|_| bad())?) as usize;
+        out.push((name, take(len, &mut b)?));
+    }
+    Ok(out)
 }
 
 /// A checkpoint's array `name` as a tensor of `shape` on `device` (its size checked).

@@ -2,13 +2,14 @@
 //! by a random permutation on the GPU, each a forward/backward pass and an Adam step. The
 //! per-minibatch statistics stay on the device and come back in one read per iteration.
 
-use burn::tensor::{Device, Distribution, Tensor};
+use burn::tensor::{Device, Distribution, Tensor, TensorData};
 
 use super::adam::Adam;
 use super::config::PpoConfig;
 use super::gae::gae;
 use super::policy::{ActorCritic, entropy, log_prob};
 use super::ppo::ppo_loss;
+use super::ranks::Ranks;
 use super::reduce::var_mean;
 use super::rollout::{Rollout, Sampler};
 use crate::error::{Error, Result};
@@ -35,6 +36,7 @@ pub fn update(
     lr: f64,
     sampler: &Sampler,
     balance_weight: f64,
+    ranks: &Ranks,
 ) -> Result<UpdateStats> {
     let (adv, ret) =
         gae(ro.rewards, ro.values.clone(), ro.ended, ro.last_value, cfg.gamma as f64, cfg.lambda as f64);
@@ -104,6 +106,7 @@ pub fn update(
                     p.grad(&grads).ok_or_else(|| Error::Gpu(format!("no gradient for parameter {name}")))
                 })
                 .collect::<Result<_>>()?;
+            let g = if ranks.size > 1 { average_over_ranks(ctx, device, g, ranks)? } else { g };
             let norm = adam.step(params, g, lr, cfg.max_grad_norm as f64);
             let row = Tensor::cat(
                 vec![
@@ -122,4 +125,34 @@ pub fn update(
     }
     let mean = Tensor::stack::<2>(sums, 0).sum_dim(0).reshape([6]).div_scalar(count as f64);
     Ok(UpdateStats(Tensor::cat(vec![mean, ev], 0)))
+}
+
+/// Every rank's gradients averaged (data-parallel PPO over MPI): flattened into one vector, read
+/// to the host once, summed over the ranks (MPI_Allreduce gives every rank the same sum), scaled
+/// by 1/ranks and split back, before the global-norm clip and Adam, so every rank takes the same
+/// step and the parameters stay bitwise equal.
+fn average_over_ranks(
+    ctx: &GpuContext,
+    device: &Device,
+    grads: Vec<Tensor<2>>,
+    ranks: &Ranks,
+) -> Result<Vec<Tensor<2>>> {
+    let t0 = std::time::Instant::now();
+    let shapes: Vec<[usize; 2]> = grads.iter().map(|g| g.dims()).collect();
+    let flat: Vec<Tensor<1>> = grads.into_iter().map(|g| g.reshape([-1])).collect();
+    let mut host = super::trainer::read(ctx, Tensor::cat(flat, 0))?;
+    ranks.sum_f32(&mut host);
+    let scale = 1.0 / ranks.size as f32;
+    host.iter_mut().for_each(|x| *x *= scale);
+    ranks.count_reduction(t0.elapsed().as_secs_f64(), 4 * host.len() as u64);
+    let mut at = 0;
+    Ok(shapes
+        .into_iter()
+        .map(|s| {
+            let n = s[0] * s[1];
+            let part = host[at..at + n].to_vec();
+            at += n;
+            Tensor::from_data(TensorData::new(part, s), device)
+        })
+        .collect())
 }
