@@ -131,6 +131,23 @@ fn two_ranks_resume_exactly() {
     assert!(err.contains("the number of ranks (MPI processes) is 2 there, 1 here"), "{err}");
 }
 
+/// The processes of sinew ranks (not mpirun's) whose command line names `run`, from /proc.
+fn ranks_of(run: &Path) -> Vec<u32> {
+    let want = run.to_str().unwrap();
+    let mut pids: Vec<u32> = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .filter(|pid: &u32| {
+            let Ok(cmd) = std::fs::read(format!("/proc/{pid}/cmdline")) else { return false };
+            let args: Vec<String> =
+                cmd.split(|b| *b == 0).map(|a| String::from_utf8_lossy(a).into()).collect();
+            args[0].ends_with("sinew") && args.iter().any(|a| a == want)
+        })
+        .collect();
+    pids.sort_unstable();
+    pids
+}
+
 /// A rank killed mid-run ends the job with an error instead of leaving the other waiting in a
 /// reduction.
 #[test]
@@ -149,11 +166,10 @@ fn a_rank_that_dies_ends_the_job() {
         assert!(child.try_wait().unwrap().is_none(), "the run ended early");
         std::thread::sleep(Duration::from_millis(200));
     }
-    let pids = Command::new("pgrep").args(["-f", run.to_str().unwrap()]).output().unwrap();
-    let pids: Vec<String> = String::from_utf8_lossy(&pids.stdout).lines().map(str::to_string).collect();
-    // mpirun's own command line names the run directory too: kill the newest process, a rank
-    let victim = pids.last().expect("the ranks' processes");
-    Command::new("kill").args(["-9", victim]).status().unwrap();
+    let ranks = ranks_of(&run);
+    assert_eq!(ranks.len(), 2, "two rank processes: {ranks:?}");
+    let victim = ranks[1];
+    Command::new("sh").args(["-c", &format!("kill -9 {victim}")]).status().unwrap();
     let killed = Instant::now();
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {
