@@ -80,6 +80,42 @@ fn two_ranks_learn_the_quick_start() {
     assert!(success >= 0.6, "success rate after training {success}");
 }
 
+/// After one iteration of one control step, whose observations are every world's first (its
+/// reset state), rank 0's merged normaliser holds the count, mean and variance of both ranks'
+/// observations computed here on the host (each rank's worlds rebuilt with its seed).
+#[test]
+fn the_merged_normaliser_is_both_ranks_observations() {
+    let run = fresh("mpi_normaliser");
+    run_ok({
+        let mut c = mpirun(&["--config", &quickstart(), "--run-dir", run.to_str().unwrap()]);
+        c.args(["train.nworld=16", "train.horizon=1", "train.iterations=1", "ppo.minibatches=1"]);
+        c
+    });
+    let c = Checkpoint::load(&run.join("checkpoints/iter_000001.ckpt")).unwrap();
+    let ctx = sinew::gpu::GpuContext::new().unwrap();
+    let cfg = common::quickstart(&[]);
+    let mut rows: Vec<Vec<f32>> = Vec::new();
+    for rank in 0..2 {
+        let mut file = cfg.env.clone();
+        file.env.seed = sinew::rl::ranks::rank_env_seed(cfg.env.env.seed, rank);
+        let env = sinew::env::Env::new(&ctx, &file, 16).unwrap();
+        env.reset(&ctx);
+        let obs = env.observations(&ctx).unwrap();
+        rows.extend(obs.chunks_exact(env.nobs).map(<[f32]>::to_vec));
+    }
+    let (n, nobs) = (rows.len() as f64, rows[0].len());
+    assert_eq!(c.meta.norm_count, n);
+    let (mean, var) = (c.f32s("norm/mean").unwrap(), c.f32s("norm/var").unwrap());
+    for j in 0..nobs {
+        let m = rows.iter().map(|r| r[j] as f64).sum::<f64>() / n;
+        let v = rows.iter().map(|r| (r[j] as f64 - m).powi(2)).sum::<f64>() / n;
+        assert!((mean[j] as f64 - m).abs() <= 1e-5 * (1.0 + m.abs()), "feature {j}: mean {} vs {m}", mean[j]);
+        assert!((var[j] as f64 - v).abs() <= 1e-5 * (1e-3 + v), "feature {j}: variance {} vs {v}", var[j]);
+    }
+    // the two ranks' worlds differ (else this would not test a merge)
+    assert_ne!(rows[0], rows[16]);
+}
+
 /// A 2-rank run stopped after iteration 2 and resumed with 2 ranks reaches iteration 4 with
 /// bitwise the parameters, moments, normaliser and both ranks' worlds of the run that went
 /// straight through; resuming it as a single process is refused by name.

@@ -174,6 +174,15 @@ impl Ranks {
     }
 }
 
+/// The seed of rank `rank`'s world streams in a run whose config says `seed`: rank 0 keeps it (a
+/// single process's worlds), the others' are mixed apart.
+pub fn rank_env_seed(seed: u32, rank: usize) -> u32 {
+    match rank {
+        0 => seed,
+        r => crate::env::seed_stream(seed, 0x8000_0000 | r as u32),
+    }
+}
+
 /// Merge per-rank (count, mean, biased variance) statistics of `n` features, given as
 /// `[count, mean₀‥ₙ, var₀‥ₙ]` runs in rank order, into one such run: Chan et al.'s pairwise update
 /// in f64, rank after rank, so every rank computes the same numbers.

@@ -132,10 +132,7 @@ impl<'a> Trainer<'a> {
     /// streams seeded apart from the other ranks' (rank 0's as a single process's), the same
     /// networks on every rank.
     pub fn with_ranks(ctx: &'a GpuContext, mut cfg: TrainFile, ranks: Arc<Ranks>) -> Result<Self> {
-        if ranks.rank > 0 {
-            let seed = &mut cfg.env.env.seed;
-            *seed = crate::env::seed_stream(*seed, 0x8000_0000 | ranks.rank as u32);
-        }
+        cfg.env.env.seed = super::ranks::rank_env_seed(cfg.env.env.seed, ranks.rank);
         let device = ctx.burn_device()?;
         let mut env = Env::new(ctx, &cfg.env, cfg.train.nworld)?;
         if env.model.nu == 0 {
