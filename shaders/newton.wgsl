@@ -871,6 +871,8 @@ fn iterate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
         flag = select(0u, 1u, scratch(s.factored) != real(0.0) && (!HOT || params.factor_in_work != 0u));
     }
     var factored = workgroupUniformLoad(&flag) != 0u;
+    // (thread 0 writes the flag again below)
+    workgroupBarrier();
     if (HOT && factored) {
         for (var e = tid; e < params.nl + sizes.nv; e += WG) {
             hot[HOT_FACTOR + e] = work[s.h + e];

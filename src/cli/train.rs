@@ -46,11 +46,12 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     if ranks.size == 1 {
         return run_on(args, GpuContext::new()?, ranks);
     }
-    // one rank's error or panic ends the whole job (MPI_Abort / a signal), so no rank is left
-    // waiting in a collective for it
+    // one rank's error or panic ends the whole job (MPI_Abort, whatever the launcher's settings),
+    // so no rank is left waiting in a collective for it
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         default_hook(info);
+        sinew::rl::ranks::abort_world(101);
         std::process::abort();
     }));
     let result =

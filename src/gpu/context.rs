@@ -133,7 +133,14 @@ impl GpuContext {
         let inst = instance();
         let mut list = pollster::block_on(inst.enumerate_adapters(backends()));
         list.sort_by_key(|a| rank(a.get_info().device_type));
-        let gpus = list.iter().filter(|a| a.get_info().device_type != wgpu::DeviceType::Cpu).count();
+        // discrete GPUs where the node has any (an integrated one beside them is not a rank's),
+        // else any GPU; the list is sorted discrete first
+        let kind = |a: &wgpu::Adapter| a.get_info().device_type;
+        let discrete = list.iter().filter(|a| kind(a) == wgpu::DeviceType::DiscreteGpu).count();
+        let gpus = match discrete {
+            0 => list.iter().filter(|a| kind(a) != wgpu::DeviceType::Cpu).count(),
+            n => n,
+        };
         let adapter = match (gpus, list.is_empty()) {
             (0, true) => return Self::new(),
             (0, false) => list.remove(0),

@@ -45,9 +45,10 @@ struct Mpi {
 }
 
 /// How many processes the launcher started, from the variables Open MPI, MPICH/Hydra, PMIx and
-/// Slurm set (None: not launched as one of several).
+/// Slurm's `srun` set for a job step (None: not launched as one of several; a plain command in a
+/// batch script of several tasks, outside `srun`, is one process).
 pub fn launched_size() -> Option<usize> {
-    ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS"]
+    ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS", "SLURM_STEP_NUM_TASKS"]
         .iter()
         .find_map(|v| std::env::var(v).ok()?.parse::<usize>().ok())
         .filter(|n| *n > 1)
@@ -163,15 +164,38 @@ impl Ranks {
     /// End every rank's process with `code` (MPI_Abort), so one rank's error stops the job
     /// instead of leaving the others waiting in a collective. Returns where there is one rank.
     pub fn abort(&self, code: i32) {
-        #[cfg(feature = "mpi")]
-        if let Some(m) = &self.mpi {
-            use mpi::traits::*;
-            if self.size > 1 {
-                m.world.abort(code);
-            }
+        if self.size > 1 {
+            abort_world(code);
         }
-        let _ = code;
     }
+
+    /// Every rank agrees on `values` (the same on each), else `Err` on every rank naming `what`
+    /// and each rank's values (an all-gather every rank reaches, so none is left waiting).
+    pub fn agree(&self, what: &str, values: &[f64]) -> Result<()> {
+        let all = self.gather_f64(values);
+        if all.chunks_exact(values.len().max(1)).all(|v| v == values) && all.len() == values.len() * self.size
+        {
+            return Ok(());
+        }
+        Err(Error::Config(format!(
+            "the ranks disagree on {what}: {:?} (rank by rank); every rank must see the same run directory",
+            all.chunks_exact(values.len().max(1)).collect::<Vec<_>>()
+        )))
+    }
+}
+
+/// MPI_Abort on the whole job from anywhere (a panic hook holds no [`Ranks`]); nothing without
+/// the `mpi` feature or before MPI was initialised.
+pub fn abort_world(code: i32) {
+    #[cfg(feature = "mpi")]
+    if mpi::environment::is_initialized() && !mpi::environment::is_finalized() {
+        // SAFETY: MPI is initialised and not finalised; MPI_Abort on the world communicator
+        // takes no Rust-owned memory and does not return
+        unsafe {
+            mpi::ffi::MPI_Abort(mpi::ffi::RSMPI_COMM_WORLD, code);
+        }
+    }
+    let _ = code;
 }
 
 /// The seed of rank `rank`'s world streams in a run whose config says `seed`: rank 0 keeps it (a

@@ -121,6 +121,7 @@ pub fn train(ctx: &GpuContext, opts: &RunOptions) -> Result<RunSummary> {
             }
         }
     }
+    agree_on_start(&trainer)?;
     write_file(&run_dir.join("config.toml"), trainer.cfg.to_toml()?.as_bytes())?;
     let csv_path = run_dir.join("metrics.csv");
     let mut csv = open_csv(&csv_path, resume_from.is_some())?;
@@ -214,6 +215,7 @@ fn follow(
             }
         }
     }
+    agree_on_start(trainer)?;
     let (total, every) = (trainer.cfg.train.iterations, trainer.cfg.train.checkpoint_every);
     let mut metrics = Vec::new();
     while trainer.iteration < total {
@@ -225,6 +227,20 @@ fn follow(
         metrics.push(m);
     }
     Ok(RunSummary { run_dir: run_dir.to_path_buf(), metrics })
+}
+
+/// Every rank starts from the same point (iteration, environment steps, iterations and
+/// checkpoint interval: each read the run directory itself, and a stale listing on a network
+/// filesystem could hand one rank an older checkpoint), else an error on every rank instead of
+/// ranks meeting different collectives. Nothing to check for one process.
+fn agree_on_start(trainer: &Trainer) -> Result<()> {
+    if trainer.ranks.size == 1 {
+        return Ok(());
+    }
+    let t = &trainer.cfg.train;
+    let start =
+        [trainer.iteration as f64, trainer.env_steps as f64, t.iterations as f64, t.checkpoint_every as f64];
+    trainer.ranks.agree("where the run starts (iteration, env steps, iterations, checkpoint_every)", &start)
 }
 
 /// Where a fine-tuning run's first policy came from (`{"checkpoint", "iteration"}`).

@@ -392,17 +392,20 @@ impl EfcTable {
 
     /// Loop iterations of the busiest invocation trying the factor's rank-one updates
     /// (newton.wgsl's `update_factor`, which may still end in a factorisation): listing the
-    /// changed rows (twice a share of the rows, the scan), clearing the change vector, and at
-    /// most 4·nv steps along the elimination tree (its WALK_COLUMNS; each a column's share of
-    /// rows), each row's values spread out first (a row walks at least 2).
+    /// changed rows (twice a share of the rows, their workgroup sum, the scan), clearing the
+    /// change vector, and at most 4·nv steps along the elimination tree (its WALK_COLUMNS; each a
+    /// column's share of rows), each row's values spread out first (a row walks at least 2), and
+    /// the loop over at most CHANGED_MAX (64) rows.
     fn update_loops(&self, nv: usize) -> usize {
         let per_thread = |n: usize| n.div_ceil(self.threads).max(1);
         let widest_column = (0..nv).map(|j| self.pattern.column(j).len() - 1).max().unwrap_or(0);
         2 * per_thread(self.nefc_max())
+            + (2 * self.threads.ilog2() as usize + 2)
             + self.threads.ilog2() as usize
             + per_thread(nv)
             + 4 * nv * (1 + per_thread(widest_column))
             + 2 * nv * per_thread(self.rows.widest())
+            + 64
     }
 
     /// Loop iterations of the busiest invocation in one Newton iteration: the Hessian's assembly
