@@ -114,17 +114,15 @@ var<workgroup> hot: array<real, HOT_LEN>;
 // Workgroup-wide decision (stop or go on), read uniformly with workgroupUniformLoad.
 var<workgroup> flag: u32;
 
-// The rank-one updates (update_factor): the changed rows in row order, an exclusive scan's
-// partial sums, and whether an update lost the precision the arithmetic holds.
-const CHANGED_MAX: u32 = 64u;
-// Whether the factor may be changed by rank-one updates at all (SINEW_NEWTON_UPDATES; an
-// unchanged active set reuses it either way, which is exact).
+// The rank-one updates (update_factor), set by the host (src/sim/efc.rs, which also budgets
+// their loops): whether the factor may be changed by them at all (SINEW_NEWTON_UPDATES; an
+// unchanged active set reuses it either way, which is exact), the most rows that may change,
+// and the most columns their walks may take together, in multiples of nv.
 override UPDATES: bool = true;
-// The most columns the changes may walk together, in multiples of nv (a factorisation's
-// columns, each of which costs several walk steps: a column's pairs against its rows). On
-// lavapipe, mm_fullbody 256 worlds, Newton per step: 867 ms refactorising every iteration,
-// 806 / 617 / 562 / 570 ms with 1 / 2 / 4 / 8.
-const WALK_COLUMNS: u32 = 4u;
+override CHANGED_MAX: u32 = 64u;
+override WALK_COLUMNS: u32 = 4u;
+// The changed rows in row order, an exclusive scan's partial sums, and whether an update lost
+// the precision the arithmetic holds.
 var<workgroup> changed_rows: array<u32, CHANGED_MAX>;
 var<workgroup> scan: array<u32, WG_MAX>;
 var<workgroup> lost: u32;
@@ -587,8 +585,9 @@ fn workgroup_scan(tid: u32, v: u32) -> u32 {
 // per row that joined (+D J_rᵀ J_r) or left (−D J_rᵀ J_r), in row order, as MuJoCo's
 // HessianIncremental does, instead of assembling and factorising H again. Each change walks only
 // the columns on its path up the elimination tree, a barrier each, so this runs where the
-// walks together take at most WALK_COLUMNS·nv columns and at most CHANGED_MAX rows changed. Returns false, leaving the factor to be rebuilt, where it does not run or where a
-// downdate cancelled most of a pivot's digits. Whole workgroup; the value is uniform.
+// walks together take at most WALK_COLUMNS·nv columns and at most CHANGED_MAX rows changed.
+// Returns false, leaving the factor to be rebuilt, where it does not run or where a downdate
+// cancelled most of a pivot's digits. Whole workgroup; the value is uniform.
 fn update_factor(s: Slots, tid: u32) -> bool {
     // each invocation counts a contiguous share of the rows, so the list comes out in row order
     let share = (s.n + WG - 1u) / WG;

@@ -102,6 +102,14 @@ fn instance() -> wgpu::Instance {
     wgpu::Instance::new(desc)
 }
 
+/// Every adapter `inst` sees under `WGPU_BACKEND`, in selection order (discrete GPUs first, CPU
+/// adapters last).
+fn sorted_adapters(inst: &wgpu::Instance) -> Vec<wgpu::Adapter> {
+    let mut list = pollster::block_on(inst.enumerate_adapters(backends()));
+    list.sort_by_key(|a| rank(a.get_info().device_type));
+    list
+}
+
 fn rank(t: wgpu::DeviceType) -> u8 {
     match t {
         wgpu::DeviceType::DiscreteGpu => 0,
@@ -115,10 +123,7 @@ fn rank(t: wgpu::DeviceType) -> u8 {
 impl GpuContext {
     /// Every adapter visible under the current `WGPU_BACKEND`, in selection order.
     pub fn adapters() -> Vec<AdapterSummary> {
-        let inst = instance();
-        let mut list = pollster::block_on(inst.enumerate_adapters(backends()));
-        list.sort_by_key(|a| rank(a.get_info().device_type));
-        list.iter().map(AdapterSummary::of).collect()
+        sorted_adapters(&instance()).iter().map(AdapterSummary::of).collect()
     }
 
     /// Open the adapter of one of several processes on a node (data-parallel training): the
@@ -131,8 +136,7 @@ impl GpuContext {
         }
         f64_allowed()?;
         let inst = instance();
-        let mut list = pollster::block_on(inst.enumerate_adapters(backends()));
-        list.sort_by_key(|a| rank(a.get_info().device_type));
+        let mut list = sorted_adapters(&inst);
         // discrete GPUs where the node has any (an integrated one beside them is not a rank's),
         // else any GPU; the list is sorted discrete first
         let kind = |a: &wgpu::Adapter| a.get_info().device_type;
@@ -153,8 +157,7 @@ impl GpuContext {
     pub fn new() -> Result<Self> {
         f64_allowed()?;
         let inst = instance();
-        let mut list = pollster::block_on(inst.enumerate_adapters(backends()));
-        list.sort_by_key(|a| rank(a.get_info().device_type));
+        let mut list = sorted_adapters(&inst);
         if list.is_empty() {
             return Err(Error::Gpu(
                 "no GPU adapter found (on Linux without a GPU, install Mesa's lavapipe: \

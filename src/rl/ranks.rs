@@ -118,16 +118,17 @@ impl Ranks {
         self.rank == 0
     }
 
-    /// Sum `buf` over every rank, in place, the same result on every rank (MPI_Allreduce).
-    pub fn sum_f32(&self, buf: &mut [f32]) {
+    /// `buf` summed over every rank, the same result on every rank (MPI_Allreduce).
+    pub fn sum_f32(&self, buf: Vec<f32>) -> Vec<f32> {
         #[cfg(feature = "mpi")]
         if let Some(m) = &self.mpi {
             use mpi::collective::SystemOperation;
             use mpi::traits::*;
-            let send = buf.to_vec();
-            m.world.all_reduce_into(&send[..], buf, SystemOperation::sum());
+            let mut sum = vec![0.0; buf.len()];
+            m.world.all_reduce_into(&buf[..], &mut sum[..], SystemOperation::sum());
+            return sum;
         }
-        let _ = buf;
+        buf
     }
 
     /// Every rank's `x` (the same length on each), concatenated in rank order, on every rank.
@@ -169,18 +170,13 @@ impl Ranks {
         }
     }
 
-    /// Every rank agrees on `values` (the same on each), else `Err` on every rank naming `what`
-    /// and each rank's values (an all-gather every rank reaches, so none is left waiting).
-    pub fn agree(&self, what: &str, values: &[f64]) -> Result<()> {
+    /// None where every rank holds the same `values` (as long on each), else every rank's, in
+    /// rank order, on every rank (an all-gather every rank reaches, so all of them see the
+    /// disagreement and none is left waiting).
+    pub fn disagreement(&self, values: &[f64]) -> Option<Vec<Vec<f64>>> {
         let all = self.gather_f64(values);
-        if all.chunks_exact(values.len().max(1)).all(|v| v == values) && all.len() == values.len() * self.size
-        {
-            return Ok(());
-        }
-        Err(Error::Config(format!(
-            "the ranks disagree on {what}: {:?} (rank by rank); every rank must see the same run directory",
-            all.chunks_exact(values.len().max(1)).collect::<Vec<_>>()
-        )))
+        let per_rank: Vec<Vec<f64>> = all.chunks_exact(values.len().max(1)).map(<[f64]>::to_vec).collect();
+        per_rank.iter().any(|v| v != values).then_some(per_rank)
     }
 }
 

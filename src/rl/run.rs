@@ -109,19 +109,10 @@ pub fn train(ctx: &GpuContext, opts: &RunOptions) -> Result<RunSummary> {
         let n = trainer.cfg.train.nworld;
         println!("training on {} ranks × {n} worlds = {} worlds", opts.ranks.size, opts.ranks.size * n);
     }
-    match &resume_from {
-        Some((_, c)) => trainer.restore(c)?,
-        // a new run, or a fine-tuning run killed before its first checkpoint
-        None => {
-            if let Some(source) = init_source(opts, &run_dir)? {
-                let c = Checkpoint::load(&source)?;
-                trainer.init_from(&c).map_err(|e| Error::Config(format!("{}: {e}", source.display())))?;
-                let record = serde_json::json!({ "checkpoint": source, "iteration": c.meta.iteration });
-                write_file(&run_dir.join(INIT_FROM), record.to_string().as_bytes())?;
-            }
-        }
+    if let Some((source, iteration)) = start(&mut trainer, &resume_from, opts, &run_dir)? {
+        let record = serde_json::json!({ "checkpoint": source, "iteration": iteration });
+        write_file(&run_dir.join(INIT_FROM), record.to_string().as_bytes())?;
     }
-    agree_on_start(&trainer)?;
     write_file(&run_dir.join("config.toml"), trainer.cfg.to_toml()?.as_bytes())?;
     let csv_path = run_dir.join("metrics.csv");
     let mut csv = open_csv(&csv_path, resume_from.is_some())?;
@@ -179,7 +170,7 @@ pub fn train(ctx: &GpuContext, opts: &RunOptions) -> Result<RunSummary> {
                 None => println!("{line}"),
             }
         }
-        if (every > 0 && m.iteration.is_multiple_of(every)) || m.iteration == total {
+        if checkpoint_due(m.iteration, every, total) {
             trainer.checkpoint()?.save(&checkpoint::path_for(&run_dir, m.iteration))?;
         }
         metrics.push(m);
@@ -206,27 +197,50 @@ fn follow(
     opts: &RunOptions,
     run_dir: &Path,
 ) -> Result<RunSummary> {
-    match resume_from {
-        Some((_, c)) => trainer.restore(c)?,
-        None => {
-            if let Some(source) = init_source(opts, run_dir)? {
-                let c = Checkpoint::load(&source)?;
-                trainer.init_from(&c).map_err(|e| Error::Config(format!("{}: {e}", source.display())))?;
-            }
-        }
-    }
-    agree_on_start(trainer)?;
+    start(trainer, resume_from, opts, run_dir)?;
     let (total, every) = (trainer.cfg.train.iterations, trainer.cfg.train.checkpoint_every);
     let mut metrics = Vec::new();
     while trainer.iteration < total {
         let m = trainer.iterate()?;
-        if (every > 0 && m.iteration.is_multiple_of(every)) || m.iteration == total {
+        if checkpoint_due(m.iteration, every, total) {
             // rank 0 saves it; this rank sends its worlds
             trainer.checkpoint()?;
         }
         metrics.push(m);
     }
     Ok(RunSummary { run_dir: run_dir.to_path_buf(), metrics })
+}
+
+/// Where every rank's trainer starts: the checkpoint resumed, or for a new run (or a fine-tuning
+/// run killed before its first checkpoint) the policy fine-tuned from, whose (path, iteration)
+/// is returned for rank 0's record; then the ranks check they agree.
+fn start(
+    trainer: &mut Trainer,
+    resume_from: &Option<(PathBuf, Checkpoint)>,
+    opts: &RunOptions,
+    run_dir: &Path,
+) -> Result<Option<(PathBuf, usize)>> {
+    let source = match resume_from {
+        Some((_, c)) => {
+            trainer.restore(c)?;
+            None
+        }
+        None => match init_source(opts, run_dir)? {
+            Some(source) => {
+                let c = Checkpoint::load(&source)?;
+                trainer.init_from(&c).map_err(|e| Error::Config(format!("{}: {e}", source.display())))?;
+                Some((source, c.meta.iteration))
+            }
+            None => None,
+        },
+    };
+    agree_on_start(trainer)?;
+    Ok(source)
+}
+
+/// Whether iteration `iteration` of `total` writes a checkpoint (every `every`, 0: only the last).
+fn checkpoint_due(iteration: usize, every: usize, total: usize) -> bool {
+    (every > 0 && iteration.is_multiple_of(every)) || iteration == total
 }
 
 /// Every rank starts from the same point (iteration, environment steps, iterations and
@@ -240,7 +254,13 @@ fn agree_on_start(trainer: &Trainer) -> Result<()> {
     let t = &trainer.cfg.train;
     let start =
         [trainer.iteration as f64, trainer.env_steps as f64, t.iterations as f64, t.checkpoint_every as f64];
-    trainer.ranks.agree("where the run starts (iteration, env steps, iterations, checkpoint_every)", &start)
+    match trainer.ranks.disagreement(&start) {
+        None => Ok(()),
+        Some(all) => Err(Error::Config(format!(
+            "the ranks disagree on where the run starts (iteration, env steps, iterations, checkpoint_every): \
+             {all:?}, rank by rank; every rank must see the same run directory"
+        ))),
+    }
 }
 
 /// Where a fine-tuning run's first policy came from (`{"checkpoint", "iteration"}`).

@@ -117,9 +117,6 @@ pub struct Trainer<'a> {
     experts: Option<Experts>,
     /// The processes this run spans (one without MPI).
     pub ranks: Arc<Ranks>,
-    /// Data-parallel: the merged observation statistics (count, mean, variance) in f64, the same
-    /// on every rank, that the next iteration's rollouts are merged into.
-    norm_before: (f64, Vec<f64>, Vec<f64>),
 }
 
 impl<'a> Trainer<'a> {
@@ -148,7 +145,6 @@ impl<'a> Trainer<'a> {
         let params = net.to_tensors(&net.init_host(&cfg.policy, cfg.train.seed), &device)?;
         let adam = Adam::new(&params, cfg.ppo.adam_betas, cfg.ppo.adam_eps);
         let norm = ObsNormalizer::new(env.nobs, cfg.policy.obs_clip as f64, &device);
-        let nobs = env.nobs;
         let lattice = match net.latent_log_std {
             Some(_) => Some(SpdSolver::new(ctx, &device, env.model.nu)?),
             None => None,
@@ -176,7 +172,6 @@ impl<'a> Trainer<'a> {
             lattice,
             experts,
             ranks,
-            norm_before: (0.0, vec![0.0; nobs], vec![1.0; nobs]),
         })
     }
 
@@ -202,8 +197,14 @@ impl<'a> Trainer<'a> {
         self.device.seed(
             self.cfg.train.seed ^ (self.iteration as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ rank_stream,
         );
-        let mut batch = (self.ranks.size > 1)
-            .then(|| ObsNormalizer::new(self.env.nobs, self.cfg.policy.obs_clip as f64, &self.device));
+        // data-parallel: the statistics before this rollout (the same on every rank) and this
+        // rank's rollout alone, merged over the ranks after the update
+        let mut batch = (self.ranks.size > 1).then(|| {
+            (
+                self.norm.clone(),
+                ObsNormalizer::new(self.env.nobs, self.cfg.policy.obs_clip as f64, &self.device),
+            )
+        });
         let t = &self.cfg.train;
         let ro = collect(
             self.ctx,
@@ -213,7 +214,7 @@ impl<'a> Trainer<'a> {
             &self.net,
             &self.params,
             &mut self.norm,
-            batch.as_mut(),
+            batch.as_mut().map(|(_, rollout)| rollout),
             t.horizon,
             self.cfg.ppo.gamma as f64,
             t.reward_scale as f64,
@@ -241,8 +242,8 @@ impl<'a> Trainer<'a> {
         let row = Tensor::cat(vec![stats.0, mean_reward.reshape([1])], 0);
         let mut values = read(self.ctx, row)?;
         let mut ep = self.env.stats(self.ctx)?;
-        if let Some(batch) = batch {
-            self.merge_normalizers(batch)?;
+        if let Some((before, rollout)) = batch {
+            self.merge_normalizers(before, rollout)?;
             (values, ep) = self.over_ranks(values, ep);
         }
         let t2 = Instant::now();
@@ -291,26 +292,21 @@ impl<'a> Trainer<'a> {
     }
 
     /// Data-parallel: the observation statistics become those of every observation any rank has
-    /// seen: the run's merged statistics so far (the same on every rank) merged with every
-    /// rank's rollout (`batch`'s moments, gathered in rank order), in f64 on the host, so every
-    /// rank ends the iteration with the same normaliser.
-    fn merge_normalizers(&mut self, batch: ObsNormalizer) -> Result<()> {
+    /// seen: `before` (the statistics this iteration started from, the same on every rank: merged
+    /// last time, or restored from the same checkpoint) merged with every rank's `rollout` (its
+    /// moments, gathered in rank order), in f64 on the host, so every rank ends the iteration
+    /// with the same normaliser, stored as the f32 values a checkpoint holds.
+    fn merge_normalizers(&mut self, before: ObsNormalizer, rollout: ObsNormalizer) -> Result<()> {
         let n = self.env.nobs;
-        let mut mine = vec![batch.count];
-        mine.extend(read(self.ctx, batch.mean)?.iter().map(|x| *x as f64));
-        mine.extend(read(self.ctx, batch.var)?.iter().map(|x| *x as f64));
-        let rollouts = merge_moments(&self.ranks.gather_f64(&mine), n);
-        // the statistics before this iteration: identical on every rank (merged last time, or
-        // restored from the same checkpoint)
-        let mut before = vec![self.norm_before.0];
-        before.extend(self.norm_before.1.iter().chain(&self.norm_before.2));
-        let all = merge_two(&before, &rollouts, n);
+        // one readback: before's mean and variance, then the rollout's
+        let host = read_flat(self.ctx, [before.mean, before.var, rollout.mean, rollout.var])?;
+        let wide = |count: f64, at: usize| {
+            std::iter::once(count).chain(host[at..at + 2 * n].iter().map(|x| *x as f64)).collect::<Vec<f64>>()
+        };
+        let rollouts = merge_moments(&self.ranks.gather_f64(&wide(rollout.count, 2 * n)), n);
+        let all = merge_two(&wide(before.count, 0), &rollouts, n);
         let mean: Vec<f32> = all[1..1 + n].iter().map(|x| *x as f32).collect();
         let var: Vec<f32> = all[1 + n..].iter().map(|x| *x as f32).collect();
-        // carried on as the f32 values a checkpoint holds, so a resumed run merges what the
-        // uninterrupted one does
-        let wide = |v: &[f32]| v.iter().map(|x| *x as f64).collect::<Vec<f64>>();
-        self.norm_before = (all[0], wide(&mean), wide(&var));
         self.norm.mean = Tensor::from_data(TensorData::new(mean, [1, n]), &self.device);
         self.norm.var = Tensor::from_data(TensorData::new(var, [1, n]), &self.device);
         self.norm.count = all[0];
@@ -346,23 +342,21 @@ impl<'a> Trainer<'a> {
     /// else an error naming the iteration (a rank whose arithmetic went its own way would train
     /// another policy).
     fn check_ranks_agree(&self) -> Result<()> {
-        let mut flat: Vec<Tensor<1>> = self.params.iter().map(|p| p.clone().reshape([-1])).collect();
-        flat.extend([self.norm.mean.clone().reshape([-1]), self.norm.var.clone().reshape([-1])]);
-        let bits = read(self.ctx, Tensor::cat(flat, 0))?;
+        let tensors = self.params.iter().chain([&self.norm.mean, &self.norm.var]).cloned();
+        let bits = read_flat(self.ctx, tensors)?;
         let hash = bits.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, x| {
             (h ^ x.to_bits() as u64).wrapping_mul(0x0000_0100_0000_01b3)
         });
         // two exact halves (an f64 holds 32 bits exactly)
-        let all = self.ranks.gather_f64(&[(hash >> 32) as f64, (hash & 0xffff_ffff) as f64]);
-        if all.chunks_exact(2).any(|h| h != &all[..2]) {
-            return Err(Error::Gpu(format!(
+        match self.ranks.disagreement(&[(hash >> 32) as f64, (hash & 0xffff_ffff) as f64]) {
+            None => Ok(()),
+            Some(all) => Err(Error::Gpu(format!(
                 "after iteration {}, the ranks' parameters or normalisers differ (checksums {:?}): the ranks \
                  no longer train one policy",
                 self.iteration,
-                all.chunks_exact(2).map(|h| ((h[0] as u64) << 32) | h[1] as u64).collect::<Vec<_>>()
-            )));
+                all.iter().map(|h| ((h[0] as u64) << 32) | h[1] as u64).collect::<Vec<_>>()
+            ))),
         }
-        Ok(())
     }
 
     /// A mixture checkpoint's experts replace this run's (resume and fine-tuning use the
@@ -450,7 +444,6 @@ impl<'a> Trainer<'a> {
         self.norm.mean = load_tensor(c, "norm/mean", [1, m.nobs], &self.device)?;
         self.norm.var = load_tensor(c, "norm/var", [1, m.nobs], &self.device)?;
         self.norm.count = m.norm_count;
-        self.norm_before = norm_of(c)?;
         self.take_experts(c)
     }
 
@@ -499,7 +492,6 @@ impl<'a> Trainer<'a> {
         self.norm.mean = load("norm/mean", [1, m.nobs])?;
         self.norm.var = load("norm/var", [1, m.nobs])?;
         self.norm.count = m.norm_count;
-        self.norm_before = norm_of(c)?;
         self.take_experts(c)?;
         let stats = c.f32s("stats")?;
         if stats.len() != 5 {
@@ -532,12 +524,6 @@ fn sampler<'a>(lattice: &'a Option<SpdSolver>, experts: &'a Option<Experts>) -> 
         (_, Some(experts)) => Sampler::Mixture(experts),
         _ => Sampler::Gaussian,
     }
-}
-
-/// A checkpoint's observation statistics in f64: (count, mean, variance).
-fn norm_of(c: &Checkpoint) -> Result<(f64, Vec<f64>, Vec<f64>)> {
-    let f64s = |name: &str| c.f32s(name).map(|v| v.iter().map(|x| *x as f64).collect::<Vec<f64>>());
-    Ok((c.meta.norm_count, f64s("norm/mean")?, f64s("norm/var")?))
 }
 
 /// Named blobs in one byte string (a rank's worlds sent to rank 0): per blob its name's length
@@ -581,6 +567,11 @@ fn load_tensor(c: &Checkpoint, name: &str, shape: [usize; 2], device: &Device) -
         return Err(Error::Config(format!("checkpoint {name}: {} values, expected {shape:?}", v.len())));
     }
     Ok(Tensor::from_data(TensorData::new(v, shape), device))
+}
+
+/// Read `tensors` to the host in one readback, each flattened, one after the other.
+pub fn read_flat(ctx: &GpuContext, tensors: impl IntoIterator<Item = Tensor<2>>) -> Result<Vec<f32>> {
+    read(ctx, Tensor::cat(tensors.into_iter().map(|t| t.reshape([-1])).collect(), 0))
 }
 
 /// Read a tensor to the host (counted as a readback).

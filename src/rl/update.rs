@@ -139,9 +139,7 @@ fn average_over_ranks(
 ) -> Result<Vec<Tensor<2>>> {
     let t0 = std::time::Instant::now();
     let shapes: Vec<[usize; 2]> = grads.iter().map(|g| g.dims()).collect();
-    let flat: Vec<Tensor<1>> = grads.into_iter().map(|g| g.reshape([-1])).collect();
-    let mut host = super::trainer::read(ctx, Tensor::cat(flat, 0))?;
-    ranks.sum_f32(&mut host);
+    let mut host = ranks.sum_f32(super::trainer::read_flat(ctx, grads)?);
     let scale = 1.0 / ranks.size as f32;
     host.iter_mut().for_each(|x| *x *= scale);
     ranks.count_reduction(t0.elapsed().as_secs_f64(), 4 * host.len() as u64);

@@ -112,6 +112,16 @@ pub fn rank_one_updates() -> Result<bool> {
     }
 }
 
+/// The most rows whose activity may change for Newton to update its factor by rank-one changes
+/// (newton.wgsl's CHANGED_MAX: its workgroup list of them).
+pub const UPDATE_ROWS_MAX: usize = 64;
+
+/// The most columns those changes may walk together, in multiples of nv (newton.wgsl's
+/// WALK_COLUMNS): a factorisation's column costs several walk steps (its pairs against its
+/// rows). Measured on lavapipe, mm_fullbody, 256 worlds, Newton per step: 867 ms refactorising
+/// every iteration, 806 / 617 / 562 / 570 ms with 1 / 2 / 4 / 8.
+pub const UPDATE_WALK_COLUMNS: usize = 4;
+
 /// A transposed entry packs its row in the high and its position in the row in the low 16 bits
 /// (newton.wgsl, contact.wgsl), so both must stay below this.
 const PACKED_LIMIT: usize = 1 << 16;
@@ -324,17 +334,17 @@ impl EfcTable {
     fn workgroup_fits(&self, ctx: &GpuContext, plan: WorkgroupPlan) -> bool {
         let real = if ctx.has_f64() { 8 } else { 4 };
         // newton.wgsl's partial sums and total, flag, lost, changed_rows and scan
-        let others = 256 * 2 * real + 2 * real + 8 + 4 * (64 + 256);
+        let others = 256 * 2 * real + 2 * real + 8 + 4 * (UPDATE_ROWS_MAX + 256);
         self.workgroup_len(plan).max(1) * real + others
             <= ctx.device.limits().max_compute_workgroup_storage_size as usize
     }
 
     /// Use `plan`: each world's scratch keeps room for H's factor and 1/D unless workgroup
-    /// memory holds them; the vectors always keep theirs (they outlive a dispatch).
-    /// Where the step's Newton iterations take more than one dispatch, the scratch keeps the
-    /// factor's room under HOT too: `iterate` saves a workgroup factor there at a dispatch's end
-    /// and takes it back at the next one's start, so its rank-one updates go on across dispatches
-    /// and a world's arithmetic does not depend on the placement.
+    /// memory holds them for the whole step; where the step's Newton iterations take more than
+    /// one dispatch, `iterate` saves a workgroup factor there at a dispatch's end and takes it
+    /// back at the next one's start, so its rank-one updates go on across dispatches and a
+    /// world's arithmetic does not depend on the placement. The vectors always keep their room
+    /// (they outlive a dispatch).
     fn place(&mut self, plan: WorkgroupPlan) {
         self.hot = plan;
         let split = self.params.iterations_per_dispatch < self.params.iterations;
@@ -393,9 +403,9 @@ impl EfcTable {
     /// Loop iterations of the busiest invocation trying the factor's rank-one updates
     /// (newton.wgsl's `update_factor`, which may still end in a factorisation): listing the
     /// changed rows (twice a share of the rows, their workgroup sum, the scan), clearing the
-    /// change vector, and at most 4·nv steps along the elimination tree (its WALK_COLUMNS; each a
-    /// column's share of rows), each row's values spread out first (a row walks at least 2), and
-    /// the loop over at most CHANGED_MAX (64) rows.
+    /// change vector, and at most UPDATE_WALK_COLUMNS·nv steps along the elimination tree (each
+    /// a column's share of rows), each row's values spread out first (a row walks at least 2),
+    /// and the loop over at most UPDATE_ROWS_MAX rows.
     fn update_loops(&self, nv: usize) -> usize {
         let per_thread = |n: usize| n.div_ceil(self.threads).max(1);
         let widest_column = (0..nv).map(|j| self.pattern.column(j).len() - 1).max().unwrap_or(0);
@@ -403,9 +413,9 @@ impl EfcTable {
             + (2 * self.threads.ilog2() as usize + 2)
             + self.threads.ilog2() as usize
             + per_thread(nv)
-            + 4 * nv * (1 + per_thread(widest_column))
-            + 2 * nv * per_thread(self.rows.widest())
-            + 64
+            + UPDATE_WALK_COLUMNS * nv * (1 + per_thread(widest_column))
+            + UPDATE_WALK_COLUMNS * nv / 2 * per_thread(self.rows.widest())
+            + UPDATE_ROWS_MAX
     }
 
     /// Loop iterations of the busiest invocation in one Newton iteration: the Hessian's assembly

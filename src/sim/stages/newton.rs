@@ -51,6 +51,8 @@ pub fn newton(ctx: &GpuContext, b: &Bindings, efc: &GpuEfc, args: Vec<wgpu::Buff
         ("HOT_LEN", t.workgroup_len(plan).max(1) as f64),
         // GpuContext::from_adapter has refused an invalid SINEW_NEWTON_UPDATES
         ("UPDATES", f64::from(u8::from(crate::sim::efc::rank_one_updates().unwrap_or(true)))),
+        ("CHANGED_MAX", crate::sim::efc::UPDATE_ROWS_MAX as f64),
+        ("WALK_COLUMNS", crate::sim::efc::UPDATE_WALK_COLUMNS as f64),
     ];
     let kernel =
         |entry: &str| Kernel::per_workgroup(ctx, "newton.wgsl", entry, b, Work::PerWorld(1), &threads);
