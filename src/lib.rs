@@ -17,6 +17,7 @@ pub mod model;
 pub mod models;
 pub mod npio;
 pub mod reference;
+pub mod render;
 pub mod rl;
 pub mod sim;
 pub mod solver_budget;

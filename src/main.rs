@@ -26,6 +26,8 @@ enum Command {
     Motions(cli::motions::MotionsArgs),
     /// Train a policy with PPO on the GPU (Burn on the simulator's device).
     Train(cli::train::TrainArgs),
+    /// Draw a model, a trajectory or a policy into an H.264 MP4 (and/or PNG frames) on the GPU.
+    Render(cli::render::RenderArgs),
     /// Evaluate a checkpoint's deterministic policy.
     Eval(cli::eval::EvalArgs),
     /// Write the motions an imitation policy fails as a new motion set (negative mining).
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
         Command::Rollout(args) => cli::rollout::run(&args),
         Command::Motions(args) => cli::motions::run(&args),
         Command::Train(args) => cli::train::run(&args),
+        Command::Render(args) => cli::render::run(&args),
         Command::Eval(args) => cli::eval::run(&args),
         Command::Mine(args) => cli::mine::run(&args),
         Command::Plot(args) => cli::plot::plot(&args),

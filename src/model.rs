@@ -468,6 +468,9 @@ pub struct Model {
     pub geom_solimp: Vec<[f64; 5]>,
     /// (ngeom) Solver parameter mixing weight.
     pub geom_solmix: Vec<f64>,
+    /// (ngeom) Colour drawn (linear RGBA): the geom's `rgba`, or its material's where the geom
+    /// leaves `rgba` at MuJoCo's default (MuJoCo's rule for `geom_rgba` and `geom_matid`).
+    pub geom_rgba: Vec<[f32; 4]>,
 
     // ---- sites ----
     /// (nsite) Names.
@@ -482,6 +485,10 @@ pub struct Model {
     pub site_pos: Vec<[f64; 3]>,
     /// (nsite) Orientation in the body frame.
     pub site_quat: Vec<[f64; 4]>,
+    /// (nsite) Visual group (the renderer shows groups 0–2 unless told otherwise, as MuJoCo).
+    pub site_group: Vec<i32>,
+    /// (nsite) Colour drawn (RGBA; material resolved as for geoms).
+    pub site_rgba: Vec<[f32; 4]>,
 
     // ---- tendons ----
     /// (ntendon) Names.
@@ -510,6 +517,12 @@ pub struct Model {
     pub tendon_solimp: Vec<[f64; 5]>,
     /// (ntendon) Inverse weight at qpos0: J M⁻¹ Jᵀ.
     pub tendon_invweight0: Vec<f64>,
+    /// (ntendon) Visual group.
+    pub tendon_group: Vec<i32>,
+    /// (ntendon) Drawn width.
+    pub tendon_width: Vec<f64>,
+    /// (ntendon) Colour drawn (RGBA; material resolved as for geoms).
+    pub tendon_rgba: Vec<[f32; 4]>,
 
     // ---- tendon path elements ----
     /// (nwrap) Element kind.
@@ -621,6 +634,13 @@ pub struct Model {
     pub mesh_volume: Vec<f64>,
     /// (total vertices) Vertices in the mesh's principal frame, centred at its centroid.
     pub mesh_vert: Vec<[f64; 3]>,
+    /// (nmesh) Address of the first triangle in `mesh_face`.
+    pub mesh_faceadr: Vec<usize>,
+    /// (nmesh) Number of triangles.
+    pub mesh_facenum: Vec<usize>,
+    /// (total triangles) Vertex indices of each triangle, relative to the mesh's `mesh_vertadr`,
+    /// counter-clockwise seen from outside.
+    pub mesh_face: Vec<[u32; 3]>,
 
     // ---- keyframes ----
     /// (nkey) Names.

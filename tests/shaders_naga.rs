@@ -17,6 +17,10 @@ fn every_shader_validates() {
             shaders::validate(name, &src).unwrap_or_else(|e| panic!("{real}: {e}"));
         }
     }
+    for name in ["render/camera.wgsl", "render/scene.wgsl"] {
+        let src = shaders::render_module_source(name).unwrap();
+        shaders::validate(name, &src).unwrap_or_else(|e| panic!("{e}"));
+    }
 }
 
 #[test]
@@ -31,6 +35,7 @@ fn every_wgsl_file_is_registered() {
         .iter()
         .chain(shaders::STAGES)
         .chain(shaders::PARTS)
+        .chain(shaders::RENDER)
         .map(|(n, _)| n.to_string())
         .collect();
     for f in &found {

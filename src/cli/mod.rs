@@ -7,5 +7,7 @@ pub mod info;
 pub mod mine;
 pub mod motions;
 pub mod plot;
+pub mod render;
 pub mod rollout;
 pub mod train;
+pub mod view_args;

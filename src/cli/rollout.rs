@@ -48,7 +48,7 @@ pub fn run(args: &RolloutArgs) -> Result<()> {
     // a world count the adapter cannot hold is refused before anything is sized by it
     let footprint = sinew::sim::Sim::footprint(&ctx, &m, sinew::sim::contact::DEFAULT_CONTACT_CAPACITY)?;
     let fits = |nworld: usize| footprint.check(&ctx, &args.model, nworld);
-    let (nworld, steps, ctrl) = controls(&m, &ctrl, args, fits)?;
+    let (nworld, steps, ctrl) = controls(&m, &ctrl, &args.ctrl, args.nworld, args.steps, fits)?;
     let init = match &args.init {
         Some(p) => initial_state(&m, p, nworld)?,
         None => InitState::rest(&m, nworld),
@@ -96,21 +96,24 @@ pub fn run(args: &RolloutArgs) -> Result<()> {
     Ok(())
 }
 
-/// The controls as (nworld, steps, steps × nworld × nu) with worlds innermost per step; `fits`
-/// checks the world count before the controls are expanded to it.
-fn controls(
+/// The controls `c` (read from `path`) as (nworld, steps, steps × nworld × nu) with worlds
+/// innermost per step, for `--nworld` and `--steps` when given; `fits` checks the world count
+/// before the controls are expanded to it.
+pub(crate) fn controls(
     m: &Model,
     c: &Array,
-    args: &RolloutArgs,
+    path: &std::path::Path,
+    want_nworld: Option<usize>,
+    want_steps: Option<usize>,
     fits: impl FnOnce(usize) -> Result<()>,
 ) -> Result<(usize, usize, Vec<f32>)> {
     let shape = &c.shape;
-    let bad = |msg: String| Error::Model(format!("--ctrl {}: {msg}", args.ctrl.display()));
+    let bad = |msg: String| Error::Model(format!("--ctrl {}: {msg}", path.display()));
     let (nworld, rows, per_world) = match shape.as_slice() {
-        [s, nu] if *nu == m.nu => (args.nworld.unwrap_or(1), *s, false),
+        [s, nu] if *nu == m.nu => (want_nworld.unwrap_or(1), *s, false),
         [w, s, nu] if *nu == m.nu => {
-            if args.nworld.is_some_and(|n| n != *w) {
-                return Err(bad(format!("has {w} worlds but --nworld is {}", args.nworld.unwrap())));
+            if let Some(n) = want_nworld.filter(|n| n != w) {
+                return Err(bad(format!("has {w} worlds but --nworld is {n}")));
             }
             (*w, *s, true)
         }
@@ -118,7 +121,7 @@ fn controls(
             return Err(bad(format!("shape {shape:?}: expected (steps, {0}) or (nworld, steps, {0})", m.nu)));
         }
     };
-    let steps = args.steps.unwrap_or(rows);
+    let steps = want_steps.unwrap_or(rows);
     if steps > rows || steps == 0 || nworld == 0 {
         return Err(bad(format!("{rows} control rows for {steps} steps and {nworld} worlds")));
     }
@@ -134,7 +137,7 @@ fn controls(
 }
 
 /// An initial state file: each of qpos, qvel, act shaped (n) (all worlds) or (nworld, n).
-fn initial_state(m: &Model, path: &std::path::Path, nworld: usize) -> Result<InitState> {
+pub(crate) fn initial_state(m: &Model, path: &std::path::Path, nworld: usize) -> Result<InitState> {
     const KEYS: [&str; 3] = ["qpos", "qvel", "act"];
     let names = npio::npz_names(path)?;
     let unknown: Vec<&String> = names.iter().filter(|n| !KEYS.contains(&n.as_str())).collect();

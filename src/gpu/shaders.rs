@@ -85,6 +85,31 @@ pub fn module_source_real(stage: &str, real: &str) -> Result<String> {
     })
 }
 
+/// The renderer's modules (src/render): each is the host constants, the world layout and the
+/// quaternion math, `render/common.wgsl`, then the module's own file.
+pub const RENDER: &[(&str, &str)] = &[
+    ("render/common.wgsl", include_str!("../../shaders/render/common.wgsl")),
+    ("render/camera.wgsl", include_str!("../../shaders/render/camera.wgsl")),
+    ("render/scene.wgsl", include_str!("../../shaders/render/scene.wgsl")),
+];
+
+/// The full source of renderer module `name` ("render/camera.wgsl" or "render/scene.wgsl").
+pub fn render_module_source(name: &str) -> Result<String> {
+    let find = |n: &str| -> Result<&str> {
+        RENDER
+            .iter()
+            .chain(COMMON)
+            .find(|(k, _)| *k == n)
+            .map(|(_, s)| *s)
+            .ok_or_else(|| Error::Gpu(format!("unknown shader '{n}'")))
+    };
+    let mut out = host_constants();
+    for part in ["common/worlds.wgsl", "common/math.wgsl", "render/common.wgsl", name] {
+        out.push_str(&format!("// ---- {part} ----\n{}\n", find(part)?));
+    }
+    Ok(out)
+}
+
 /// Constants the host sets for every module, before the common prelude: the per-world state
 /// layout's tile, chosen in one place (`crate::sim::tiles::world_tile`).
 pub fn host_constants() -> String {

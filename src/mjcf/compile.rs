@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use super::inertia;
+use super::look::Materials;
 use super::mesh::{self, MeshData};
 use super::spec::*;
 use crate::error::{Error, Location, Result};
@@ -49,6 +50,7 @@ fn unique_names<'a>(
 pub fn compile(spec: &MjcfSpec) -> Result<Model> {
     let mut m = Model { name: spec.name.clone(), opt: spec.option.clone(), ..Default::default() };
     let cs = &spec.compiler;
+    let materials = Materials::new(&spec.materials)?;
 
     // ---- bodies in depth-first order (the parser's order) ----
     let flat: Vec<(&BodySpec, usize)> = spec.bodies.iter().map(|b| (b, b.parent)).collect();
@@ -76,6 +78,9 @@ pub fn compile(spec: &MjcfSpec) -> Result<Model> {
         m.mesh_vertnum.push(md.vert.len());
         m.mesh_volume.push(md.volume);
         m.mesh_vert.extend_from_slice(&md.vert);
+        m.mesh_faceadr.push(m.mesh_face.len());
+        m.mesh_facenum.push(md.face.len());
+        m.mesh_face.extend(md.face.iter().map(|f| f.map(|v| v as u32)));
     }
 
     // Degrees → radians as MuJoCo writes it (a/180·π, divide first).
@@ -251,6 +256,7 @@ pub fn compile(spec: &MjcfSpec) -> Result<Model> {
             m.geom_solref.push(g.solref);
             m.geom_solimp.push(g.solimp);
             m.geom_solmix.push(g.solmix);
+            m.geom_rgba.push(materials.colour(&g.look, &g.loc, &format!("geom '{}'", g.name))?);
             m.ngeom += 1;
             geom_locs.push(g.loc.clone());
         }
@@ -263,6 +269,8 @@ pub fn compile(spec: &MjcfSpec) -> Result<Model> {
             m.site_size.push(s.size);
             m.site_pos.push(s.pos);
             m.site_quat.push(s.quat);
+            m.site_group.push(s.group);
+            m.site_rgba.push(materials.colour(&s.look, &s.loc, &format!("site '{}'", s.name))?);
             m.nsite += 1;
             site_locs.push(s.loc.clone());
         }
@@ -297,7 +305,7 @@ pub fn compile(spec: &MjcfSpec) -> Result<Model> {
     unique_names("keyframe", spec.keys.iter().map(|k| (&k.name, &k.loc)))?;
     unique_names("sensor", spec.sensors.iter().map(|s| (&s.name, &s.loc)))?;
 
-    compile_tendons(spec, &mut m, &joints, &geoms, &sites)?;
+    compile_tendons(spec, &mut m, &joints, &geoms, &sites, &materials)?;
     compile_actuators(spec, &mut m, &joints)?;
     compile_equalities(spec, &mut m, &joints)?;
     compile_contacts(spec, &mut m, &geoms, &bodies)?;
@@ -324,6 +332,7 @@ fn compile_tendons(
     joints: &Names,
     geoms: &Names,
     sites: &Names,
+    materials: &Materials,
 ) -> Result<()> {
     let locs: Vec<Location> = spec.tendons.iter().map(|t| t.loc.clone()).collect();
     let names: Vec<String> = spec.tendons.iter().map(|t| t.name.clone()).collect();
@@ -353,6 +362,9 @@ fn compile_tendons(
         m.tendon_solimp.push(t.solimp);
         m.tendon_margin.push(t.margin);
         m.tendon_lengthspring.push(t.springlength);
+        m.tendon_group.push(t.group);
+        m.tendon_width.push(t.width);
+        m.tendon_rgba.push(materials.colour(&t.look, &t.loc, &what)?);
         if t.springlength[0] > t.springlength[1] && t.springlength != [-1.0, -1.0] {
             return Err(Error::mjcf(&t.loc, format!("{what}: invalid springlength (lower > upper)")));
         }

@@ -4,6 +4,7 @@
 pub mod attrs;
 pub mod compile;
 pub mod inertia;
+pub mod look;
 pub mod mesh;
 pub mod parse;
 pub mod spec;

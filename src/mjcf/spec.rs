@@ -83,6 +83,36 @@ pub struct JointSpec {
     pub loc: Location,
 }
 
+/// How an element looks (geoms, sites, tendons): only the renderer reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Look {
+    /// `rgba` (MuJoCo's default 0.5 0.5 0.5 1).
+    pub rgba: [f64; 4],
+    /// `material`, if given.
+    pub material: Option<String>,
+}
+
+impl Look {
+    /// MuJoCo's default colour, which a material's colour replaces.
+    pub const DEFAULT_RGBA: [f64; 4] = [0.5, 0.5, 0.5, 1.0];
+
+    /// The default look: grey, no material.
+    pub fn grey() -> Self {
+        Look { rgba: Self::DEFAULT_RGBA, material: None }
+    }
+}
+
+/// A `<material>` asset (its colour; textures are not read).
+#[derive(Debug, Clone)]
+pub struct MaterialSpec {
+    /// Name.
+    pub name: String,
+    /// `rgba` (default 1 1 1 1).
+    pub rgba: [f64; 4],
+    /// Source location.
+    pub loc: Location,
+}
+
 /// A `<geom>`.
 #[derive(Debug, Clone)]
 pub struct GeomSpec {
@@ -124,6 +154,8 @@ pub struct GeomSpec {
     pub mass: Option<f64>,
     /// Density.
     pub density: f64,
+    /// Colour and material.
+    pub look: Look,
     /// Source location.
     pub loc: Location,
 }
@@ -141,6 +173,10 @@ pub struct SiteSpec {
     pub pos: [f64; 3],
     /// Orientation (resolved to a unit quaternion at parse time, frames folded in).
     pub quat: [f64; 4],
+    /// Visual group.
+    pub group: i32,
+    /// Colour and material.
+    pub look: Look,
     /// Source location.
     pub loc: Location,
 }
@@ -228,6 +264,12 @@ pub struct TendonSpec {
     pub solimp: [f64; 5],
     /// Path.
     pub path: Vec<PathSpec>,
+    /// Visual group.
+    pub group: i32,
+    /// Drawn width (MuJoCo's default 0.003).
+    pub width: f64,
+    /// Colour and material.
+    pub look: Look,
     /// Source location.
     pub loc: Location,
 }
@@ -401,6 +443,8 @@ pub struct MjcfSpec {
     pub bodies: Vec<BodySpec>,
     /// Meshes.
     pub meshes: Vec<MeshSpec>,
+    /// Materials.
+    pub materials: Vec<MaterialSpec>,
     /// Tendons.
     pub tendons: Vec<TendonSpec>,
     /// Actuators.

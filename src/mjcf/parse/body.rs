@@ -43,7 +43,7 @@ impl Parser {
             &[
                 "name", "class", "type", "size", "pos", "quat", "euler", "axisangle", "zaxis", "xyaxes",
                 "fromto", "mesh", "contype", "conaffinity", "condim", "priority", "friction", "solmix",
-                "solref", "solimp", "margin", "gap", "mass", "density",
+                "solref", "solimp", "margin", "gap", "mass", "density", "rgba", "material", "group",
             ],
             &COSMETIC,
         )?;
@@ -90,6 +90,7 @@ impl Parser {
             g.mass = Some(m);
         }
         c.read_f64("density", &mut g.density)?;
+        read_look(c, &mut g.look)?;
         if let Some(ft) = c.numbers("fromto", 6, 6)? {
             if is_default {
                 return Err(c.err("'fromto' is not allowed in defaults"));
@@ -119,7 +120,7 @@ impl Parser {
         c.check_attrs(
             &[
                 "name", "class", "type", "size", "pos", "quat", "euler", "axisangle", "zaxis", "xyaxes",
-                "fromto",
+                "fromto", "rgba", "material", "group",
             ],
             &COSMETIC,
         )?;
@@ -133,6 +134,8 @@ impl Parser {
                     [i];
         }
         c.read_prefix("size", &mut s.size)?;
+        c.read_int("group", &mut s.group)?;
+        read_look(c, &mut s.look)?;
         c.read_arr("pos", &mut s.pos)?;
         if let Some(q) = self.orientation(c)? {
             s.quat = q;

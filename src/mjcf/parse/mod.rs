@@ -23,8 +23,9 @@ use crate::model::{BiasType, DynType, EqType, GainType, GeomType, JointType, Opt
 const SOLREF: [f64; 2] = [0.02, 1.0];
 const SOLIMP: [f64; 5] = [0.9, 0.95, 0.001, 0.5, 2.0];
 const ORIENT_ATTRS: [&str; 5] = ["quat", "euler", "axisangle", "zaxis", "xyaxes"];
-/// Attributes that only affect rendering; accepted wherever MuJoCo accepts them and dropped.
-const COSMETIC: [&str; 4] = ["rgba", "material", "group", "user"];
+/// Attributes that only affect rendering and sinew does not read; accepted wherever MuJoCo
+/// accepts them and dropped.
+const COSMETIC: [&str; 1] = ["user"];
 
 /// All per-element defaults of one class (MuJoCo's `mjsDefault`).
 #[derive(Debug, Clone)]
@@ -83,6 +84,7 @@ impl DefaultClass {
                 gap: 0.0,
                 mass: None,
                 density: 1000.0,
+                look: Look::grey(),
                 loc: loc.clone(),
             },
             site: SiteSpec {
@@ -91,6 +93,8 @@ impl DefaultClass {
                 size: [0.005; 3],
                 pos: [0.0; 3],
                 quat: math::QUAT_IDENTITY,
+                group: 0,
+                look: Look::grey(),
                 loc: loc.clone(),
             },
             tendon: TendonSpec {
@@ -106,6 +110,9 @@ impl DefaultClass {
                 solref: SOLREF,
                 solimp: SOLIMP,
                 path: Vec::new(),
+                group: 0,
+                width: 0.003,
+                look: Look::grey(),
                 loc: loc.clone(),
             },
             actuator: ActuatorSpec {
@@ -217,6 +224,7 @@ pub fn parse(root: &XmlNode, main_file: &Path) -> Result<MjcfSpec> {
             loc: root_loc.clone(),
         }],
         meshes: vec![],
+        materials: vec![],
         tendons: vec![],
         actuators: vec![],
         equalities: vec![],
@@ -237,7 +245,7 @@ pub fn parse(root: &XmlNode, main_file: &Path) -> Result<MjcfSpec> {
                 spec.nkey_min = spec.nkey_min.max(nkey);
             }
             "statistic" | "visual" => {}
-            "asset" => p.read_assets(c, &mut spec.meshes)?,
+            "asset" => p.read_assets(c, &mut spec.meshes, &mut spec.materials)?,
             "worldbody" => {
                 c.check_attrs(&[], &[])?;
                 p.read_worldbody(c, &mut spec.bodies)?;
@@ -479,4 +487,13 @@ pub(super) fn read_poly(c: &XmlNode, name: &str, dst: &mut f64) -> Result<()> {
 
 pub(super) fn required(c: &XmlNode, name: &str) -> Result<String> {
     c.attr(name).map(str::to_string).ok_or_else(|| c.err(format!("missing attribute '{name}'")))
+}
+
+/// Read `rgba` and `material` into `look` (the renderer's colour; see [`Look`]).
+fn read_look(c: &XmlNode, look: &mut Look) -> Result<()> {
+    c.read_arr("rgba", &mut look.rgba)?;
+    if let Some(m) = c.attr("material") {
+        look.material = Some(m.to_string());
+    }
+    Ok(())
 }

@@ -4,7 +4,12 @@
 use super::*;
 
 impl Parser {
-    pub(super) fn read_assets(&self, node: &XmlNode, meshes: &mut Vec<MeshSpec>) -> Result<()> {
+    pub(super) fn read_assets(
+        &self,
+        node: &XmlNode,
+        meshes: &mut Vec<MeshSpec>,
+        materials: &mut Vec<MaterialSpec>,
+    ) -> Result<()> {
         node.check_attrs(&[], &[])?;
         for c in &node.children {
             match c.tag.as_str() {
@@ -44,7 +49,16 @@ impl Parser {
                     };
                     meshes.push(MeshSpec { name, file: file.to_string(), scale, content_type, loc: c.loc() });
                 }
-                "texture" | "material" => {}
+                "material" => {
+                    // Only the colour is read; textures, specular, reflectance and MuJoCo's
+                    // newer PBR attributes and layers change neither the physics nor sinew's
+                    // drawing, so they are not checked.
+                    let mut rgba = [1.0; 4];
+                    c.read_arr("rgba", &mut rgba)?;
+                    let Some(name) = c.attr("name") else { return Err(c.err("material without 'name'")) };
+                    materials.push(MaterialSpec { name: name.to_string(), rgba, loc: c.loc() });
+                }
+                "texture" => {}
                 other => return Err(c.err(format!("unsupported asset <{other}>"))),
             }
         }
@@ -240,10 +254,14 @@ pub(super) fn apply_tendon(c: &XmlNode, t: &mut TendonSpec, is_default: bool) ->
     c.check_attrs(
         &[
             "name", "class", "limited", "range", "stiffness", "damping", "frictionloss", "margin",
-            "springlength", "solreflimit", "solimplimit", "solreffriction", "solimpfriction",
+            "springlength", "solreflimit", "solimplimit", "solreffriction", "solimpfriction", "rgba",
+            "material", "group", "width",
         ],
-        &["rgba", "material", "group", "user", "width"],
+        &["user"],
     )?;
+    c.read_int("group", &mut t.group)?;
+    c.read_f64("width", &mut t.width)?;
+    read_look(c, &mut t.look)?;
     if !is_default {
         c.read_string("name", &mut t.name);
     }

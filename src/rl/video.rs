@@ -1,0 +1,178 @@
+//! Videos of a trained policy: its deterministic action (as `sinew eval` runs it) acting in fresh
+//! worlds of the run's task, drawn after every control step by the renderer on the same device.
+//! `sinew render RUN`, `sinew eval RUN --video N` and training's `train.video_every` use it.
+
+use std::path::{Path, PathBuf};
+
+use super::checkpoint::Checkpoint;
+use super::config::TrainFile;
+use super::eval::{check_fits, load_run};
+use super::mixture::{Deployed, deployed_of};
+use crate::env::Env;
+use crate::error::{Error, Result};
+use crate::gpu::GpuContext;
+use crate::render::video::{VideoSummary, VideoWriter};
+use crate::model::Model;
+use crate::render::{Image, RenderOptions, Renderer};
+
+/// A run's policy ready to act in a fresh environment of its task.
+pub struct PolicyScene {
+    /// The checkpoint loaded.
+    pub checkpoint: PathBuf,
+    /// The run's config.
+    pub config: TrainFile,
+    policy: Deployed,
+    env: Env,
+    renderer: Renderer,
+}
+
+impl PolicyScene {
+    /// Load `path` (a checkpoint or a run directory: its latest) and set up `nworld` worlds of its
+    /// task with a renderer of the options `opts` gives for the task's model and pelvis body.
+    pub fn load(
+        ctx: &GpuContext,
+        path: &Path,
+        nworld: usize,
+        opts: impl FnOnce(&Model, usize) -> Result<RenderOptions>,
+    ) -> Result<Self> {
+        let (ckpt_path, ckpt, cfg) = load_run(path)?;
+        Self::from_checkpoint(ctx, ckpt_path, &ckpt, cfg, nworld, opts)
+    }
+
+    /// As [`PolicyScene::load`], from a checkpoint already in memory (training's own).
+    pub fn from_checkpoint(
+        ctx: &GpuContext,
+        checkpoint: PathBuf,
+        ckpt: &Checkpoint,
+        config: TrainFile,
+        nworld: usize,
+        opts: impl FnOnce(&Model, usize) -> Result<RenderOptions>,
+    ) -> Result<Self> {
+        let env = Env::new(ctx, &config.env, nworld)?;
+        check_fits(&checkpoint, ckpt, &env)?;
+        let policy = deployed_of(ckpt)?;
+        let opts = opts(&env.model, env.pelvis)?;
+        let renderer = Renderer::new(ctx, &env.model, env.sim.state(), opts)?;
+        Ok(PolicyScene { checkpoint, config, policy, env, renderer })
+    }
+
+    /// Control steps per second.
+    pub fn control_rate(&self) -> f64 {
+        1.0 / self.env.ctrl_dt
+    }
+
+    /// The environment.
+    pub fn env(&self) -> &Env {
+        &self.env
+    }
+
+    /// Reset every world, then run `steps` control steps, drawing the reset state and then every
+    /// `every`-th step; stop early (after drawing it) at the step where the first shown world's
+    /// episode ends when `one_episode`. Returns the frames drawn.
+    pub fn run(
+        &self,
+        ctx: &GpuContext,
+        steps: usize,
+        every: usize,
+        one_episode: bool,
+        mut sink: impl FnMut(Image) -> Result<()>,
+    ) -> Result<usize> {
+        let env = &self.env;
+        env.reset(ctx);
+        let shown = self.renderer.options().worlds[0];
+        sink(self.renderer.frame(ctx)?)?;
+        let mut frames = 1;
+        for t in 0..steps {
+            let obs = env.observations(ctx)?;
+            env.write_actions(ctx, &self.policy.forward(&obs)?)?;
+            env.step(ctx);
+            let ended = one_episode && env.dones(ctx)?[shown] != 0;
+            // an ended world has already been reset: the frame after its last step is lost,
+            // which a video of whole episodes does not miss
+            if ended {
+                break;
+            }
+            if (t + 1) % every.max(1) == 0 {
+                sink(self.renderer.frame(ctx)?)?;
+                frames += 1;
+            }
+        }
+        Ok(frames)
+    }
+
+    /// Reset every world and draw each alone, every control step, until its episode ends or
+    /// the task's `max_steps` pass: `sink(k, Some(frame))` for world k's frames (its reset state
+    /// first), then `sink(k, None)` once when it ends. Worlds that ended keep stepping unseen.
+    pub fn run_each(&mut self, ctx: &GpuContext, mut sink: impl FnMut(usize, Option<Image>) -> Result<()>) -> Result<()> {
+        let n = self.env.nworld;
+        let max_steps = self.config.env.env.max_steps as usize;
+        self.env.reset(ctx);
+        let mut active = vec![true; n];
+        for k in 0..n {
+            self.renderer.set_worlds(ctx, &[k])?;
+            sink(k, Some(self.renderer.frame(ctx)?))?;
+        }
+        for _ in 0..max_steps {
+            let obs = self.env.observations(ctx)?;
+            self.env.write_actions(ctx, &self.policy.forward(&obs)?)?;
+            self.env.step(ctx);
+            let dones = self.env.dones(ctx)?;
+            for k in 0..n {
+                if !active[k] {
+                    continue;
+                }
+                if dones[k] != 0 {
+                    // the world has already been reset: its episode's last state is not drawn
+                    active[k] = false;
+                    sink(k, None)?;
+                    continue;
+                }
+                self.renderer.set_worlds(ctx, &[k])?;
+                sink(k, Some(self.renderer.frame(ctx)?))?;
+            }
+            if !active.iter().any(|a| *a) {
+                return Ok(());
+            }
+        }
+        for k in (0..n).filter(|k| active[*k]) {
+            sink(k, None)?;
+        }
+        Ok(())
+    }
+}
+
+/// Write `episodes` videos of `path`'s policy as `dir/episode_<k>.mp4`: `episodes` worlds
+/// run side by side in one environment (each from its own initial state), each drawn alone into
+/// its own video from its reset until its episode ends (or `max_steps` control steps), at the
+/// control rate.
+pub fn write_episodes(
+    ctx: &GpuContext,
+    path: &Path,
+    episodes: usize,
+    dir: &Path,
+    opts: impl FnOnce(&Model, usize) -> Result<RenderOptions>,
+) -> Result<Vec<(PathBuf, VideoSummary)>> {
+    if episodes == 0 {
+        return Err(Error::Config("--video needs at least 1 episode".into()));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::Config(format!("cannot create {}: {e}", dir.display())))?;
+    let mut scene =
+        PolicyScene::load(ctx, path, episodes, |m, pelvis| Ok(RenderOptions { worlds: vec![0], ..opts(m, pelvis)? }))?;
+    let (width, height) = (scene.renderer.options().width, scene.renderer.options().height);
+    let files: Vec<PathBuf> = (0..episodes).map(|k| dir.join(format!("episode_{k}.mp4"))).collect();
+    let mut videos = Vec::with_capacity(episodes);
+    for f in &files {
+        videos.push(Some(VideoWriter::create(f, width, height, scene.control_rate())?));
+    }
+    let mut done = vec![None; episodes];
+    scene.run_each(ctx, |k, frame| match frame {
+        Some(img) => videos[k].as_mut().map_or(Ok(()), |v| v.push(&img)),
+        None => {
+            if let Some(v) = videos[k].take() {
+                done[k] = Some(v.finish()?);
+            }
+            Ok(())
+        }
+    })?;
+    files.into_iter().zip(done).map(|(f, s)| Ok((f, s.expect("every world's video is finished")))).collect()
+}
