@@ -36,6 +36,12 @@ pub struct EvalArgs {
     /// this (m; MuscleMimic's rule).
     #[arg(long, default_value_t = sinew::rl::motion_eval::MUSCLEMIMIC_SITE_DEVIATION, requires = "per_motion")]
     pub site_deviation: f32,
+    /// Also draw N episodes (one world each, side by side in one environment) into
+    /// RUN/videos/episode_<k>.mp4.
+    #[arg(long, value_name = "N", conflicts_with = "per_motion")]
+    pub video: Option<usize>,
+    #[command(flatten)]
+    pub draw: super::view_args::DrawArgs,
 }
 
 /// Run `sinew eval`; also writes `eval.json` (or `eval_motions.json`) in the run directory.
@@ -47,8 +53,13 @@ pub fn run(args: &EvalArgs) -> Result<()> {
         return result;
     }
     let result = sinew::rl::eval::evaluate(&ctx, &args.checkpoint, args.episodes, args.nworld);
+    let videos = match (&result, args.video) {
+        (Ok(r), Some(n)) => videos(&ctx, args, r, n),
+        _ => Ok(()),
+    };
     ctx.quiesce();
     let r = result?;
+    videos?;
     let json = serde_json::to_string_pretty(&r).map_err(|e| Error::Config(format!("eval report: {e}")))?;
     if let Some(run_dir) = r.checkpoint.parent().and_then(|p| p.parent()) {
         let out = run_dir.join("eval.json");
@@ -148,6 +159,22 @@ fn per_motion(ctx: &GpuContext, args: &EvalArgs) -> Result<()> {
             a.errors.absolute_site_error,
             a.errors.root_pos_rmse
         );
+    }
+    Ok(())
+}
+
+/// `--video N`: N episodes drawn into the run's videos/ folder.
+fn videos(ctx: &GpuContext, args: &EvalArgs, r: &sinew::rl::eval::EvalReport, n: usize) -> Result<()> {
+    let run_dir = r
+        .checkpoint
+        .parent()
+        .and_then(|p| p.parent())
+        .ok_or_else(|| Error::Config(format!("{}: not inside a run directory", r.checkpoint.display())))?;
+    let dir = run_dir.join("videos");
+    let written =
+        sinew::rl::video::write_episodes(ctx, &r.checkpoint, n, &dir, |m, pelvis| args.draw.options(m, pelvis))?;
+    for (path, s) in written {
+        eprintln!("eval: {} frames -> {} ({} kB)", s.frames, path.display(), s.bytes / 1024);
     }
     Ok(())
 }

@@ -30,6 +30,9 @@ pub struct TrainConfig {
     /// Over MPI, compare every rank's parameters (a checksum of their bits) every this many
     /// iterations, and stop with an error if they drifted apart; 0: never.
     pub rank_check_every: usize,
+    /// Every this many iterations, draw one episode of the deterministic policy into
+    /// `videos/iteration_<n>.mp4` and TensorBoard (an animated GIF at half size); 0: never.
+    pub video_every: usize,
 }
 
 impl Default for TrainConfig {
@@ -42,6 +45,7 @@ impl Default for TrainConfig {
             checkpoint_every: 50,
             reward_scale: 1.0,
             rank_check_every: 10,
+            video_every: 0,
         }
     }
 }

@@ -129,6 +129,7 @@ pub fn train(ctx: &GpuContext, opts: &RunOptions) -> Result<RunSummary> {
     });
     let every = trainer.cfg.train.checkpoint_every;
     let mut metrics = Vec::new();
+    let mut video = super::video::TrainingVideo::default();
     let mut reduced_before = opts.ranks.reductions();
     while trainer.iteration < total {
         let m = trainer.iterate()?;
@@ -172,6 +173,15 @@ pub fn train(ctx: &GpuContext, opts: &RunOptions) -> Result<RunSummary> {
         }
         if checkpoint_due(m.iteration, every, total) {
             trainer.checkpoint()?.save(&checkpoint::path_for(&run_dir, m.iteration))?;
+        }
+        let video_every = trainer.cfg.train.video_every;
+        if video_every > 0 && m.iteration % video_every == 0 {
+            let t = std::time::Instant::now();
+            let path = video.record(ctx, &trainer, &run_dir, &mut tb)?;
+            tb.flush()?;
+            if opts.verbose {
+                println!("iteration {}: video {} in {:.1} s", m.iteration, path.display(), t.elapsed().as_secs_f64());
+            }
         }
         metrics.push(m);
     }

@@ -59,7 +59,16 @@ impl EventWriter {
 
     /// Appends one scalar `value` for `tag` (e.g. "train/mean_return") at `step` (e.g. env steps).
     pub fn scalar(&mut self, tag: &str, step: i64, value: f32) -> Result<()> {
-        let value = SummaryValue { tag: tag.into(), simple_value: Some(value) };
+        let value = SummaryValue { tag: tag.into(), simple_value: Some(value), image: None };
+        let summary = Summary { value: vec![value] };
+        self.write_event(&Event { wall_time: wall_time(), step, file_version: None, summary: Some(summary) })
+    }
+
+    /// Appends one image for `tag` at `step`: `encoded` is a PNG or GIF file's bytes (an animated
+    /// GIF plays in TensorBoard's images dashboard) of `width` × `height` RGB pixels.
+    pub fn image(&mut self, tag: &str, step: i64, width: u32, height: u32, encoded: Vec<u8>) -> Result<()> {
+        let image = SummaryImage { height: height as i32, width: width as i32, colorspace: 3, encoded_image_string: encoded };
+        let value = SummaryValue { tag: tag.into(), simple_value: None, image: Some(image) };
         let summary = Summary { value: vec![value] };
         self.write_event(&Event { wall_time: wall_time(), step, file_version: None, summary: Some(summary) })
     }
@@ -96,6 +105,25 @@ pub fn read_scalars(path: &Path) -> Result<Vec<(String, i64, f32)>> {
         for v in event.summary.into_iter().flat_map(|s| s.value) {
             if let Some(x) = v.simple_value {
                 out.push((v.tag, event.step, x));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Reads every image of an event file as `(tag, step, width, height, encoded bytes)`, checked as
+/// [`read_scalars`] checks.
+pub fn read_images(path: &Path) -> Result<Vec<(String, i64, u32, u32, Vec<u8>)>> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let (events, broken) = read_events(&bytes, path);
+    if let Some(e) = broken {
+        return Err(e);
+    }
+    let mut out = Vec::new();
+    for (event, _) in events {
+        for v in event.summary.into_iter().flat_map(|s| s.value) {
+            if let Some(i) = v.image {
+                out.push((v.tag, event.step, i.width as u32, i.height as u32, i.encoded_image_string));
             }
         }
     }
@@ -203,6 +231,21 @@ struct SummaryValue {
     tag: String,
     #[prost(float, optional, tag = "2")]
     simple_value: Option<f32>,
+    #[prost(message, optional, tag = "4")]
+    image: Option<SummaryImage>,
+}
+
+// Summary.Image: an encoded PNG/GIF with its size; colorspace 3 is RGB.
+#[derive(Clone, PartialEq, Message)]
+struct SummaryImage {
+    #[prost(int32, tag = "1")]
+    height: i32,
+    #[prost(int32, tag = "2")]
+    width: i32,
+    #[prost(int32, tag = "3")]
+    colorspace: i32,
+    #[prost(bytes = "vec", tag = "4")]
+    encoded_image_string: Vec<u8>,
 }
 
 #[cfg(test)]

@@ -368,8 +368,24 @@ impl<'a> Trainer<'a> {
         Ok(())
     }
 
-    /// Everything needed to continue this run exactly.
-    pub fn checkpoint(&self) -> Result<Checkpoint> {
+    /// What the deployed policy needs (parameters, observation normaliser, experts), without
+    /// the optimiser or the worlds: cheap, and no collective, so rank 0 alone may take it
+    /// (training videos).
+    pub fn policy_checkpoint(&self) -> Result<Checkpoint> {
+        let mut c = self.checkpoint_meta_only();
+        for (i, name) in self.net.names.iter().enumerate() {
+            c.put_f32s(&format!("param/{name}"), &read(self.ctx, self.params[i].clone())?);
+        }
+        c.put_f32s("norm/mean", &read(self.ctx, self.norm.mean.clone())?);
+        c.put_f32s("norm/var", &read(self.ctx, self.norm.var.clone())?);
+        if let Some(experts) = &self.experts {
+            experts.save(&mut c)?;
+        }
+        Ok(c)
+    }
+
+    /// A checkpoint holding only this run's metadata.
+    fn checkpoint_meta_only(&self) -> Checkpoint {
         let meta = CheckpointMeta {
             iteration: self.iteration,
             env_steps: self.env_steps,
@@ -384,7 +400,12 @@ impl<'a> Trainer<'a> {
             params: self.net.names.iter().cloned().zip(self.net.shapes.iter().copied()).collect(),
             ranks: self.ranks.size,
         };
-        let mut c = Checkpoint { meta, blobs: Default::default() };
+        Checkpoint { meta, blobs: Default::default() }
+    }
+
+    /// Everything needed to continue this run exactly.
+    pub fn checkpoint(&self) -> Result<Checkpoint> {
+        let mut c = self.checkpoint_meta_only();
         for (i, name) in self.net.names.iter().enumerate() {
             c.put_f32s(&format!("param/{name}"), &read(self.ctx, self.params[i].clone())?);
             c.put_f32s(&format!("adam_m/{name}"), &read(self.ctx, self.adam.m[i].clone())?);

@@ -56,6 +56,13 @@ impl PolicyScene {
         Ok(PolicyScene { checkpoint, config, policy, env, renderer })
     }
 
+    /// Act with `ckpt`'s policy from now on (same task and sizes).
+    pub fn set_policy(&mut self, ckpt: &Checkpoint) -> Result<()> {
+        check_fits(&self.checkpoint, ckpt, &self.env)?;
+        self.policy = deployed_of(ckpt)?;
+        Ok(())
+    }
+
     /// Control steps per second.
     pub fn control_rate(&self) -> f64 {
         1.0 / self.env.ctrl_dt
@@ -175,4 +182,63 @@ pub fn write_episodes(
         }
     })?;
     files.into_iter().zip(done).map(|(f, s)| Ok((f, s.expect("every world's video is finished")))).collect()
+}
+
+/// Most frames a training GIF keeps (longer episodes keep every k-th frame): TensorBoard loads
+/// the whole image per step.
+const GIF_MAX_FRAMES: usize = 150;
+
+/// Training's videos (`train.video_every`): one episode of the current deterministic policy in
+/// one fresh world, as `videos/iteration_<n>.mp4` in the run and an animated GIF at half size in
+/// TensorBoard (tag `video/episode`). The environment and renderer are built once and kept.
+#[derive(Default)]
+pub struct TrainingVideo {
+    scene: Option<PolicyScene>,
+}
+
+impl TrainingVideo {
+    /// Record one episode of `trainer`'s policy now; returns the MP4 written.
+    pub fn record(
+        &mut self,
+        ctx: &GpuContext,
+        trainer: &super::trainer::Trainer,
+        run_dir: &Path,
+        tb: &mut super::tensorboard::EventWriter,
+    ) -> Result<PathBuf> {
+        let ckpt = trainer.policy_checkpoint()?;
+        let label = run_dir.join(format!("iteration {}", trainer.iteration));
+        match &mut self.scene {
+            Some(s) => s.set_policy(&ckpt)?,
+            None => {
+                let opts = |_: &Model, pelvis: usize| {
+                    let mut o = RenderOptions::default();
+                    o.camera.mode = crate::render::CameraMode::Track { body: pelvis };
+                    Ok(o)
+                };
+                self.scene = Some(PolicyScene::from_checkpoint(ctx, label, &ckpt, trainer.cfg.clone(), 1, opts)?);
+            }
+        }
+        let scene = self.scene.as_ref().expect("set above");
+        let dir = run_dir.join("videos");
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let path = dir.join(format!("iteration_{}.mp4", trainer.iteration));
+        let (w, h) = (scene.renderer.options().width, scene.renderer.options().height);
+        let max_steps = scene.config.env.env.max_steps as usize;
+        let keep = (max_steps + 1).div_ceil(GIF_MAX_FRAMES).max(1);
+        let mut video = VideoWriter::create(&path, w, h, scene.control_rate())?;
+        let mut gif = crate::render::gif::GifWriter::new(w, h, keep as f64 / scene.control_rate(), 2)?;
+        let mut k = 0;
+        scene.run(ctx, max_steps, 1, true, |img| {
+            video.push(&img)?;
+            if k % keep == 0 {
+                gif.push(&img)?;
+            }
+            k += 1;
+            Ok(())
+        })?;
+        video.finish()?;
+        let (gw, gh) = gif.size();
+        tb.image("video/episode", trainer.env_steps as i64, gw, gh, gif.finish()?)?;
+        Ok(path)
+    }
 }
