@@ -6,11 +6,11 @@
 
 struct View {
     // (track: 0 follow body `target_body`'s origin averaged over the shown worlds, 1 fixed
-    //  lookat, nshown, cols of the world grid, ngeom)
+    //  lookat; ngeom; nshown; cols of the world grid)
     mode: vec4<u32>,
     // (target body, nbody, ntendon, nwrap)
     counts: vec4<u32>,
-    // (nsite, nact, flags: 1 tendons by activation, -)
+    // (nsite, nact, flags: 1 tendons by activation, contact slots per world)
     counts2: vec4<u32>,
     // fixed lookat (xyz), grid spacing (m)
     lookat: vec4<f32>,
@@ -71,6 +71,8 @@ struct Camera {
 @group(0) @binding(11) var<storage, read> site_xpos: array<vec4<f32>>; // nworld × nsite (tiled)
 @group(0) @binding(12) var<storage, read> site_list: array<vec4<f32>>; // (site id bits, radius, -, -) per drawn site
 @group(0) @binding(13) var<storage, read> site_look: array<vec4<f32>>; // nsite rgba
+// nworld × nslot × 3 (world-major): (pos, dist), (normal, state: 1 active), (tangent, 0)
+@group(0) @binding(14) var<storage, read> contacts: array<vec4<f32>>;
 
 // Where the shown world number i stands: worlds on a grid of `cols` columns along x (side by side
 // in the default side view), rows along y, `spacing` apart, centred on the origin.

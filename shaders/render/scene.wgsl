@@ -238,3 +238,27 @@ fn site_vs(@location(0) unit: vec3<f32>, @builtin(instance_index) inst: u32) -> 
 fn site_fs(s: Surface) -> @location(0) vec4<f32> {
     return vec4<f32>(shade(s.colour.rgb, s.world, s.normal), s.colour.a);
 }
+
+// ---- contact points: a small sphere at each active contact ----
+
+@vertex
+fn contact_vs(@location(0) unit: vec3<f32>, @builtin(instance_index) inst: u32) -> Surface {
+    let nslot = view.counts2.w;
+    let k = inst % nslot;
+    let i = inst / nslot;
+    let c = (shown[i] * nslot + k) * 3u;
+    var out: Surface;
+    out.clip = vec4<f32>(2.0, 2.0, 2.0, 1.0);
+    out.world = vec3<f32>(0.0);
+    out.normal = unit;
+    out.local = unit;
+    out.geom = 0u;
+    out.colour = vec4<f32>(1.0, 0.45, 0.05, 1.0);
+    if (contacts[c + 1u].w != 1.0) {
+        return out;
+    }
+    let p = contacts[c].xyz + grid_offset(i) + 0.015 * unit;
+    out.clip = camera.view_proj * vec4<f32>(p, 1.0);
+    out.world = p;
+    return out;
+}

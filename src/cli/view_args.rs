@@ -23,7 +23,7 @@ pub struct DrawArgs {
     #[arg(long, conflicts_with = "lookat")]
     pub track: Option<String>,
     /// A fixed camera looking at this point instead: x,y,z in metres.
-    #[arg(long, value_delimiter = ',', num_args = 3)]
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
     pub lookat: Option<Vec<f32>>,
     /// Camera distance (m).
     #[arg(long, default_value_t = 3.0)]
@@ -49,6 +49,12 @@ pub struct DrawArgs {
     /// Draw sites.
     #[arg(long)]
     pub sites: bool,
+    /// Draw active contact points.
+    #[arg(long)]
+    pub contacts: bool,
+    /// Imitation runs: do not draw the reference motion as a ghost beside the body.
+    #[arg(long)]
+    pub no_ghost: bool,
 }
 
 impl DrawArgs {
@@ -63,7 +69,10 @@ impl DrawArgs {
             groups[*g as usize] = true;
         }
         let mode = match (&self.lookat, &self.track) {
-            (Some(p), _) => CameraMode::Fixed { lookat: [p[0], p[1], p[2]] },
+            (Some(p), _) => match p[..] {
+                [x, y, z] => CameraMode::Fixed { lookat: [x, y, z] },
+                _ => return Err(Error::Config(format!("--lookat {p:?}: give x,y,z"))),
+            },
             (None, Some(name)) => {
                 let body = m.body_name.iter().position(|b| b == name).ok_or_else(|| {
                     Error::Config(format!("--track {name}: the model has no body of that name"))
@@ -88,6 +97,9 @@ impl DrawArgs {
             tendons: !self.no_tendons,
             activation_colours: !self.model_colours,
             sites: self.sites,
+            contacts: self.contacts,
+            ghost: !self.no_ghost,
+            surface_format: None,
         })
     }
 }

@@ -1,6 +1,7 @@
-//! What moves the drawn worlds without a policy: an open-loop rollout stepped on the GPU, or a
-//! trajectory (`sinew rollout`'s npz) replayed by setting each row's qpos and act and running
-//! the kinematics stages. Both hand each drawn frame to a sink.
+//! What moves the drawn worlds without a policy: an open-loop rollout stepped on the GPU
+//! ([`OpenLoop`]), or a trajectory (`sinew rollout`'s npz) replayed by setting each row's qpos
+//! and act and running the kinematics stages ([`Replay`]). [`open_loop`] and [`replay`] hand
+//! each drawn frame to a sink; the viewer drives the same types interactively.
 
 use super::image::Image;
 use super::renderer::{RenderOptions, Renderer};
@@ -20,9 +21,148 @@ pub fn stride(rate: f64, fps: Option<f64>) -> usize {
     }
 }
 
+/// Worlds of a model stepped under a control sequence (looping over its rows), drawn on demand.
+pub struct OpenLoop {
+    sim: Sim,
+    renderer: Renderer,
+    init: InitState,
+    /// (rows × nworld × nu) controls.
+    ctrl: Vec<f32>,
+    rows: usize,
+    t: usize,
+    nu: usize,
+}
+
+impl OpenLoop {
+    /// `nworld` worlds of `m` starting from `init`, controlled by `ctrl` (rows × nworld × nu,
+    /// world-major within a row; row t at step t, looping), drawn with `opts`.
+    pub fn new(ctx: &GpuContext, m: &Model, nworld: usize, init: InitState, ctrl: Vec<f32>, opts: RenderOptions) -> Result<Self> {
+        let row = nworld * m.nu;
+        if (row == 0 && !ctrl.is_empty()) || (row > 0 && (ctrl.is_empty() || ctrl.len() % row != 0)) {
+            return Err(Error::Model(format!(
+                "controls: {} values is not rows × nworld × nu with nworld {nworld} and nu {}",
+                ctrl.len(),
+                m.nu
+            )));
+        }
+        let rows = if row == 0 { 1 } else { ctrl.len() / row };
+        let sim = Sim::new(ctx, m, nworld, SimOptions::default())?;
+        let renderer = Renderer::new(ctx, m, &sim, opts)?;
+        let mut s = OpenLoop { sim, renderer, init, ctrl, rows, t: 0, nu: m.nu };
+        s.reset(ctx)?;
+        Ok(s)
+    }
+
+    /// Back to the initial state.
+    pub fn reset(&mut self, ctx: &GpuContext) -> Result<()> {
+        let st = self.sim.state();
+        for (buf, data) in [(&st.qpos, &self.init.qpos), (&st.qvel, &self.init.qvel), (&st.act, &self.init.act)] {
+            if !data.is_empty() {
+                st.upload(ctx, buf, data)?;
+            }
+        }
+        self.t = 0;
+        stages::run(ctx, &kinematics(&self.sim));
+        Ok(())
+    }
+
+    /// `n` physics steps, then the kinematics of the new state (what MuJoCo's mjData holds
+    /// after the last step, with body frames for its qpos).
+    pub fn step(&mut self, ctx: &GpuContext, n: usize) -> Result<()> {
+        let row = self.sim.nworld() * self.nu;
+        for _ in 0..n {
+            if row > 0 {
+                let r = self.t % self.rows;
+                let st = self.sim.state();
+                st.upload(ctx, &st.ctrl, &self.ctrl[r * row..(r + 1) * row])?;
+            }
+            stages::run(ctx, &self.sim.step.stages());
+            self.t += 1;
+        }
+        stages::run(ctx, &kinematics(&self.sim));
+        Ok(())
+    }
+
+    /// Steps taken since the last reset.
+    pub fn steps_taken(&self) -> usize {
+        self.t
+    }
+
+    /// The renderer (camera, shown worlds).
+    pub fn renderer(&mut self) -> &mut Renderer {
+        &mut self.renderer
+    }
+
+    /// The simulator.
+    pub fn sim(&self) -> &Sim {
+        &self.sim
+    }
+}
+
+/// A trajectory's rows shown one at a time.
+pub struct Replay {
+    sim: Sim,
+    renderer: Renderer,
+    qpos: Vec<f32>,
+    act: Option<Vec<f32>>,
+    rows: usize,
+    nq: usize,
+    na: usize,
+}
+
+impl Replay {
+    /// `qpos` (rows × nworld × nq) and, when given, `act` (rows × nworld × na) of `nworld`
+    /// worlds of `m`, as `sinew rollout` writes them, drawn with `opts`.
+    pub fn new(ctx: &GpuContext, m: &Model, nworld: usize, qpos: Vec<f32>, act: Option<Vec<f32>>, opts: RenderOptions) -> Result<Self> {
+        let (nq, na) = (m.nq, m.na);
+        if nworld == 0 || nq == 0 || qpos.is_empty() || qpos.len() % (nworld * nq) != 0 {
+            return Err(Error::Model(format!(
+                "trajectory qpos: {} values is not rows × {nworld} worlds × nq {nq}",
+                qpos.len()
+            )));
+        }
+        let rows = qpos.len() / (nworld * nq);
+        if let Some(a) = &act
+            && a.len() != rows * nworld * na
+        {
+            return Err(Error::Model(format!(
+                "trajectory act: {} values, expected rows × nworld × na = {rows} × {nworld} × {na}",
+                a.len()
+            )));
+        }
+        let sim = Sim::new(ctx, m, nworld, SimOptions::default())?;
+        let renderer = Renderer::new(ctx, m, &sim, opts)?;
+        Ok(Replay { sim, renderer, qpos, act, rows, nq, na })
+    }
+
+    /// Rows in the trajectory.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Pose the worlds as in row `r` (< rows).
+    pub fn show(&mut self, ctx: &GpuContext, r: usize) -> Result<()> {
+        let st = self.sim.state();
+        let n = self.sim.nworld();
+        let r = r.min(self.rows - 1);
+        st.upload(ctx, &st.qpos, &self.qpos[r * n * self.nq..(r + 1) * n * self.nq])?;
+        if let Some(a) = &self.act
+            && self.na > 0
+        {
+            st.upload(ctx, &st.act, &a[r * n * self.na..(r + 1) * n * self.na])?;
+        }
+        stages::run(ctx, &kinematics(&self.sim));
+        Ok(())
+    }
+
+    /// The renderer (camera, shown worlds).
+    pub fn renderer(&mut self) -> &mut Renderer {
+        &mut self.renderer
+    }
+}
+
 /// Step `nworld` worlds of `m` from `init` under `ctrl` (steps × nworld × nu, world-major within
-/// a step) and draw after every `every`-th step (after steps every−1, 2·every−1, ...): the state
-/// MuJoCo's mjData holds after that step, with kinematics recomputed for the new qpos.
+/// a step) and draw after every `every`-th step (after steps every−1, 2·every−1, ...).
 #[allow(clippy::too_many_arguments)]
 pub fn open_loop(
     ctx: &GpuContext,
@@ -42,36 +182,18 @@ pub fn open_loop(
             m.nu
         )));
     }
-    let sim = Sim::new(ctx, m, nworld, SimOptions::default())?;
-    let st = sim.state();
-    for (buf, data) in [(&st.qpos, &init.qpos), (&st.qvel, &init.qvel), (&st.act, &init.act)] {
-        if !data.is_empty() {
-            st.upload(ctx, buf, data)?;
-        }
-    }
-    let renderer = Renderer::new(ctx, m, st, opts)?;
+    let mut live = OpenLoop::new(ctx, m, nworld, init.clone(), ctrl.to_vec(), opts)?;
     let every = every.max(1);
-    let row = nworld * m.nu;
-    let mut t = 0;
-    while t < steps {
-        let n = every.min(steps - t);
-        for k in t..t + n {
-            if row > 0 {
-                st.upload(ctx, &st.ctrl, &ctrl[k * row..(k + 1) * row])?;
-            }
-            stages::run(ctx, &sim.step.stages());
-        }
-        t += n;
-        if n == every {
-            stages::run(ctx, &kinematics(&sim));
-            sink(renderer.frame(ctx)?)?;
-        }
+    for _ in 0..steps / every {
+        live.step(ctx, every)?;
+        sink(live.renderer.frame(ctx)?)?;
     }
     Ok(())
 }
 
-/// Draw every `every`-th row of a trajectory: `qpos` (rows × nworld × nq) and, when given,
-/// `act` (rows × nworld × na), as `sinew rollout` writes them.
+/// Draw every `every`-th row of a trajectory (rows every−1, 2·every−1, ...): `qpos`
+/// (rows × nworld × nq) and, when given, `act` (rows × nworld × na).
+#[allow(clippy::too_many_arguments)]
 pub fn replay(
     ctx: &GpuContext,
     m: &Model,
@@ -82,32 +204,11 @@ pub fn replay(
     opts: RenderOptions,
     mut sink: impl FnMut(Image) -> Result<()>,
 ) -> Result<()> {
-    let (nq, na) = (m.nq, m.na);
-    if nworld == 0 || nq == 0 || qpos.len() % (nworld * nq) != 0 {
-        return Err(Error::Model(format!("trajectory qpos: {} values is not rows × {nworld} worlds × nq {nq}", qpos.len())));
-    }
-    let rows = qpos.len() / (nworld * nq);
-    if let Some(a) = act
-        && a.len() != rows * nworld * na
-    {
-        return Err(Error::Model(format!(
-            "trajectory act: {} values, expected rows × nworld × na = {rows} × {nworld} × {na}",
-            a.len()
-        )));
-    }
-    let sim = Sim::new(ctx, m, nworld, SimOptions::default())?;
-    let st = sim.state();
-    let renderer = Renderer::new(ctx, m, st, opts)?;
+    let mut r = Replay::new(ctx, m, nworld, qpos.to_vec(), act.map(<[f32]>::to_vec), opts)?;
     let every = every.max(1);
-    for r in (every - 1..rows).step_by(every) {
-        st.upload(ctx, &st.qpos, &qpos[r * nworld * nq..(r + 1) * nworld * nq])?;
-        if let Some(a) = act
-            && na > 0
-        {
-            st.upload(ctx, &st.act, &a[r * nworld * na..(r + 1) * nworld * na])?;
-        }
-        stages::run(ctx, &kinematics(&sim));
-        sink(renderer.frame(ctx)?)?;
+    for row in (every - 1..r.rows()).step_by(every) {
+        r.show(ctx, row)?;
+        sink(r.renderer.frame(ctx)?)?;
     }
     Ok(())
 }

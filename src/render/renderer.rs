@@ -12,7 +12,7 @@ use super::image::Image;
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::model::{Model, TrnType};
-use crate::sim::SimState;
+use crate::sim::Sim;
 
 /// What to draw and how.
 #[derive(Debug, Clone)]
@@ -36,6 +36,13 @@ pub struct RenderOptions {
     pub activation_colours: bool,
     /// Draw sites (spheres of the site's first size).
     pub sites: bool,
+    /// Draw active contact points (small spheres).
+    pub contacts: bool,
+    /// Where the source has a reference motion (imitation), draw it as a translucent ghost
+    /// beside the body.
+    pub ghost: bool,
+    /// Draw into a window's surface of this format instead of offscreen frames.
+    pub surface_format: Option<wgpu::TextureFormat>,
 }
 
 impl Default for RenderOptions {
@@ -50,6 +57,9 @@ impl Default for RenderOptions {
             tendons: true,
             activation_colours: true,
             sites: false,
+            contacts: false,
+            ghost: true,
+            surface_format: None,
         }
     }
 }
@@ -144,6 +154,7 @@ struct Pipelines {
     geom_blend: wgpu::RenderPipeline,
     tendon: wgpu::RenderPipeline,
     site: wgpu::RenderPipeline,
+    contact: wgpu::RenderPipeline,
 }
 
 /// Offscreen targets: multisampled colour and depth, the resolved frame, and its readback.
@@ -174,20 +185,11 @@ pub struct Renderer {
 }
 
 impl Renderer {
-    /// A renderer of `state` (worlds of `m`) into offscreen frames of `opts`' size.
-    pub fn new(ctx: &GpuContext, m: &Model, state: &SimState, opts: RenderOptions) -> Result<Self> {
-        Self::with_format(ctx, m, state, opts, FRAME_FORMAT)
-    }
-
-    /// As [`Renderer::new`], drawing into targets of `format` (a window's surface format).
-    pub fn with_format(
-        ctx: &GpuContext,
-        m: &Model,
-        state: &SimState,
-        opts: RenderOptions,
-        format: wgpu::TextureFormat,
-    ) -> Result<Self> {
-        check_options(m, state.nworld, &opts)?;
+    /// A renderer of `state` (worlds of `m`) into offscreen frames of `opts`' size, or into a
+    /// window's surface where `opts.surface_format` is set.
+    pub fn new(ctx: &GpuContext, m: &Model, sim: &Sim, opts: RenderOptions) -> Result<Self> {
+        check_options(m, sim.nworld(), &opts)?;
+        let format = opts.surface_format.unwrap_or(FRAME_FORMAT);
         let tables = Tables::build(ctx, m, &opts);
         let pipes = Pipelines::build(ctx, format)?;
         let camera = ctx.device.create_buffer(&wgpu::BufferDescriptor {
@@ -246,27 +248,28 @@ impl Renderer {
             shadow_view,
             layers: Vec::new(),
             targets,
-            nworld: state.nworld,
+            nworld: sim.nworld(),
             format,
             opts,
         };
-        let uniform = r.view_uniform(m, None);
-        let layer = r.layer(ctx, state, uniform);
+        let uniform = r.view_uniform(m, sim.data.contacts.slots(), None);
+        let layer = r.layer(ctx, sim, uniform);
         r.layers.push(layer);
         Ok(r)
     }
 
     /// Also draw `state` (same model) translucent, styled by `style`, in every frame: its world
     /// `world` beside each shown world.
-    pub fn add_ghost(&mut self, ctx: &GpuContext, m: &Model, state: &SimState, style: GhostStyle) -> Result<()> {
-        if self.opts.worlds.iter().any(|w| *w >= state.nworld) {
+    pub fn add_ghost(&mut self, ctx: &GpuContext, m: &Model, sim: &Sim, style: GhostStyle) -> Result<()> {
+        if self.opts.worlds.iter().any(|w| *w >= sim.nworld()) {
             return Err(Error::Config(format!(
                 "the ghost state has {} worlds; the shown worlds {:?} need more",
-                state.nworld, self.opts.worlds
+                sim.nworld(),
+                self.opts.worlds
             )));
         }
-        let uniform = self.view_uniform(m, Some(style));
-        let layer = self.layer(ctx, state, uniform);
+        let uniform = self.view_uniform(m, sim.data.contacts.slots(), Some(style));
+        let layer = self.layer(ctx, sim, uniform);
         self.layers.push(layer);
         Ok(())
     }
@@ -292,6 +295,28 @@ impl Renderer {
         }
     }
 
+    /// Draw tendons, sites and contact points, or not (from the next frame).
+    pub fn set_parts(&mut self, tendons: bool, sites: bool, contacts: bool) {
+        self.opts.tendons = tendons;
+        self.opts.sites = sites;
+        self.opts.contacts = contacts;
+    }
+
+    /// Draw at a new size (a window was resized); frames and the aspect ratio follow.
+    pub fn resize(&mut self, ctx: &GpuContext, width: u32, height: u32) -> Result<()> {
+        if width == 0 || height == 0 || width > 8192 || height > 8192 {
+            return Err(Error::Config(format!("frame size {width}×{height}: width and height must be 1 to 8192")));
+        }
+        self.opts.width = width;
+        self.opts.height = height;
+        self.targets = Targets::new(ctx, width, height, self.format);
+        for l in &mut self.layers {
+            l.uniform.frustum[0] = width as f32 / height as f32;
+            ctx.queue.write_buffer(&l.view, 0, bytemuck::bytes_of(&l.uniform));
+        }
+        Ok(())
+    }
+
     /// Show other worlds of the same state (as many as were shown before, or fewer).
     pub fn set_worlds(&mut self, ctx: &GpuContext, worlds: &[usize]) -> Result<()> {
         if worlds.is_empty() || worlds.len() > self.opts.worlds.len() || worlds.iter().any(|w| *w >= self.nworld) {
@@ -312,7 +337,7 @@ impl Renderer {
         Ok(())
     }
 
-    fn view_uniform(&self, m: &Model, ghost: Option<GhostStyle>) -> ViewUniform {
+    fn view_uniform(&self, m: &Model, nslot: usize, ghost: Option<GhostStyle>) -> ViewUniform {
         let o = &self.opts;
         let (mode, lookat, orbit) = camera_words(&o.camera);
         let body = match o.camera.mode {
@@ -322,9 +347,9 @@ impl Renderer {
         let g = ghost.unwrap_or(GhostStyle { shift: [0.0; 3], tint: [0.0; 3], tint_mix: 0.0, alpha: 1.0 });
         let light = normalize3([0.35, -0.45, 1.0]);
         ViewUniform {
-            mode: [mode, 0, o.worlds.len() as u32, grid_cols(o.worlds.len())],
+            mode: [mode, m.ngeom as u32, o.worlds.len() as u32, grid_cols(o.worlds.len())],
             counts: [body, m.nbody as u32, m.ntendon as u32, m.nwrap as u32],
-            counts2: [m.nsite as u32, m.na as u32, o.activation_colours as u32, m.ngeom as u32],
+            counts2: [m.nsite as u32, m.na as u32, o.activation_colours as u32, nslot as u32],
             lookat: [lookat[0], lookat[1], lookat[2], o.spacing],
             orbit,
             frustum: [o.width as f32 / o.height as f32, 0.02, 200.0, g.alpha],
@@ -334,10 +359,11 @@ impl Renderer {
         }
     }
 
-    fn layer(&self, ctx: &GpuContext, st: &SimState, uniform: ViewUniform) -> Layer {
+    fn layer(&self, ctx: &GpuContext, sim: &Sim, uniform: ViewUniform) -> Layer {
         let view = ctx.uniform_from("render.view", &uniform);
         let t = &self.tables;
-        let buffers: [&wgpu::Buffer; 14] = [
+        let st = sim.state();
+        let buffers: [&wgpu::Buffer; 15] = [
             &view,
             &t.shown,
             &t.looks,
@@ -352,6 +378,7 @@ impl Renderer {
             &st.site_xpos,
             &t.site_list,
             &t.site_look,
+            &sim.data.contacts.con,
         ];
         let entries: Vec<wgpu::BindGroupEntry> = buffers
             .iter()
@@ -437,13 +464,13 @@ impl Renderer {
                 pass.set_pipeline(&self.pipes.geom);
                 pass.draw_indexed(0..t.opaque_end, 0, 0..nshown);
             }
-            if t.nsite_drawn > 0 {
+            if t.nsite_drawn > 0 && self.opts.sites {
                 pass.set_pipeline(&self.pipes.site);
                 pass.set_vertex_buffer(0, t.sphere_vertices.slice(..));
                 pass.set_index_buffer(t.sphere_indices.slice(..), wgpu::IndexFormat::Uint32);
                 pass.draw_indexed(0..t.nsphere, 0, 0..nshown * t.nsite_drawn);
             }
-            if t.nsegment > 0 {
+            if t.nsegment > 0 && self.opts.tendons {
                 pass.set_pipeline(&self.pipes.tendon);
                 pass.draw(0..6 * t.nsegment, 0..nshown);
             }
@@ -452,6 +479,13 @@ impl Renderer {
                 pass.set_vertex_buffer(0, t.vertices.slice(..));
                 pass.set_index_buffer(t.indices.slice(..), wgpu::IndexFormat::Uint32);
                 pass.draw_indexed(t.opaque_end..t.nindex, 0, 0..nshown);
+            }
+            let nslot = layer.uniform.counts2[3];
+            if self.opts.contacts && nslot > 0 {
+                pass.set_pipeline(&self.pipes.contact);
+                pass.set_vertex_buffer(0, t.sphere_vertices.slice(..));
+                pass.set_index_buffer(t.sphere_indices.slice(..), wgpu::IndexFormat::Uint32);
+                pass.draw_indexed(0..t.nsphere, 0, 0..nshown * nslot);
             }
         }
     }
@@ -553,8 +587,9 @@ impl Tables {
                 tendon_act[m.actuator_trnid[u]] = a as u32;
             }
         }
+        // tendons and sites are listed whether or not they are drawn now (the viewer toggles them)
         let mut segments = Vec::new();
-        if o.tendons {
+        {
             for t in 0..m.ntendon {
                 let spatial = m.tendon_num[t] > 0
                     && !matches!(m.wrap_type[m.tendon_adr[t]], crate::model::WrapType::Joint);
@@ -575,7 +610,7 @@ impl Tables {
             }
         }
         let mut site_list: Vec<[f32; 4]> = Vec::new();
-        if o.sites {
+        {
             for s in 0..m.nsite {
                 if shown_group(m.site_group[s]) && m.site_rgba[s][3] > 0.0 {
                     site_list.push([f32::from_bits(s as u32), m.site_size[s][0] as f32, 0.0, 0.0]);
@@ -633,7 +668,7 @@ impl Pipelines {
             ty: wgpu::BindingType::Buffer { ty: wgpu::BufferBindingType::Uniform, has_dynamic_offset: false, min_binding_size: None },
             count: None,
         }];
-        entries0.extend((1..14).map(|b| storage(b, true, all)));
+        entries0.extend((1..15).map(|b| storage(b, true, all)));
         let group0 = dev.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some("render.group0"), entries: &entries0 });
         let draw_stages = wgpu::ShaderStages::VERTEX | wgpu::ShaderStages::FRAGMENT;
         let camera_out = dev.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
@@ -721,7 +756,12 @@ impl Pipelines {
                 depth_stencil: Some(wgpu::DepthStencilState {
                     format: DEPTH,
                     depth_write_enabled: Some(depth_write),
-                    depth_compare: Some(wgpu::CompareFunction::LessEqual),
+                    // contact points are an overlay: drawn over the bodies they lie under
+                    depth_compare: Some(if label == "render.contact" {
+                        wgpu::CompareFunction::Always
+                    } else {
+                        wgpu::CompareFunction::LessEqual
+                    }),
                     stencil: Default::default(),
                     bias: if fs.is_none() {
                         wgpu::DepthBiasState { constant: 2, slope_scale: 2.0, clamp: 0.0 }
@@ -748,6 +788,7 @@ impl Pipelines {
             geom_blend: pipeline("render.geom_blend", &draw_layout, "geom_vs", Some("geom_fs"), &geom_buffers, blend, false, SAMPLES),
             tendon: pipeline("render.tendon", &draw_layout, "tendon_vs", Some("tendon_fs"), &[], blend, true, SAMPLES),
             site: pipeline("render.site", &draw_layout, "site_vs", Some("site_fs"), &sphere_buffers, blend, true, SAMPLES),
+            contact: pipeline("render.contact", &draw_layout, "contact_vs", Some("site_fs"), &sphere_buffers, None, false, SAMPLES),
             group0,
         })
     }

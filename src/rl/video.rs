@@ -13,7 +13,8 @@ use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::render::video::{VideoSummary, VideoWriter};
 use crate::model::Model;
-use crate::render::{Image, RenderOptions, Renderer};
+use crate::render::{GhostStyle, Image, RenderOptions, Renderer};
+use crate::sim::{Sim, SimOptions};
 
 /// A run's policy ready to act in a fresh environment of its task.
 pub struct PolicyScene {
@@ -24,6 +25,33 @@ pub struct PolicyScene {
     policy: Deployed,
     env: Env,
     renderer: Renderer,
+    ghost: Option<Ghost>,
+}
+
+/// Imitation's reference motion, posed in a kinematics-only simulator each frame.
+struct Ghost {
+    sim: Sim,
+}
+
+impl Ghost {
+    /// The reference pose each world's motion has now (the frame the task compares the state
+    /// with), set in the ghost's worlds and carried through kinematics. Reads back the worlds'
+    /// motion bookkeeping (a few words per world), not their physics state.
+    fn pose(&self, ctx: &GpuContext, env: &Env) -> Result<()> {
+        let Some(lib) = &env.motion else { return Ok(()) };
+        let nq = env.model.nq;
+        let mut qpos = Vec::with_capacity(env.nworld * nq);
+        for w in env.worlds(ctx)? {
+            let m = lib.motions.get(w.motion as usize).ok_or_else(|| Error::Motion(format!("world on motion {}", w.motion)))?;
+            let f = m.start + ((w.frame0 + w.step) as usize).min(m.nframe.saturating_sub(1));
+            qpos.extend(lib.qpos[f * nq..(f + 1) * nq].iter().map(|v| *v as f32));
+        }
+        let st = self.sim.state();
+        st.upload(ctx, &st.qpos, &qpos)?;
+        let f = self.sim.step.forward_stages();
+        crate::sim::stages::run(ctx, &[f[0], f[1]]);
+        Ok(())
+    }
 }
 
 impl PolicyScene {
@@ -52,8 +80,19 @@ impl PolicyScene {
         check_fits(&checkpoint, ckpt, &env)?;
         let policy = deployed_of(ckpt)?;
         let opts = opts(&env.model, env.pelvis)?;
-        let renderer = Renderer::new(ctx, &env.model, env.sim.state(), opts)?;
-        Ok(PolicyScene { checkpoint, config, policy, env, renderer })
+        let mut renderer = Renderer::new(ctx, &env.model, &env.sim, opts.clone())?;
+        let ghost = match (&env.motion, opts.ghost) {
+            (Some(_), true) => {
+                let sim = Sim::new(ctx, &env.model, nworld, SimOptions::default())?;
+                // beside the body, to the camera's right
+                let az = opts.camera.azimuth_deg.to_radians();
+                let style = GhostStyle { shift: [az.sin(), -az.cos(), 0.0], ..GhostStyle::default() };
+                renderer.add_ghost(ctx, &env.model, &sim, style)?;
+                Some(Ghost { sim })
+            }
+            _ => None,
+        };
+        Ok(PolicyScene { checkpoint, config, policy, env, renderer, ghost })
     }
 
     /// Act with `ckpt`'s policy from now on (same task and sizes).
@@ -61,6 +100,14 @@ impl PolicyScene {
         check_fits(&self.checkpoint, ckpt, &self.env)?;
         self.policy = deployed_of(ckpt)?;
         Ok(())
+    }
+
+    /// Draw the shown worlds as they are now (posing the ghost first).
+    fn frame(&self, ctx: &GpuContext) -> Result<Image> {
+        if let Some(g) = &self.ghost {
+            g.pose(ctx, &self.env)?;
+        }
+        self.renderer.frame(ctx)
     }
 
     /// Control steps per second.
@@ -87,7 +134,7 @@ impl PolicyScene {
         let env = &self.env;
         env.reset(ctx);
         let shown = self.renderer.options().worlds[0];
-        sink(self.renderer.frame(ctx)?)?;
+        sink(self.frame(ctx)?)?;
         let mut frames = 1;
         for t in 0..steps {
             let obs = env.observations(ctx)?;
@@ -100,7 +147,7 @@ impl PolicyScene {
                 break;
             }
             if (t + 1) % every.max(1) == 0 {
-                sink(self.renderer.frame(ctx)?)?;
+                sink(self.frame(ctx)?)?;
                 frames += 1;
             }
         }
@@ -117,7 +164,7 @@ impl PolicyScene {
         let mut active = vec![true; n];
         for k in 0..n {
             self.renderer.set_worlds(ctx, &[k])?;
-            sink(k, Some(self.renderer.frame(ctx)?))?;
+            sink(k, Some(self.frame(ctx)?))?;
         }
         for _ in 0..max_steps {
             let obs = self.env.observations(ctx)?;
@@ -135,7 +182,7 @@ impl PolicyScene {
                     continue;
                 }
                 self.renderer.set_worlds(ctx, &[k])?;
-                sink(k, Some(self.renderer.frame(ctx)?))?;
+                sink(k, Some(self.frame(ctx)?))?;
             }
             if !active.iter().any(|a| *a) {
                 return Ok(());

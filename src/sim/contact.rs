@@ -367,6 +367,11 @@ pub struct ContactState {
 }
 
 impl ContactState {
+    /// Contact slots per world.
+    pub fn slots(&self) -> usize {
+        self.nslot
+    }
+
     /// Buffers for `nworld` worlds under `table`.
     pub fn new(ctx: &crate::gpu::GpuContext, table: &ContactTable, nworld: usize) -> Self {
         let slots = (table.params.nslot as usize).max(1) * nworld * 3;
