@@ -206,3 +206,28 @@ fn mp4_parses_back_with_an_independent_demuxer_and_decoder() {
     std::fs::remove_dir_all(&dir).ok();
     ctx.quiesce();
 }
+
+#[test]
+fn a_world_past_the_first_tile_draws_its_own_state() {
+    // every world slid by its own offset; world 37 (the second tile of the state layout) must
+    // draw exactly as a lone world at that offset
+    let ctx = GpuContext::new().unwrap();
+    let m = known_geoms();
+    let nworld = 40;
+    let opts = RenderOptions { width: 96, height: 64, camera: front_camera(), worlds: vec![37], ..Default::default() };
+    let mut init = InitState::rest(&m, nworld);
+    init.qpos = (0..nworld).map(|w| 0.01 * w as f32).collect();
+    let mut many = drive::OpenLoop::new(&ctx, &m, nworld, init, Vec::new(), opts.clone()).unwrap();
+    many.step(&ctx, 2).unwrap();
+    let far = many.renderer().frame(&ctx).unwrap();
+    let mut lone_init = InitState::rest(&m, 1);
+    lone_init.qpos = vec![0.37];
+    let mut lone = drive::OpenLoop::new(&ctx, &m, 1, lone_init, Vec::new(), RenderOptions { worlds: vec![0], ..opts }).unwrap();
+    lone.step(&ctx, 2).unwrap();
+    let want = lone.renderer().frame(&ctx).unwrap();
+    assert!(far == want, "world 37 does not draw its own state");
+    many.renderer().set_worlds(&ctx, &[0]).unwrap();
+    assert!(many.renderer().frame(&ctx).unwrap() != want, "world 0 stands elsewhere");
+    assert!(many.renderer().set_worlds(&ctx, &[40]).is_err(), "a world that does not exist is refused");
+    ctx.quiesce();
+}
