@@ -28,6 +28,8 @@ enum Command {
     Train(cli::train::TrainArgs),
     /// Draw a model, a trajectory or a policy into an H.264 MP4 (and/or PNG frames) on the GPU.
     Render(cli::render::RenderArgs),
+    /// Watch a model, a trajectory or a policy live in a window (orbit, pause, step, steer).
+    View(cli::view::ViewArgs),
     /// Evaluate a checkpoint's deterministic policy.
     Eval(cli::eval::EvalArgs),
     /// Write the motions an imitation policy fails as a new motion set (negative mining).
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
         Command::Motions(args) => cli::motions::run(&args),
         Command::Train(args) => cli::train::run(&args),
         Command::Render(args) => cli::render::run(&args),
+        Command::View(args) => cli::view::run(&args),
         Command::Eval(args) => cli::eval::run(&args),
         Command::Mine(args) => cli::mine::run(&args),
         Command::Plot(args) => cli::plot::plot(&args),

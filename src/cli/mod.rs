@@ -10,4 +10,5 @@ pub mod plot;
 pub mod render;
 pub mod rollout;
 pub mod train;
+pub mod view;
 pub mod view_args;

@@ -173,7 +173,9 @@ pub struct Renderer {
     tables: Tables,
     pipes: Pipelines,
     /// The camera pass's output (the bind groups below read and write it).
-    _camera: wgpu::Buffer,
+    camera: wgpu::Buffer,
+    /// The body a tracking camera follows (kept while the camera is fixed, to return to).
+    tracked: usize,
     camera_group: wgpu::BindGroup,
     shadow_group: wgpu::BindGroup,
     draw_group: wgpu::BindGroup,
@@ -195,7 +197,7 @@ impl Renderer {
         let camera = ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("render.camera"),
             size: CAMERA_BYTES,
-            usage: wgpu::BufferUsages::STORAGE,
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
             mapped_at_creation: false,
         });
         let shadow_view = ctx
@@ -241,7 +243,11 @@ impl Renderer {
         let mut r = Renderer {
             tables,
             pipes,
-            _camera: camera,
+            camera,
+            tracked: match opts.camera.mode {
+                CameraMode::Track { body } => body,
+                CameraMode::Fixed { .. } => 1.min(m.nbody - 1),
+            },
             camera_group,
             shadow_group,
             draw_group,
@@ -279,9 +285,23 @@ impl Renderer {
         &self.opts
     }
 
+    /// Where the camera looked in the last frame drawn (a small readback, for interaction).
+    pub fn camera_target(&self, ctx: &GpuContext) -> Result<[f32; 3]> {
+        let v = ctx.download_at::<f32>(&self.camera, 2 * 64 + 16, 3)?;
+        Ok([v[0], v[1], v[2]])
+    }
+
+    /// The body a tracking camera follows (or last followed).
+    pub fn tracked_body(&self) -> usize {
+        self.tracked
+    }
+
     /// Point the camera elsewhere (takes effect from the next frame).
     pub fn set_camera(&mut self, ctx: &GpuContext, camera: CameraSpec) {
         self.opts.camera = camera;
+        if let CameraMode::Track { body } = camera.mode {
+            self.tracked = body;
+        }
         for l in &mut self.layers {
             let (mode, lookat, orbit) = camera_words(&camera);
             l.uniform.mode[0] = mode;

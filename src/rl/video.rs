@@ -95,6 +95,42 @@ impl PolicyScene {
         Ok(PolicyScene { checkpoint, config, policy, env, renderer, ghost })
     }
 
+    /// Reset every world (new episodes).
+    pub fn reset(&self, ctx: &GpuContext) {
+        self.env.reset(ctx);
+    }
+
+    /// One control step of every world with the policy's deterministic action.
+    pub fn step(&self, ctx: &GpuContext) -> Result<()> {
+        let obs = self.env.observations(ctx)?;
+        self.env.write_actions(ctx, &self.policy.forward(&obs)?)?;
+        self.env.step(ctx);
+        Ok(())
+    }
+
+    /// The renderer (camera, shown worlds).
+    pub fn renderer(&mut self) -> &mut Renderer {
+        &mut self.renderer
+    }
+
+    /// Locomotion: turn world `w`'s commanded velocity by `angle` (rad, counter-clockwise seen
+    /// from above) and scale its speed by `factor`; returns the new command (m/s, world frame),
+    /// or `None` for tasks without one. Holds until the world's episode ends.
+    pub fn steer(&self, ctx: &GpuContext, w: usize, angle: f32, factor: f32) -> Result<Option<[f32; 2]>> {
+        if self.env.task() != "locomotion" || w >= self.env.nworld {
+            return Ok(None);
+        }
+        let mut goal = self.env.worlds(ctx)?[w].goal;
+        let (s, c) = angle.sin_cos();
+        let (x, y) = (goal[0], goal[1]);
+        goal[0] = factor * (c * x - s * y);
+        goal[1] = factor * (s * x + c * y);
+        goal[3] *= factor;
+        let at = w * std::mem::size_of::<crate::env::layout::WorldEnv>() + std::mem::offset_of!(crate::env::layout::WorldEnv, goal);
+        ctx.queue.write_buffer(&self.env.world, at as u64, bytemuck::cast_slice(&goal));
+        Ok(Some([goal[0], goal[1]]))
+    }
+
     /// Act with `ckpt`'s policy from now on (same task and sizes).
     pub fn set_policy(&mut self, ckpt: &Checkpoint) -> Result<()> {
         check_fits(&self.checkpoint, ckpt, &self.env)?;
@@ -104,10 +140,17 @@ impl PolicyScene {
 
     /// Draw the shown worlds as they are now (posing the ghost first).
     fn frame(&self, ctx: &GpuContext) -> Result<Image> {
-        if let Some(g) = &self.ghost {
-            g.pose(ctx, &self.env)?;
-        }
+        self.pose_ghost(ctx)?;
         self.renderer.frame(ctx)
+    }
+
+    /// Pose the reference ghost (if any) for the worlds' current frames; drawing into a window
+    /// calls this before [`Renderer::encode`].
+    pub fn pose_ghost(&self, ctx: &GpuContext) -> Result<()> {
+        match &self.ghost {
+            Some(g) => g.pose(ctx, &self.env),
+            None => Ok(()),
+        }
     }
 
     /// Control steps per second.
