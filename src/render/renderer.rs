@@ -510,6 +510,22 @@ impl Renderer {
         }
     }
 
+    /// Triangles drawn per world (geoms; tendons, sites and contacts not counted).
+    pub fn triangles(&self) -> usize {
+        self.tables.nindex as usize / 3
+    }
+
+    /// Draw `n` frames into the offscreen target in one submission and wait, reading nothing
+    /// back: what drawing alone costs (benchmarks).
+    pub fn draw(&self, ctx: &GpuContext, n: usize) -> Result<()> {
+        let mut enc = ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("render.draw") });
+        for _ in 0..n {
+            self.encode(&mut enc, &self.targets.resolved_view);
+        }
+        ctx.submit(enc.finish());
+        ctx.wait()
+    }
+
     /// Draw a frame of the state as it is now and read it back (blocks until it is drawn).
     pub fn frame(&self, ctx: &GpuContext) -> Result<Image> {
         if self.format != FRAME_FORMAT {

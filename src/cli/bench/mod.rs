@@ -3,6 +3,7 @@
 
 pub mod peers;
 pub mod record;
+pub mod render;
 pub mod stages;
 pub mod step;
 pub mod suite;
@@ -58,6 +59,16 @@ pub struct BenchArgs {
     /// else each stage dispatched alone.
     #[arg(long)]
     pub stages: bool,
+    /// Measure the renderer instead of the step: frames/s drawing one world of MODEL at
+    /// --width × --height, alone, with readback, and with H.264 encoding.
+    #[arg(long, conflicts_with_all = ["task", "stages"])]
+    pub render: bool,
+    /// Render: frame width.
+    #[arg(long, default_value_t = 640)]
+    pub width: u32,
+    /// Render: frame height.
+    #[arg(long, default_value_t = 480)]
+    pub height: u32,
     /// The standard matrix in one run, with peers, written as one JSON file
     /// `<adapter>-<date>.json` (see README: Speed).
     #[arg(long)]
@@ -103,6 +114,20 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             "sinew bench: name a MODEL, or run the standard matrix with --suite".into(),
         ));
     };
+    if args.render {
+        let ctx = GpuContext::new()?;
+        let bar = progress_bar();
+        let result = render::measure(&ctx, model, args.width, args.height, args.seconds, &bar);
+        bar.finish_and_clear();
+        ctx.quiesce();
+        let row = result?;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&row).expect("plain figures serialise"));
+        } else {
+            render::print(&[row], &ctx.summary().name);
+        }
+        return Ok(());
+    }
     match &args.task {
         Some(task) => run_task(args, model, task),
         None => run_step(args, model),

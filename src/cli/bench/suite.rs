@@ -57,6 +57,8 @@ pub struct SuiteRecord {
     pub env: Vec<EnvRow>,
     /// PPO iteration rows.
     pub train: Vec<TrainFigures>,
+    /// Rendering rows (one world at 640 × 480).
+    pub render: Vec<super::render::RenderFigures>,
     /// Every peer run (measured, absent or failed), with its output.
     pub peers: Vec<PeerEntry>,
     /// Parts that failed, with the error.
@@ -160,8 +162,8 @@ pub struct PartError {
 /// Run the suite, write the record, print the table; the record's path is the last line.
 pub fn run(args: &BenchArgs) -> Result<()> {
     for part in &args.skip {
-        if !["step", "env", "train", "peers"].contains(&part.as_str()) {
-            return Err(Error::Model(format!("--skip {part}: unknown part (step, env, train, peers)")));
+        if !["step", "env", "train", "peers", "render"].contains(&part.as_str()) {
+            return Err(Error::Model(format!("--skip {part}: unknown part (step, env, train, peers, render)")));
         }
     }
     let started = Instant::now();
@@ -197,6 +199,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         step: Vec::new(),
         env: Vec::new(),
         train: Vec::new(),
+        render: Vec::new(),
         peers: Vec::new(),
         errors: Vec::new(),
         notes: vec![
@@ -245,6 +248,17 @@ pub fn run(args: &BenchArgs) -> Result<()> {
                     error: e.to_string(),
                 }),
             }
+            save(&mut rec)?;
+        }
+    }
+    if !skip("render") {
+        for model in &models {
+            let bar = super::timing::progress_bar();
+            match super::render::measure(&ctx, model, 640, 480, args.seconds, &bar) {
+                Ok(f) => rec.render.push(f),
+                Err(e) => rec.errors.push(PartError { part: "render".into(), what: model.clone(), error: e.to_string() }),
+            }
+            bar.finish_and_clear();
             save(&mut rec)?;
         }
     }
@@ -495,6 +509,9 @@ fn print_table(rec: &SuiteRecord) {
                 }
             );
         }
+    }
+    if !rec.render.is_empty() {
+        super::render::print(&rec.render, &a.summary.name);
     }
     // each peer that did not measure, once per distinct reason
     let mut seen: Vec<(&str, &str)> = Vec::new();
