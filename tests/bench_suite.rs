@@ -64,9 +64,17 @@ fn suite_record_has_every_field_and_consistent_ratios() {
         keys(&rec),
         sorted(&[
             "schema", "sinew_version", "commit", "date", "date_unix", "wall_s", "machine", "adapter",
-            "settings", "step", "env", "train", "peers", "errors", "notes",
+            "settings", "step", "env", "train", "render", "peers", "errors", "notes",
         ])
     );
+    // the renderer's frames/s, one row per suite model
+    let render = rec["render"].as_array().unwrap();
+    assert_eq!(render.len(), 1);
+    assert_eq!(render[0]["model"], "myolegs");
+    assert!(render[0]["triangles"].as_u64().unwrap() > 0);
+    for k in ["draw_frames_per_s", "readback_frames_per_s", "video_frames_per_s"] {
+        assert!(render[0][k].as_f64().unwrap() > 0.0, "{k}: {}", render[0]);
+    }
     assert_eq!(rec["schema"], "sinew-bench-suite/1");
     assert_eq!(rec["errors"].as_array().unwrap().len(), 0, "{}", rec["errors"]);
     assert_eq!(

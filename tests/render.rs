@@ -47,7 +47,11 @@ fn material_and_rgba_resolve_as_mujoco_does() {
     let m = known_geoms();
     let rgba = |name: &str| m.geom_rgba[m.geom_name.iter().position(|g| g == name).unwrap()];
     assert_eq!(rgba("red_sphere"), [0.9, 0.1, 0.1, 1.0]);
-    assert_eq!(rgba("green_box"), [0.1, 0.9, 0.1, 1.0], "the material's colour where rgba is left at the default");
+    assert_eq!(
+        rgba("green_box"),
+        [0.1, 0.9, 0.1, 1.0],
+        "the material's colour where rgba is left at the default"
+    );
     assert_eq!(m.geom_group[m.geom_name.iter().position(|g| g == "hidden").unwrap()], 3);
     let missing = sinew::mjcf::load_model_str(
         r#"<mujoco><worldbody><geom size="0.1" material="nope"/></worldbody></mujoco>"#,
@@ -79,9 +83,11 @@ fn geoms_appear_at_their_projected_pixels_in_their_colours() {
             3
         }
     };
-    for (name, centre, channel) in
-        [("red_sphere", [0.0, 0.0, 1.0], 0), ("green_box", [0.6, 0.0, 1.0], 1), ("blue_capsule", [-0.6, 0.0, 1.0], 2)]
-    {
+    for (name, centre, channel) in [
+        ("red_sphere", [0.0, 0.0, 1.0], 0),
+        ("green_box", [0.6, 0.0, 1.0], 1),
+        ("blue_capsule", [-0.6, 0.0, 1.0], 2),
+    ] {
         let (x, y) = cam.project(target, centre, w, h).unwrap();
         let p = frame.pixel(x as u32, y as u32);
         assert_eq!(dominant(p), channel, "{name}: pixel ({x:.0}, {y:.0}) is {p:?}");
@@ -114,7 +120,12 @@ fn replaying_a_rollout_draws_the_frames_drawn_live() {
     // a flexor burst then an extensor one: the forearm and the tendon colours change
     let ctrl: Vec<f32> =
         (0..steps).flat_map(|t| if t < 12 { [1.0, 0.8, 0.0, 0.0] } else { [0.0, 0.0, 1.0, 0.9] }).collect();
-    let opts = RenderOptions { width: 96, height: 64, camera: CameraSpec { distance: 1.2, ..front_camera() }, ..Default::default() };
+    let opts = RenderOptions {
+        width: 96,
+        height: 64,
+        camera: CameraSpec { distance: 1.2, ..front_camera() },
+        ..Default::default()
+    };
     let init = InitState::rest(&m, 1);
     let mut live = Vec::new();
     drive::open_loop(&ctx, &m, 1, steps, &init, &ctrl, every, opts.clone(), |img| {
@@ -143,7 +154,12 @@ fn mp4_parses_back_with_an_independent_demuxer_and_decoder() {
     let ctx = GpuContext::new().unwrap();
     let m = model("assets/elbow_pose.xml");
     let (w, h, n) = (128u32, 96u32, 6usize);
-    let opts = RenderOptions { width: w, height: h, camera: CameraSpec { distance: 1.2, ..front_camera() }, ..Default::default() };
+    let opts = RenderOptions {
+        width: w,
+        height: h,
+        camera: CameraSpec { distance: 1.2, ..front_camera() },
+        ..Default::default()
+    };
     let frames = frames_at_rest(&ctx, &m, n, opts);
     let dir = std::env::temp_dir().join(format!("sinew-render-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -197,8 +213,12 @@ fn mp4_parses_back_with_an_independent_demuxer_and_decoder() {
             let mut rgb = vec![0u8; (w * h * 3) as usize];
             yuv.write_rgb8(&mut rgb);
             let src = &frames[s as usize - 1].rgb;
-            let err: f64 = rgb.iter().zip(src).map(|(a, b)| (*a as f64 - *b as f64).abs()).sum::<f64>() / rgb.len() as f64;
-            assert!(err < 8.0, "sample {s}: decoded picture is {err:.1} levels from the rendered frame on average");
+            let err: f64 = rgb.iter().zip(src).map(|(a, b)| (*a as f64 - *b as f64).abs()).sum::<f64>()
+                / rgb.len() as f64;
+            assert!(
+                err < 8.0,
+                "sample {s}: decoded picture is {err:.1} levels from the rendered frame on average"
+            );
             decoded += 1;
         }
     }
@@ -214,7 +234,13 @@ fn a_world_past_the_first_tile_draws_its_own_state() {
     let ctx = GpuContext::new().unwrap();
     let m = known_geoms();
     let nworld = 40;
-    let opts = RenderOptions { width: 96, height: 64, camera: front_camera(), worlds: vec![37], ..Default::default() };
+    let opts = RenderOptions {
+        width: 96,
+        height: 64,
+        camera: front_camera(),
+        worlds: vec![37],
+        ..Default::default()
+    };
     let mut init = InitState::rest(&m, nworld);
     init.qpos = (0..nworld).map(|w| 0.01 * w as f32).collect();
     let mut many = drive::OpenLoop::new(&ctx, &m, nworld, init, Vec::new(), opts.clone()).unwrap();
@@ -222,7 +248,9 @@ fn a_world_past_the_first_tile_draws_its_own_state() {
     let far = many.renderer().frame(&ctx).unwrap();
     let mut lone_init = InitState::rest(&m, 1);
     lone_init.qpos = vec![0.37];
-    let mut lone = drive::OpenLoop::new(&ctx, &m, 1, lone_init, Vec::new(), RenderOptions { worlds: vec![0], ..opts }).unwrap();
+    let mut lone =
+        drive::OpenLoop::new(&ctx, &m, 1, lone_init, Vec::new(), RenderOptions { worlds: vec![0], ..opts })
+            .unwrap();
     lone.step(&ctx, 2).unwrap();
     let want = lone.renderer().frame(&ctx).unwrap();
     assert!(far == want, "world 37 does not draw its own state");

@@ -42,7 +42,8 @@ fn pngs(dir: &Path) -> Vec<Vec<u8>> {
 fn replaying_a_rollout_draws_the_frames_of_the_live_render() {
     let model = "assets/elbow_pose.xml";
     let steps = 30;
-    let ctrl: Vec<f32> = (0..steps).flat_map(|t| if t < 15 { [1.0, 1.0, 0.0, 0.0] } else { [0.0, 0.0, 1.0, 1.0] }).collect();
+    let ctrl: Vec<f32> =
+        (0..steps).flat_map(|t| if t < 15 { [1.0, 1.0, 0.0, 0.0] } else { [0.0, 0.0, 1.0, 1.0] }).collect();
     let ctrl_path = tmp("ctrl.npy");
     npio::save_npy(&ctrl_path, &Array { shape: vec![steps, 4], data: ctrl }).unwrap();
     let ctrl_arg = ctrl_path.to_str().unwrap();
@@ -51,10 +52,20 @@ fn replaying_a_rollout_draws_the_frames_of_the_live_render() {
     let (live, replay) = (tmp("live"), tmp("replay"));
     let draw = ["--width", "96", "--height", "64", "--distance", "1.2", "--fps", "40"];
     let mp4 = tmp("live.mp4");
-    let mut args = vec!["render", model, "--ctrl", ctrl_arg, "--out", mp4.to_str().unwrap(), "--frames-dir", live.to_str().unwrap()];
+    let mut args = vec![
+        "render",
+        model,
+        "--ctrl",
+        ctrl_arg,
+        "--out",
+        mp4.to_str().unwrap(),
+        "--frames-dir",
+        live.to_str().unwrap(),
+    ];
     args.extend(draw);
     ok(&sinew(&args));
-    let mut args = vec!["render", traj.to_str().unwrap(), "--model", model, "--frames-dir", replay.to_str().unwrap()];
+    let mut args =
+        vec!["render", traj.to_str().unwrap(), "--model", model, "--frames-dir", replay.to_str().unwrap()];
     args.extend(draw);
     ok(&sinew(&args));
     let (a, b) = (pngs(&live), pngs(&replay));
@@ -95,7 +106,20 @@ fn training_and_evaluation_write_videos() {
     }
     assert_eq!(gif_frames as u64, frames, "the GIF holds the episode's frames");
 
-    let out = sinew(&["eval", run.to_str().unwrap(), "--episodes", "2", "--nworld", "2", "--video", "2", "--width", "160", "--height", "120"]);
+    let out = sinew(&[
+        "eval",
+        run.to_str().unwrap(),
+        "--episodes",
+        "2",
+        "--nworld",
+        "2",
+        "--video",
+        "2",
+        "--width",
+        "160",
+        "--height",
+        "120",
+    ]);
     ok(&out);
     for k in 0..2 {
         let (frames, w, h) = mp4_info(&run.join(format!("videos/episode_{k}.mp4")));

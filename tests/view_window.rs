@@ -61,7 +61,8 @@ fn the_viewer_opens_a_window_and_its_screenshot_shows_the_model() {
     let shot = dir.join("shot.png");
     let (w, h, frames) = (160u32, 120u32, 5usize);
     let camera = ["--lookat", "0,0,0.9", "--distance", "1.2", "--azimuth", "90", "--elevation", "0"];
-    let mut args = vec!["view", "assets/elbow_pose.xml", "--width", "160", "--height", "120", "--frames", "5"];
+    let mut args =
+        vec!["view", "assets/elbow_pose.xml", "--width", "160", "--height", "120", "--frames", "5"];
     args.extend(camera);
     let out = Command::new(env!("CARGO_BIN_EXE_sinew"))
         .args(&args)
@@ -92,19 +93,32 @@ fn the_viewer_opens_a_window_and_its_screenshot_shows_the_model() {
         ..Default::default()
     };
     let mut want = None;
-    drive::open_loop(&ctx, &m, 1, steps, &InitState::rest(&m, 1), &vec![0.0; steps * m.nu], steps, opts, |img| {
-        want = Some(img);
-        Ok(())
-    })
+    drive::open_loop(
+        &ctx,
+        &m,
+        1,
+        steps,
+        &InitState::rest(&m, 1),
+        &vec![0.0; steps * m.nu],
+        steps,
+        opts,
+        |img| {
+            want = Some(img);
+            Ok(())
+        },
+    )
     .unwrap();
     let want = want.unwrap();
-    let diff: f64 =
-        got.rgb.iter().zip(&want.rgb).map(|(a, b)| (*a as f64 - *b as f64).abs()).sum::<f64>() / got.rgb.len() as f64;
+    let diff: f64 = got.rgb.iter().zip(&want.rgb).map(|(a, b)| (*a as f64 - *b as f64).abs()).sum::<f64>()
+        / got.rgb.len() as f64;
     assert!(diff < 1.0, "the window's frame differs from the offscreen frame by {diff:.2} levels on average");
     // and it is not an empty picture: the arm's pixels differ from the sky's
     let arm = got.pixel(w / 2, h / 2);
     let sky = got.pixel(2, 2);
-    assert!(arm.iter().zip(sky).map(|(a, b)| (*a as i32 - b as i32).abs()).sum::<i32>() > 60, "arm {arm:?} sky {sky:?}");
+    assert!(
+        arm.iter().zip(sky).map(|(a, b)| (*a as i32 - b as i32).abs()).sum::<i32>() > 60,
+        "arm {arm:?} sky {sky:?}"
+    );
     ctx.quiesce();
     std::fs::remove_dir_all(&dir).ok();
 }

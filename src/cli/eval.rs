@@ -165,14 +165,14 @@ fn per_motion(ctx: &GpuContext, args: &EvalArgs) -> Result<()> {
 
 /// `--video N`: N episodes drawn into the run's videos/ folder.
 fn videos(ctx: &GpuContext, args: &EvalArgs, r: &sinew::rl::eval::EvalReport, n: usize) -> Result<()> {
-    let run_dir = r
-        .checkpoint
-        .parent()
-        .and_then(|p| p.parent())
-        .ok_or_else(|| Error::Config(format!("{}: not inside a run directory", r.checkpoint.display())))?;
+    let run_dir =
+        r.checkpoint.parent().and_then(|p| p.parent()).ok_or_else(|| {
+            Error::Config(format!("{}: not inside a run directory", r.checkpoint.display()))
+        })?;
     let dir = run_dir.join("videos");
-    let written =
-        sinew::rl::video::write_episodes(ctx, &r.checkpoint, n, &dir, |m, pelvis| args.draw.options(m, pelvis))?;
+    let written = sinew::rl::video::write_episodes(ctx, &r.checkpoint, n, &dir, |m, pelvis| {
+        args.draw.options(m, pelvis)
+    })?;
     for (path, s) in written {
         eprintln!("eval: {} frames -> {} ({} kB)", s.frames, path.display(), s.bytes / 1024);
     }

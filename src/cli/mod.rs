@@ -9,6 +9,7 @@ pub mod motions;
 pub mod plot;
 pub mod render;
 pub mod rollout;
+pub mod sources;
 pub mod train;
 pub mod view;
 pub mod view_args;

@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use sinew::gpu::GpuContext;
-use sinew::model::Model;
 use sinew::npio;
 use sinew::render::drive::{self, stride};
 use sinew::render::video::VideoWriter;
@@ -15,6 +14,7 @@ use sinew::render::{Image, RenderOptions};
 use sinew::sim::rollout::InitState;
 use sinew::{Error, Result};
 
+use super::sources::{SourceKind, load_model, load_trajectory};
 use super::view_args::DrawArgs;
 
 /// Arguments of `sinew render`.
@@ -68,7 +68,8 @@ impl Output {
             None => None,
         };
         if let Some(d) = &args.frames_dir {
-            std::fs::create_dir_all(d).map_err(|e| Error::Config(format!("--frames-dir {}: {e}", d.display())))?;
+            std::fs::create_dir_all(d)
+                .map_err(|e| Error::Config(format!("--frames-dir {}: {e}", d.display())))?;
         }
         Ok(Output { video, frames_dir: args.frames_dir.clone(), count: 0 })
     }
@@ -86,13 +87,20 @@ impl Output {
 
     fn finish(self, what: &str, secs: f64) -> Result<()> {
         if self.count == 0 {
-            return Err(Error::Config(format!("{what}: no frame was drawn (too few steps for the frame rate)")));
+            return Err(Error::Config(format!(
+                "{what}: no frame was drawn (too few steps for the frame rate)"
+            )));
         }
         let rate = self.count as f64 / secs.max(1e-9);
         if let Some(v) = self.video {
             let path = v.path().to_path_buf();
             let s = v.finish()?;
-            eprintln!("render: {} frames of {what} -> {} ({} kB), {rate:.1} frames/s", s.frames, path.display(), s.bytes / 1024);
+            eprintln!(
+                "render: {} frames of {what} -> {} ({} kB), {rate:.1} frames/s",
+                s.frames,
+                path.display(),
+                s.bytes / 1024
+            );
         }
         if let Some(d) = &self.frames_dir {
             eprintln!("render: {} PNG frames -> {}", self.count, d.display());
@@ -110,32 +118,16 @@ pub fn run(args: &RenderArgs) -> Result<()> {
 }
 
 fn render(ctx: &GpuContext, args: &RenderArgs) -> Result<()> {
-    let source = Path::new(&args.source);
     let start = std::time::Instant::now();
-    if is_run(source) {
-        return render_run(ctx, args, source, start);
+    match SourceKind::of(&args.source, args.model.as_deref())? {
+        SourceKind::Run(path) => render_run(ctx, args, &path, start),
+        SourceKind::Trajectory(path) => render_trajectory(ctx, args, &path, start),
+        SourceKind::Model(name) => render_model(ctx, args, &name, start),
     }
-    if source.extension().is_some_and(|e| e.eq_ignore_ascii_case("npz")) {
-        return render_trajectory(ctx, args, source, start);
-    }
-    if args.model.is_some() {
-        return Err(Error::Config("--model names a trajectory's model; SOURCE is not an .npz".into()));
-    }
-    render_model(ctx, args, start)
 }
 
-/// A run directory (it has config.toml) or a checkpoint file inside one.
-fn is_run(p: &Path) -> bool {
-    p.join("config.toml").is_file()
-        || (p.is_file() && p.parent().and_then(Path::parent).is_some_and(|r| r.join("config.toml").is_file()))
-}
-
-fn load_model(name: &str) -> Result<Model> {
-    sinew::mjcf::load_model(&sinew::models::resolve(name)?)
-}
-
-fn render_model(ctx: &GpuContext, args: &RenderArgs, start: std::time::Instant) -> Result<()> {
-    let m = load_model(&args.source)?;
+fn render_model(ctx: &GpuContext, args: &RenderArgs, name: &str, start: std::time::Instant) -> Result<()> {
+    let m = load_model(name)?;
     let opts = args.draw.options(&m, 1)?;
     let want_nworld = opts.worlds.iter().max().map(|w| w + 1);
     let (nworld, steps, ctrl) = match &args.ctrl {
@@ -161,54 +153,35 @@ fn render_model(ctx: &GpuContext, args: &RenderArgs, start: std::time::Instant) 
     let every = stride(rate, args.fps);
     let mut out = Output::new(args, &opts, args.fps.unwrap_or(rate))?;
     drive::open_loop(ctx, &m, nworld, steps, &init, &ctrl, every, opts, |img| out.push(img))?;
-    out.finish(&format!("{steps} steps of {}", args.source), start.elapsed().as_secs_f64())
+    out.finish(&format!("{steps} steps of {name}"), start.elapsed().as_secs_f64())
 }
 
-fn render_trajectory(ctx: &GpuContext, args: &RenderArgs, path: &Path, start: std::time::Instant) -> Result<()> {
-    let Some(model) = &args.model else {
-        return Err(Error::Config(format!("{}: a trajectory needs --model MODEL (the model it was rolled out on)", path.display())));
-    };
-    let m = load_model(model)?;
+fn render_trajectory(
+    ctx: &GpuContext,
+    args: &RenderArgs,
+    path: &Path,
+    start: std::time::Instant,
+) -> Result<()> {
+    let m = load_model(args.model.as_deref().expect("SourceKind checked --model"))?;
     let opts = args.draw.options(&m, 1)?;
-    let arrays = npio::load_npz(path, &["qpos", "act"])?;
-    let mut arrays = arrays.into_iter();
-    let qpos = arrays.next().flatten().ok_or_else(|| Error::Config(format!("{}: no 'qpos' array", path.display())))?;
-    let act = arrays.next().flatten();
-    let [rows, nworld, nq] = qpos.shape[..] else {
-        return Err(Error::Config(format!("{}: qpos has shape {:?}, expected (steps, nworld, nq)", path.display(), qpos.shape)));
-    };
-    if nq != m.nq {
-        return Err(Error::Config(format!("{}: qpos has {nq} columns; {model} has nq {}", path.display(), m.nq)));
-    }
-    let rows = args.steps.map_or(rows, |s| s.min(rows));
-    let qpos = &qpos.data[..rows * nworld * nq];
-    let act = match &act {
-        Some(a) if a.shape.len() == 3 && a.shape[0] >= rows && a.shape[1] == nworld && a.shape[2] == m.na => {
-            Some(&a.data[..rows * nworld * m.na])
-        }
-        Some(a) => {
-            return Err(Error::Config(format!(
-                "{}: act has shape {:?}, expected ({rows}, {nworld}, {})",
-                path.display(),
-                a.shape,
-                m.na
-            )));
-        }
-        None => None,
-    };
+    let (nworld, qpos, act) = load_trajectory(path, &m, args.steps)?;
+    let rows = qpos.len() / (nworld * m.nq);
     let rate = 1.0 / m.opt.timestep;
     let every = stride(rate, args.fps);
     let mut out = Output::new(args, &opts, args.fps.unwrap_or(rate))?;
-    drive::replay(ctx, &m, nworld, qpos, act, every, opts, |img| out.push(img))?;
+    drive::replay(ctx, &m, nworld, &qpos, act.as_deref(), every, opts, |img| out.push(img))?;
     out.finish(&format!("{rows} rows of {}", path.display()), start.elapsed().as_secs_f64())
 }
 
 fn render_run(ctx: &GpuContext, args: &RenderArgs, path: &Path, start: std::time::Instant) -> Result<()> {
     if args.ctrl.is_some() || args.init.is_some() || args.model.is_some() {
-        return Err(Error::Config("--ctrl, --init and --model are for models and trajectories, not runs".into()));
+        return Err(Error::Config(
+            "--ctrl, --init and --model are for models and trajectories, not runs".into(),
+        ));
     }
     let nworld = args.draw.worlds.iter().max().map_or(1, |w| w + 1);
-    let scene = sinew::rl::video::PolicyScene::load(ctx, path, nworld, |m, pelvis| args.draw.options(m, pelvis))?;
+    let scene =
+        sinew::rl::video::PolicyScene::load(ctx, path, nworld, |m, pelvis| args.draw.options(m, pelvis))?;
     let rate = scene.control_rate();
     let every = stride(rate, args.fps);
     let steps = args.steps.unwrap_or(scene.config.env.env.max_steps as usize);

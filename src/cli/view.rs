@@ -4,7 +4,7 @@
 //! (its deterministic policy). `--screenshot FILE --frames N` draws N frames (each advancing a
 //! fixed 1/60 s of simulated time), saves the last from the window and exits.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -23,6 +23,7 @@ use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
 use winit::keyboard::{Key, NamedKey};
 use winit::window::{Window, WindowId};
 
+use super::sources::{SourceKind, load_model, load_trajectory};
 use super::view_args::DrawArgs;
 
 /// Arguments of `sinew view`.
@@ -115,7 +116,8 @@ pub fn run(args: &ViewArgs) -> Result<()> {
         return Err(Error::Config("--frames must be at least 1".into()));
     }
     let ctx = GpuContext::new()?;
-    let event_loop = EventLoop::new().map_err(|e| Error::Config(format!("cannot open a window (no display?): {e}")))?;
+    let event_loop =
+        EventLoop::new().map_err(|e| Error::Config(format!("cannot open a window (no display?): {e}")))?;
     event_loop.set_control_flow(ControlFlow::Poll);
     let mut app = App::new(ctx, args);
     if args.screenshot.is_none() {
@@ -133,53 +135,41 @@ fn open(ctx: &GpuContext, args: &ViewArgs, format: wgpu::TextureFormat) -> Resul
     let options = |m: &Model, body: usize| -> Result<sinew::render::RenderOptions> {
         Ok(sinew::render::RenderOptions { surface_format: Some(format), ..args.draw.options(m, body)? })
     };
-    let path = Path::new(&args.source);
     let want = args.nworld.unwrap_or(0).max(args.draw.worlds.iter().max().map_or(1, |w| w + 1));
-    let is_run = path.join("config.toml").is_file()
-        || (path.is_file() && path.parent().and_then(Path::parent).is_some_and(|r| r.join("config.toml").is_file()));
-    if is_run {
-        let scene = PolicyScene::load(ctx, path, want, options)?;
-        scene.reset(ctx);
-        let rate = scene.control_rate();
-        return Ok((Source::Run(Box::new(scene)), rate, want));
-    }
-    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("npz")) {
-        let model = args.model.as_ref().ok_or_else(|| Error::Config("a trajectory needs --model MODEL".into()))?;
-        let m = load(model)?;
-        let arrays = sinew::npio::load_npz(path, &["qpos", "act"])?;
-        let mut it = arrays.into_iter();
-        let qpos = it.next().flatten().ok_or_else(|| Error::Config(format!("{}: no 'qpos' array", path.display())))?;
-        let [_, nworld, nq] = qpos.shape[..] else {
-            return Err(Error::Config(format!("{}: qpos has shape {:?}, expected (steps, nworld, nq)", path.display(), qpos.shape)));
-        };
-        if nq != m.nq {
-            return Err(Error::Config(format!("{}: qpos has {nq} columns; the model has nq {}", path.display(), m.nq)));
+    match SourceKind::of(&args.source, args.model.as_deref())? {
+        SourceKind::Run(path) => {
+            let scene = PolicyScene::load(ctx, &path, want, options)?;
+            scene.reset(ctx);
+            let rate = scene.control_rate();
+            Ok((Source::Run(Box::new(scene)), rate, want))
         }
-        let act = it.next().flatten().filter(|a| a.data.len() == qpos.data.len() / m.nq * m.na).map(|a| a.data);
-        let mut replay = Replay::new(ctx, &m, nworld, qpos.data, act, options(&m, 1)?)?;
-        replay.show(ctx, 0)?;
-        return Ok((Source::Trajectory(replay, 0), 1.0 / m.opt.timestep, nworld));
-    }
-    let m = load(&args.source)?;
-    let (nworld, ctrl) = match &args.ctrl {
-        Some(p) => {
-            let c = sinew::npio::load_npy(p)?;
-            let (n, _, c) = super::rollout::controls(&m, &c, p, args.nworld.or(Some(want)), None, |_| Ok(()))?;
-            (n, c)
+        SourceKind::Trajectory(path) => {
+            let m = load_model(args.model.as_deref().expect("SourceKind checked --model"))?;
+            let (nworld, qpos, act) = load_trajectory(&path, &m, None)?;
+            let mut replay = Replay::new(ctx, &m, nworld, qpos, act, options(&m, 1)?)?;
+            replay.show(ctx, 0)?;
+            Ok((Source::Trajectory(replay, 0), 1.0 / m.opt.timestep, nworld))
         }
-        None => (want, vec![0.0; want * m.nu]),
-    };
-    let live = OpenLoop::new(ctx, &m, nworld, InitState::rest(&m, nworld), ctrl, options(&m, 1)?)?;
-    Ok((Source::Model(live), 1.0 / m.opt.timestep, nworld))
+        SourceKind::Model(name) => {
+            let m = load_model(&name)?;
+            let (nworld, ctrl) = match &args.ctrl {
+                Some(p) => {
+                    let c = sinew::npio::load_npy(p)?;
+                    let (n, _, c) =
+                        super::rollout::controls(&m, &c, p, args.nworld.or(Some(want)), None, |_| Ok(()))?;
+                    (n, c)
+                }
+                None => (want, vec![0.0; want * m.nu]),
+            };
+            let live = OpenLoop::new(ctx, &m, nworld, InitState::rest(&m, nworld), ctrl, options(&m, 1)?)?;
+            Ok((Source::Model(live), 1.0 / m.opt.timestep, nworld))
+        }
+    }
 }
 
 /// The source (opened with the window, before any event that uses it).
 fn src(source: &mut Option<Source>) -> &mut Source {
     source.as_mut().expect("the source opens with the window")
-}
-
-fn load(name: &str) -> Result<Model> {
-    sinew::mjcf::load_model(&sinew::models::resolve(name)?)
 }
 
 struct Gfx {
@@ -245,7 +235,9 @@ impl App {
         let attrs = Window::default_attributes()
             .with_title("sinew")
             .with_inner_size(PhysicalSize::new(self.size.0, self.size.1));
-        let window = Arc::new(el.create_window(attrs).map_err(|e| Error::Config(format!("cannot open a window: {e}")))?);
+        let window = Arc::new(
+            el.create_window(attrs).map_err(|e| Error::Config(format!("cannot open a window: {e}")))?,
+        );
         let surface = self
             .ctx
             .instance
@@ -258,7 +250,12 @@ impl App {
             .copied()
             .find(|f| matches!(f, wgpu::TextureFormat::Bgra8UnormSrgb | wgpu::TextureFormat::Rgba8UnormSrgb))
             .or_else(|| caps.formats.first().copied())
-            .ok_or_else(|| Error::Gpu(format!("the adapter '{}' cannot present to this window", self.ctx.adapter.get_info().name)))?;
+            .ok_or_else(|| {
+                Error::Gpu(format!(
+                    "the adapter '{}' cannot present to this window",
+                    self.ctx.adapter.get_info().name
+                ))
+            })?;
         let size = window.inner_size();
         let (w, h) = (size.width.max(1), size.height.max(1));
         let mut usage = wgpu::TextureUsages::RENDER_ATTACHMENT;
@@ -321,13 +318,21 @@ impl App {
             _ => return Ok(()),
         };
         let view = frame.texture.create_view(&Default::default());
-        let mut enc = self.ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("view") });
+        let mut enc =
+            self.ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("view") });
         src(&mut self.source).renderer().encode(&mut enc, &view);
         let last = self.frames_left.is_some_and(|n| n <= 1);
         let shot = if last { Some(copy_out(&self.ctx, &mut enc, &frame.texture)) } else { None };
         self.ctx.submit(enc.finish());
         if let Some((buf, row_bytes)) = shot {
-            let img = read_shot(&self.ctx, &buf, row_bytes, frame.texture.width(), frame.texture.height(), frame.texture.format())?;
+            let img = read_shot(
+                &self.ctx,
+                &buf,
+                row_bytes,
+                frame.texture.width(),
+                frame.texture.height(),
+                frame.texture.format(),
+            )?;
             if let Some(path) = &self.screenshot {
                 img.save_png(path)?;
                 eprintln!("view: screenshot {} ({}×{})", path.display(), img.width, img.height);
@@ -348,7 +353,9 @@ impl App {
         match key {
             Key::Named(NamedKey::Escape) => el.exit(),
             Key::Named(NamedKey::Space) => self.paused = !self.paused,
-            Key::Named(NamedKey::ArrowLeft | NamedKey::ArrowRight | NamedKey::ArrowUp | NamedKey::ArrowDown) => {
+            Key::Named(
+                NamedKey::ArrowLeft | NamedKey::ArrowRight | NamedKey::ArrowUp | NamedKey::ArrowDown,
+            ) => {
                 if let Some(Source::Run(s)) = &self.source {
                     let (angle, factor) = match key {
                         Key::Named(NamedKey::ArrowLeft) => (15f32.to_radians(), 1.0),
@@ -357,7 +364,10 @@ impl App {
                         _ => (0.0, 1.0 / 1.2),
                     };
                     if let Some(v) = s.steer(ctx, self.world, angle, factor)? {
-                        eprintln!("view: world {} commanded velocity ({:.2}, {:.2}) m/s", self.world, v[0], v[1]);
+                        eprintln!(
+                            "view: world {} commanded velocity ({:.2}, {:.2}) m/s",
+                            self.world, v[0], v[1]
+                        );
                     }
                 }
             }
@@ -502,10 +512,19 @@ fn copy_out(ctx: &GpuContext, enc: &mut wgpu::CommandEncoder, tex: &wgpu::Textur
         mapped_at_creation: false,
     });
     enc.copy_texture_to_buffer(
-        wgpu::TexelCopyTextureInfo { texture: tex, mip_level: 0, origin: wgpu::Origin3d::ZERO, aspect: wgpu::TextureAspect::All },
+        wgpu::TexelCopyTextureInfo {
+            texture: tex,
+            mip_level: 0,
+            origin: wgpu::Origin3d::ZERO,
+            aspect: wgpu::TextureAspect::All,
+        },
         wgpu::TexelCopyBufferInfo {
             buffer: &buf,
-            layout: wgpu::TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(row_bytes), rows_per_image: Some(tex.height()) },
+            layout: wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(row_bytes),
+                rows_per_image: Some(tex.height()),
+            },
         },
         wgpu::Extent3d { width: tex.width(), height: tex.height(), depth_or_array_layers: 1 },
     );
@@ -513,7 +532,14 @@ fn copy_out(ctx: &GpuContext, enc: &mut wgpu::CommandEncoder, tex: &wgpu::Textur
 }
 
 /// The window's frame as an RGB image (8-bit RGBA or BGRA surfaces).
-fn read_shot(ctx: &GpuContext, buf: &wgpu::Buffer, row_bytes: u32, w: u32, h: u32, format: wgpu::TextureFormat) -> Result<Image> {
+fn read_shot(
+    ctx: &GpuContext,
+    buf: &wgpu::Buffer,
+    row_bytes: u32,
+    w: u32,
+    h: u32,
+    format: wgpu::TextureFormat,
+) -> Result<Image> {
     use wgpu::TextureFormat as F;
     let bgra = match format {
         F::Bgra8Unorm | F::Bgra8UnormSrgb => true,

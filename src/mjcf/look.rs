@@ -26,12 +26,13 @@ impl Materials {
 
     /// The colour `what` (at `loc`) is drawn with; a material that does not exist is an error.
     pub fn colour(&self, look: &Look, loc: &Location, what: &str) -> Result<[f32; 4]> {
-        let material = match &look.material {
-            None => None,
-            Some(name) => Some(self.rgba.get(name).ok_or_else(|| {
-                Error::mjcf(loc, format!("{what} references missing material '{name}'"))
-            })?),
-        };
+        let material =
+            match &look.material {
+                None => None,
+                Some(name) => Some(self.rgba.get(name).ok_or_else(|| {
+                    Error::mjcf(loc, format!("{what} references missing material '{name}'"))
+                })?),
+            };
         let rgba = match material {
             Some(m) if look.rgba == Look::DEFAULT_RGBA => *m,
             _ => look.rgba,

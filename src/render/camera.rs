@@ -47,11 +47,23 @@ impl CameraSpec {
     /// The eye position and the world-to-clip matrix (column-major, wgpu's depth range) for
     /// a look-at point `target` and aspect `aspect`: what the GPU camera pass computes, for
     /// tests and for placing overlays on the host.
-    pub fn eye_and_view_proj(&self, target: [f32; 3], aspect: f32, near: f32, far: f32) -> ([f32; 3], [[f32; 4]; 4]) {
+    pub fn eye_and_view_proj(
+        &self,
+        target: [f32; 3],
+        aspect: f32,
+        near: f32,
+        far: f32,
+    ) -> ([f32; 3], [[f32; 4]; 4]) {
         let (az, el) = (self.azimuth_deg.to_radians(), self.elevation_deg.to_radians());
         let f = [el.cos() * az.cos(), el.cos() * az.sin(), el.sin()];
-        let eye = [target[0] - self.distance * f[0], target[1] - self.distance * f[1], target[2] - self.distance * f[2]];
-        let cross = |a: [f32; 3], b: [f32; 3]| [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+        let eye = [
+            target[0] - self.distance * f[0],
+            target[1] - self.distance * f[1],
+            target[2] - self.distance * f[2],
+        ];
+        let cross = |a: [f32; 3], b: [f32; 3]| {
+            [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
+        };
         let norm = |v: [f32; 3]| {
             let n = (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt();
             [v[0] / n, v[1] / n, v[2] / n]
@@ -91,7 +103,8 @@ impl CameraSpec {
     /// or `None` behind the camera.
     pub fn project(&self, target: [f32; 3], p: [f32; 3], width: u32, height: u32) -> Option<(f32, f32)> {
         let (_, m) = self.eye_and_view_proj(target, width as f32 / height as f32, 0.02, 200.0);
-        let c: Vec<f32> = (0..4).map(|i| m[i][0] * p[0] + m[i][1] * p[1] + m[i][2] * p[2] + m[i][3]).collect();
+        let c: Vec<f32> =
+            (0..4).map(|i| m[i][0] * p[0] + m[i][1] * p[1] + m[i][2] * p[2] + m[i][3]).collect();
         if c[3] <= 0.0 {
             return None;
         }

@@ -36,7 +36,14 @@ pub struct OpenLoop {
 impl OpenLoop {
     /// `nworld` worlds of `m` starting from `init`, controlled by `ctrl` (rows × nworld × nu,
     /// world-major within a row; row t at step t, looping), drawn with `opts`.
-    pub fn new(ctx: &GpuContext, m: &Model, nworld: usize, init: InitState, ctrl: Vec<f32>, opts: RenderOptions) -> Result<Self> {
+    pub fn new(
+        ctx: &GpuContext,
+        m: &Model,
+        nworld: usize,
+        init: InitState,
+        ctrl: Vec<f32>,
+        opts: RenderOptions,
+    ) -> Result<Self> {
         let row = nworld * m.nu;
         if (row == 0 && !ctrl.is_empty()) || (row > 0 && (ctrl.is_empty() || ctrl.len() % row != 0)) {
             return Err(Error::Model(format!(
@@ -56,7 +63,9 @@ impl OpenLoop {
     /// Back to the initial state.
     pub fn reset(&mut self, ctx: &GpuContext) -> Result<()> {
         let st = self.sim.state();
-        for (buf, data) in [(&st.qpos, &self.init.qpos), (&st.qvel, &self.init.qvel), (&st.act, &self.init.act)] {
+        for (buf, data) in
+            [(&st.qpos, &self.init.qpos), (&st.qvel, &self.init.qvel), (&st.act, &self.init.act)]
+        {
             if !data.is_empty() {
                 st.upload(ctx, buf, data)?;
             }
@@ -113,7 +122,14 @@ pub struct Replay {
 impl Replay {
     /// `qpos` (rows × nworld × nq) and, when given, `act` (rows × nworld × na) of `nworld`
     /// worlds of `m`, as `sinew rollout` writes them, drawn with `opts`.
-    pub fn new(ctx: &GpuContext, m: &Model, nworld: usize, qpos: Vec<f32>, act: Option<Vec<f32>>, opts: RenderOptions) -> Result<Self> {
+    pub fn new(
+        ctx: &GpuContext,
+        m: &Model,
+        nworld: usize,
+        qpos: Vec<f32>,
+        act: Option<Vec<f32>>,
+        opts: RenderOptions,
+    ) -> Result<Self> {
         let (nq, na) = (m.nq, m.na);
         if nworld == 0 || nq == 0 || qpos.is_empty() || qpos.len() % (nworld * nq) != 0 {
             return Err(Error::Model(format!(

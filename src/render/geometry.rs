@@ -146,7 +146,11 @@ impl Mesh {
 
     /// A plane's drawn rectangle in its xy plane, normal +z.
     fn plane(&mut self, size: [f32; 3]) {
-        let (hx, hy) = if size[0] > 0.0 && size[1] > 0.0 { (size[0], size[1]) } else { (INFINITE_PLANE, INFINITE_PLANE) };
+        let (hx, hy) = if size[0] > 0.0 && size[1] > 0.0 {
+            (size[0], size[1])
+        } else {
+            (INFINITE_PLANE, INFINITE_PLANE)
+        };
         let n = [0.0, 0.0, 1.0];
         let a = self.vertex([-hx, -hy, 0.0], n);
         let b = self.vertex([hx, -hy, 0.0], n);
@@ -245,7 +249,8 @@ impl Mesh {
                     p[v] = b * s[v];
                     p
                 };
-                let ids = [(-1.0, -1.0), (1.0, -1.0), (1.0, 1.0), (-1.0, 1.0)].map(|(a, b)| self.vertex(corner(a, b), n));
+                let ids = [(-1.0, -1.0), (1.0, -1.0), (1.0, 1.0), (-1.0, 1.0)]
+                    .map(|(a, b)| self.vertex(corner(a, b), n));
                 if sign > 0.0 {
                     self.quad(ids[0], ids[1], ids[2], ids[3]);
                 } else {
@@ -265,7 +270,8 @@ impl Mesh {
             let [a, b, c] = f.map(|i| verts[i as usize]);
             let e1 = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
             let e2 = [c[0] - a[0], c[1] - a[1], c[2] - a[2]];
-            let n = [e1[1] * e2[2] - e1[2] * e2[1], e1[2] * e2[0] - e1[0] * e2[2], e1[0] * e2[1] - e1[1] * e2[0]];
+            let n =
+                [e1[1] * e2[2] - e1[2] * e2[1], e1[2] * e2[0] - e1[0] * e2[2], e1[0] * e2[1] - e1[1] * e2[0]];
             for i in f {
                 for k in 0..3 {
                     normals[*i as usize][k] += n[k];
@@ -307,8 +313,13 @@ mod tests {
                 let [a, b, c] = [t[0], t[1], t[2]].map(|i| m.vertices[i as usize].pos);
                 let e1 = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
                 let e2 = [c[0] - a[0], c[1] - a[1], c[2] - a[2]];
-                let n = [e1[1] * e2[2] - e1[2] * e2[1], e1[2] * e2[0] - e1[0] * e2[2], e1[0] * e2[1] - e1[1] * e2[0]];
-                let centroid = [(a[0] + b[0] + c[0]) / 3.0, (a[1] + b[1] + c[1]) / 3.0, (a[2] + b[2] + c[2]) / 3.0];
+                let n = [
+                    e1[1] * e2[2] - e1[2] * e2[1],
+                    e1[2] * e2[0] - e1[0] * e2[2],
+                    e1[0] * e2[1] - e1[1] * e2[0],
+                ];
+                let centroid =
+                    [(a[0] + b[0] + c[0]) / 3.0, (a[1] + b[1] + c[1]) / 3.0, (a[2] + b[2] + c[2]) / 3.0];
                 let d = n[0] * centroid[0] + n[1] * centroid[1] + n[2] * centroid[2];
                 let len = (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]).sqrt();
                 if len > 1e-9 {

@@ -41,7 +41,10 @@ impl GifWriter {
     /// Add a frame (of the size given to [`GifWriter::new`]).
     pub fn push(&mut self, f: &Image) -> Result<()> {
         if f.width != self.width || f.height != self.height {
-            return Err(Error::Config(format!("GIF frame of {}×{}, expected {}×{}", f.width, f.height, self.width, self.height)));
+            return Err(Error::Config(format!(
+                "GIF frame of {}×{}, expected {}×{}",
+                f.width, f.height, self.width, self.height
+            )));
         }
         let (w, h) = self.size();
         let small = downscale(f, self.shrink);

@@ -7,7 +7,9 @@ pub mod drive;
 pub mod geometry;
 pub mod gif;
 pub mod image;
+mod passes;
 pub mod renderer;
+mod tables;
 pub mod video;
 
 pub use camera::{CameraMode, CameraSpec};

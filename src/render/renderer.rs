@@ -7,11 +7,12 @@
 use bytemuck::{Pod, Zeroable};
 
 use super::camera::{CameraMode, CameraSpec};
-use super::geometry::{Geometry, Vertex, unit_sphere};
 use super::image::Image;
+use super::passes::{DEPTH, Pipelines, SHADOW_SIZE, Targets};
+use super::tables::Tables;
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
-use crate::model::{Model, TrnType};
+use crate::model::Model;
 use crate::sim::Sim;
 
 /// What to draw and how.
@@ -98,23 +99,8 @@ struct ViewUniform {
     tint: [f32; 4],
 }
 
-/// One drawn tendon segment (`Segment` in shaders/render/common.wgsl).
-#[repr(C)]
-#[derive(Debug, Clone, Copy, Pod, Zeroable)]
-struct Segment {
-    tendon: u32,
-    k: u32,
-    first: u32,
-    act: u32,
-    width: f32,
-    pad: [u32; 3],
-}
-
 /// Bytes of the camera pass's output (`Camera`: two mat4 and two vec4).
 const CAMERA_BYTES: u64 = 2 * 64 + 2 * 16;
-const SAMPLES: u32 = 4;
-const SHADOW_SIZE: u32 = 2048;
-const DEPTH: wgpu::TextureFormat = wgpu::TextureFormat::Depth32Float;
 /// The offscreen frame's format (sRGB: the shaders work in linear light).
 pub const FRAME_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8UnormSrgb;
 
@@ -123,48 +109,6 @@ struct Layer {
     view: wgpu::Buffer,
     group: wgpu::BindGroup,
     uniform: ViewUniform,
-}
-
-/// Static geometry and per-model tables on the GPU.
-struct Tables {
-    vertices: wgpu::Buffer,
-    indices: wgpu::Buffer,
-    nindex: u32,
-    scenery_end: u32,
-    opaque_end: u32,
-    sphere_vertices: wgpu::Buffer,
-    sphere_indices: wgpu::Buffer,
-    nsphere: u32,
-    looks: wgpu::Buffer,
-    segments: wgpu::Buffer,
-    nsegment: u32,
-    tendon_look: wgpu::Buffer,
-    site_list: wgpu::Buffer,
-    nsite_drawn: u32,
-    site_look: wgpu::Buffer,
-    shown: wgpu::Buffer,
-}
-
-struct Pipelines {
-    group0: wgpu::BindGroupLayout,
-    camera: wgpu::ComputePipeline,
-    shadow: wgpu::RenderPipeline,
-    sky: wgpu::RenderPipeline,
-    geom: wgpu::RenderPipeline,
-    geom_blend: wgpu::RenderPipeline,
-    tendon: wgpu::RenderPipeline,
-    site: wgpu::RenderPipeline,
-    contact: wgpu::RenderPipeline,
-}
-
-/// Offscreen targets: multisampled colour and depth, the resolved frame, and its readback.
-struct Targets {
-    colour: wgpu::TextureView,
-    depth: wgpu::TextureView,
-    resolved: wgpu::Texture,
-    resolved_view: wgpu::TextureView,
-    readback: wgpu::Buffer,
-    row_bytes: u32,
 }
 
 /// Draws one simulator state (and optionally a ghost) into frames.
@@ -235,7 +179,10 @@ impl Renderer {
             layout: &pipes.geom.get_bind_group_layout(1),
             entries: &[
                 wgpu::BindGroupEntry { binding: 0, resource: camera.as_entire_binding() },
-                wgpu::BindGroupEntry { binding: 1, resource: wgpu::BindingResource::TextureView(&shadow_view) },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: wgpu::BindingResource::TextureView(&shadow_view),
+                },
                 wgpu::BindGroupEntry { binding: 2, resource: wgpu::BindingResource::Sampler(&sampler) },
             ],
         });
@@ -325,7 +272,9 @@ impl Renderer {
     /// Draw at a new size (a window was resized); frames and the aspect ratio follow.
     pub fn resize(&mut self, ctx: &GpuContext, width: u32, height: u32) -> Result<()> {
         if width == 0 || height == 0 || width > 8192 || height > 8192 {
-            return Err(Error::Config(format!("frame size {width}×{height}: width and height must be 1 to 8192")));
+            return Err(Error::Config(format!(
+                "frame size {width}×{height}: width and height must be 1 to 8192"
+            )));
         }
         self.opts.width = width;
         self.opts.height = height;
@@ -339,7 +288,10 @@ impl Renderer {
 
     /// Show other worlds of the same state (as many as were shown before, or fewer).
     pub fn set_worlds(&mut self, ctx: &GpuContext, worlds: &[usize]) -> Result<()> {
-        if worlds.is_empty() || worlds.len() > self.opts.worlds.len() || worlds.iter().any(|w| *w >= self.nworld) {
+        if worlds.is_empty()
+            || worlds.len() > self.opts.worlds.len()
+            || worlds.iter().any(|w| *w >= self.nworld)
+        {
             return Err(Error::Config(format!(
                 "worlds {worlds:?}: between 1 and {} worlds below {}",
                 self.opts.worlds.len(),
@@ -384,20 +336,8 @@ impl Renderer {
         let t = &self.tables;
         let st = sim.state();
         let buffers: [&wgpu::Buffer; 15] = [
-            &view,
-            &t.shown,
-            &t.looks,
-            &st.xpos,
-            &st.geom_xpos,
-            &st.geom_xquat,
-            &st.wrap_xpos,
-            &st.ten_wrapnum,
-            &st.act,
-            &t.segments,
-            &t.tendon_look,
-            &st.site_xpos,
-            &t.site_list,
-            &t.site_look,
+            &view, &t.shown, &t.looks, &st.xpos, &st.geom_xpos, &st.geom_xquat, &st.wrap_xpos,
+            &st.ten_wrapnum, &st.act, &t.segments, &t.tendon_look, &st.site_xpos, &t.site_list, &t.site_look,
             &sim.data.contacts.con,
         ];
         let entries: Vec<wgpu::BindGroupEntry> = buffers
@@ -420,8 +360,10 @@ impl Renderer {
         let primary = &self.layers[0];
         let nshown = self.opts.worlds.len() as u32;
         {
-            let mut pass =
-                enc.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("render.camera"), timestamp_writes: None });
+            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("render.camera"),
+                timestamp_writes: None,
+            });
             pass.set_pipeline(&self.pipes.camera);
             pass.set_bind_group(0, &primary.group, &[]);
             pass.set_bind_group(1, &self.camera_group, &[]);
@@ -433,7 +375,10 @@ impl Renderer {
                 color_attachments: &[],
                 depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
                     view: &self.shadow_view,
-                    depth_ops: Some(wgpu::Operations { load: wgpu::LoadOp::Clear(1.0), store: wgpu::StoreOp::Store }),
+                    depth_ops: Some(wgpu::Operations {
+                        load: wgpu::LoadOp::Clear(1.0),
+                        store: wgpu::StoreOp::Store,
+                    }),
                     stencil_ops: None,
                 }),
                 timestamp_writes: None,
@@ -455,11 +400,17 @@ impl Renderer {
                 view: &self.targets.colour,
                 depth_slice: None,
                 resolve_target: Some(target),
-                ops: wgpu::Operations { load: wgpu::LoadOp::Clear(wgpu::Color::BLACK), store: wgpu::StoreOp::Discard },
+                ops: wgpu::Operations {
+                    load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                    store: wgpu::StoreOp::Discard,
+                },
             })],
             depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
                 view: &self.targets.depth,
-                depth_ops: Some(wgpu::Operations { load: wgpu::LoadOp::Clear(1.0), store: wgpu::StoreOp::Discard }),
+                depth_ops: Some(wgpu::Operations {
+                    load: wgpu::LoadOp::Clear(1.0),
+                    store: wgpu::StoreOp::Discard,
+                }),
                 stencil_ops: None,
             }),
             timestamp_writes: None,
@@ -518,7 +469,8 @@ impl Renderer {
     /// Draw `n` frames into the offscreen target in one submission and wait, reading nothing
     /// back: what drawing alone costs (benchmarks).
     pub fn draw(&self, ctx: &GpuContext, n: usize) -> Result<()> {
-        let mut enc = ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("render.draw") });
+        let mut enc =
+            ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("render.draw") });
         for _ in 0..n {
             self.encode(&mut enc, &self.targets.resolved_view);
         }
@@ -529,9 +481,13 @@ impl Renderer {
     /// Draw a frame of the state as it is now and read it back (blocks until it is drawn).
     pub fn frame(&self, ctx: &GpuContext) -> Result<Image> {
         if self.format != FRAME_FORMAT {
-            return Err(Error::Gpu("this renderer draws into a window; frames need an offscreen renderer".into()));
+            return Err(Error::Gpu(
+                "this renderer draws into a window; frames need an offscreen renderer".into(),
+            ));
         }
-        let mut enc = ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("render.frame") });
+        let mut enc = ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("render.frame") });
         self.encode(&mut enc, &self.targets.resolved_view);
         let (w, h) = (self.opts.width, self.opts.height);
         enc.copy_texture_to_buffer(
@@ -583,7 +539,10 @@ fn check_options(m: &Model, nworld: usize, o: &RenderOptions) -> Result<()> {
     }
     let c = &o.camera;
     if !(c.distance > 0.0 && c.distance.is_finite()) || !(c.fovy_deg > 1.0 && c.fovy_deg < 179.0) {
-        return bad(format!("camera distance {} m, field of view {}°: need distance > 0 and 1° < fovy < 179°", c.distance, c.fovy_deg));
+        return bad(format!(
+            "camera distance {} m, field of view {}°: need distance > 0 and 1° < fovy < 179°",
+            c.distance, c.fovy_deg
+        ));
     }
     if !(o.spacing.is_finite() && o.spacing >= 0.0) {
         return bad(format!("world spacing {}: must be ≥ 0", o.spacing));
@@ -600,263 +559,14 @@ fn camera_words(c: &CameraSpec) -> (u32, [f32; 3], [f32; 4]) {
         CameraMode::Track { .. } => (0, [0.0; 3]),
         CameraMode::Fixed { lookat } => (1, lookat),
     };
-    (mode, lookat, [c.distance, c.azimuth_deg.to_radians(), c.elevation_deg.to_radians(), c.fovy_deg.to_radians()])
+    (
+        mode,
+        lookat,
+        [c.distance, c.azimuth_deg.to_radians(), c.elevation_deg.to_radians(), c.fovy_deg.to_radians()],
+    )
 }
 
 fn normalize3(v: [f32; 3]) -> [f32; 3] {
     let n = (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt();
     [v[0] / n, v[1] / n, v[2] / n]
-}
-
-impl Tables {
-    fn build(ctx: &GpuContext, m: &Model, o: &RenderOptions) -> Self {
-        let geo = Geometry::build(m, &o.groups);
-        let (sphere, sphere_idx) = unit_sphere();
-        let shown_group = |g: i32| (0..6).contains(&g) && o.groups[g as usize];
-        // the activation that colours each tendon: the first muscle pulling on it
-        let mut tendon_act = vec![u32::MAX; m.ntendon];
-        for u in 0..m.nu {
-            if m.actuator_trntype[u] == TrnType::Tendon
-                && let Some(a) = m.actuator_actadr[u]
-                && tendon_act[m.actuator_trnid[u]] == u32::MAX
-            {
-                tendon_act[m.actuator_trnid[u]] = a as u32;
-            }
-        }
-        // tendons and sites are listed whether or not they are drawn now (the viewer toggles them)
-        let mut segments = Vec::new();
-        {
-            for t in 0..m.ntendon {
-                let spatial = m.tendon_num[t] > 0
-                    && !matches!(m.wrap_type[m.tendon_adr[t]], crate::model::WrapType::Joint);
-                if !spatial || !shown_group(m.tendon_group[t]) || m.tendon_rgba[t][3] <= 0.0 {
-                    continue;
-                }
-                // a path of n elements has at most 2n points
-                for k in 0..(2 * m.tendon_num[t]).saturating_sub(1) {
-                    segments.push(Segment {
-                        tendon: t as u32,
-                        k: k as u32,
-                        first: 2 * m.tendon_adr[t] as u32,
-                        act: tendon_act[t],
-                        width: m.tendon_width[t] as f32,
-                        pad: [0; 3],
-                    });
-                }
-            }
-        }
-        let mut site_list: Vec<[f32; 4]> = Vec::new();
-        {
-            for s in 0..m.nsite {
-                if shown_group(m.site_group[s]) && m.site_rgba[s][3] > 0.0 {
-                    site_list.push([f32::from_bits(s as u32), m.site_size[s][0] as f32, 0.0, 0.0]);
-                }
-            }
-        }
-        let shown: Vec<u32> = o.worlds.iter().map(|w| *w as u32).collect();
-        let usage = |u| u | wgpu::BufferUsages::COPY_DST;
-        let init = |label: &str, bytes: &[u8], u: wgpu::BufferUsages| {
-            use wgpu::util::DeviceExt;
-            let contents: Vec<u8> = if bytes.is_empty() { vec![0; 32] } else { bytes.to_vec() };
-            ctx.device.create_buffer_init(&wgpu::util::BufferInitDescriptor { label: Some(label), contents: &contents, usage: usage(u) })
-        };
-        let v = wgpu::BufferUsages::VERTEX;
-        let i = wgpu::BufferUsages::INDEX;
-        let s = wgpu::BufferUsages::STORAGE;
-        Tables {
-            vertices: init("render.vertices", bytemuck::cast_slice::<Vertex, u8>(&geo.vertices), v),
-            indices: init("render.indices", bytemuck::cast_slice(&geo.indices), i),
-            nindex: geo.indices.len() as u32,
-            scenery_end: geo.scenery_end,
-            opaque_end: geo.opaque_end,
-            sphere_vertices: init("render.sphere", bytemuck::cast_slice(&sphere), v),
-            sphere_indices: init("render.sphere_indices", bytemuck::cast_slice(&sphere_idx), i),
-            nsphere: sphere_idx.len() as u32,
-            looks: init("render.geom_look", bytemuck::cast_slice(&geo.looks), s),
-            nsegment: segments.len() as u32,
-            segments: init("render.segments", bytemuck::cast_slice(&segments), s),
-            tendon_look: init("render.tendon_look", bytemuck::cast_slice(&m.tendon_rgba), s),
-            nsite_drawn: site_list.len() as u32,
-            site_list: init("render.site_list", bytemuck::cast_slice(&site_list), s),
-            site_look: init("render.site_look", bytemuck::cast_slice(&m.site_rgba), s),
-            shown: init("render.shown", bytemuck::cast_slice(&shown), s),
-        }
-    }
-}
-
-impl Pipelines {
-    fn build(ctx: &GpuContext, format: wgpu::TextureFormat) -> Result<Self> {
-        let dev = &ctx.device;
-        let all = wgpu::ShaderStages::VERTEX | wgpu::ShaderStages::FRAGMENT | wgpu::ShaderStages::COMPUTE;
-        let storage = |binding: u32, read_only: bool, visibility| wgpu::BindGroupLayoutEntry {
-            binding,
-            visibility,
-            ty: wgpu::BindingType::Buffer {
-                ty: wgpu::BufferBindingType::Storage { read_only },
-                has_dynamic_offset: false,
-                min_binding_size: None,
-            },
-            count: None,
-        };
-        let mut entries0 = vec![wgpu::BindGroupLayoutEntry {
-            binding: 0,
-            visibility: all,
-            ty: wgpu::BindingType::Buffer { ty: wgpu::BufferBindingType::Uniform, has_dynamic_offset: false, min_binding_size: None },
-            count: None,
-        }];
-        entries0.extend((1..15).map(|b| storage(b, true, all)));
-        let group0 = dev.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some("render.group0"), entries: &entries0 });
-        let draw_stages = wgpu::ShaderStages::VERTEX | wgpu::ShaderStages::FRAGMENT;
-        let camera_out = dev.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("render.camera_out"),
-            entries: &[storage(0, false, wgpu::ShaderStages::COMPUTE)],
-        });
-        let camera_shadow = dev.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("render.camera_shadow"),
-            entries: &[storage(0, true, draw_stages)],
-        });
-        let camera_draw = dev.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("render.camera_draw"),
-            entries: &[
-                storage(0, true, draw_stages),
-                wgpu::BindGroupLayoutEntry {
-                    binding: 1,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
-                    ty: wgpu::BindingType::Texture {
-                        sample_type: wgpu::TextureSampleType::Depth,
-                        view_dimension: wgpu::TextureViewDimension::D2,
-                        multisampled: false,
-                    },
-                    count: None,
-                },
-                wgpu::BindGroupLayoutEntry {
-                    binding: 2,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
-                    ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Comparison),
-                    count: None,
-                },
-            ],
-        });
-        let layout = |label, g1: &wgpu::BindGroupLayout| {
-            dev.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-                label: Some(label),
-                bind_group_layouts: &[Some(&group0), Some(g1)],
-                immediate_size: 0,
-            })
-        };
-        let module = |name: &str| -> Result<wgpu::ShaderModule> {
-            let src = crate::gpu::shaders::render_module_source(name)?;
-            crate::gpu::shaders::validate(name, &src)?;
-            Ok(dev.create_shader_module(wgpu::ShaderModuleDescriptor {
-                label: Some(name),
-                source: wgpu::ShaderSource::Wgsl(src.into()),
-            }))
-        };
-        let camera_module = module("render/camera.wgsl")?;
-        let scene = module("render/scene.wgsl")?;
-        let camera = dev.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-            label: Some("render.camera"),
-            layout: Some(&layout("render.camera", &camera_out)),
-            module: &camera_module,
-            entry_point: Some("camera_main"),
-            compilation_options: Default::default(),
-            cache: None,
-        });
-        let draw_layout = layout("render.draw", &camera_draw);
-        let shadow_layout = layout("render.shadow", &camera_shadow);
-        let geom_buffers = [Some(wgpu::VertexBufferLayout {
-            array_stride: std::mem::size_of::<Vertex>() as u64,
-            step_mode: wgpu::VertexStepMode::Vertex,
-            attributes: &wgpu::vertex_attr_array![0 => Float32x3, 1 => Float32x3, 2 => Uint32],
-        })];
-        let sphere_buffers = [Some(wgpu::VertexBufferLayout {
-            array_stride: 12,
-            step_mode: wgpu::VertexStepMode::Vertex,
-            attributes: &wgpu::vertex_attr_array![0 => Float32x3],
-        })];
-        let blend = Some(wgpu::BlendState::ALPHA_BLENDING);
-        let pipeline = |label: &str,
-                        layout: &wgpu::PipelineLayout,
-                        vs: &str,
-                        fs: Option<&str>,
-                        buffers: &[Option<wgpu::VertexBufferLayout>],
-                        blend: Option<wgpu::BlendState>,
-                        depth_write: bool,
-                        samples: u32| {
-            let targets = [Some(wgpu::ColorTargetState { format, blend, write_mask: wgpu::ColorWrites::ALL })];
-            dev.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-                label: Some(label),
-                layout: Some(layout),
-                vertex: wgpu::VertexState { module: &scene, entry_point: Some(vs), compilation_options: Default::default(), buffers },
-                primitive: wgpu::PrimitiveState { cull_mode: None, ..Default::default() },
-                depth_stencil: Some(wgpu::DepthStencilState {
-                    format: DEPTH,
-                    depth_write_enabled: Some(depth_write),
-                    // contact points are an overlay: drawn over the bodies they lie under
-                    depth_compare: Some(if label == "render.contact" {
-                        wgpu::CompareFunction::Always
-                    } else {
-                        wgpu::CompareFunction::LessEqual
-                    }),
-                    stencil: Default::default(),
-                    bias: if fs.is_none() {
-                        wgpu::DepthBiasState { constant: 2, slope_scale: 2.0, clamp: 0.0 }
-                    } else {
-                        Default::default()
-                    },
-                }),
-                multisample: wgpu::MultisampleState { count: samples, ..Default::default() },
-                fragment: fs.map(|fs| wgpu::FragmentState {
-                    module: &scene,
-                    entry_point: Some(fs),
-                    compilation_options: Default::default(),
-                    targets: &targets,
-                }),
-                multiview_mask: None,
-                cache: None,
-            })
-        };
-        Ok(Pipelines {
-            camera,
-            shadow: pipeline("render.shadow", &shadow_layout, "shadow_vs", None, &geom_buffers, None, true, 1),
-            sky: pipeline("render.sky", &draw_layout, "sky_vs", Some("sky_fs"), &[], None, false, SAMPLES),
-            geom: pipeline("render.geom", &draw_layout, "geom_vs", Some("geom_fs"), &geom_buffers, None, true, SAMPLES),
-            geom_blend: pipeline("render.geom_blend", &draw_layout, "geom_vs", Some("geom_fs"), &geom_buffers, blend, false, SAMPLES),
-            tendon: pipeline("render.tendon", &draw_layout, "tendon_vs", Some("tendon_fs"), &[], blend, true, SAMPLES),
-            site: pipeline("render.site", &draw_layout, "site_vs", Some("site_fs"), &sphere_buffers, blend, true, SAMPLES),
-            contact: pipeline("render.contact", &draw_layout, "contact_vs", Some("site_fs"), &sphere_buffers, None, false, SAMPLES),
-            group0,
-        })
-    }
-}
-
-impl Targets {
-    fn new(ctx: &GpuContext, width: u32, height: u32, format: wgpu::TextureFormat) -> Self {
-        let size = wgpu::Extent3d { width, height, depth_or_array_layers: 1 };
-        let texture = |label, format, samples, usage| {
-            ctx.device.create_texture(&wgpu::TextureDescriptor {
-                label: Some(label),
-                size,
-                mip_level_count: 1,
-                sample_count: samples,
-                dimension: wgpu::TextureDimension::D2,
-                format,
-                usage,
-                view_formats: &[],
-            })
-        };
-        let attach = wgpu::TextureUsages::RENDER_ATTACHMENT;
-        let colour = texture("render.colour", format, SAMPLES, attach).create_view(&Default::default());
-        let depth = texture("render.depth", DEPTH, SAMPLES, attach).create_view(&Default::default());
-        let resolved = texture("render.frame", format, 1, attach | wgpu::TextureUsages::COPY_SRC);
-        let resolved_view = resolved.create_view(&Default::default());
-        let row_bytes = (width * 4).next_multiple_of(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT);
-        let readback = ctx.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("render.readback"),
-            size: row_bytes as u64 * height as u64,
-            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
-        Targets { colour, depth, resolved, resolved_view, readback, row_bytes }
-    }
 }

@@ -10,7 +10,9 @@
 use std::path::{Path, PathBuf};
 
 use openh264::OpenH264API;
-use openh264::encoder::{Complexity, Encoder, EncoderConfig, FrameRate, IntraFramePeriod, QpRange, RateControlMode};
+use openh264::encoder::{
+    Complexity, Encoder, EncoderConfig, FrameRate, IntraFramePeriod, QpRange, RateControlMode,
+};
 use openh264::formats::{RgbSliceU8, YUVBuffer};
 
 use super::image::Image;
@@ -97,8 +99,12 @@ impl VideoWriter {
                 frame.width, frame.height, self.width, self.height
             )));
         }
-        let yuv = YUVBuffer::from_rgb8_source(RgbSliceU8::new(&frame.rgb, (self.width as usize, self.height as usize)));
-        let stream = self.encoder.encode(&yuv).map_err(|e| Error::Config(format!("H.264 encoder: {e}")))?.to_vec();
+        let yuv = YUVBuffer::from_rgb8_source(RgbSliceU8::new(
+            &frame.rgb,
+            (self.width as usize, self.height as usize),
+        ));
+        let stream =
+            self.encoder.encode(&yuv).map_err(|e| Error::Config(format!("H.264 encoder: {e}")))?.to_vec();
         let start = self.data.len();
         let mut idr = false;
         for nal in annex_b_units(&stream) {
@@ -113,7 +119,10 @@ impl VideoWriter {
             }
         }
         if self.data.len() == start {
-            return Err(Error::Config(format!("H.264 encoder returned no picture for frame {}", self.sizes.len())));
+            return Err(Error::Config(format!(
+                "H.264 encoder returned no picture for frame {}",
+                self.sizes.len()
+            )));
         }
         self.sizes.push((self.data.len() - start) as u32);
         if idr {

@@ -36,7 +36,7 @@ pub mod run;
 pub mod run_dir;
 pub mod sampling_log;
 pub mod tensorboard;
-pub mod video;
 pub mod tracking;
 pub mod trainer;
 pub mod update;
+pub mod video;

@@ -180,7 +180,12 @@ pub fn train(ctx: &GpuContext, opts: &RunOptions) -> Result<RunSummary> {
             let path = video.record(ctx, &trainer, &run_dir, &mut tb)?;
             tb.flush()?;
             if opts.verbose {
-                println!("iteration {}: video {} in {:.1} s", m.iteration, path.display(), t.elapsed().as_secs_f64());
+                println!(
+                    "iteration {}: video {} in {:.1} s",
+                    m.iteration,
+                    path.display(),
+                    t.elapsed().as_secs_f64()
+                );
             }
         }
         metrics.push(m);

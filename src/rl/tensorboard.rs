@@ -67,7 +67,12 @@ impl EventWriter {
     /// Appends one image for `tag` at `step`: `encoded` is a PNG or GIF file's bytes (an animated
     /// GIF plays in TensorBoard's images dashboard) of `width` × `height` RGB pixels.
     pub fn image(&mut self, tag: &str, step: i64, width: u32, height: u32, encoded: Vec<u8>) -> Result<()> {
-        let image = SummaryImage { height: height as i32, width: width as i32, colorspace: 3, encoded_image_string: encoded };
+        let image = SummaryImage {
+            height: height as i32,
+            width: width as i32,
+            colorspace: 3,
+            encoded_image_string: encoded,
+        };
         let value = SummaryValue { tag: tag.into(), simple_value: None, image: Some(image) };
         let summary = Summary { value: vec![value] };
         self.write_event(&Event { wall_time: wall_time(), step, file_version: None, summary: Some(summary) })
@@ -95,39 +100,37 @@ impl EventWriter {
 /// the framing and both CRCs of every record; a truncated or corrupted file is an error naming
 /// the record and byte offset.
 pub fn read_scalars(path: &Path) -> Result<Vec<(String, i64, f32)>> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let (events, broken) = read_events(&bytes, path);
-    if let Some(e) = broken {
-        return Err(e);
-    }
-    let mut out = Vec::new();
-    for (event, _) in events {
-        for v in event.summary.into_iter().flat_map(|s| s.value) {
-            if let Some(x) = v.simple_value {
-                out.push((v.tag, event.step, x));
-            }
-        }
-    }
-    Ok(out)
+    Ok(summary_values(path)?
+        .into_iter()
+        .filter_map(|(step, v)| v.simple_value.map(|x| (v.tag, step, x)))
+        .collect())
 }
 
 /// Reads every image of an event file as `(tag, step, width, height, encoded bytes)`, checked as
 /// [`read_scalars`] checks.
 pub fn read_images(path: &Path) -> Result<Vec<(String, i64, u32, u32, Vec<u8>)>> {
+    Ok(summary_values(path)?
+        .into_iter()
+        .filter_map(|(step, v)| {
+            v.image.map(|i| (v.tag, step, i.width as u32, i.height as u32, i.encoded_image_string))
+        })
+        .collect())
+}
+
+/// Every summary value of a checked event file, with its event's step, in file order.
+fn summary_values(path: &Path) -> Result<Vec<(i64, SummaryValue)>> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let (events, broken) = read_events(&bytes, path);
     if let Some(e) = broken {
         return Err(e);
     }
-    let mut out = Vec::new();
-    for (event, _) in events {
-        for v in event.summary.into_iter().flat_map(|s| s.value) {
-            if let Some(i) = v.image {
-                out.push((v.tag, event.step, i.width as u32, i.height as u32, i.encoded_image_string));
-            }
-        }
-    }
-    Ok(out)
+    Ok(events
+        .into_iter()
+        .flat_map(|(event, _)| {
+            let step = event.step;
+            event.summary.into_iter().flat_map(|s| s.value).map(move |v| (step, v))
+        })
+        .collect())
 }
 
 /// Rewrites the event file `path` (atomically) without the events after step `max_step`, and

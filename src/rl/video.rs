@@ -11,8 +11,8 @@ use super::mixture::{Deployed, deployed_of};
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
-use crate::render::video::{VideoSummary, VideoWriter};
 use crate::model::Model;
+use crate::render::video::{VideoSummary, VideoWriter};
 use crate::render::{GhostStyle, Image, RenderOptions, Renderer};
 use crate::sim::{Sim, SimOptions};
 
@@ -42,7 +42,10 @@ impl Ghost {
         let nq = env.model.nq;
         let mut qpos = Vec::with_capacity(env.nworld * nq);
         for w in env.worlds(ctx)? {
-            let m = lib.motions.get(w.motion as usize).ok_or_else(|| Error::Motion(format!("world on motion {}", w.motion)))?;
+            let m = lib
+                .motions
+                .get(w.motion as usize)
+                .ok_or_else(|| Error::Motion(format!("world on motion {}", w.motion)))?;
             let f = m.start + ((w.frame0 + w.step) as usize).min(m.nframe.saturating_sub(1));
             qpos.extend(lib.qpos[f * nq..(f + 1) * nq].iter().map(|v| *v as f32));
         }
@@ -126,7 +129,8 @@ impl PolicyScene {
         goal[0] = factor * (c * x - s * y);
         goal[1] = factor * (s * x + c * y);
         goal[3] *= factor;
-        let at = w * std::mem::size_of::<crate::env::layout::WorldEnv>() + std::mem::offset_of!(crate::env::layout::WorldEnv, goal);
+        let at = w * std::mem::size_of::<crate::env::layout::WorldEnv>()
+            + std::mem::offset_of!(crate::env::layout::WorldEnv, goal);
         ctx.queue.write_buffer(&self.env.world, at as u64, bytemuck::cast_slice(&goal));
         Ok(Some([goal[0], goal[1]]))
     }
@@ -200,7 +204,11 @@ impl PolicyScene {
     /// Reset every world and draw each alone, every control step, until its episode ends or
     /// the task's `max_steps` pass: `sink(k, Some(frame))` for world k's frames (its reset state
     /// first), then `sink(k, None)` once when it ends. Worlds that ended keep stepping unseen.
-    pub fn run_each(&mut self, ctx: &GpuContext, mut sink: impl FnMut(usize, Option<Image>) -> Result<()>) -> Result<()> {
+    pub fn run_each(
+        &mut self,
+        ctx: &GpuContext,
+        mut sink: impl FnMut(usize, Option<Image>) -> Result<()>,
+    ) -> Result<()> {
         let n = self.env.nworld;
         let max_steps = self.config.env.env.max_steps as usize;
         self.env.reset(ctx);
@@ -252,9 +260,11 @@ pub fn write_episodes(
     if episodes == 0 {
         return Err(Error::Config("--video needs at least 1 episode".into()));
     }
-    std::fs::create_dir_all(dir).map_err(|e| Error::Config(format!("cannot create {}: {e}", dir.display())))?;
-    let mut scene =
-        PolicyScene::load(ctx, path, episodes, |m, pelvis| Ok(RenderOptions { worlds: vec![0], ..opts(m, pelvis)? }))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::Config(format!("cannot create {}: {e}", dir.display())))?;
+    let mut scene = PolicyScene::load(ctx, path, episodes, |m, pelvis| {
+        Ok(RenderOptions { worlds: vec![0], ..opts(m, pelvis)? })
+    })?;
     let (width, height) = (scene.renderer.options().width, scene.renderer.options().height);
     let files: Vec<PathBuf> = (0..episodes).map(|k| dir.join(format!("episode_{k}.mp4"))).collect();
     let mut videos = Vec::with_capacity(episodes);
@@ -305,7 +315,8 @@ impl TrainingVideo {
                     o.camera.mode = crate::render::CameraMode::Track { body: pelvis };
                     Ok(o)
                 };
-                self.scene = Some(PolicyScene::from_checkpoint(ctx, label, &ckpt, trainer.cfg.clone(), 1, opts)?);
+                self.scene =
+                    Some(PolicyScene::from_checkpoint(ctx, label, &ckpt, trainer.cfg.clone(), 1, opts)?);
             }
         }
         let scene = self.scene.as_ref().expect("set above");

@@ -34,7 +34,14 @@ pub struct RenderFigures {
 
 /// Measure `model` (an MJCF path or short name) at `width` × `height`, each of the three for
 /// `seconds`.
-pub fn measure(ctx: &GpuContext, model: &str, width: u32, height: u32, seconds: f64, bar: &ProgressBar) -> Result<RenderFigures> {
+pub fn measure(
+    ctx: &GpuContext,
+    model: &str,
+    width: u32,
+    height: u32,
+    seconds: f64,
+    bar: &ProgressBar,
+) -> Result<RenderFigures> {
     let m = sinew::mjcf::load_model(&sinew::models::resolve(model)?)?;
     let opts = RenderOptions { width, height, camera: CameraSpec::default(), ..Default::default() };
     let mut live = OpenLoop::new(ctx, &m, 1, InitState::rest(&m, 1), vec![0.0; m.nu], opts)?;
@@ -73,7 +80,10 @@ pub fn measure(ctx: &GpuContext, model: &str, width: u32, height: u32, seconds: 
 /// The figures as a table.
 pub fn print(rows: &[RenderFigures], adapter: &str) {
     println!("rendering on {adapter} (one world; frames/s)");
-    println!("{:<16} {:>9} {:>10} {:>10} {:>10} {:>10}", "model", "size", "triangles", "draw", "+readback", "+H.264");
+    println!(
+        "{:<16} {:>9} {:>10} {:>10} {:>10} {:>10}",
+        "model", "size", "triangles", "draw", "+readback", "+H.264"
+    );
     for r in rows {
         println!(
             "{:<16} {:>9} {:>10} {:>10.1} {:>10.1} {:>10.1}",

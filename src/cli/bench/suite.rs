@@ -163,7 +163,9 @@ pub struct PartError {
 pub fn run(args: &BenchArgs) -> Result<()> {
     for part in &args.skip {
         if !["step", "env", "train", "peers", "render"].contains(&part.as_str()) {
-            return Err(Error::Model(format!("--skip {part}: unknown part (step, env, train, peers, render)")));
+            return Err(Error::Model(format!(
+                "--skip {part}: unknown part (step, env, train, peers, render)"
+            )));
         }
     }
     let started = Instant::now();
@@ -256,7 +258,11 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             let bar = super::timing::progress_bar();
             match super::render::measure(&ctx, model, 640, 480, args.seconds, &bar) {
                 Ok(f) => rec.render.push(f),
-                Err(e) => rec.errors.push(PartError { part: "render".into(), what: model.clone(), error: e.to_string() }),
+                Err(e) => rec.errors.push(PartError {
+                    part: "render".into(),
+                    what: model.clone(),
+                    error: e.to_string(),
+                }),
             }
             bar.finish_and_clear();
             save(&mut rec)?;
