@@ -31,8 +31,8 @@ struct GeomLook {
     rgba: vec4<f32>,
     kind: u32,      // 1: plane (checker)
     checker: f32,   // checker square (m)
+    scenery: u32,   // 1: the world body's geom, drawn once where it is
     pad0: u32,
-    pad1: u32,
 };
 
 // Per tendon segment drawn (src/render/renderer.rs): segment k of tendon `tendon`'s path, from

@@ -34,7 +34,10 @@ struct Surface {
 fn place(pos: vec3<f32>, normal: vec3<f32>, g: u32, inst: u32) -> array<vec3<f32>, 2> {
     let b = world_at(shown[inst], view.mode.y);
     let q = geom_xquat[at(b, g)];
-    let p = geom_xpos[at(b, g)].xyz + grid_offset(inst);
+    // scenery (static, the same in every world) stands once where it is; the ghost's shift
+    // does not move it either
+    let off = select(grid_offset(inst), vec3<f32>(0.0), geom_look[g].scenery == 1u);
+    let p = geom_xpos[at(b, g)].xyz + off;
     return array<vec3<f32>, 2>(p + quat_rot(q, pos), quat_rot(q, normal));
 }
 

@@ -109,6 +109,15 @@ impl Output {
     }
 }
 
+/// Steps per frame: `--fps` as [`stride`] makes it, else every step, or as few as keep the
+/// video at most 1000 frames/s (the file's rate is `rate / stride`).
+fn video_stride(rate: f64, fps: Option<f64>) -> usize {
+    match fps {
+        Some(_) => stride(rate, fps),
+        None => (rate / 1000.0).ceil().max(1.0) as usize,
+    }
+}
+
 /// Run `sinew render`.
 pub fn run(args: &RenderArgs) -> Result<()> {
     let ctx = GpuContext::new()?;
@@ -118,6 +127,11 @@ pub fn run(args: &RenderArgs) -> Result<()> {
 }
 
 fn render(ctx: &GpuContext, args: &RenderArgs) -> Result<()> {
+    if let Some(f) = args.fps
+        && !(f.is_finite() && f > 0.0)
+    {
+        return Err(Error::Config(format!("--fps {f}: the frame rate must be above 0")));
+    }
     let start = std::time::Instant::now();
     match SourceKind::of(&args.source, args.model.as_deref())? {
         SourceKind::Run(path) => render_run(ctx, args, &path, start),
@@ -150,8 +164,8 @@ fn render_model(ctx: &GpuContext, args: &RenderArgs, name: &str, start: std::tim
         None => InitState::rest(&m, nworld),
     };
     let rate = 1.0 / m.opt.timestep;
-    let every = stride(rate, args.fps);
-    let mut out = Output::new(args, &opts, args.fps.unwrap_or(rate))?;
+    let every = video_stride(rate, args.fps);
+    let mut out = Output::new(args, &opts, rate / every as f64)?;
     drive::open_loop(ctx, &m, nworld, steps, &init, &ctrl, every, opts, |img| out.push(img))?;
     out.finish(&format!("{steps} steps of {name}"), start.elapsed().as_secs_f64())
 }
@@ -167,8 +181,8 @@ fn render_trajectory(
     let (nworld, qpos, act) = load_trajectory(path, &m, args.steps)?;
     let rows = qpos.len() / (nworld * m.nq);
     let rate = 1.0 / m.opt.timestep;
-    let every = stride(rate, args.fps);
-    let mut out = Output::new(args, &opts, args.fps.unwrap_or(rate))?;
+    let every = video_stride(rate, args.fps);
+    let mut out = Output::new(args, &opts, rate / every as f64)?;
     drive::replay(ctx, &m, nworld, &qpos, act.as_deref(), every, opts, |img| out.push(img))?;
     out.finish(&format!("{rows} rows of {}", path.display()), start.elapsed().as_secs_f64())
 }
@@ -183,10 +197,10 @@ fn render_run(ctx: &GpuContext, args: &RenderArgs, path: &Path, start: std::time
     let scene =
         sinew::rl::video::PolicyScene::load(ctx, path, nworld, |m, pelvis| args.draw.options(m, pelvis))?;
     let rate = scene.control_rate();
-    let every = stride(rate, args.fps);
+    let every = video_stride(rate, args.fps);
     let steps = args.steps.unwrap_or(scene.config.env.env.max_steps as usize);
     let opts = args.draw.options(&scene.env().model, scene.env().pelvis)?;
-    let mut out = Output::new(args, &opts, args.fps.unwrap_or(rate))?;
+    let mut out = Output::new(args, &opts, rate / every as f64)?;
     scene.run(ctx, steps, every, args.steps.is_none(), |img| out.push(img))?;
     out.finish(&format!("{} ({})", path.display(), scene.checkpoint.display()), start.elapsed().as_secs_f64())
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use sinew::model::{Model, disable};
 use sinew::npio::{self, Array};
-use sinew::sim::rollout::{InitState, rollout};
+use sinew::sim::rollout::{ControlLayout, InitState, rollout};
 use sinew::{Error, Result};
 
 /// Arguments of `sinew rollout`.
@@ -107,33 +107,10 @@ pub(crate) fn controls(
     want_steps: Option<usize>,
     fits: impl FnOnce(usize) -> Result<()>,
 ) -> Result<(usize, usize, Vec<f32>)> {
-    let shape = &c.shape;
     let bad = |msg: String| Error::Model(format!("--ctrl {}: {msg}", path.display()));
-    let (nworld, rows, per_world) = match shape.as_slice() {
-        [s, nu] if *nu == m.nu => (want_nworld.unwrap_or(1), *s, false),
-        [w, s, nu] if *nu == m.nu => {
-            if let Some(n) = want_nworld.filter(|n| n != w) {
-                return Err(bad(format!("has {w} worlds but --nworld is {n}")));
-            }
-            (*w, *s, true)
-        }
-        _ => {
-            return Err(bad(format!("shape {shape:?}: expected (steps, {0}) or (nworld, steps, {0})", m.nu)));
-        }
-    };
-    let steps = want_steps.unwrap_or(rows);
-    if steps > rows || steps == 0 || nworld == 0 {
-        return Err(bad(format!("{rows} control rows for {steps} steps and {nworld} worlds")));
-    }
-    fits(nworld)?;
-    let mut out = Vec::with_capacity(steps * nworld * m.nu);
-    for t in 0..steps {
-        for w in 0..nworld {
-            let row = if per_world { w * rows + t } else { t };
-            out.extend_from_slice(&c.data[row * m.nu..(row + 1) * m.nu]);
-        }
-    }
-    Ok((nworld, steps, out))
+    let layout = ControlLayout::of(m, &c.shape, want_nworld, want_steps).map_err(bad)?;
+    fits(layout.nworld)?;
+    Ok((layout.nworld, layout.steps, layout.expand(m, &c.data)))
 }
 
 /// An initial state file: each of qpos, qvel, act shaped (n) (all worlds) or (nworld, n).
@@ -154,21 +131,10 @@ pub(crate) fn initial_state(m: &Model, path: &std::path::Path, nworld: usize) ->
     }
     let arrays = npio::load_npz(path, &KEYS)?;
     let mut init = InitState::rest(m, nworld);
-    for ((name, a), (dst, n)) in
-        KEYS.iter().zip(arrays).zip([(&mut init.qpos, m.nq), (&mut init.qvel, m.nv), (&mut init.act, m.na)])
-    {
-        let Some(a) = a else { continue };
-        let bad = || {
-            Error::Model(format!(
-                "--init {}: '{name}' has shape {:?}, expected ({n}) or ({nworld}, {n})",
-                path.display(),
-                a.shape
-            ))
-        };
-        match a.shape.as_slice() {
-            [k] if *k == n => *dst = (0..nworld).flat_map(|_| a.data.iter().copied()).collect(),
-            [w, k] if *w == nworld && *k == n => *dst = a.data.clone(),
-            _ => return Err(bad()),
+    for (name, a) in KEYS.iter().zip(arrays) {
+        if let Some(a) = a {
+            init.set(m, nworld, name, &a.shape, &a.data)
+                .map_err(|e| Error::Model(format!("--init {}: {e}", path.display())))?;
         }
     }
     Ok(init)

@@ -74,6 +74,7 @@ fn run_on(args: &TrainArgs, ctx: GpuContext, ranks: Arc<Ranks>) -> Result<()> {
         verbose: args.verbose,
         progress: !args.no_progress && root,
         ranks,
+        on_iteration: None,
     };
     let result = train(&ctx, &opts);
     ctx.quiesce();

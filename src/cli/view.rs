@@ -155,8 +155,13 @@ fn open(ctx: &GpuContext, args: &ViewArgs, format: wgpu::TextureFormat) -> Resul
             let (nworld, ctrl) = match &args.ctrl {
                 Some(p) => {
                     let c = sinew::npio::load_npy(p)?;
-                    let (n, _, c) =
-                        super::rollout::controls(&m, &c, p, args.nworld.or(Some(want)), None, |_| Ok(()))?;
+                    let (n, _, c) = super::rollout::controls(&m, &c, p, args.nworld, None, |_| Ok(()))?;
+                    if n < want {
+                        return Err(Error::Config(format!(
+                            "--world {:?}: --ctrl has {n} worlds",
+                            args.draw.worlds
+                        )));
+                    }
                     (n, c)
                 }
                 None => (want, vec![0.0; want * m.nu]),
@@ -248,6 +253,8 @@ impl App {
             .formats
             .iter()
             .copied()
+            // an sRGB surface: the shaders write linear light (a UNORM-only surface, which no
+            // adapter sinew has met offers alone, would show it too dark)
             .find(|f| matches!(f, wgpu::TextureFormat::Bgra8UnormSrgb | wgpu::TextureFormat::Rgba8UnormSrgb))
             .or_else(|| caps.formats.first().copied())
             .ok_or_else(|| {
@@ -340,7 +347,7 @@ impl App {
         }
         self.ctx.queue.present(frame);
         if let Some(n) = &mut self.frames_left {
-            *n -= 1;
+            *n = n.saturating_sub(1);
             if *n == 0 {
                 el.exit();
             }
@@ -457,11 +464,13 @@ impl ApplicationHandler for App {
             }
             WindowEvent::Resized(size) if size.width > 0 && size.height > 0 => match &mut self.gfx {
                 Some(g) => {
-                    g.config.width = size.width;
-                    g.config.height = size.height;
+                    // the renderer's targets stop at 8192 pixels a side
+                    let (w, h) = (size.width.min(8192), size.height.min(8192));
+                    g.config.width = w;
+                    g.config.height = h;
                     g.surface.configure(&self.ctx.device, &g.config);
-                    self.size = (size.width, size.height);
-                    src(&mut self.source).renderer().resize(&self.ctx, size.width, size.height)
+                    self.size = (w, h);
+                    src(&mut self.source).renderer().resize(&self.ctx, w, h)
                 }
                 None => Ok(()),
             },

@@ -14,6 +14,7 @@ pub mod fatigue;
 pub mod layout;
 pub mod motion;
 pub mod motion_library;
+pub mod readback;
 pub mod sampling;
 pub mod task;
 
@@ -75,6 +76,12 @@ pub struct Env {
     pub mimic: Option<(Vec<usize>, motion::SiteTrajectory)>,
     /// The pelvis body's id.
     pub pelvis: usize,
+    /// (nworld × nobs) f32, once [`Env::keep_final_observations`] was called: each world's
+    /// observation at the end of the last control step, before a world whose episode ended
+    /// there was reset (Gymnasium's final observation).
+    pub final_obs: Option<wgpu::Buffer>,
+    /// The observation kernel writing into `final_obs`, recorded between evaluate and reset.
+    observe_final: Option<Kernel>,
     task_name: &'static str,
     apply_action: Kernel,
     evaluate: Kernel,
@@ -278,6 +285,8 @@ impl Env {
             observe,
             mark_all,
             adapt,
+            final_obs: None,
+            observe_final: None,
             imitation: task.imitation,
             bindings: b,
             task_state: task.state,
@@ -382,6 +391,22 @@ impl Env {
         Ok(())
     }
 
+    /// From now on, every control step also writes each world's observation before the reset of
+    /// worlds whose episode ended into [`Env::final_obs`] (one more observation dispatch per
+    /// step): what Gymnasium's same-step autoreset returns as the final observation. Kept on the
+    /// GPU, read with the step's other outputs.
+    pub fn keep_final_observations(&mut self, ctx: &GpuContext) -> Result<()> {
+        if self.final_obs.is_some() {
+            return Ok(());
+        }
+        let buf = ctx.storage_zeroed::<f32>("env.final_obs", self.nworld * self.nobs);
+        let mut b = self.bindings.clone();
+        b.replace("obs", slice_binding(&GpuSlice::whole(&buf), 4 * self.nobs as u64));
+        self.observe_final = Some(self.observe.rebind(ctx, "final observations", &b)?);
+        self.final_obs = Some(buf);
+        Ok(())
+    }
+
     /// Record one control step into `pass` (for callers batching several steps or their own work).
     pub fn record_step(&self, pass: &mut wgpu::ComputePass) {
         self.record_step_with(pass, &self.apply_action);
@@ -423,6 +448,9 @@ impl Env {
         let mut v: Vec<(&'static str, &dyn Stage)> = vec![("action", &self.apply_action)];
         v.extend(forward());
         v.push(("evaluate", &self.evaluate));
+        if let Some(k) = &self.observe_final {
+            v.push(("observe_final", k));
+        }
         v.push(("reset", &self.reset_worlds));
         v.extend(forward());
         v.push(("observe", &self.observe));

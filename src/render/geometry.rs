@@ -26,8 +26,10 @@ pub struct GeomLook {
     pub kind: u32,
     /// Checker square (m) for planes.
     pub checker: f32,
+    /// 1 for the world body's geoms (scenery): drawn once, where they are, not per shown world.
+    pub scenery: u32,
     /// Padding to 32 bytes.
-    pub pad: [u32; 2],
+    pub pad: u32,
 }
 
 /// Triangles of every drawn geom: opaque scenery (the world body's geoms), opaque geoms of moving
@@ -70,7 +72,8 @@ impl Geometry {
                 rgba,
                 kind: plane as u32,
                 checker: if plane { checker_square(size) } else { 0.0 },
-                pad: [0; 2],
+                scenery: (m.geom_bodyid[g] == 0) as u32,
+                pad: 0,
             });
             let group = m.geom_group[g];
             if !(0..6).contains(&group) || !groups[group as usize] || rgba[3] <= 0.0 {
@@ -115,7 +118,7 @@ impl Geometry {
 /// The checker square of a plane: MuJoCo's floors are a few metres wide; aim for ~0.5 m
 /// squares, at least 8 across.
 fn checker_square(size: [f32; 3]) -> f32 {
-    let half = if size[0] > 0.0 { size[0].min(size[1].max(size[0])) } else { INFINITE_PLANE };
+    let half = if size[0] > 0.0 && size[1] > 0.0 { size[0].min(size[1]) } else { INFINITE_PLANE };
     (2.0 * half / 8.0).min(0.5).max(0.05)
 }
 

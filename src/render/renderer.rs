@@ -206,7 +206,7 @@ impl Renderer {
             opts,
         };
         let uniform = r.view_uniform(m, sim.data.contacts.slots(), None);
-        let layer = r.layer(ctx, sim, uniform);
+        let layer = r.layer(ctx, sim, uniform)?;
         r.layers.push(layer);
         Ok(r)
     }
@@ -222,7 +222,7 @@ impl Renderer {
             )));
         }
         let uniform = self.view_uniform(m, sim.data.contacts.slots(), Some(style));
-        let layer = self.layer(ctx, sim, uniform);
+        let layer = self.layer(ctx, sim, uniform)?;
         self.layers.push(layer);
         Ok(())
     }
@@ -258,6 +258,7 @@ impl Renderer {
             };
             l.uniform.lookat = [lookat[0], lookat[1], lookat[2], l.uniform.lookat[3]];
             l.uniform.orbit = orbit;
+            l.uniform.frustum[2] = far_plane(camera.distance);
             ctx.queue.write_buffer(&l.view, 0, bytemuck::bytes_of(&l.uniform));
         }
     }
@@ -324,14 +325,14 @@ impl Renderer {
             counts2: [m.nsite as u32, m.na as u32, o.activation_colours as u32, nslot as u32],
             lookat: [lookat[0], lookat[1], lookat[2], o.spacing],
             orbit,
-            frustum: [o.width as f32 / o.height as f32, 0.02, 200.0, g.alpha],
+            frustum: [o.width as f32 / o.height as f32, 0.02, far_plane(o.camera.distance), g.alpha],
             light: [light[0], light[1], light[2], 0.0],
             shift: [g.shift[0], g.shift[1], g.shift[2], g.tint_mix],
             tint: [g.tint[0], g.tint[1], g.tint[2], 0.0],
         }
     }
 
-    fn layer(&self, ctx: &GpuContext, sim: &Sim, uniform: ViewUniform) -> Layer {
+    fn layer(&self, ctx: &GpuContext, sim: &Sim, uniform: ViewUniform) -> Result<Layer> {
         let view = ctx.uniform_from("render.view", &uniform);
         let t = &self.tables;
         let st = sim.state();
@@ -340,6 +341,16 @@ impl Renderer {
             &st.ten_wrapnum, &st.act, &t.segments, &t.tendon_look, &st.site_xpos, &t.site_list, &t.site_look,
             &sim.data.contacts.con,
         ];
+        // the renderer binds whole state arrays: past the adapter's binding limit (the simulator
+        // then splits the worlds into chunks) it cannot draw them
+        let limit = ctx.device.limits().max_storage_buffer_binding_size as u64;
+        if let Some(b) = buffers.iter().skip(1).find(|b| b.size() > limit) {
+            return Err(Error::Gpu(format!(
+                "cannot draw this many worlds: a state array of {} bytes is over the adapter's binding limit of {limit} \
+                 (simulate fewer worlds to draw them)",
+                b.size()
+            )));
+        }
         let entries: Vec<wgpu::BindGroupEntry> = buffers
             .iter()
             .enumerate()
@@ -350,7 +361,7 @@ impl Renderer {
             layout: &self.pipes.group0,
             entries: &entries,
         });
-        Layer { view, group, uniform }
+        Ok(Layer { view, group, uniform })
     }
 
     /// Record one frame into `target` (a view of `size`, this renderer's format): the camera
@@ -428,12 +439,14 @@ impl Renderer {
             pass.set_index_buffer(t.indices.slice(..), wgpu::IndexFormat::Uint32);
             if ghost {
                 pass.set_pipeline(&self.pipes.geom_blend);
-                pass.draw_indexed(0..t.nindex, 0, 0..nshown);
+                pass.draw_indexed(t.scenery_end..t.nindex, 0, 0..nshown);
                 continue;
             }
             if t.opaque_end > 0 {
                 pass.set_pipeline(&self.pipes.geom);
-                pass.draw_indexed(0..t.opaque_end, 0, 0..nshown);
+                // scenery once (instance 0), the moving bodies once per shown world
+                pass.draw_indexed(0..t.scenery_end, 0, 0..1);
+                pass.draw_indexed(t.scenery_end..t.opaque_end, 0, 0..nshown);
             }
             if t.nsite_drawn > 0 && self.opts.sites {
                 pass.set_pipeline(&self.pipes.site);
@@ -548,6 +561,11 @@ fn check_options(m: &Model, nworld: usize, o: &RenderOptions) -> Result<()> {
         return bad(format!("world spacing {}: must be ≥ 0", o.spacing));
     }
     Ok(())
+}
+
+/// The far clipping distance: the scene around the target stays in view however far the camera.
+fn far_plane(distance: f32) -> f32 {
+    200.0 + 2.0 * distance
 }
 
 fn grid_cols(n: usize) -> u32 {

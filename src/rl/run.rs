@@ -37,6 +37,19 @@ pub struct RunOptions {
     /// The processes the run spans (data-parallel over MPI; one by default). Rank 0 alone writes
     /// the run directory.
     pub ranks: Arc<Ranks>,
+    /// Called on rank 0 with each iteration's metrics once they are logged (notebooks plot live
+    /// from it); an error it returns stops the run with that error.
+    pub on_iteration: Option<IterationHook>,
+}
+
+/// A callback given every iteration's metrics ([`RunOptions::on_iteration`]).
+#[derive(Clone)]
+pub struct IterationHook(pub Arc<dyn Fn(&IterationMetrics) -> Result<()> + Send + Sync>);
+
+impl std::fmt::Debug for IterationHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("IterationHook")
+    }
 }
 
 /// What a finished run reports.
@@ -187,6 +200,9 @@ pub fn train(ctx: &GpuContext, opts: &RunOptions) -> Result<RunSummary> {
                     t.elapsed().as_secs_f64()
                 );
             }
+        }
+        if let Some(hook) = &opts.on_iteration {
+            (hook.0)(&m)?;
         }
         metrics.push(m);
     }

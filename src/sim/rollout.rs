@@ -28,6 +28,32 @@ impl InitState {
             act: vec![0.0; nworld * m.na],
         }
     }
+
+    /// Set `name` ("qpos", "qvel" or "act") of these `nworld` worlds from an array shaped (n),
+    /// the same for every world, or (nworld, n); `Err` says what does not fit.
+    pub fn set(
+        &mut self,
+        m: &Model,
+        nworld: usize,
+        name: &str,
+        shape: &[usize],
+        data: &[f32],
+    ) -> std::result::Result<(), String> {
+        let (dst, n) = match name {
+            "qpos" => (&mut self.qpos, m.nq),
+            "qvel" => (&mut self.qvel, m.nv),
+            "act" => (&mut self.act, m.na),
+            _ => return Err(format!("'{name}': the initial state holds qpos, qvel and act")),
+        };
+        match shape {
+            [k] if *k == n && data.len() == n => {
+                *dst = (0..nworld).flat_map(|_| data.iter().copied()).collect()
+            }
+            [w, k] if *w == nworld && *k == n && data.len() == nworld * n => *dst = data.to_vec(),
+            _ => return Err(format!("'{name}' has shape {shape:?}, expected ({n}) or ({nworld}, {n})")),
+        }
+        Ok(())
+    }
 }
 
 /// What a rollout writes per step, each `(steps × nworld × n)` f32: row t is what MuJoCo's mjData
@@ -50,6 +76,59 @@ pub struct Trajectory {
     pub nonfinite: Vec<bool>,
     /// (nworld) Steps on which a world had more contacts than its capacity and dropped some.
     pub contact_overflow: Vec<u32>,
+}
+
+/// How a control array is laid out: (steps, nu), the same for every world, or
+/// (nworld, steps, nu).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ControlLayout {
+    /// Worlds.
+    pub nworld: usize,
+    /// Rows per world in the array.
+    pub rows: usize,
+    /// Steps to run (at most `rows`).
+    pub steps: usize,
+    /// One sequence per world (3-D) rather than one for all.
+    pub per_world: bool,
+}
+
+impl ControlLayout {
+    /// The layout of an array of `shape` for `m`, with the world count and steps asked for
+    /// (default: the array's worlds or 1, all its rows); `Err` says what does not fit.
+    pub fn of(
+        m: &Model,
+        shape: &[usize],
+        want_nworld: Option<usize>,
+        want_steps: Option<usize>,
+    ) -> std::result::Result<Self, String> {
+        let (nworld, rows, per_world) = match shape {
+            [s, nu] if *nu == m.nu => (want_nworld.unwrap_or(1), *s, false),
+            [w, s, nu] if *nu == m.nu => {
+                if let Some(n) = want_nworld.filter(|n| n != w) {
+                    return Err(format!("has {w} worlds but {n} were asked for"));
+                }
+                (*w, *s, true)
+            }
+            _ => return Err(format!("shape {shape:?}: expected (steps, {0}) or (nworld, steps, {0})", m.nu)),
+        };
+        let steps = want_steps.unwrap_or(rows);
+        if steps > rows || steps == 0 || nworld == 0 {
+            return Err(format!("{rows} control rows for {steps} steps and {nworld} worlds"));
+        }
+        Ok(ControlLayout { nworld, rows, steps, per_world })
+    }
+
+    /// The controls `data` (laid out as `self`) as steps × nworld × nu, worlds innermost.
+    pub fn expand(&self, m: &Model, data: &[f32]) -> Vec<f32> {
+        let mut out = Vec::with_capacity(self.steps * self.nworld * m.nu);
+        for t in 0..self.steps {
+            for w in 0..self.nworld {
+                let row = if self.per_world { w * self.rows + t } else { t };
+                out.extend_from_slice(&data[row * m.nu..(row + 1) * m.nu]);
+            }
+        }
+        out
+    }
 }
 
 /// Steps per submitted command buffer.
