@@ -161,6 +161,23 @@ fn compare(m: &Model, fx: &mut Fixture) -> Report {
     r.close("key_act", &m.key_act.concat(), &fx.f64("key_act"), REL, ABS);
     r.close("key_ctrl", &m.key_ctrl.concat(), &fx.f64("key_ctrl"), REL, ABS);
     r.close("total mass", &[m.total_mass()], &fx.f64("total_mass"), REL, ABS);
+    // what the renderer draws: colours (material resolved as MuJoCo's renderer does), groups,
+    // tendon widths
+    let rgba = |v: &[[f32; 4]]| v.iter().flat_map(|c| c.map(|x| x as f64)).collect::<Vec<f64>>();
+    for (name, got) in [
+        ("draw_geom_rgba", rgba(&m.geom_rgba)),
+        ("draw_site_rgba", rgba(&m.site_rgba)),
+        ("draw_tendon_rgba", rgba(&m.tendon_rgba)),
+    ] {
+        r.close(name, &got, &fx.f64(name), 1e-6, 1e-7);
+    }
+    r.equal("site_group", &m.site_group.iter().map(|x| *x as i64).collect::<Vec<_>>(), &fx.i64("site_group"));
+    r.equal(
+        "tendon_group",
+        &m.tendon_group.iter().map(|x| *x as i64).collect::<Vec<_>>(),
+        &fx.i64("tendon_group"),
+    );
+    f1!(tendon_width);
     r
 }
 

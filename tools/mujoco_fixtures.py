@@ -72,6 +72,19 @@ def fixture(model: mujoco.MjModel) -> dict:
     out["opt_ls_tolerance"] = np.array(o.ls_tolerance)
     out["opt_impratio"] = np.array(o.impratio)
     out["total_mass"] = np.array(float(np.sum(model.body_mass)))
+    # What the renderer draws: an element's rgba, or its material's where the element leaves rgba
+    # at MuJoCo's default (the rule of MuJoCo's own renderer), and the visual groups and widths.
+    default = np.array([0.5, 0.5, 0.5, 1.0], dtype=np.float32)
+    for kind in ["geom", "site", "tendon"]:
+        rgba = np.asarray(getattr(model, f"{kind}_rgba"), dtype=np.float32).reshape(-1, 4).copy()
+        matid = np.asarray(getattr(model, f"{kind}_matid")).reshape(-1)
+        for i, mat in enumerate(matid):
+            if mat >= 0 and np.array_equal(rgba[i], default):
+                rgba[i] = model.mat_rgba[mat]
+        out[f"draw_{kind}_rgba"] = rgba.astype(np.float64)
+    out["site_group"] = np.asarray(model.site_group, dtype=np.int64)
+    out["tendon_group"] = np.asarray(model.tendon_group, dtype=np.int64)
+    out["tendon_width"] = np.asarray(model.tendon_width, dtype=np.float64)
     return out
 
 
