@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod atomic_file;
+pub mod biomech;
 pub mod config_check;
 pub mod env;
 pub mod error;
