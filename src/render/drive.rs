@@ -10,7 +10,7 @@ use crate::gpu::GpuContext;
 use crate::model::Model;
 use crate::sim::rollout::InitState;
 use crate::sim::stages::{self, Stage};
-use crate::sim::{Sim, SimOptions};
+use crate::sim::{Sim, SimOptions, SimState};
 
 /// Steps per drawn frame: `rate` (steps/s) shown at `fps` frames/s draws every
 /// `round(rate / fps)`-th step (at least every step).
@@ -26,11 +26,15 @@ pub struct OpenLoop {
     sim: Sim,
     renderer: Renderer,
     init: InitState,
-    /// (rows × nworld × nu) controls.
-    ctrl: Vec<f32>,
+    /// (rows × padded nworld × nu) the controls, each row laid out as the state's `ctrl` is
+    /// (converted once, copied on the GPU per step).
+    raw_ctrl: Vec<f32>,
+    /// Values per raw row.
+    raw_row: usize,
     rows: usize,
+    /// The rows of the steps one [`OpenLoop::step`] records (grown to the largest batch).
+    ctrl_batch: Option<wgpu::Buffer>,
     t: usize,
-    nu: usize,
 }
 
 impl OpenLoop {
@@ -55,7 +59,15 @@ impl OpenLoop {
         let rows = if row == 0 { 1 } else { ctrl.len() / row };
         let sim = Sim::new(ctx, m, nworld, SimOptions::default())?;
         let renderer = Renderer::new(ctx, m, &sim, opts)?;
-        let mut s = OpenLoop { sim, renderer, init, ctrl, rows, t: 0, nu: m.nu };
+        let st = sim.state();
+        let mut raw_ctrl = Vec::new();
+        if row > 0 {
+            for r in ctrl.chunks(row) {
+                raw_ctrl.extend(st.to_raw(&st.ctrl, r)?);
+            }
+        }
+        let raw_row = raw_ctrl.len() / rows;
+        let mut s = OpenLoop { sim, renderer, init, raw_ctrl, raw_row, rows, ctrl_batch: None, t: 0 };
         s.reset(ctx)?;
         Ok(s)
     }
@@ -76,19 +88,47 @@ impl OpenLoop {
     }
 
     /// `n` physics steps, then the kinematics of the new state (what MuJoCo's mjData holds
-    /// after the last step, with body frames for its qpos).
+    /// after the last step, with body frames for its qpos): one write of the steps' controls and
+    /// one submission.
     pub fn step(&mut self, ctx: &GpuContext, n: usize) -> Result<()> {
-        let row = self.sim.nworld() * self.nu;
-        for _ in 0..n {
-            if row > 0 {
-                let r = self.t % self.rows;
-                let st = self.sim.state();
-                st.upload(ctx, &st.ctrl, &self.ctrl[r * row..(r + 1) * row])?;
+        let raw_row = self.raw_row;
+        let bytes = (raw_row * 4) as u64;
+        if raw_row > 0 && n > 0 {
+            let batch: Vec<f32> = (0..n)
+                .flat_map(|k| {
+                    let r = (self.t + k) % self.rows;
+                    self.raw_ctrl[r * raw_row..(r + 1) * raw_row].iter().copied()
+                })
+                .collect();
+            if self.ctrl_batch.as_ref().is_none_or(|b| b.size() < n as u64 * bytes) {
+                self.ctrl_batch = Some(ctx.storage_zeroed::<f32>("render.ctrl_batch", n * raw_row));
             }
-            stages::run(ctx, &self.sim.step.stages());
-            self.t += 1;
+            SimState::write(ctx, self.ctrl_batch.as_ref().expect("made above"), &batch);
         }
-        stages::run(ctx, &kinematics(&self.sim));
+        let st = self.sim.state();
+        let mut enc =
+            ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("open_loop") });
+        for k in 0..n {
+            if let Some(b) = self.ctrl_batch.as_ref().filter(|_| raw_row > 0) {
+                enc.copy_buffer_to_buffer(b, k as u64 * bytes, &st.ctrl, 0, bytes);
+            }
+            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("step"),
+                timestamp_writes: None,
+            });
+            self.sim.step.record(&mut pass);
+        }
+        {
+            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("kinematics"),
+                timestamp_writes: None,
+            });
+            for s in kinematics(&self.sim) {
+                s.record(&mut pass);
+            }
+        }
+        ctx.submit(enc.finish());
+        self.t += n;
         Ok(())
     }
 
