@@ -133,7 +133,13 @@ fn render(ctx: &GpuContext, args: &RenderArgs) -> Result<()> {
         return Err(Error::Config(format!("--fps {f}: the frame rate must be above 0")));
     }
     let start = std::time::Instant::now();
-    match SourceKind::of(&args.source, args.model.as_deref())? {
+    let kind = SourceKind::of(&args.source, args.model.as_deref())?;
+    if !matches!(kind, SourceKind::Model(_)) && (args.ctrl.is_some() || args.init.is_some()) {
+        return Err(Error::Config(
+            "--ctrl and --init are for a model source, not a trajectory or a run".into(),
+        ));
+    }
+    match kind {
         SourceKind::Run(path) => render_run(ctx, args, &path, start),
         SourceKind::Trajectory(path) => render_trajectory(ctx, args, &path, start),
         SourceKind::Model(name) => render_model(ctx, args, &name, start),
@@ -188,11 +194,6 @@ fn render_trajectory(
 }
 
 fn render_run(ctx: &GpuContext, args: &RenderArgs, path: &Path, start: std::time::Instant) -> Result<()> {
-    if args.ctrl.is_some() || args.init.is_some() || args.model.is_some() {
-        return Err(Error::Config(
-            "--ctrl, --init and --model are for models and trajectories, not runs".into(),
-        ));
-    }
     let nworld = args.draw.worlds.iter().max().map_or(1, |w| w + 1);
     let scene =
         sinew::rl::video::PolicyScene::load(ctx, path, nworld, |m, pelvis| args.draw.options(m, pelvis))?;

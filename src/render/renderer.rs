@@ -343,7 +343,7 @@ impl Renderer {
         ];
         // the renderer binds whole state arrays: past the adapter's binding limit (the simulator
         // then splits the worlds into chunks) it cannot draw them
-        let limit = ctx.device.limits().max_storage_buffer_binding_size as u64;
+        let limit = ctx.memory_limits().max_bound_buffer();
         if let Some(b) = buffers.iter().skip(1).find(|b| b.size() > limit) {
             return Err(Error::Gpu(format!(
                 "cannot draw this many worlds: a state array of {} bytes is over the adapter's binding limit of {limit} \
