@@ -39,6 +39,11 @@
 @group(0) @binding(19) var<storage, read_write> nefc: array<u32>;
 // (nworld × 2): active contacts this step, and steps on which contacts were dropped (sticky).
 @group(0) @binding(20) var<storage, read_write> con_count: array<u32>;
+// (nworld × nslot) each slot's first row in its world (NO_ROW: no rows), so the solver's forces
+// can be read back per contact (contact_force.wgsl).
+@group(0) @binding(21) var<storage, read_write> con_row: array<u32>;
+
+const NO_ROW: u32 = 0xffffffffu;
 
 // World w's part of the fused stage rows.wgsl (which calls it for every world).
 fn contact_world(w: u32) {
@@ -116,6 +121,7 @@ fn contact_rows(w: u32, first: u32) -> u32 {
         let tw = con[base + 2u];
         let pr = pairs[u32(tw.w)];
         let rows = select(4u, 1u, pr.condim == 1u);
+        con_row[w * cparams.nslot + slot] = NO_ROW;
         // room for this contact's rows? (else it is dropped and counted)
         var fits = ncon < cparams.ncon_max;
         if (n + rows > params.nefc_max) {
@@ -127,6 +133,7 @@ fn contact_rows(w: u32, first: u32) -> u32 {
         if (nf.w == 1.0 && fits) {
             let pd = con[base];
             let t2 = cross(nf.xyz, tw.xyz);
+            con_row[w * cparams.nslot + slot] = n;
             let list = params.nsource + u32(tw.w);
             let l0 = lists[list];
             let width = lists[list + 1u] - l0;

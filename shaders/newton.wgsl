@@ -98,6 +98,8 @@ const NO_PARENT: u32 = 0xffffffffu;
 // (nworld × (nv + 1 + jpool)) the rows by dof: (nv + 1) offsets, then per dof its entries
 // (row << 16 | position in the row), in row order (contact.wgsl).
 @group(0) @binding(21) var<storage, read> efc_jt: array<u32>;
+// (nworld × nefc_max) the rows' forces at the solution (MuJoCo's efc_force), written by `finish`.
+@group(0) @binding(22) var<storage, read_write> efc_force: array<f32>;
 
 // What the adapter's workgroup storage holds (the host decides: EfcTable::fit_adapter).
 // With HOT, H's factor, 1/D and the vector being solved (nl + 2·nv reals, from HOT_FACTOR) live
@@ -955,7 +957,8 @@ fn iterate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
     store_vectors(w, tid);
 }
 
-// qacc = a; qfrc_constraint = Jᵀ f with f = −D jar on active rows (jar is current).
+// qacc = a; efc_force = f = −D jar on active rows, 0 elsewhere; qfrc_constraint = Jᵀ f (jar is
+// current).
 @compute @workgroup_size(WG)
 fn finish(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
     let w = world_of(wid);
@@ -969,5 +972,9 @@ fn finish(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index
         let a = f32(scratch(s.a + d));
         qacc[at(s.vb, d)] = a;
         qacc_warmstart[at(s.vb, d)] = a;
+    }
+    for (var r = tid; r < s.n; r += WG) {
+        let jar = scratch(s.jar + r);
+        efc_force[s.row + r] = select(0.0, f32(-real(efc_d[s.row + r]) * jar), is_active(s, r, jar));
     }
 }

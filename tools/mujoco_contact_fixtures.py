@@ -17,7 +17,14 @@ Per state: qpos, qvel; the contacts (geom, dist, pos, frame, includemargin, dim,
 solimp, efc_address), padded with geom = -1; the rows of every contact (efc_J, efc_pos,
 efc_margin, efc_aref, efc_D, efc_type, efc_id, padded with type -1); qacc. Plus body_invweight0
 and, for the real models, the full trajectory (traj_ctrl, traj_qpos; MuJoCo's solver run to
-convergence, as in tools/mujoco_constraint_fixtures.py).
+convergence, as in tools/mujoco_constraint_fixtures.py) and the contact wrenches on every body,
+(nbody, 6) torque then force about the body tree's subtree com: state_cfrc_contact at each state,
+traj_cfrc_contact after each step (from the forces of that step's forward pass). They are the
+contact part of mjData.cfrc_ext after mj_rnePostConstraint, summed here as its contact loop sums
+them (mj_contactForce per contact, −wrench on geom 1's body, +wrench on geom 2's): MuJoCo 4.0's
+cfrc_ext also carries the pull of actuated spatial tendons on the bodies they pass, which is not
+a contact force; `contact_wrenches` checks, at every state, that cfrc_ext with actuation disabled
+is exactly this sum.
 
 Usage: tools/mujoco_contact_fixtures.py [--models DIR] [NAME ...]
 """
@@ -209,6 +216,40 @@ def snapshot(m, d):
     return con, efc
 
 
+def contact_wrenches(m, d):
+    """(nbody, 6) the contact part of cfrc_ext at d's last forward pass."""
+    out = np.zeros((m.nbody, 6))
+    lfrc = np.zeros(6)
+    for i in range(d.ncon):
+        c = d.contact[i]
+        if c.efc_address < 0:
+            continue
+        mujoco.mj_contactForce(m, d, i, lfrc)
+        frame = c.frame.reshape(3, 3)
+        force, torque = frame.T @ lfrc[:3], frame.T @ lfrc[3:]
+        for sign, body in ((-1.0, m.geom_bodyid[c.geom[0]]), (1.0, m.geom_bodyid[c.geom[1]])):
+            if body:
+                com = d.subtree_com[m.body_rootid[body]]
+                out[body, :3] += sign * (torque + np.cross(c.pos - com, force))
+                out[body, 3:] += sign * force
+    return out
+
+
+def check_contact_part(m, d):
+    """MuJoCo's own cfrc_ext equals contact_wrenches where actuators pull on nothing."""
+    flags = m.opt.disableflags
+    saved = d.qacc_warmstart.copy()
+    m.opt.disableflags |= int(mujoco.mjtDisableBit.mjDSBL_ACTUATION)
+    mujoco.mj_forward(m, d)
+    mujoco.mj_rnePostConstraint(m, d)
+    err = np.abs(contact_wrenches(m, d) - d.cfrc_ext).max()
+    m.opt.disableflags = flags
+    d.qacc_warmstart[:] = saved
+    mujoco.mj_forward(m, d)
+    if err > 1e-9 * max(1.0, np.abs(d.cfrc_ext).max()):
+        sys.exit(f"cfrc_ext without actuation differs from the contact sum by {err}")
+
+
 def pad(arrays, fill):
     nmax = max(1, max(len(a) for a in arrays))
     out = []
@@ -307,7 +348,7 @@ def main() -> None:
         t = np.arange(args.steps)[:, None] * m.opt.timestep
         ctrl = 0.3 + 0.25 * np.sin(2 * np.pi * 2.0 * t + phase[None, :])
         pick = set(np.linspace(args.steps // 5, args.steps - 1, args.states).astype(int).tolist())
-        states, snaps, accs, tq = [], [], [], []
+        states, snaps, accs, tq, tw = [], [], [], [], []
         for i in range(args.steps):
             d.ctrl[:] = ctrl[i]
             if i in pick:
@@ -316,13 +357,18 @@ def main() -> None:
                 states.append((d.qpos.copy(), d.qvel.copy()))
                 snaps.append(snapshot(m, d))
                 accs.append(d.qacc.copy())
-                states[-1] = (*states[-1], d.act.copy())
+                states[-1] = (*states[-1], d.act.copy(), contact_wrenches(m, d))
+                check_contact_part(m, d)
             mujoco.mj_step(m, d)
             if d.warning[mujoco.mjtWarning.mjWARN_BADQACC].number > 0:
                 sys.exit(f"{name}: trajectory went unstable at step {i}")
             tq.append(d.qpos.copy())
+            # the step's contacts, forces and coms are still in d (mj_step integrates after them)
+            tw.append(contact_wrenches(m, d))
         extra = {
             "state_act": np.array([s[2] for s in states]),
+            "state_cfrc_contact": np.array([s[3] for s in states]),
+            "traj_cfrc_contact": np.array(tw, dtype=np.float32),  # float32: the fixture stays small
             "state_ctrl": np.array([ctrl[i] for i in sorted(pick)]),
             "traj_ctrl": ctrl.reshape(args.steps, -1),
             "traj_qpos": np.array(tq),

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use sinew::model::{Model, disable};
 use sinew::npio::{self, Array};
-use sinew::sim::rollout::{ControlLayout, InitState, rollout};
+use sinew::sim::rollout::{ControlLayout, InitState, Record, rollout_recording};
 use sinew::{Error, Result};
 
 /// Arguments of `sinew rollout`.
@@ -16,9 +16,16 @@ pub struct RolloutArgs {
     /// Controls: float32 .npy shaped (steps, nu), the same for every world, or (nworld, steps, nu).
     #[arg(long)]
     pub ctrl: PathBuf,
-    /// Output .npz: qpos, qvel, act, actuator_force, ten_length, qacc as float32 (steps, nworld, n).
+    /// Output .npz, float32 (steps, nworld, n): qpos, qvel, act, actuator_force, ten_length, qacc,
+    /// actuator_length, actuator_velocity and the controls applied (ctrl); with --contact-forces
+    /// also cfrc_ext (steps, nworld, nbody, 6).
     #[arg(long)]
     pub out: PathBuf,
+    /// Also write cfrc_ext: each body's contact wrench per step (torque then force, about the
+    /// subtree com of its tree, world axes), MuJoCo's cfrc_ext after mj_rnePostConstraint less
+    /// the pull of actuated tendons MuJoCo 4.0 adds to it, from the solver's contact forces.
+    #[arg(long)]
+    pub contact_forces: bool,
     /// Number of worlds (default: from --ctrl if it is 3-D, else 1).
     #[arg(long)]
     pub nworld: Option<usize>,
@@ -56,7 +63,8 @@ pub fn run(args: &RolloutArgs) -> Result<()> {
     // a bad output path is an error now, not after the simulation
     sinew::atomic_file::check_writable(&args.out)?;
     let start = std::time::Instant::now();
-    let t = rollout(&ctx, &m, nworld, steps, &init, &ctrl)?;
+    let record = Record { contact_forces: args.contact_forces };
+    let t = rollout_recording(&ctx, &m, nworld, steps, &init, &ctrl, record)?;
     let secs = start.elapsed().as_secs_f64();
     let bad: Vec<usize> = (0..nworld).filter(|w| t.nonfinite[*w]).collect();
     if !bad.is_empty() {
@@ -77,14 +85,20 @@ pub fn run(args: &RolloutArgs) -> Result<()> {
         );
     }
     let arr = |data: Vec<f32>, n: usize| Array { shape: vec![steps, nworld, n], data };
-    let out = [
+    let mut out = vec![
         ("qpos", arr(t.qpos, m.nq)),
         ("qvel", arr(t.qvel, m.nv)),
         ("act", arr(t.act, m.na)),
         ("actuator_force", arr(t.actuator_force, m.nu)),
         ("ten_length", arr(t.ten_length, m.ntendon)),
         ("qacc", arr(t.qacc, m.nv)),
+        ("actuator_length", arr(t.actuator_length, m.nu)),
+        ("actuator_velocity", arr(t.actuator_velocity, m.nu)),
+        ("ctrl", arr(ctrl, m.nu)),
     ];
+    if args.contact_forces {
+        out.push(("cfrc_ext", Array { shape: vec![steps, nworld, m.nbody, 6], data: t.cfrc_ext }));
+    }
     let refs: Vec<(&str, &Array)> = out.iter().map(|(n, a)| (*n, a)).collect();
     npio::save_npz(&args.out, &refs)?;
     eprintln!(

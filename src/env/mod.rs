@@ -131,10 +131,23 @@ impl Env {
     /// `max_chunk` (rounded down to a multiple of 64; `None`: as many as one binding holds).
     pub fn with_chunks(
         ctx: &GpuContext,
+        model: Model,
+        file: &EnvFile,
+        nworld: usize,
+        max_chunk: Option<usize>,
+    ) -> Result<Self> {
+        Self::with_sim_options(ctx, model, file, nworld, max_chunk, false)
+    }
+
+    /// [`Env::with_chunks`], with each body's contact wrench computed every physics step when
+    /// `contact_forces` (`SimState::cfrc_ext`, for analyses that read ground reaction forces).
+    pub fn with_sim_options(
+        ctx: &GpuContext,
         mut model: Model,
         file: &EnvFile,
         nworld: usize,
         max_chunk: Option<usize>,
+        contact_forces: bool,
     ) -> Result<Self> {
         if nworld == 0 {
             return Err(Error::Config("an environment needs at least one world".into()));
@@ -165,8 +178,8 @@ impl Env {
         let ctrl_dt = m.opt.timestep * c.frame_skip as f64;
         // refuses a world count the adapter cannot hold before allocating it
         let sites = crate::sim::Sites::Read(task::read_sites(m, &file.task)?);
-        let sim =
-            Sim::new(ctx, m, nworld, SimOptions { contact_capacity: c.contact_capacity, max_chunk, sites })?;
+        let options = SimOptions { contact_capacity: c.contact_capacity, max_chunk, sites, contact_forces };
+        let sim = Sim::new(ctx, m, nworld, options)?;
         let gm = &sim.model.gpu;
         let task = task::build(ctx, m, gm, &file.task, ctrl_dt, pelvis, nworld)?;
         let nfoot = feet.len();

@@ -61,6 +61,7 @@ pub const STAGES: &[(&str, &str)] = &[
     ("collision.wgsl", include_str!("../../shaders/collision.wgsl")),
     ("rows.wgsl", include_str!("../../shaders/rows.wgsl")),
     ("newton.wgsl", include_str!("../../shaders/newton.wgsl")),
+    ("contact_force.wgsl", include_str!("../../shaders/contact_force.wgsl")),
     ("pending.wgsl", include_str!("../../shaders/pending.wgsl")),
     ("integrate.wgsl", include_str!("../../shaders/integrate.wgsl")),
     ("env/action.wgsl", include_str!("../../shaders/env/action.wgsl")),

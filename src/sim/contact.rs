@@ -362,6 +362,9 @@ pub struct ContactState {
     /// (nworld × 2) u32: active contacts in the last step, and steps on which a contact was
     /// dropped for want of room (sticky; see `CollisionParams::ncon_max`).
     pub count: wgpu::Buffer,
+    /// (nworld × nslot) u32: each slot's first constraint row in its world (its rows follow:
+    /// one for condim 1, four for condim 3), `u32::MAX` where the slot made none this step.
+    pub row: wgpu::Buffer,
     /// Slots per world (at least one).
     nslot: usize,
 }
@@ -378,17 +381,20 @@ impl ContactState {
         ContactState {
             con: ctx.storage_zeroed::<[f32; 4]>("contact.con", slots),
             count: ctx.storage_zeroed::<u32>("contact.count", 2 * nworld),
+            row: ctx.storage_zeroed::<u32>("contact.row", slots / 3),
             nslot: (table.params.nslot as usize).max(1),
         }
     }
 
     /// Offer the buffers to kernels by their WGSL names, with their bytes per world.
     pub fn bind(&self, b: &mut Bindings) {
-        b.per_world("con", &self.con, 48 * self.nslot as u64).per_world("con_count", &self.count, 8);
+        b.per_world("con", &self.con, 48 * self.nslot as u64)
+            .per_world("con_count", &self.count, 8)
+            .per_world("con_row", &self.row, 4 * self.nslot as u64);
     }
 
     /// Bytes held.
     pub fn bytes(&self) -> u64 {
-        self.con.size() + self.count.size()
+        self.con.size() + self.count.size() + self.row.size()
     }
 }

@@ -517,8 +517,11 @@ pub struct EfcState {
     pub nefc: wgpu::Buffer,
     /// (nworld × work_stride) f64 (f32 without shader f64): Newton scratch.
     pub work: wgpu::Buffer,
+    /// (nworld × nefc_max) f32: the rows' forces at the solution (MuJoCo's efc_force: −D·(J·a −
+    /// aref) on active rows, 0 on the others), rows past a world's count stale.
+    pub force: wgpu::Buffer,
     /// Bytes per world of each buffer (for binding them in chunks of worlds).
-    per_world: [u64; 8],
+    per_world: [u64; 9],
 }
 
 impl EfcState {
@@ -542,6 +545,7 @@ impl EfcState {
             side: ctx.storage_zeroed::<u32>("efc.side", rows),
             nefc: ctx.storage_zeroed::<u32>("efc.nefc", nworld),
             work,
+            force: ctx.storage_zeroed::<f32>("efc.force", rows),
             per_world: [
                 4 * pool as u64,
                 8 * table.nefc_max() as u64,
@@ -551,15 +555,19 @@ impl EfcState {
                 4 * table.nefc_max() as u64,
                 4,
                 (per_world * if ctx.has_f64() { 8 } else { 4 }) as u64,
+                4 * table.nefc_max() as u64,
             ],
         }
     }
 
     /// Offer the buffers to kernels by their WGSL names, with their bytes per world.
     pub fn bind(&self, b: &mut Bindings) {
-        let buffers =
-            [&self.jval, &self.jrow, &self.jt, &self.aref, &self.d, &self.side, &self.nefc, &self.work];
-        let names = ["efc_jval", "efc_jrow", "efc_jt", "efc_aref", "efc_d", "efc_side", "nefc", "work"];
+        let buffers = [
+            &self.jval, &self.jrow, &self.jt, &self.aref, &self.d, &self.side, &self.nefc, &self.work,
+            &self.force,
+        ];
+        let names =
+            ["efc_jval", "efc_jrow", "efc_jt", "efc_aref", "efc_d", "efc_side", "nefc", "work", "efc_force"];
         for ((name, buffer), per_world) in names.into_iter().zip(buffers).zip(self.per_world) {
             b.per_world(name, buffer, per_world);
         }
@@ -567,10 +575,13 @@ impl EfcState {
 
     /// Bytes held.
     pub fn bytes(&self) -> u64 {
-        [&self.jval, &self.jrow, &self.jt, &self.aref, &self.d, &self.side, &self.nefc, &self.work]
-            .iter()
-            .map(|b| b.size())
-            .sum()
+        [
+            &self.jval, &self.jrow, &self.jt, &self.aref, &self.d, &self.side, &self.nefc, &self.work,
+            &self.force,
+        ]
+        .iter()
+        .map(|b| b.size())
+        .sum()
     }
 
     /// Newton iterations each of the first `worlds` worlds used in the last step (its gradient

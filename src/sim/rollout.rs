@@ -72,6 +72,14 @@ pub struct Trajectory {
     pub ten_length: Vec<f32>,
     /// (steps × nworld × nv)
     pub qacc: Vec<f32>,
+    /// (steps × nworld × nu) actuator lengths at the step's start (MuJoCo's actuator_length
+    /// after the step, computed in its forward pass).
+    pub actuator_length: Vec<f32>,
+    /// (steps × nworld × nu) actuator velocities, as `actuator_length`.
+    pub actuator_velocity: Vec<f32>,
+    /// (steps × nworld × nbody × 6) each body's contact wrench (torque, force) as MuJoCo's
+    /// cfrc_ext after mj_rnePostConstraint; empty unless asked for ([`Record::contact_forces`]).
+    pub cfrc_ext: Vec<f32>,
     /// (nworld) Worlds whose state went non-finite during the rollout (flagged, not stopped).
     pub nonfinite: Vec<bool>,
     /// (nworld) Steps on which a world had more contacts than its capacity and dropped some.
@@ -134,6 +142,13 @@ impl ControlLayout {
 /// Steps per submitted command buffer.
 const CHUNK: usize = 64;
 
+/// What a rollout records beyond the state arrays it always keeps.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Record {
+    /// Each body's contact wrench per step (`Trajectory::cfrc_ext`): one more dispatch a step.
+    pub contact_forces: bool,
+}
+
 /// Run `steps` steps of `nworld` worlds from `init` under `ctrl` (steps × nworld × nu, world-major
 /// within a step).
 pub fn rollout(
@@ -144,6 +159,19 @@ pub fn rollout(
     init: &InitState,
     ctrl: &[f32],
 ) -> Result<Trajectory> {
+    rollout_recording(ctx, m, nworld, steps, init, ctrl, Record::default())
+}
+
+/// [`rollout`], recording what `record` asks for as well.
+pub fn rollout_recording(
+    ctx: &GpuContext,
+    m: &Model,
+    nworld: usize,
+    steps: usize,
+    init: &InitState,
+    ctrl: &[f32],
+    record: Record,
+) -> Result<Trajectory> {
     if ctrl.len() != steps * nworld * m.nu {
         return Err(Error::Model(format!(
             "control sequence has {} values, expected steps × nworld × nu = {steps} × {nworld} × {}",
@@ -151,7 +179,8 @@ pub fn rollout(
             m.nu
         )));
     }
-    let sim = Sim::new(ctx, m, nworld, SimOptions::default())?;
+    let options = SimOptions { contact_forces: record.contact_forces, ..SimOptions::default() };
+    let sim = Sim::new(ctx, m, nworld, options)?;
     let st = sim.state();
     for (buf, data) in [(&st.qpos, &init.qpos), (&st.qvel, &init.qvel), (&st.act, &init.act)] {
         if !data.is_empty() {
@@ -159,13 +188,19 @@ pub fn rollout(
         }
     }
     let step = &sim.step;
-    let sizes = [m.nq, m.nv, m.na, m.nu, m.ntendon, m.nv];
-    let sources = [&st.qpos, &st.qvel, &st.act, &st.actuator_force, &st.ten_length, &st.qacc];
+    let sizes = [m.nq, m.nv, m.na, m.nu, m.ntendon, m.nv, m.nu, m.nu];
+    let sources = [
+        &st.qpos, &st.qvel, &st.act, &st.actuator_force, &st.ten_length, &st.qacc, &st.actuator_length,
+        &st.actuator_velocity,
+    ];
+    // cfrc_ext: two vec4 a body (torque, force), trimmed to six floats when read back
+    let nwrench = if record.contact_forces { 2 * m.nbody } else { 0 };
     let chunk = CHUNK.min(steps.max(1));
     // one raw copy of each state array per step, as laid out on the GPU (SimState converts)
     let pw = super::tiles::padded(nworld);
     let outs: Vec<wgpu::Buffer> =
         sizes.iter().map(|n| ctx.storage_zeroed::<f32>("rollout.out", chunk * pw * n)).collect();
+    let wrench_out = ctx.storage_zeroed::<[f32; 4]>("rollout.cfrc_ext", (chunk * pw * nwrench).max(1));
     let ctrl_buf = ctx.storage_zeroed::<f32>("rollout.ctrl", chunk * pw * m.nu);
     let mut traj = Trajectory::default();
     let mut t0 = 0;
@@ -204,11 +239,21 @@ pub fn rollout(
                     enc.copy_buffer_to_buffer(src, 0, dst, t as u64 * bytes, bytes);
                 }
             }
+            if nwrench > 0 {
+                let bytes = (pw * nwrench * 16) as u64;
+                enc.copy_buffer_to_buffer(&st.cfrc_ext, 0, &wrench_out, t as u64 * bytes, bytes);
+            }
         }
         ctx.submit(enc.finish());
         let mut fields = [
-            &mut traj.qpos, &mut traj.qvel, &mut traj.act, &mut traj.actuator_force, &mut traj.ten_length,
+            &mut traj.qpos,
+            &mut traj.qvel,
+            &mut traj.act,
+            &mut traj.actuator_force,
+            &mut traj.ten_length,
             &mut traj.qacc,
+            &mut traj.actuator_length,
+            &mut traj.actuator_velocity,
         ];
         for (((field, buf), size), src) in fields.iter_mut().zip(&outs).zip(sizes).zip(sources) {
             if size == 0 {
@@ -217,6 +262,14 @@ pub fn rollout(
             let raw = ctx.download::<f32>(buf, n * pw * size)?;
             for step in raw.chunks(pw * size).take(n) {
                 field.extend(st.from_raw(src, step)?);
+            }
+        }
+        if nwrench > 0 {
+            let raw = ctx.download::<[f32; 4]>(&wrench_out, n * pw * nwrench)?;
+            for step in raw.chunks(pw * nwrench).take(n) {
+                for v in st.from_raw(&st.cfrc_ext, step)?.chunks(2) {
+                    traj.cfrc_ext.extend_from_slice(&[v[0][0], v[0][1], v[0][2], v[1][0], v[1][1], v[1][2]]);
+                }
             }
         }
         t0 += n;

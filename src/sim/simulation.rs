@@ -30,11 +30,19 @@ pub struct SimOptions {
     pub max_chunk: Option<usize>,
     /// The sites the position stage computes (default: those the tendons read).
     pub sites: Sites,
+    /// Whether every step also computes each body's contact wrench (`SimState::cfrc_ext`,
+    /// MuJoCo's cfrc_ext) from the solver's forces: one more dispatch a step.
+    pub contact_forces: bool,
 }
 
 impl Default for SimOptions {
     fn default() -> Self {
-        SimOptions { contact_capacity: DEFAULT_CONTACT_CAPACITY, max_chunk: None, sites: Sites::default() }
+        SimOptions {
+            contact_capacity: DEFAULT_CONTACT_CAPACITY,
+            max_chunk: None,
+            sites: Sites::default(),
+            contact_forces: false,
+        }
     }
 }
 
@@ -222,7 +230,7 @@ impl Sim {
         model.bind(&mut bindings);
         data.bind(&mut bindings);
         let args = data.chunk_buffers.iter().map(|c| c.pending_args.clone()).collect();
-        let step = Step::new(ctx, m, &model, &bindings, args)?;
+        let step = Step::new(ctx, m, &model, &bindings, args, options.contact_forces)?;
         Ok(Sim { model, data, step, bindings, footprint })
     }
 

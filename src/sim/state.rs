@@ -89,6 +89,10 @@ pub struct SimState {
     pub cacc: wgpu::Buffer,
     /// (nworld × nbody × 2) vec4: body forces (bias pass).
     pub cfrc: wgpu::Buffer,
+    /// (nworld × nbody × 2) vec4: external contact wrench on each body as MuJoCo's cfrc_ext
+    /// (torque, force) about the body tree's subtree_com, world axes; written only where the
+    /// simulation was built with `SimOptions::contact_forces`.
+    pub cfrc_ext: wgpu::Buffer,
     /// (nworld × nv) f32: Coriolis, centrifugal and gravity forces.
     pub qfrc_bias: wgpu::Buffer,
     /// (nworld × nv) f32: passive forces.
@@ -197,6 +201,7 @@ impl SimState {
             cdof_dot: vec4("state.cdof_dot", 2 * m.nv),
             cacc: vec4("state.cacc", 2 * m.nbody),
             cfrc: vec4("state.cfrc", 2 * m.nbody),
+            cfrc_ext: vec4("state.cfrc_ext", 2 * m.nbody),
             qfrc_bias: f32s("state.qfrc_bias", m.nv),
             qfrc_passive: f32s("state.qfrc_passive", m.nv),
             qacc: f32s("state.qacc", m.nv),
@@ -210,7 +215,7 @@ impl SimState {
     }
 
     /// Every per-world buffer: (WGSL name, buffer, bytes of an element, elements per world).
-    fn arrays(&self) -> [(&'static str, &wgpu::Buffer, usize, usize); 40] {
+    fn arrays(&self) -> [(&'static str, &wgpu::Buffer, usize, usize); 41] {
         let d = self.dims;
         let (f, v4) = (4usize, 16usize);
         [
@@ -245,6 +250,7 @@ impl SimState {
             ("cdof_dot", &self.cdof_dot, v4, 2 * d.nv),
             ("cacc", &self.cacc, v4, 2 * d.nbody),
             ("cfrc", &self.cfrc, v4, 2 * d.nbody),
+            ("cfrc_ext", &self.cfrc_ext, v4, 2 * d.nbody),
             ("qfrc_bias", &self.qfrc_bias, f, d.nv),
             ("qfrc_passive", &self.qfrc_passive, f, d.nv),
             ("qacc", &self.qacc, f, d.nv),

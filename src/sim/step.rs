@@ -20,6 +20,8 @@ pub struct Step {
     collision: Kernel,
     rows: Kernel,
     newton: stages::newton::Newton,
+    /// Each body's contact wrench after the solve, where asked for.
+    contact_force: Option<Kernel>,
     damp: Kernels,
     integrate: Kernel,
 }
@@ -27,13 +29,15 @@ pub struct Step {
 impl Step {
     /// Build every stage of `m` (uploaded as `model`) bound to `bindings` (the model's and the
     /// worlds' buffers by name, in their chunks); `pending_args` holds each chunk's indirect
-    /// arguments for the Newton iterations.
+    /// arguments for the Newton iterations; `contact_forces` adds the cfrc_ext stage after the
+    /// solve.
     pub fn new(
         ctx: &GpuContext,
         m: &Model,
         model: &SimModel,
         bindings: &Bindings,
         pending_args: Vec<wgpu::Buffer>,
+        contact_forces: bool,
     ) -> Result<Self> {
         let b = bindings;
         let sizes = &model.gpu.mirror.sizes;
@@ -48,6 +52,11 @@ impl Step {
             collision: stages::collision::collision(ctx, b, model.contacts.table.pairs.len())?,
             rows: stages::rows::rows(ctx, b)?,
             newton: stages::newton::newton(ctx, b, &model.efc, pending_args)?,
+            contact_force: if contact_forces {
+                Some(stages::contact_force::contact_force(ctx, b, m.nbody)?)
+            } else {
+                None
+            },
             damp: stages::solve::damp(ctx, b, model.nm, m.nv, implicit)?,
             integrate: stages::integrate::integrate(ctx, b)?,
         })
@@ -85,13 +94,17 @@ impl Step {
 
     /// Dispatches one step records.
     pub fn dispatches(&self) -> usize {
-        self.stages().iter().map(|s| s.dispatches()).sum()
+        self.stages().iter().map(|s| s.dispatches()).sum::<usize>()
+            + self.contact_force.as_ref().map_or(0, |k| k.dispatches())
     }
 
-    /// Record one step into `pass`.
+    /// Record one step into `pass` (with the contact wrenches after the solve, where built).
     pub fn record(&self, pass: &mut wgpu::ComputePass) {
-        for s in self.stages() {
+        for (name, s) in self.named_stages() {
             s.record(pass);
+            if let (Some(k), "newton") = (&self.contact_force, name) {
+                k.record(pass);
+            }
         }
     }
 

@@ -28,6 +28,13 @@ impl Fixture {
         npy.into_vec::<f64>().unwrap()
     }
 
+    /// A float32 array, flattened and widened.
+    pub fn f32(&mut self, key: &str) -> Vec<f64> {
+        let npy =
+            self.archive.by_name(key).unwrap().unwrap_or_else(|| panic!("{}: no array '{key}'", self.name));
+        npy.into_vec::<f32>().unwrap().into_iter().map(f64::from).collect()
+    }
+
     /// An integer array, flattened.
     pub fn i64(&mut self, key: &str) -> Vec<i64> {
         let npy =

@@ -3,6 +3,7 @@
 
 pub mod actuation;
 pub mod collision;
+pub mod contact_force;
 pub mod integrate;
 pub mod mass_bias;
 pub mod newton;

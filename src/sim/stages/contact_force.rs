@@ -1,0 +1,13 @@
+//! `contact_force` stage (shaders/contact_force.wgsl): MuJoCo's cfrc_ext, the contact wrench on
+//! every body from the step's solver forces, one invocation per (world, body). Not part of the
+//! step unless asked for ([`crate::sim::SimOptions::contact_forces`]): recorded right after the
+//! Newton solve, while the contacts, rows and subtree coms are still the step's.
+
+use super::{Kernel, Work};
+use crate::error::Result;
+use crate::gpu::{Bindings, GpuContext};
+
+/// Build the stage for a model with `nbody` bodies.
+pub fn contact_force(ctx: &GpuContext, b: &Bindings, nbody: usize) -> Result<Kernel> {
+    Kernel::new(ctx, "contact_force.wgsl", "contact_force", b, Work::PerWorld(nbody))
+}
