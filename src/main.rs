@@ -32,6 +32,8 @@ enum Command {
     View(cli::view::ViewArgs),
     /// Evaluate a checkpoint's deterministic policy.
     Eval(cli::eval::EvalArgs),
+    /// Biomechanics of a policy, trajectory or motion: gait cycles, GRF, joint angles, EMG, CoT, synergies.
+    Biomech(cli::biomech::BiomechArgs),
     /// Write the motions an imitation policy fails as a new motion set (negative mining).
     Mine(cli::mine::MineArgs),
     /// Plot a run's metrics (metrics.csv → metrics.png).
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
         Command::Render(args) => cli::render::run(&args),
         Command::View(args) => cli::view::run(&args),
         Command::Eval(args) => cli::eval::run(&args),
+        Command::Biomech(args) => cli::biomech::run(&args),
         Command::Mine(args) => cli::mine::run(&args),
         Command::Plot(args) => cli::plot::plot(&args),
         Command::Export(args) => cli::plot::export(&args),

@@ -5,5 +5,10 @@
 //! signals; the contact forces and reports that feed them come from the simulator.
 
 pub mod curves;
+pub mod energy;
+pub mod figures;
 pub mod gait;
+pub mod normative;
+pub mod recording;
+pub mod report;
 pub mod synergies;

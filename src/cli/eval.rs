@@ -40,6 +40,10 @@ pub struct EvalArgs {
     /// RUN/videos/episode_<k>.mp4.
     #[arg(long, value_name = "N", conflicts_with = "per_motion")]
     pub video: Option<usize>,
+    /// Also write the biomechanical report of the policy's episodes into RUN/biomech (as
+    /// `sinew biomech RUN` with its defaults: 4 episodes, feet from env.feet).
+    #[arg(long, conflicts_with = "per_motion")]
+    pub biomech: bool,
     #[command(flatten)]
     pub draw: super::view_args::DrawArgs,
 }
@@ -60,6 +64,10 @@ pub fn run(args: &EvalArgs) -> Result<()> {
     ctx.quiesce();
     let r = result?;
     videos?;
+    if args.biomech {
+        drop(ctx);
+        super::biomech::run(&super::biomech::BiomechArgs::for_run(&args.checkpoint))?;
+    }
     let json = serde_json::to_string_pretty(&r).map_err(|e| Error::Config(format!("eval report: {e}")))?;
     if let Some(run_dir) = r.checkpoint.parent().and_then(|p| p.parent()) {
         let out = run_dir.join("eval.json");

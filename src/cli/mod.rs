@@ -2,6 +2,7 @@
 
 pub mod adapters;
 pub mod bench;
+pub mod biomech;
 pub mod eval;
 pub mod info;
 pub mod mine;

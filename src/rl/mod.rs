@@ -12,6 +12,7 @@
 //! imitation), [`motion_eval`] (imitation scored per motion), [`mine`] (the motions a policy fails), [`onnx`] (export), [`tensorboard`], [`plot`].
 
 pub mod adam;
+pub mod biomech_play;
 pub mod checkpoint;
 pub mod config;
 pub mod eval;

@@ -46,7 +46,8 @@ pub fn plot_metrics(csv: &Path, out: &Path) -> Result<()> {
     let mut rgb = vec![255u8; (SIZE.0 * SIZE.1 * 3) as usize];
     draw(&mut rgb, &series)
         .map_err(|e| Error::Config(format!("{}: drawing the plot: {e}", out.display())))?;
-    let png = encode_png(&rgb).map_err(|e| Error::Config(format!("{}: PNG encoding: {e}", out.display())))?;
+    let png = encode_png_sized(&rgb, SIZE)
+        .map_err(|e| Error::Config(format!("{}: PNG encoding: {e}", out.display())))?;
     write_atomic(out, &png)
 }
 
@@ -168,7 +169,7 @@ fn panel(
 }
 
 /// The range of `values` widened by `pad` of its span on each side, and never empty.
-fn padded(values: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
+pub(crate) fn padded(values: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
     let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let span = hi - lo;
     if span > 0.0 {
@@ -180,7 +181,7 @@ fn padded(values: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
 }
 
 /// A short tick label: 1.5M, 250k, 0.012, 1.2e-5.
-fn tick(v: f64) -> String {
+pub(crate) fn tick(v: f64) -> String {
     let a = v.abs();
     let trim = |s: String| {
         if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
@@ -202,9 +203,13 @@ fn tick(v: f64) -> String {
     }
 }
 
-fn encode_png(rgb: &[u8]) -> std::result::Result<Vec<u8>, png::EncodingError> {
+/// `rgb` (size.0 × size.1 pixels, 8-bit RGB) as PNG bytes.
+pub(crate) fn encode_png_sized(
+    rgb: &[u8],
+    size: (u32, u32),
+) -> std::result::Result<Vec<u8>, png::EncodingError> {
     let mut bytes = Vec::new();
-    let mut encoder = png::Encoder::new(&mut bytes, SIZE.0, SIZE.1);
+    let mut encoder = png::Encoder::new(&mut bytes, size.0, size.1);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
     let mut writer = encoder.write_header()?;
@@ -214,7 +219,7 @@ fn encode_png(rgb: &[u8]) -> std::result::Result<Vec<u8>, png::EncodingError> {
 }
 
 /// The bitmap backend, with text drawn from the 8×8 bitmap font instead of a font backend.
-struct Glyph8<'a>(BitMapBackend<'a>);
+pub(crate) struct Glyph8<'a>(pub(crate) BitMapBackend<'a>);
 
 impl Glyph8<'_> {
     /// Pixels per font pixel for a requested text height: 16 px text is the 8×8 font at 2×.

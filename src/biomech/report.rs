@@ -1,0 +1,637 @@
+//! The biomechanical report of a [`Recording`]: gait cycles from each foot's vertical ground
+//! reaction force (or, for kinematics only, from the foot's height), ground reaction forces over
+//! the cycle, joint angles against normative curves, muscle excitation/activation with optional
+//! EMG correlation, cost of transport (Umberger 2003) and muscle synergies (NMF). Each part is a
+//! JSON object; a part that cannot be computed holds `{"unavailable": why}`.
+
+use serde_json::{Value, json};
+
+use super::curves::{mean_sd, pearson, pearson_best_shift, resample, rmse};
+use super::energy::{Muscle, MuscleInstant, positive_work, umberger_power};
+use super::gait::{Cycles, cycles, events, normalise};
+use super::normative::Normative;
+use super::recording::{Episode, Recording};
+use super::synergies::vaf_curve;
+use crate::model::{JointType, Model};
+
+/// Points per normalised cycle (0 … 100 %).
+pub const POINTS: usize = 101;
+
+/// Resting metabolic rate added for the gross cost of transport (W/kg; the basal rate OpenSim's
+/// metabolic probes default to).
+pub const BASAL_W_PER_KG: f64 = 1.2;
+
+/// Humans' gross metabolic cost of walking at ~1.3 m/s (J/(kg·m)), the sanity figure.
+pub const HUMAN_COT: f64 = 3.5;
+
+/// Synergies are reported at the smallest k whose VAF reaches this.
+pub const SYNERGY_VAF: f64 = 0.9;
+
+/// EMG envelopes over the cycle (each resampled to [`POINTS`]), by muscle name.
+#[derive(Debug, Clone, Default)]
+pub struct Emg {
+    /// (muscle name, envelope over the cycle).
+    pub muscles: Vec<(String, Vec<f64>)>,
+}
+
+/// What the report is computed with.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Feet: (label, the bodies whose subtrees make the foot).
+    pub feet: Vec<(String, Vec<usize>)>,
+    /// Vertical force (N) at which a foot is in contact.
+    pub threshold: f64,
+    /// Slow-twitch fraction of every muscle (energy model).
+    pub slow_twitch: f64,
+    /// Largest number of synergies tried.
+    pub k_max: usize,
+    /// EMG envelopes to correlate with the activations.
+    pub emg: Option<Emg>,
+    /// EMG shifts tried, in percent of the cycle either way.
+    pub emg_window_percent: f64,
+}
+
+/// One foot's events and cycles, per episode.
+struct FootCycles {
+    label: String,
+    /// The foot's bodies (its roots' subtrees).
+    bodies: Vec<usize>,
+    /// Per episode: kept and dropped cycles, and toe-offs.
+    per_episode: Vec<(Cycles, Vec<usize>)>,
+}
+
+impl FootCycles {
+    fn kept(&self) -> impl Iterator<Item = (usize, (usize, usize))> + '_ {
+        self.per_episode.iter().enumerate().flat_map(|(e, (c, _))| c.kept.iter().map(move |s| (e, *s)))
+    }
+
+    fn count(&self) -> usize {
+        self.kept().count()
+    }
+}
+
+/// The report as JSON (top-level keys `cycles`, `grf`, `joint_angles`, `emg`,
+/// `cost_of_transport`, `synergies`, plus what it was computed from).
+pub fn report(m: &Model, rec: &Recording, opts: &Options, normative: &Normative) -> Value {
+    let weight = m.total_mass() * vec_norm(&m.opt.gravity);
+    let feet = foot_cycles(m, rec, opts);
+    json!({
+        "source": rec.source,
+        "model": m.name,
+        "sample_dt_s": rec.dt,
+        "episodes": rec.episodes.len(),
+        "samples": rec.episodes.iter().map(|e| e.len(m)).sum::<usize>(),
+        "body_mass_kg": m.total_mass(),
+        "feet": opts.feet.iter().map(|(l, b)| json!({"label": l, "bodies": b.iter().map(|b| &m.body_name[*b]).collect::<Vec<_>>()})).collect::<Vec<_>>(),
+        "cycles": cycles_part(m, rec, opts, &feet),
+        "grf": grf_part(m, rec, &feet, weight),
+        "joint_angles": joint_angles_part(m, rec, &feet, normative),
+        "emg": emg_part(m, rec, opts, &feet),
+        "cost_of_transport": cost_part(m, rec, opts),
+        "synergies": synergies_part(m, rec, opts, &feet),
+    })
+}
+
+fn unavailable(why: impl Into<String>) -> Value {
+    json!({ "unavailable": why.into() })
+}
+
+fn vec_norm(v: &[f64; 3]) -> f64 {
+    (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt()
+}
+
+/// Bodies in the subtrees of `roots` (bodies are numbered depth first, children after parents).
+fn subtree(m: &Model, roots: &[usize]) -> Vec<usize> {
+    (0..m.nbody)
+        .filter(|&b| {
+            let mut x = b;
+            loop {
+                if roots.contains(&x) {
+                    return true;
+                }
+                if x == 0 {
+                    return false;
+                }
+                x = m.body_parentid[x];
+            }
+        })
+        .collect()
+}
+
+/// A foot's ground reaction force over an episode: (T × 3) world-frame force on its bodies.
+fn foot_force(m: &Model, e: &Episode, bodies: &[usize]) -> Vec<[f64; 3]> {
+    (0..e.len(m))
+        .map(|t| {
+            let mut f = [0.0; 3];
+            for &b in bodies {
+                let w = &e.cfrc_ext[(t * m.nbody + b) * 6..(t * m.nbody + b) * 6 + 6];
+                for k in 0..3 {
+                    f[k] += w[3 + k];
+                }
+            }
+            f
+        })
+        .collect()
+}
+
+/// The free root joint's qpos address, if the model has one.
+fn root_qpos(m: &Model) -> Option<usize> {
+    (0..m.njnt)
+        .find(|&j| m.jnt_type[j] == JointType::Free && m.body_parentid[m.jnt_bodyid[j]] == 0)
+        .map(|j| m.jnt_qposadr[j])
+}
+
+/// The episode's horizontal travel of the root: (distance, unit direction).
+fn travel(m: &Model, e: &Episode) -> Option<(f64, [f64; 2])> {
+    let adr = root_qpos(m)?;
+    let n = e.len(m);
+    if n < 2 {
+        return None;
+    }
+    let (a, b) = (&e.qpos[adr..adr + 2], &e.qpos[(n - 1) * m.nq + adr..(n - 1) * m.nq + adr + 2]);
+    let d = [b[0] - a[0], b[1] - a[1]];
+    let len = (d[0] * d[0] + d[1] * d[1]).sqrt();
+    (len > 0.0).then(|| (len, [d[0] / len, d[1] / len]))
+}
+
+/// A per-sample contact signal for one foot: the vertical force (N), or with kinematics only,
+/// 1 where the foot's lowest body origin is within 2 cm of its lowest over the episode.
+fn contact_signal(m: &Model, e: &Episode, bodies: &[usize]) -> Vec<f64> {
+    if e.has_forces() {
+        return foot_force(m, e, bodies).iter().map(|f| f[2]).collect();
+    }
+    let heights: Vec<f64> = (0..e.len(m))
+        .map(|t| {
+            let frames = crate::reference::kinematics::kinematics(m, &e.qpos[t * m.nq..(t + 1) * m.nq]);
+            bodies.iter().map(|b| frames.xpos[*b][2]).fold(f64::INFINITY, f64::min)
+        })
+        .collect();
+    let low = heights.iter().copied().fold(f64::INFINITY, f64::min);
+    heights.iter().map(|h| if *h <= low + 0.02 { 1.0 } else { 0.0 }).collect()
+}
+
+fn foot_cycles(m: &Model, rec: &Recording, opts: &Options) -> Vec<FootCycles> {
+    let min_samples = ((0.05 / rec.dt).round() as usize).max(1);
+    opts.feet
+        .iter()
+        .map(|(label, roots)| {
+            let bodies = subtree(m, roots);
+            let per_episode = rec
+                .episodes
+                .iter()
+                .map(|e| {
+                    let signal = contact_signal(m, e, &bodies);
+                    let threshold = if e.has_forces() { opts.threshold } else { 0.5 };
+                    let ev = events(&signal, threshold, min_samples);
+                    (cycles(&ev.onsets), ev.offs)
+                })
+                .collect();
+            FootCycles { label: label.clone(), bodies, per_episode }
+        })
+        .collect()
+}
+
+fn stats(v: &[f64]) -> Value {
+    if v.is_empty() {
+        return Value::Null;
+    }
+    let n = v.len() as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    let sd = if v.len() > 1 {
+        (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+    } else {
+        0.0
+    };
+    json!({"mean": mean, "sd": sd})
+}
+
+fn cycles_part(m: &Model, rec: &Recording, opts: &Options, feet: &[FootCycles]) -> Value {
+    if feet.is_empty() {
+        return unavailable("no feet: name them with --feet BODY,BODY");
+    }
+    let with_forces = rec.episodes.iter().all(|e| e.has_forces());
+    let mut per_foot = serde_json::Map::new();
+    for f in feet {
+        let mut durations = Vec::new();
+        let mut stance = Vec::new();
+        for (c, offs) in &f.per_episode {
+            for &(a, b) in &c.kept {
+                durations.push((b - a) as f64 * rec.dt);
+                if let Some(off) = offs.iter().find(|&&o| o > a && o < b) {
+                    stance.push(100.0 * (off - a) as f64 / (b - a) as f64);
+                }
+            }
+        }
+        let dropped: usize = f.per_episode.iter().map(|(c, _)| c.dropped.len()).sum();
+        per_foot.insert(
+            f.label.clone(),
+            json!({"kept": durations.len(), "dropped": dropped, "duration_s": stats(&durations), "stance_percent": stats(&stance)}),
+        );
+    }
+    if feet.iter().all(|f| f.count() == 0) {
+        return json!({
+            "unavailable": "no complete gait cycle: each foot needs two contact onsets in one episode",
+            "per_foot": per_foot,
+        });
+    }
+    let (dist, time): (f64, f64) = rec
+        .episodes
+        .iter()
+        .map(|e| (travel(m, e).map_or(0.0, |t| t.0), e.len(m) as f64 * rec.dt))
+        .fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
+    json!({
+        "events_from": if with_forces { format!("vertical ground reaction force ≥ {} N", opts.threshold) } else { "foot height within 2 cm of its lowest (kinematics only)".to_string() },
+        "points_per_cycle": POINTS,
+        "per_foot": per_foot,
+        "speed_m_s": if time > 0.0 { Value::from(dist / time) } else { Value::Null },
+    })
+}
+
+fn curve_stats(curves: &[Vec<f64>]) -> Value {
+    let (mean, sd) = mean_sd(curves);
+    json!({"mean": mean, "sd": sd})
+}
+
+/// The largest value of `curve` in [lo, hi] percent, with its percent.
+fn peak(curve: &[f64], lo: usize, hi: usize, sign: f64) -> Value {
+    let hi = hi.min(curve.len().saturating_sub(1));
+    if lo > hi {
+        return Value::Null;
+    }
+    let (i, v) = (lo..=hi)
+        .map(|i| (i, sign * curve[i]))
+        .fold((lo, f64::NEG_INFINITY), |a, b| if b.1 > a.1 { b } else { a });
+    json!({"value": sign * v, "percent": i})
+}
+
+fn grf_part(m: &Model, rec: &Recording, feet: &[FootCycles], weight: f64) -> Value {
+    if !rec.episodes.iter().all(|e| e.has_forces()) {
+        return unavailable(
+            "the source has no contact forces (record a rollout with --contact-forces, or a run's policy)",
+        );
+    }
+    if feet.iter().all(|f| f.count() == 0) {
+        return unavailable("no complete gait cycle");
+    }
+    let mut out = serde_json::Map::new();
+    out.insert("normalised_by".into(), json!("body weight"));
+    out.insert("body_weight_n".into(), json!(weight));
+    for f in feet {
+        let mut axes: [Vec<Vec<f64>>; 3] = Default::default();
+        for (e, span) in f.kept() {
+            let ep = &rec.episodes[e];
+            let dir = travel(m, ep).map_or([1.0, 0.0], |t| t.1);
+            let force = foot_force(m, ep, &f.bodies);
+            let vertical: Vec<f64> = force.iter().map(|v| v[2] / weight).collect();
+            let fore: Vec<f64> = force.iter().map(|v| (v[0] * dir[0] + v[1] * dir[1]) / weight).collect();
+            // lateral: to the left of the direction of travel
+            let lat: Vec<f64> = force.iter().map(|v| (-v[0] * dir[1] + v[1] * dir[0]) / weight).collect();
+            for (k, s) in [vertical, fore, lat].iter().enumerate() {
+                axes[k].extend(normalise(s, &[span], POINTS));
+            }
+        }
+        if axes[0].is_empty() {
+            out.insert(f.label.clone(), unavailable("no complete cycle of this foot"));
+            continue;
+        }
+        let (v_mean, _) = mean_sd(&axes[0]);
+        let (fa_mean, _) = mean_sd(&axes[1]);
+        // stance ends where the mean vertical force has fallen to nothing
+        let stance_end = (0..POINTS).rev().find(|&i| v_mean[i] > 0.05).unwrap_or(POINTS - 1);
+        out.insert(
+            f.label.clone(),
+            json!({
+                "vertical": curve_stats(&axes[0]),
+                "fore_aft": curve_stats(&axes[1]),
+                "lateral": curve_stats(&axes[2]),
+                "peaks": {
+                    "vertical_first": peak(&v_mean, 0, stance_end / 2, 1.0),
+                    "vertical_second": peak(&v_mean, stance_end / 2, stance_end, 1.0),
+                    "braking": peak(&fa_mean, 0, stance_end, -1.0),
+                    "propulsion": peak(&fa_mean, 0, stance_end, 1.0),
+                },
+            }),
+        );
+    }
+    Value::Object(out)
+}
+
+/// The joints compared: (report key, joint name, normative curve).
+fn joint_table(side: &str) -> [(String, String, Option<&'static str>); 5] {
+    [
+        (format!("hip_flexion_{side}"), format!("hip_flexion_{side}"), Some("hip_flexion")),
+        (format!("hip_adduction_{side}"), format!("hip_adduction_{side}"), None),
+        (format!("hip_rotation_{side}"), format!("hip_rotation_{side}"), None),
+        (format!("knee_flexion_{side}"), format!("knee_angle_{side}"), Some("knee_flexion")),
+        (format!("ankle_dorsiflexion_{side}"), format!("ankle_angle_{side}"), Some("ankle_dorsiflexion")),
+    ]
+}
+
+/// Which foot's cycles a name with side suffix `_r`/`_l` uses (the first foot otherwise).
+fn side_foot<'a>(feet: &'a [FootCycles], name: &str) -> Option<&'a FootCycles> {
+    let want = if name.ends_with("_r") {
+        Some("right")
+    } else if name.ends_with("_l") {
+        Some("left")
+    } else {
+        None
+    };
+    want.and_then(|w| feet.iter().find(|f| f.label == w)).or(feet.first())
+}
+
+fn joint_angles_part(m: &Model, rec: &Recording, feet: &[FootCycles], normative: &Normative) -> Value {
+    if feet.iter().all(|f| f.count() == 0) {
+        return unavailable("no complete gait cycle");
+    }
+    let mut out = serde_json::Map::new();
+    let mut missing = Vec::new();
+    for side in ["r", "l"] {
+        for (key, joint, norm) in joint_table(side) {
+            let Some(j) = m.jnt_name.iter().position(|n| *n == joint) else {
+                missing.push(joint);
+                continue;
+            };
+            let Some(foot) = side_foot(feet, &joint) else { continue };
+            let adr = m.jnt_qposadr[j];
+            let mut curves = Vec::new();
+            for (e, span) in foot.kept() {
+                let ep = &rec.episodes[e];
+                let angle: Vec<f64> = (0..ep.len(m)).map(|t| ep.qpos[t * m.nq + adr].to_degrees()).collect();
+                curves.extend(normalise(&angle, &[span], POINTS));
+            }
+            if curves.is_empty() {
+                out.insert(key, unavailable(format!("no complete cycle of the {} foot", foot.label)));
+                continue;
+            }
+            let (mean, sd) = mean_sd(&curves);
+            let mut entry = json!({"joint": joint, "cycles_of": foot.label, "mean": mean, "sd": sd});
+            match norm.and_then(|n| normative.curve(n)) {
+                Some((nm, nsd)) => {
+                    entry["normative"] = json!({
+                        "curve": norm, "mean": nm, "sd": nsd,
+                        "pearson_r": pearson(&mean, &nm), "rmse_deg": rmse(&mean, &nm),
+                    });
+                }
+                None => {
+                    entry["normative"] = json!({"unavailable": "no normative curve committed for this angle"})
+                }
+            }
+            out.insert(key, entry);
+        }
+    }
+    // pelvis tilt: the root's rotation about the lateral axis, from its mean orientation
+    if let (Some(adr), Some(foot)) = (root_qpos(m), feet.first()) {
+        let mut curves = Vec::new();
+        for (e, span) in foot.kept() {
+            let ep = &rec.episodes[e];
+            let tilt = pelvis_tilt(m, ep, adr);
+            curves.extend(normalise(&tilt, &[span], POINTS));
+        }
+        if !curves.is_empty() {
+            let (mean, sd) = mean_sd(&curves);
+            out.insert(
+                "pelvis_tilt".into(),
+                json!({"mean": mean, "sd": sd, "cycles_of": foot.label, "about": "the lateral axis, from the episode's mean orientation (degrees, anterior positive)",
+                       "normative": {"unavailable": "no normative curve committed for this angle"}}),
+            );
+        }
+    }
+    if !missing.is_empty() {
+        out.insert("missing_joints".into(), json!(missing));
+    }
+    Value::Object(out)
+}
+
+/// Pelvis tilt per sample (degrees): the root's rotation from its mean orientation about the
+/// horizontal axis perpendicular to the direction of travel (anterior tilt positive: the
+/// pelvis turning forward-down).
+fn pelvis_tilt(m: &Model, e: &Episode, adr: usize) -> Vec<f64> {
+    let n = e.len(m);
+    let q = |t: usize| -> [f64; 4] { std::array::from_fn(|k| e.qpos[t * m.nq + adr + 3 + k]) };
+    // mean quaternion (same hemisphere as the first), normalised
+    let q0 = q(0);
+    let mut mean = [0.0; 4];
+    for t in 0..n {
+        let qt = q(t);
+        let s = if (0..4).map(|k| qt[k] * q0[k]).sum::<f64>() < 0.0 { -1.0 } else { 1.0 };
+        for k in 0..4 {
+            mean[k] += s * qt[k];
+        }
+    }
+    let norm = mean.iter().map(|v| v * v).sum::<f64>().sqrt().max(1e-12);
+    let mean = mean.map(|v| v / norm);
+    let dir = travel(m, e).map_or([1.0, 0.0], |t| t.1);
+    // lateral axis (to the left of travel); forward-down rotation is about −left = right
+    let right = [dir[1], -dir[0], 0.0];
+    (0..n)
+        .map(|t| {
+            let conj = [mean[0], -mean[1], -mean[2], -mean[3]];
+            let rel = crate::math::mul_quat(q(t), conj);
+            let (w, v) = (rel[0], [rel[1], rel[2], rel[3]]);
+            let s = if w < 0.0 { -1.0 } else { 1.0 };
+            let vn = (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt();
+            let angle = 2.0 * vn.atan2(s * w);
+            if vn < 1e-12 {
+                return 0.0;
+            }
+            let axis = [s * v[0] / vn, s * v[1] / vn, s * v[2] / vn];
+            (angle * (axis[0] * right[0] + axis[1] * right[1] + axis[2] * right[2])).to_degrees()
+        })
+        .collect()
+}
+
+/// Muscle actuators: (index, name, activation index).
+fn muscles(m: &Model) -> Vec<(usize, &str, usize)> {
+    (0..m.nu)
+        .filter_map(|u| {
+            let a = m.actuator_actadr[u]?;
+            (m.actuator_gaintype[u] == crate::model::GainType::Muscle).then_some((
+                u,
+                m.actuator_name[u].as_str(),
+                a,
+            ))
+        })
+        .collect()
+}
+
+fn emg_part(m: &Model, rec: &Recording, opts: &Options, feet: &[FootCycles]) -> Value {
+    if !rec.episodes.iter().all(|e| e.has_muscles()) {
+        return unavailable("the source has no muscle states (kinematics only)");
+    }
+    let list = muscles(m);
+    if list.is_empty() {
+        return unavailable("the model has no muscles");
+    }
+    if feet.iter().all(|f| f.count() == 0) {
+        return unavailable("no complete gait cycle");
+    }
+    let shift = ((opts.emg_window_percent / 100.0) * (POINTS - 1) as f64).round() as usize;
+    let mut per = serde_json::Map::new();
+    let mut compared = Vec::new();
+    for &(u, name, a) in &list {
+        let Some(foot) = side_foot(feet, name) else { continue };
+        let (mut exc, mut act) = (Vec::new(), Vec::new());
+        for (e, span) in foot.kept() {
+            let ep = &rec.episodes[e];
+            let n = ep.len(m);
+            let c: Vec<f64> = (0..n).map(|t| ep.ctrl[t * m.nu + u]).collect();
+            let s: Vec<f64> = (0..n).map(|t| ep.act[t * m.na + a]).collect();
+            exc.extend(normalise(&c, &[span], POINTS));
+            act.extend(normalise(&s, &[span], POINTS));
+        }
+        let (act_mean, act_sd) = mean_sd(&act);
+        let mut entry = json!({"cycles_of": foot.label, "excitation": curve_stats(&exc), "activation": {"mean": act_mean, "sd": act_sd}});
+        if let Some(env) = opts.emg.as_ref().and_then(|g| g.muscles.iter().find(|(n, _)| n == name)) {
+            match pearson_best_shift(&act_mean, &env.1, shift) {
+                Some((r, s)) => {
+                    entry["emg"] = json!({"pearson_r": r, "shift_percent": s, "envelope": env.1});
+                    compared.push(r);
+                }
+                None => entry["emg"] = json!({"unavailable": "constant curve"}),
+            }
+        }
+        per.insert(name.to_string(), entry);
+    }
+    let mut out = json!({"muscles": per, "curves": "excitation (ctrl) and activation (act) over the cycle"});
+    match &opts.emg {
+        None => out["comparison"] = json!({"unavailable": "no EMG given (--emg FILE)"}),
+        Some(g) => {
+            let unmatched: Vec<&str> = g
+                .muscles
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .filter(|n| !list.iter().any(|(_, m, _)| m == n))
+                .collect();
+            out["comparison"] = json!({
+                "muscles": compared.len(),
+                "mean_pearson_r": if compared.is_empty() { Value::Null } else { json!(compared.iter().sum::<f64>() / compared.len() as f64) },
+                "shift_window_percent": opts.emg_window_percent,
+                "against": "activation",
+                "unmatched_emg_columns": unmatched,
+            });
+        }
+    }
+    out
+}
+
+fn cost_part(m: &Model, rec: &Recording, opts: &Options) -> Value {
+    if !rec.episodes.iter().all(|e| e.has_muscles()) {
+        return unavailable("the source has no muscle states (kinematics only)");
+    }
+    let list: Vec<(usize, Muscle, usize)> = muscles(m)
+        .into_iter()
+        .filter_map(|(u, _, a)| Some((u, Muscle::of(m, u, opts.slow_twitch)?, a)))
+        .collect();
+    if list.is_empty() {
+        return unavailable("the model has no muscles");
+    }
+    let (mut energy, mut heat, mut positive, mut distance, mut time) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for e in &rec.episodes {
+        let n = e.len(m);
+        for t in 0..n {
+            for (u, muscle, a) in &list {
+                let s = MuscleInstant {
+                    excitation: e.ctrl[t * m.nu + u],
+                    activation: e.act[t * m.na + a],
+                    length: e.actuator_length[t * m.nu + u],
+                    velocity: e.actuator_velocity[t * m.nu + u],
+                };
+                let p = umberger_power(muscle, &s);
+                energy += p.total * rec.dt;
+                heat += (p.activation_maintenance + p.shortening) * rec.dt;
+                positive += positive_work(&p) * rec.dt;
+            }
+        }
+        distance += travel(m, e).map_or(0.0, |t| t.0);
+        time += n as f64 * rec.dt;
+    }
+    let mass = m.total_mass();
+    let base = json!({
+        "model": "Umberger, Gerritsen & Martin 2003 (activation/maintenance and shortening heat, contractile work; S = 1.5)",
+        "slow_twitch_fraction": opts.slow_twitch,
+        "duration_s": time,
+        "distance_m": distance,
+        "metabolic_energy_j": energy,
+        "heat_j": heat,
+        "mean_metabolic_power_w": if time > 0.0 { json!(energy / time) } else { Value::Null },
+        "human_reference_j_per_kg_m": HUMAN_COT,
+    });
+    if distance < 0.1 {
+        let mut v = base;
+        v["unavailable"] = json!(format!("the body travelled {distance:.3} m: no cost of transport"));
+        return v;
+    }
+    let mut v = base;
+    v["metabolic_j_per_kg_m"] = json!(energy / (mass * distance));
+    v["gross_j_per_kg_m"] = json!((energy + BASAL_W_PER_KG * mass * time) / (mass * distance));
+    v["mechanical_j_per_kg_m"] = json!(positive / (mass * distance));
+    v["speed_m_s"] = json!(distance / time);
+    v
+}
+
+fn synergies_part(m: &Model, rec: &Recording, opts: &Options, feet: &[FootCycles]) -> Value {
+    if !rec.episodes.iter().all(|e| e.has_muscles()) {
+        return unavailable("the source has no muscle states (kinematics only)");
+    }
+    let list = muscles(m);
+    if list.len() < 2 {
+        return unavailable("fewer than two muscles");
+    }
+    // muscles × samples: the first foot's cycles, each resampled, side by side; else every sample
+    let mut columns: Vec<Vec<f64>> = vec![Vec::new(); list.len()];
+    let foot = feet.first().filter(|f| f.count() > 0);
+    match foot {
+        Some(f) => {
+            for (e, span) in f.kept() {
+                let ep = &rec.episodes[e];
+                for (i, (_, _, a)) in list.iter().enumerate() {
+                    let s: Vec<f64> = (0..ep.len(m)).map(|t| ep.act[t * m.na + a]).collect();
+                    columns[i].extend(normalise(&s, &[span], POINTS).concat());
+                }
+            }
+        }
+        None => {
+            for ep in &rec.episodes {
+                for (i, (_, _, a)) in list.iter().enumerate() {
+                    let s: Vec<f64> = (0..ep.len(m)).map(|t| ep.act[t * m.na + a]).collect();
+                    columns[i].extend(resample(&s, s.len().min(1000)));
+                }
+            }
+        }
+    }
+    let samples = columns[0].len();
+    if samples < 2 {
+        return unavailable("too few samples");
+    }
+    let x: Vec<f64> = columns.concat();
+    let k_max = opts.k_max.min(list.len()).max(1);
+    let fits = vaf_curve(&x, list.len(), samples, k_max);
+    let chosen = fits.iter().find(|f| f.vaf >= SYNERGY_VAF).or(fits.last()).expect("k_max ≥ 1");
+    let k = chosen.k;
+    let weights: serde_json::Map<String, Value> = list
+        .iter()
+        .enumerate()
+        .map(|(i, (_, name, _))| (name.to_string(), json!(chosen.w[i * k..(i + 1) * k])))
+        .collect();
+    // each synergy's activation over the cycle: the mean over cycles
+    let activations: Vec<Vec<f64>> = (0..k)
+        .map(|j| {
+            let h = &chosen.h[j * samples..(j + 1) * samples];
+            if foot.is_some() {
+                let cycles: Vec<Vec<f64>> = h.chunks(POINTS).map(|c| c.to_vec()).collect();
+                mean_sd(&cycles).0
+            } else {
+                h.to_vec()
+            }
+        })
+        .collect();
+    json!({
+        "data": if foot.is_some() { "activations over the kept cycles, each resampled to 101 points" } else { "activations over every sample (no complete cycle)" },
+        "vaf": fits.iter().map(|f| json!({"k": f.k, "vaf": f.vaf})).collect::<Vec<_>>(),
+        "vaf_threshold": SYNERGY_VAF,
+        "k": k,
+        "k_reaches_threshold": chosen.vaf >= SYNERGY_VAF,
+        "weights": weights,
+        "activations": activations,
+    })
+}
