@@ -127,3 +127,80 @@ fn option_sets_the_solver_budget() {
     ]);
     assert!(err.contains("iterations = 0 must be >= 1"), "{err}");
 }
+
+fn biomech_json(args: &[&str]) -> serde_json::Value {
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_sinew")).arg("biomech").args(args).arg("--json").output().unwrap();
+    assert!(out.status.success(), "biomech {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `rollout --contact-forces` writes every body's wrench and the muscle states, and `sinew
+/// biomech` reports on it: every part present, each computed or saying why; the reference gait
+/// replayed (kinematics only) has the cycles and speed it was built with.
+#[test]
+fn biomech_reports_a_contact_rollout_and_the_reference_gait() {
+    let (steps, nworld, nu) = (300, 2, 80);
+    let ctrl: Vec<f32> = (0..steps * nu)
+        .map(|i| 0.2 + 0.2 * ((i % nu) as f32 * 0.37 + (i / nu) as f32 * 0.02).sin())
+        .collect();
+    let ctrl_path = tmp("biomech_ctrl.npy");
+    npio::save_npy(&ctrl_path, &Array { shape: vec![steps, nu], data: ctrl }).unwrap();
+    let traj = tmp("biomech_traj.npz");
+    let out = Command::new(env!("CARGO_BIN_EXE_sinew"))
+        .args(["rollout", "myolegs", "--nworld", "2", "--contact-forces", "--ctrl"])
+        .arg(&ctrl_path)
+        .arg("--out")
+        .arg(&traj)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let m = sinew::mjcf::load_model(&sinew::models::resolve("myolegs").unwrap()).unwrap();
+    let keys = ["cfrc_ext", "actuator_length", "actuator_velocity", "ctrl"];
+    let arrays = npio::load_npz(&traj, &keys).unwrap();
+    let shapes: Vec<Vec<usize>> = arrays.iter().map(|a| a.as_ref().unwrap().shape.clone()).collect();
+    assert_eq!(shapes[0], vec![steps, nworld, m.nbody, 6]);
+    assert_eq!(shapes[1], vec![steps, nworld, m.nu]);
+    // the body lands on its feet (from step 12): at step 100 their vertical forces push up
+    let w = &arrays[0].as_ref().unwrap().data;
+    let foot = |name: &str| m.body_name.iter().position(|b| b == name).unwrap();
+    let at = 100 * nworld * m.nbody * 6;
+    let fz: f32 = ["calcn_r", "calcn_l", "toes_r", "toes_l"].iter().map(|b| w[at + foot(b) * 6 + 5]).sum();
+    assert!(fz > 0.0, "no ground reaction force at step 100 ({fz} N)");
+
+    let dir = tmp("biomech_out");
+    let r = biomech_json(&[traj.to_str().unwrap(), "--model", "myolegs", "--out", dir.to_str().unwrap()]);
+    for part in ["cycles", "grf", "joint_angles", "emg", "cost_of_transport", "synergies"] {
+        assert!(r.get(part).is_some_and(|v| v.is_object()), "no '{part}' in the report");
+    }
+    // muscle states were recorded: energy and synergies are computed whatever the gait
+    assert!(r["cost_of_transport"]["metabolic_energy_j"].as_f64().unwrap() > 0.0);
+    assert_eq!(r["synergies"]["vaf"].as_array().unwrap().len(), 8);
+    for f in ["biomech.json", "summary.md", "synergies.png"] {
+        assert!(dir.join(f).is_file(), "{f} not written");
+    }
+
+    // the reference gait: 1.10 s strides at 1.25 m/s (tools/make_gait_motion.py)
+    let motion = common::root().join("assets/motions/myolegs_walk.npz");
+    let dir = tmp("biomech_motion");
+    let r =
+        biomech_json(&[motion.to_str().unwrap(), "--model", "myolegs_walk", "--out", dir.to_str().unwrap()]);
+    for foot in ["right", "left"] {
+        let c = &r["cycles"]["per_foot"][foot];
+        assert!(c["kept"].as_u64().unwrap() >= 8, "{foot}: {c}");
+        assert!((c["duration_s"]["mean"].as_f64().unwrap() - 1.10).abs() < 0.011, "{foot}: {c}");
+    }
+    assert!((r["cycles"]["speed_m_s"].as_f64().unwrap() - 1.25).abs() < 0.0125);
+    assert!(r["joint_angles"]["knee_flexion_r"]["normative"]["pearson_r"].is_number());
+    assert!(r["grf"]["unavailable"].as_str().unwrap().contains("no contact forces"));
+    assert!(dir.join("joint_angles.png").is_file());
+
+    // bad input: clear errors, exit code 2
+    let err = run_err(&["biomech", traj.to_str().unwrap()]);
+    assert!(err.contains("--model"), "{err}");
+    let err =
+        run_err(&["biomech", traj.to_str().unwrap(), "--model", "myolegs", "--emg", "/nonexistent/emg.csv"]);
+    assert!(err.contains("emg.csv"), "{err}");
+    let err = run_err(&["biomech", traj.to_str().unwrap(), "--model", "myolegs", "--feet", "no_such_body"]);
+    assert!(err.contains("no_such_body"), "{err}");
+}

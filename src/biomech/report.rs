@@ -635,3 +635,149 @@ fn synergies_part(m: &Model, rec: &Recording, opts: &Options, feet: &[FootCycles
         "activations": activations,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A free seat on two feet (no muscles), as tests/contact_forces.rs stands it up.
+    const BIPED: &str = r#"<mujoco model="biped">
+      <worldbody>
+        <geom name="floor" type="plane" size="5 5 0.1"/>
+        <body name="seat" pos="0 0 0.32">
+          <freejoint/>
+          <geom type="box" size="0.2 0.1 0.03" mass="7"/>
+          <body name="calcn_r" pos="0 -0.08 -0.25"><joint name="ankle_r" type="hinge" axis="0 1 0"/>
+            <geom type="box" size="0.12 0.03 0.05" mass="1.5"/>
+            <body name="toes_r" pos="0.12 0 0"><geom type="sphere" size="0.02" mass="0.5"/></body>
+          </body>
+          <body name="calcn_l" pos="0 0.08 -0.25"><geom type="box" size="0.12 0.03 0.05" mass="1"/></body>
+        </body>
+      </worldbody>
+      <tendon><fixed name="t_sol"><joint joint="ankle_r" coef="0.05"/></fixed>
+        <fixed name="t_ta"><joint joint="ankle_r" coef="-0.05"/></fixed></tendon>
+      <actuator><muscle name="soleus_r" tendon="t_sol" lengthrange="-0.05 0.05" force="1000"/>
+        <muscle name="tibant_r" tendon="t_ta" lengthrange="-0.05 0.05" force="500"/></actuator>
+    </mujoco>"#;
+
+    /// Planted walking: 1 s cycles sampled at 100 Hz, the root moving along +x at 1 m/s; each
+    /// foot's vertical force a half sine of `peak` N over its stance (the first 60 % of its cycle,
+    /// the left half a cycle later), split between the right heel and toes; a fore-aft force
+    /// braking then propelling.
+    fn planted(m: &Model, peak: f64) -> Recording {
+        let (dt, n) = (0.01, 520);
+        let body = |s: &str| m.body_name.iter().position(|b| b == s).unwrap();
+        let (heel_r, toes_r, heel_l) = (body("calcn_r"), body("toes_r"), body("calcn_l"));
+        let mut e = Episode::default();
+        for t in 0..n {
+            let mut q = m.qpos0.clone();
+            q[0] = t as f64 * dt;
+            e.qpos.extend(q);
+            let mut w = vec![0.0; m.nbody * 6];
+            for (b, share, offset) in [(heel_r, 0.75, 0.0), (toes_r, 0.25, 0.0), (heel_l, 1.0, 0.5)] {
+                // phase within the foot's cycle; cycles start 0.05 s into the recording
+                let phase = ((t as f64 * dt - 0.05 - offset).rem_euclid(1.0)) / 0.6;
+                if t as f64 * dt >= 0.05 + offset && phase < 1.0 {
+                    let s = (std::f64::consts::PI * phase).sin();
+                    w[b * 6 + 5] = share * peak * s;
+                    w[b * 6 + 3] = share * 100.0 * (2.0 * std::f64::consts::PI * phase).sin() * -1.0;
+                }
+            }
+            e.cfrc_ext.extend(w);
+            // muscles: soleus active in stance, tibialis anterior in swing, each at its own
+            // phase (planted synergies), shortening slowly
+            let phase = ((t as f64 * dt - 0.05).rem_euclid(1.0)) * 2.0 * std::f64::consts::PI;
+            let act = [0.3 + 0.25 * phase.sin(), 0.2 + 0.15 * (2.0 * phase).cos()];
+            e.ctrl.extend(act.map(|a| a + 0.02));
+            e.act.extend(act);
+            e.actuator_length.extend([0.0, 0.0]);
+            e.actuator_velocity.extend([-0.01, 0.01]);
+        }
+        Recording { dt, episodes: vec![e], source: "planted".into() }
+    }
+
+    fn options(m: &Model) -> Options {
+        let body = |s: &str| m.body_name.iter().position(|b| b == s).unwrap();
+        Options {
+            feet: vec![("right".into(), vec![body("calcn_r")]), ("left".into(), vec![body("calcn_l")])],
+            threshold: 20.0,
+            slow_twitch: 0.5,
+            k_max: 4,
+            emg: None,
+            emg_window_percent: 10.0,
+        }
+    }
+
+    #[test]
+    fn planted_muscles_give_emg_correlation_energy_and_synergies() {
+        let m = crate::mjcf::load_model_str(BIPED, std::path::Path::new("biped.xml")).unwrap();
+        let rec = planted(&m, 1.2 * m.total_mass() * 9.81);
+        // EMG: the soleus' own activation over the cycle, delayed by 5 % of the cycle
+        let plain = report(&m, &rec, &options(&m), &Normative::adult_walking());
+        let act: Vec<f64> = plain["emg"]["muscles"]["soleus_r"]["activation"]["mean"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        let delayed: Vec<f64> = (0..POINTS).map(|i| act[(i + POINTS - 5) % POINTS]).collect();
+        let mut opts = options(&m);
+        opts.emg =
+            Some(Emg { muscles: vec![("soleus_r".into(), delayed), ("nobody".into(), vec![0.0; POINTS])] });
+        let r = report(&m, &rec, &opts, &Normative::adult_walking());
+        let emg = &r["emg"]["muscles"]["soleus_r"]["emg"];
+        assert!(emg["pearson_r"].as_f64().unwrap() > 0.999, "{emg}");
+        assert_eq!(emg["shift_percent"].as_i64().unwrap().abs(), 5);
+        assert_eq!(r["emg"]["comparison"]["unmatched_emg_columns"], json!(["nobody"]));
+        // energy: positive, over 5.2 m of travel at 1 m/s
+        let cot = &r["cost_of_transport"];
+        assert!(cot["metabolic_j_per_kg_m"].as_f64().unwrap() > 0.0, "{cot}");
+        assert!((cot["distance_m"].as_f64().unwrap() - 5.19).abs() < 1e-6);
+        assert!(cot["gross_j_per_kg_m"].as_f64().unwrap() > cot["metabolic_j_per_kg_m"].as_f64().unwrap());
+        // two independent planted patterns: one synergy is not enough, two explain everything
+        let vaf = r["synergies"]["vaf"].as_array().unwrap();
+        assert!(
+            vaf[0]["vaf"].as_f64().unwrap() < 0.995 && vaf[1]["vaf"].as_f64().unwrap() > 0.999,
+            "{vaf:?}"
+        );
+    }
+
+    #[test]
+    fn planted_gait_gives_its_cycles_forces_and_speed() {
+        let m = crate::mjcf::load_model_str(BIPED, std::path::Path::new("biped.xml")).unwrap();
+        let weight = m.total_mass() * 9.81;
+        let rec = planted(&m, 1.2 * weight);
+        let r = report(&m, &rec, &options(&m), &Normative::adult_walking());
+        let right = &r["cycles"]["per_foot"]["right"];
+        // onsets every 100 samples from 0.05 s (right) and 0.55 s (left) over 5.2 s
+        assert_eq!(right["kept"], 5, "{r:#}");
+        assert_eq!(r["cycles"]["per_foot"]["left"]["kept"], 4);
+        assert!((right["duration_s"]["mean"].as_f64().unwrap() - 1.0).abs() < 1e-9);
+        // contact runs while the half sine is above 20 N: 60 % less the two ends where
+        // sin(π·p) < 20 / (1.2·W), within a sample (1 %)
+        let expected = 60.0 * (1.0 - 2.0 * (20.0 / (1.2 * weight)).asin() / std::f64::consts::PI);
+        let stance = right["stance_percent"]["mean"].as_f64().unwrap();
+        assert!((stance - expected).abs() <= 1.0, "stance {stance} %, expected {expected}");
+        assert!((r["cycles"]["speed_m_s"].as_f64().unwrap() - 1.0).abs() < 0.01);
+        // the right foot's force is the heel's and the toes' together, in body weights
+        let peak = &r["grf"]["right"]["peaks"]["vertical_first"];
+        let v = r["grf"]["right"]["vertical"]["mean"].as_array().unwrap();
+        let vmax = v.iter().map(|x| x.as_f64().unwrap()).fold(0.0, f64::max);
+        assert!((vmax - 1.2).abs() < 0.01, "peak {vmax} body weights");
+        assert!(peak["percent"].as_u64().unwrap() <= 30);
+        // fore-aft: braking (negative) in early stance, propulsion late
+        let fa = &r["grf"]["right"]["peaks"];
+        assert!(fa["braking"]["value"].as_f64().unwrap() < -0.5 * 100.0 / weight);
+        assert!(fa["propulsion"]["value"].as_f64().unwrap() > 0.5 * 100.0 / weight);
+    }
+
+    #[test]
+    fn without_contact_nothing_is_invented() {
+        let m = crate::mjcf::load_model_str(BIPED, std::path::Path::new("biped.xml")).unwrap();
+        let rec = planted(&m, 10.0); // below the 20 N threshold: never in contact
+        let r = report(&m, &rec, &options(&m), &Normative::adult_walking());
+        assert!(r["cycles"]["unavailable"].is_string());
+        assert!(r["grf"]["unavailable"].is_string());
+        assert!(r["joint_angles"]["unavailable"].is_string());
+    }
+}
