@@ -13,6 +13,9 @@
 // normal points from geom 1 to geom 2, so geom 2's body receives +f and geom 1's −f.
 // Layout: (nworld × nbody × 2) vec4, (torque, 0) then (force, 0), tiled as `cfrc`; body 0 (the
 // world) stays 0.
+//
+// `contact_vectors` writes the same world-frame force per contact slot (what geom 2 receives),
+// (nworld × nslot) vec4 (force, 1 where the slot has rows, else 0), for the renderer's arrows.
 
 @group(0) @binding(0) var<uniform> sizes: ModelSizes;
 @group(0) @binding(1) var<uniform> run: RunParams;
@@ -29,6 +32,7 @@
 @group(0) @binding(10) var<storage, read> efc_force: array<f32>;
 @group(0) @binding(11) var<storage, read> subtree_com: array<vec4<f32>>;
 @group(0) @binding(12) var<storage, read_write> cfrc_ext: array<vec4<f32>>;
+@group(0) @binding(13) var<storage, read_write> con_force: array<vec4<f32>>;
 
 const NO_ROW: u32 = 0xffffffffu;
 
@@ -86,4 +90,20 @@ fn contact_force(@builtin(global_invocation_id) gid: vec3<u32>) {
     let at0 = world_at(w, 2u * sizes.nbody);
     cfrc_ext[at(at0, 2u * b)] = vec4<f32>(torque, 0.0);
     cfrc_ext[at(at0, 2u * b + 1u)] = vec4<f32>(force, 0.0);
+}
+
+@compute @workgroup_size(64)
+fn contact_vectors(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let i = flat_index(gid);
+    let w = i / cparams.nslot;
+    if (w >= run.nworld) {
+        return;
+    }
+    let slot = i % cparams.nslot;
+    let row = con_row[w * cparams.nslot + slot];
+    var out = vec4<f32>(0.0);
+    if (row != NO_ROW && row < nefc[w]) {
+        out = vec4<f32>(contact_force_world(w, slot, row), 1.0);
+    }
+    con_force[w * cparams.nslot + slot] = out;
 }

@@ -259,3 +259,55 @@ fn a_world_past_the_first_tile_draws_its_own_state() {
     assert!(many.renderer().set_worlds(&ctx, &[40]).is_err(), "a world that does not exist is refused");
     ctx.quiesce();
 }
+
+/// Arrows along the contact forces: a stool standing on a floor, drawn with contacts on, shows
+/// yellow arrows (its feet carry its weight) when the simulation computes contact forces, and
+/// none when the same states are replayed (kinematics only: contact points, no forces).
+#[test]
+fn contact_force_arrows_show_where_forces_are_simulated() {
+    let dir = std::env::temp_dir().join(format!("sinew_render_stool_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("stool.xml");
+    std::fs::write(
+        &path,
+        r#"<mujoco model="stool"><worldbody>
+          <geom name="floor" type="plane" size="5 5 0.1" rgba="0.3 0.3 0.35 1"/>
+          <body name="seat" pos="0 0 0.32"><freejoint/>
+            <geom type="box" size="0.2 0.1 0.03" mass="7" rgba="0.3 0.4 0.6 1"/>
+            <body name="left_foot" pos="-0.12 0 -0.25"><geom type="box" size="0.04 0.04 0.05" mass="1" rgba="0.3 0.4 0.6 1"/></body>
+            <body name="right_foot" pos="0.12 0 -0.25"><geom type="box" size="0.04 0.04 0.05" mass="1" rgba="0.3 0.4 0.6 1"/></body>
+          </body></worldbody></mujoco>"#,
+    )
+    .unwrap();
+    let m = sinew::mjcf::load_model(&path).unwrap();
+    let ctx = GpuContext::new().unwrap();
+    let opts = RenderOptions {
+        width: 160,
+        height: 120,
+        camera: CameraSpec {
+            mode: CameraMode::Fixed { lookat: [0.0, 0.0, 0.3] },
+            distance: 1.6,
+            azimuth_deg: 90.0,
+            elevation_deg: 10.0,
+            fovy_deg: 45.0,
+        },
+        contacts: true,
+        ..Default::default()
+    };
+    let steps = 200;
+    let live = frames_at_rest(&ctx, &m, steps, opts.clone());
+    let t = rollout(&ctx, &m, 1, steps, &InitState::rest(&m, 1), &[]).unwrap();
+    let mut replayed = Vec::new();
+    drive::replay(&ctx, &m, 1, &t.qpos, None, steps, opts, |img| {
+        replayed.push(img);
+        Ok(())
+    })
+    .unwrap();
+    let yellow = |img: &Image| img.rgb.chunks(3).filter(|p| p[0] > 220 && p[1] > 200 && p[2] < 150).count();
+    let (with, without) = (yellow(live.last().unwrap()), yellow(replayed.last().unwrap()));
+    println!("force arrows: {with} yellow pixels live, {without} replayed");
+    assert!(with > 40, "the feet's force arrows cover {with} pixels");
+    assert_eq!(without, 0, "a replay has no forces, so no arrows");
+    std::fs::remove_dir_all(&dir).ok();
+    ctx.quiesce();
+}

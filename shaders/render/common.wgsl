@@ -73,6 +73,9 @@ struct Camera {
 @group(0) @binding(13) var<storage, read> site_look: array<vec4<f32>>; // nsite rgba
 // nworld × nslot × 3 (world-major): (pos, dist), (normal, state: 1 active), (tangent, 0)
 @group(0) @binding(14) var<storage, read> contacts: array<vec4<f32>>;
+// nworld × nslot (world-major): each contact's force on geom 2 (w = 1 where it has one; zero
+// unless the simulation computes contact forces)
+@group(0) @binding(15) var<storage, read> contact_force: array<vec4<f32>>;
 
 // Where the shown world number i stands: worlds on a grid of `cols` columns along x (side by side
 // in the default side view), rows along y, `spacing` apart, centred on the origin.

@@ -265,3 +265,57 @@ fn contact_vs(@location(0) unit: vec3<f32>, @builtin(instance_index) inst: u32) 
     out.world = p;
     return out;
 }
+
+// ---- contact force arrows: from each contact point along the force geom 2 receives ----
+// A camera-facing shaft (6 vertices) and head (3), view.light.w metres per newton; drawn as an
+// overlay like the contact points.
+
+@vertex
+fn force_vs(@builtin(vertex_index) vi: u32, @builtin(instance_index) inst: u32) -> RibbonOut {
+    var out: RibbonOut;
+    out.clip = vec4<f32>(2.0, 2.0, 2.0, 1.0);
+    out.world = vec3<f32>(0.0);
+    out.across = 0.0;
+    out.colour = vec4<f32>(0.95, 0.85, 0.1, 1.0);
+    let nslot = view.counts2.w;
+    let k = inst % nslot;
+    let i = inst / nslot;
+    let c = shown[i] * nslot + k;
+    let f = contact_force[c];
+    if (f.w != 1.0 || contacts[3u * c + 1u].w != 1.0) {
+        return out;
+    }
+    let vec = f.xyz * view.light.w;
+    let len = length(vec);
+    if (len < 1e-4) {
+        return out;
+    }
+    let p0 = contacts[3u * c].xyz + grid_offset(i);
+    let dir = vec / len;
+    let head = min(0.3 * len, 0.06);
+    let p1 = p0 + dir * (len - head);
+    var side = cross(dir, camera.eye.xyz - p0);
+    if (length(side) < 1e-9) {
+        return out;
+    }
+    side = normalize(side);
+    let w = 0.008;
+    var p: vec3<f32>;
+    if (vi < 6u) {
+        let ends = array<u32, 6>(0u, 1u, 1u, 0u, 1u, 0u);
+        let sides = array<f32, 6>(-1.0, -1.0, 1.0, -1.0, 1.0, 1.0);
+        p = select(p0, p1, ends[vi] == 1u) + sides[vi] * w * side;
+        out.across = sides[vi];
+    } else {
+        let corner = array<vec3<f32>, 3>(p1 - 2.5 * w * side, p1 + 2.5 * w * side, p0 + vec);
+        p = corner[vi - 6u];
+    }
+    out.clip = camera.view_proj * vec4<f32>(p, 1.0);
+    out.world = p;
+    return out;
+}
+
+@fragment
+fn force_fs(r: RibbonOut) -> @location(0) vec4<f32> {
+    return r.colour;
+}

@@ -49,7 +49,8 @@ pub struct DrawArgs {
     /// Draw sites.
     #[arg(long)]
     pub sites: bool,
-    /// Draw active contact points.
+    /// Draw active contact points and their force arrows (a metre per body weight; where the
+    /// source simulates physics: a model or a run, not a replayed trajectory).
     #[arg(long)]
     pub contacts: bool,
     /// Imitation runs: do not draw the reference motion as a ghost beside the body.

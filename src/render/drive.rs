@@ -57,7 +57,8 @@ impl OpenLoop {
             )));
         }
         let rows = if row == 0 { 1 } else { ctrl.len() / row };
-        let sim = Sim::new(ctx, m, nworld, SimOptions::default())?;
+        // contact forces on, for the renderer's force arrows (one small dispatch a step)
+        let sim = Sim::new(ctx, m, nworld, SimOptions { contact_forces: true, ..SimOptions::default() })?;
         let renderer = Renderer::new(ctx, m, &sim, opts)?;
         let st = sim.state();
         let mut raw_ctrl = Vec::new();

@@ -1,4 +1,5 @@
-//! The renderer's pipelines (camera pass, shadow pass, sky, geoms, tendons, sites, contacts) and
+//! The renderer's pipelines (camera pass, shadow pass, sky, geoms, tendons, sites, contacts and
+//! their force arrows) and
 //! its offscreen targets.
 
 use super::geometry::Vertex;
@@ -23,6 +24,7 @@ pub(super) struct Pipelines {
     pub(super) tendon: wgpu::RenderPipeline,
     pub(super) site: wgpu::RenderPipeline,
     pub(super) contact: wgpu::RenderPipeline,
+    pub(super) force: wgpu::RenderPipeline,
 }
 
 /// Offscreen targets: multisampled colour and depth, the resolved frame, and its readback.
@@ -59,7 +61,7 @@ impl Pipelines {
             },
             count: None,
         }];
-        entries0.extend((1..15).map(|b| storage(b, true, all)));
+        entries0.extend((1..16).map(|b| storage(b, true, all)));
         let group0 = dev.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("render.group0"),
             entries: &entries0,
@@ -157,7 +159,7 @@ impl Pipelines {
                     format: DEPTH,
                     depth_write_enabled: Some(depth_write),
                     // contact points are an overlay: drawn over the bodies they lie under
-                    depth_compare: Some(if label == "render.contact" {
+                    depth_compare: Some(if label == "render.contact" || label == "render.force" {
                         wgpu::CompareFunction::Always
                     } else {
                         wgpu::CompareFunction::LessEqual
@@ -232,6 +234,16 @@ impl Pipelines {
                 "contact_vs",
                 Some("site_fs"),
                 &sphere_buffers,
+                None,
+                false,
+                SAMPLES,
+            ),
+            force: pipeline(
+                "render.force",
+                &draw_layout,
+                "force_vs",
+                Some("force_fs"),
+                &[],
                 None,
                 false,
                 SAMPLES,

@@ -37,7 +37,9 @@ pub struct RenderOptions {
     pub activation_colours: bool,
     /// Draw sites (spheres of the site's first size).
     pub sites: bool,
-    /// Draw active contact points (small spheres).
+    /// Draw active contact points (small spheres) and, where the simulation computes contact
+    /// forces (`SimOptions::contact_forces`), an arrow along each contact's force (a metre per
+    /// body weight).
     pub contacts: bool,
     /// Where the source has a reference motion (imitation), draw it as a translucent ghost
     /// beside the body.
@@ -326,7 +328,13 @@ impl Renderer {
             lookat: [lookat[0], lookat[1], lookat[2], o.spacing],
             orbit,
             frustum: [o.width as f32 / o.height as f32, 0.02, far_plane(o.camera.distance), g.alpha],
-            light: [light[0], light[1], light[2], 0.0],
+            // metres of force arrow per newton: a metre per body weight
+            light: [
+                light[0],
+                light[1],
+                light[2],
+                (1.0 / (m.total_mass() * crate::math::norm3(m.opt.gravity)).max(1e-9)) as f32,
+            ],
             shift: [g.shift[0], g.shift[1], g.shift[2], g.tint_mix],
             tint: [g.tint[0], g.tint[1], g.tint[2], 0.0],
         }
@@ -336,10 +344,10 @@ impl Renderer {
         let view = ctx.uniform_from("render.view", &uniform);
         let t = &self.tables;
         let st = sim.state();
-        let buffers: [&wgpu::Buffer; 15] = [
+        let buffers: [&wgpu::Buffer; 16] = [
             &view, &t.shown, &t.looks, &st.xpos, &st.geom_xpos, &st.geom_xquat, &st.wrap_xpos,
             &st.ten_wrapnum, &st.act, &t.segments, &t.tendon_look, &st.site_xpos, &t.site_list, &t.site_look,
-            &sim.data.contacts.con,
+            &sim.data.contacts.con, &sim.data.contacts.force,
         ];
         // the renderer binds whole state arrays: past the adapter's binding limit (the simulator
         // then splits the worlds into chunks) it cannot draw them
@@ -470,6 +478,9 @@ impl Renderer {
                 pass.set_vertex_buffer(0, t.sphere_vertices.slice(..));
                 pass.set_index_buffer(t.sphere_indices.slice(..), wgpu::IndexFormat::Uint32);
                 pass.draw_indexed(0..t.nsphere, 0, 0..nshown * nslot);
+                // their forces, where the simulation computes them (zero otherwise: nothing drawn)
+                pass.set_pipeline(&self.pipes.force);
+                pass.draw(0..9, 0..nshown * nslot);
             }
         }
     }

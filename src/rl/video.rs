@@ -79,7 +79,9 @@ impl PolicyScene {
         nworld: usize,
         opts: impl FnOnce(&Model, usize) -> Result<RenderOptions>,
     ) -> Result<Self> {
-        let env = Env::new(ctx, &config.env, nworld)?;
+        // contact forces on, for the renderer's force arrows (one small dispatch a physics step)
+        let model = crate::mjcf::load_model(&crate::models::resolve(&config.env.env.model)?)?;
+        let env = Env::with_sim_options(ctx, model, &config.env, nworld, None, true)?;
         check_fits(&checkpoint, ckpt, &env)?;
         let policy = deployed_of(ckpt)?;
         let opts = opts(&env.model, env.pelvis)?;

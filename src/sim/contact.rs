@@ -365,6 +365,9 @@ pub struct ContactState {
     /// (nworld × nslot) u32: each slot's first constraint row in its world (its rows follow:
     /// one for condim 1, four for condim 3), `u32::MAX` where the slot made none this step.
     pub row: wgpu::Buffer,
+    /// (nworld × nslot) vec4: each slot's contact force on geom 2 in world axes (w = 1 where the
+    /// slot has rows), written with the contact wrenches (`SimOptions::contact_forces`).
+    pub force: wgpu::Buffer,
     /// Slots per world (at least one).
     nslot: usize,
 }
@@ -382,6 +385,7 @@ impl ContactState {
             con: ctx.storage_zeroed::<[f32; 4]>("contact.con", slots),
             count: ctx.storage_zeroed::<u32>("contact.count", 2 * nworld),
             row: ctx.storage_zeroed::<u32>("contact.row", slots / 3),
+            force: ctx.storage_zeroed::<[f32; 4]>("contact.force", slots / 3),
             nslot: (table.params.nslot as usize).max(1),
         }
     }
@@ -390,11 +394,12 @@ impl ContactState {
     pub fn bind(&self, b: &mut Bindings) {
         b.per_world("con", &self.con, 48 * self.nslot as u64)
             .per_world("con_count", &self.count, 8)
-            .per_world("con_row", &self.row, 4 * self.nslot as u64);
+            .per_world("con_row", &self.row, 4 * self.nslot as u64)
+            .per_world("con_force", &self.force, 16 * self.nslot as u64);
     }
 
     /// Bytes held.
     pub fn bytes(&self) -> u64 {
-        self.con.size() + self.count.size() + self.row.size()
+        self.con.size() + self.count.size() + self.row.size() + self.force.size()
     }
 }

@@ -21,7 +21,7 @@ pub struct Step {
     rows: Kernel,
     newton: stages::newton::Newton,
     /// Each body's contact wrench after the solve, where asked for.
-    contact_force: Option<Kernel>,
+    contact_force: Option<Kernels>,
     damp: Kernels,
     integrate: Kernel,
 }
@@ -53,7 +53,8 @@ impl Step {
             rows: stages::rows::rows(ctx, b)?,
             newton: stages::newton::newton(ctx, b, &model.efc, pending_args)?,
             contact_force: if contact_forces {
-                Some(stages::contact_force::contact_force(ctx, b, m.nbody)?)
+                let nslot = (model.contacts.table.params.nslot as usize).max(1);
+                Some(stages::contact_force::contact_force(ctx, b, m.nbody, nslot)?)
             } else {
                 None
             },
