@@ -367,9 +367,12 @@ fn joint_angles_part(m: &Model, rec: &Recording, feet: &[FootCycles], normative:
             let mut entry = json!({"joint": joint, "cycles_of": foot.label, "mean": mean, "sd": sd});
             match norm.and_then(|n| normative.curve(n)) {
                 Some((nm, nsd)) => {
+                    // the shape apart from timing: r at the best shift within ±20 % of the cycle
+                    let best = pearson_best_shift(&nm, &mean, 20);
                     entry["normative"] = json!({
                         "curve": norm, "mean": nm, "sd": nsd,
                         "pearson_r": pearson(&mean, &nm), "rmse_deg": rmse(&mean, &nm),
+                        "best_shift": best.map(|(r, s)| json!({"pearson_r": r, "shift_percent": s})),
                     });
                 }
                 None => {

@@ -313,14 +313,17 @@ fn summary(r: &Value) -> String {
     match why(&r["joint_angles"]) {
         Some(w) => s += &w,
         None => {
-            s += "| angle | Pearson r | RMSE (deg) |\n|---|---|---|\n";
+            s += "| angle | Pearson r | RMSE (deg) | r at best shift (shift, % cycle) |\n|---|---|---|---|\n";
             for (name, a) in
                 r["joint_angles"].as_object().into_iter().flatten().filter(|(_, a)| a.get("mean").is_some())
             {
+                let best = &a["normative"]["best_shift"];
                 s += &format!(
-                    "| {name} | {} | {} |\n",
+                    "| {name} | {} | {} | {} ({}) |\n",
                     num(&a["normative"]["pearson_r"], 3),
-                    num(&a["normative"]["rmse_deg"], 1)
+                    num(&a["normative"]["rmse_deg"], 1),
+                    num(&best["pearson_r"], 3),
+                    best["shift_percent"]
                 );
             }
             s += "\n";
