@@ -12,3 +12,4 @@ pub mod normative;
 pub mod recording;
 pub mod report;
 pub mod synergies;
+pub mod table;

@@ -19,40 +19,9 @@ pub struct Normative {
 impl Normative {
     /// Parse a normative CSV (`#` comment lines, a header, numeric rows).
     pub fn parse(text: &str) -> Result<Normative> {
-        let bad = |msg: String| Error::Config(format!("normative curves: {msg}"));
-        let mut source = Vec::new();
-        let mut rows = text.lines().filter(|l| {
-            let c = l.trim_start().starts_with('#');
-            if c {
-                source.push(l.trim_start_matches('#').trim().to_string());
-            }
-            !c && !l.trim().is_empty()
-        });
-        let header: Vec<String> = rows
-            .next()
-            .ok_or_else(|| bad("no header".into()))?
-            .split(',')
-            .map(|s| s.trim().to_string())
-            .collect();
-        let mut cols: Vec<Vec<f64>> = vec![Vec::new(); header.len()];
-        for (i, row) in rows.enumerate() {
-            let cells: Vec<&str> = row.split(',').collect();
-            if cells.len() != header.len() {
-                return Err(bad(format!(
-                    "row {}: {} cells, header has {}",
-                    i + 1,
-                    cells.len(),
-                    header.len()
-                )));
-            }
-            for (c, cell) in cols.iter_mut().zip(cells) {
-                c.push(
-                    cell.trim()
-                        .parse()
-                        .map_err(|_| bad(format!("row {}: '{cell}' is not a number", i + 1)))?,
-                );
-            }
-        }
+        let t =
+            super::table::Table::parse(text).map_err(|e| Error::Config(format!("normative curves: {e}")))?;
+        let (header, cols, source) = (t.header, t.columns, t.comments);
         let mut curves = Vec::new();
         for (i, h) in header.iter().enumerate() {
             if let Some(name) = h.strip_suffix("_mean") {

@@ -215,32 +215,8 @@ fn read_emg(path: &Path) -> Result<Emg> {
         }
     } else {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let mut lines = text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#'));
-        let header: Vec<String> = lines
-            .next()
-            .ok_or_else(|| bad("empty".into()))?
-            .split(',')
-            .map(|s| s.trim().to_string())
-            .collect();
-        let mut cols = vec![Vec::new(); header.len()];
-        for (i, line) in lines.enumerate() {
-            let cells: Vec<&str> = line.split(',').collect();
-            if cells.len() != header.len() {
-                return Err(bad(format!(
-                    "row {}: {} cells, header has {}",
-                    i + 1,
-                    cells.len(),
-                    header.len()
-                )));
-            }
-            for (c, cell) in cols.iter_mut().zip(cells) {
-                c.push(
-                    cell.trim()
-                        .parse::<f64>()
-                        .map_err(|_| bad(format!("row {}: '{cell}' is not a number", i + 1)))?,
-                );
-            }
-        }
+        let t = sinew::biomech::table::Table::parse(&text).map_err(bad)?;
+        let (header, cols) = (t.header, t.columns);
         for (name, col) in header.into_iter().zip(cols) {
             if col.len() < 2 {
                 return Err(bad(format!("'{name}': fewer than 2 samples")));
