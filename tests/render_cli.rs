@@ -119,6 +119,7 @@ fn training_and_evaluation_write_videos() {
         "160",
         "--height",
         "120",
+        "--biomech",
     ]);
     ok(&out);
     for k in 0..2 {
@@ -126,6 +127,18 @@ fn training_and_evaluation_write_videos() {
         assert!(frames >= 2, "episode {k}: {frames} frames");
         assert_eq!((w, h), (160, 120));
     }
+    // --biomech: the policy's episodes played with contact forces on, reported in RUN/biomech.
+    // The quick start's arm has no feet and no free root: no cycles and no travel, said so; its
+    // four muscles' synergies are computed over the episodes.
+    let text = std::fs::read_to_string(run.join("biomech/biomech.json")).unwrap();
+    let r: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(r["episodes"], 4);
+    assert!(r["samples"].as_u64().unwrap() >= 4 * 40, "{}", r["samples"]);
+    assert!(r["cycles"]["unavailable"].as_str().unwrap().contains("no feet"), "{}", r["cycles"]);
+    assert!(r["cost_of_transport"]["unavailable"].as_str().unwrap().contains("travelled"));
+    assert!(r["cost_of_transport"]["metabolic_energy_j"].as_f64().unwrap() > 0.0);
+    assert!(r["synergies"]["vaf"].as_array().unwrap().len() >= 1);
+    assert!(run.join("biomech/summary.md").is_file());
 }
 
 #[test]
