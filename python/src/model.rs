@@ -114,11 +114,13 @@ fn f32_array(a: &PyReadonlyArrayDyn<'_, f32>, what: &str) -> PyResult<(Vec<usize
 /// Run an open-loop rollout on the GPU: `ctrl` float32 (steps, nu) for every world or
 /// (nworld, steps, nu); `init` a dict of `qpos`, `qvel`, `act` arrays shaped (n) or (nworld, n)
 /// (default: qpos0 at rest); `disable` MuJoCo's flag names (e.g. ("contact",)). Returns the
-/// arrays `sinew rollout` writes — qpos, qvel, act, actuator_force, ten_length, qacc as float32
-/// (steps, nworld, n), row t what MuJoCo's mjData holds after its t-th step — and `nonfinite`
+/// arrays `sinew rollout` writes — qpos, qvel, act, actuator_force, ten_length, qacc,
+/// actuator_length, actuator_velocity as float32 (steps, nworld, n), row t what MuJoCo's mjData
+/// holds after its t-th step; with `contact_forces`, cfrc_ext (steps, nworld, nbody, 6), each
+/// body's contact wrench (torque, force) as `sinew rollout --contact-forces` — and `nonfinite`
 /// (nworld,) bool.
 #[pyfunction]
-#[pyo3(signature = (model, ctrl, nworld=None, init=None, disable=Vec::new(), device=None))]
+#[pyo3(signature = (model, ctrl, nworld=None, init=None, disable=Vec::new(), device=None, contact_forces=false))]
 pub fn rollout<'py>(
     py: Python<'py>,
     model: &Bound<'py, PyAny>,
@@ -127,6 +129,7 @@ pub fn rollout<'py>(
     init: Option<&Bound<'py, PyDict>>,
     disable: Vec<String>,
     device: Option<&str>,
+    contact_forces: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let mut m = model_of(model)?;
     m.opt.disableflags |=
@@ -149,7 +152,10 @@ pub fn rollout<'py>(
     }
     let ctx = context(device)?;
     let (nw, steps) = (layout.nworld, layout.steps);
-    let t = py.detach(|| sinew::sim::rollout::rollout(ctx, &m, nw, steps, &state, &ctrl)).map_err(err)?;
+    let record = sinew::sim::rollout::Record { contact_forces };
+    let t = py
+        .detach(|| sinew::sim::rollout::rollout_recording(ctx, &m, nw, steps, &state, &ctrl, record))
+        .map_err(err)?;
     let out = PyDict::new(py);
     for (name, data, n) in [
         ("qpos", t.qpos, m.nq),
@@ -158,8 +164,13 @@ pub fn rollout<'py>(
         ("actuator_force", t.actuator_force, m.nu),
         ("ten_length", t.ten_length, m.ntendon),
         ("qacc", t.qacc, m.nv),
+        ("actuator_length", t.actuator_length, m.nu),
+        ("actuator_velocity", t.actuator_velocity, m.nu),
     ] {
         out.set_item(name, PyArray1::from_vec(py, data).reshape([steps, nw, n])?)?;
+    }
+    if contact_forces {
+        out.set_item("cfrc_ext", PyArray1::from_vec(py, t.cfrc_ext).reshape([steps, nw, m.nbody, 6])?)?;
     }
     out.set_item("nonfinite", PyArray1::from_vec(py, t.nonfinite))?;
     Ok(out)

@@ -47,16 +47,21 @@ def test_rollout_equals_the_cli(tmp_path):
     ctrl = rng.random((3, 40, m.nu), dtype=np.float32)
     np.save(tmp_path / "ctrl.npy", ctrl)
     subprocess.run(
-        [cli(), "rollout", ELBOW, "--ctrl", str(tmp_path / "ctrl.npy"), "--out", str(tmp_path / "traj.npz")],
+        [cli(), "rollout", ELBOW, "--ctrl", str(tmp_path / "ctrl.npy"), "--out", str(tmp_path / "traj.npz"),
+         "--contact-forces"],
         check=True,
         capture_output=True,
     )
     want = np.load(tmp_path / "traj.npz")
-    got = sinew.rollout(m, ctrl)
-    for k in ["qpos", "qvel", "act", "actuator_force", "ten_length", "qacc"]:
+    got = sinew.rollout(m, ctrl, contact_forces=True)
+    keys = ["qpos", "qvel", "act", "actuator_force", "ten_length", "qacc", "actuator_length", "actuator_velocity"]
+    for k in keys:
         assert got[k].shape == want[k].shape == (40, 3, want[k].shape[2])
         assert got[k].dtype == np.float32
         np.testing.assert_array_equal(got[k], want[k], err_msg=k)
+    assert got["cfrc_ext"].shape == want["cfrc_ext"].shape == (40, 3, m.info()["nbody"], 6)
+    np.testing.assert_array_equal(got["cfrc_ext"], want["cfrc_ext"])
+    assert "cfrc_ext" not in sinew.rollout(m, ctrl)
     with pytest.raises(sinew.SinewError, match="ctrl"):
         sinew.rollout(m, np.zeros((5, 3), np.float32))
 
