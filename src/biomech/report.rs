@@ -482,6 +482,13 @@ fn emg_part(m: &Model, rec: &Recording, opts: &Options, feet: &[FootCycles]) -> 
             exc.extend(normalise(&c, &[span], POINTS));
             act.extend(normalise(&s, &[span], POINTS));
         }
+        if act.is_empty() {
+            per.insert(
+                name.to_string(),
+                unavailable(format!("no complete cycle of the {} foot", foot.label)),
+            );
+            continue;
+        }
         let (act_mean, act_sd) = mean_sd(&act);
         let mut entry = json!({"cycles_of": foot.label, "excitation": curve_stats(&exc), "activation": {"mean": act_mean, "sd": act_sd}});
         if let Some(env) = opts.emg.as_ref().and_then(|g| g.muscles.iter().find(|(n, _)| n == name)) {
