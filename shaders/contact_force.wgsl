@@ -95,6 +95,9 @@ fn contact_force(@builtin(global_invocation_id) gid: vec3<u32>) {
 @compute @workgroup_size(64)
 fn contact_vectors(@builtin(global_invocation_id) gid: vec3<u32>) {
     let i = flat_index(gid);
+    if (cparams.nslot == 0u) {
+        return;
+    }
     let w = i / cparams.nslot;
     if (w >= run.nworld) {
         return;

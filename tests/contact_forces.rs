@@ -148,3 +148,39 @@ fn standing_feet_carry_the_body_weight() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// An environment built with contact forces computes them in every control step (its step
+/// records the stage too): myolegs standing in the locomotion task, zero actions, lands on its
+/// feet, and their vertical forces come back positive; without the option they stay zero.
+#[test]
+fn environments_with_contact_forces_compute_them() {
+    let ctx = GpuContext::new().unwrap();
+    let file =
+        sinew::env::config::EnvFile::load(&common::root().join("configs/myolegs_locomotion.toml")).unwrap();
+    let feet_force = |contact_forces: bool| -> f64 {
+        let m = sinew::mjcf::load_model(&sinew::models::resolve(&file.env.model).unwrap()).unwrap();
+        let env = sinew::env::Env::with_sim_options(&ctx, m, &file, 2, None, contact_forces).unwrap();
+        assert_eq!(
+            env.step_stages().iter().any(|(n, _)| *n == "contact_force"),
+            contact_forces,
+            "the control step records the stage exactly when asked"
+        );
+        env.reset(&ctx);
+        let zero = vec![0.0; 2 * env.model.nu];
+        for _ in 0..10 {
+            env.write_actions(&ctx, &zero).unwrap();
+            env.step(&ctx);
+        }
+        let st = env.sim.state();
+        let w = st.download::<[f32; 4]>(&ctx, &st.cfrc_ext).unwrap();
+        let m = &env.model;
+        let foot = |n: &str| m.body_name.iter().position(|b| b == n).unwrap();
+        ["calcn_r", "calcn_l", "toes_r", "toes_l"].iter().map(|b| w[2 * foot(b) + 1][2] as f64).sum()
+    };
+    let (with, without) = (feet_force(true), feet_force(false));
+    println!(
+        "myolegs locomotion env, world 0: feet carry {with:.1} N with contact forces, {without} N without"
+    );
+    assert!(with > 100.0, "feet carry {with} N");
+    assert_eq!(without, 0.0);
+}

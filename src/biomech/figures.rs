@@ -58,6 +58,10 @@ fn draw(rgb: &mut [u8], panels: &[Panel], size: (u32, u32)) -> DrawResult {
     let rows = panels.len().div_ceil(cols);
     let areas = root.margin(10, 10, 10, 10).split_evenly((rows, cols));
     for (panel, area) in panels.iter().zip(&areas) {
+        // a panel without finite points has no axes to draw
+        if !panel.curves.iter().flat_map(|c| &c.points).any(|p| p.0.is_finite() && p.1.is_finite()) {
+            continue;
+        }
         let ys = panel.curves.iter().flat_map(|c| {
             c.points.iter().enumerate().flat_map(move |(i, p)| {
                 let s = c.sd.as_ref().map_or(0.0, |s| s[i]);

@@ -38,9 +38,12 @@ impl Episode {
         self.qpos.is_empty()
     }
 
-    /// Whether it has muscle states.
+    /// Whether it has muscle states: excitations, activations, lengths and velocities.
     pub fn has_muscles(&self) -> bool {
-        !self.act.is_empty() && !self.actuator_length.is_empty()
+        !self.ctrl.is_empty()
+            && !self.act.is_empty()
+            && !self.actuator_length.is_empty()
+            && !self.actuator_velocity.is_empty()
     }
 
     /// Whether it has contact wrenches.

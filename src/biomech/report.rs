@@ -424,8 +424,9 @@ fn pelvis_tilt(m: &Model, e: &Episode, adr: usize) -> Vec<f64> {
     let norm = mean.iter().map(|v| v * v).sum::<f64>().sqrt().max(1e-12);
     let mean = mean.map(|v| v / norm);
     let dir = travel(m, e).map_or([1.0, 0.0], |t| t.1);
-    // lateral axis (to the left of travel); forward-down rotation is about −left = right
-    let right = [dir[1], -dir[0], 0.0];
+    // lateral axis, to the left of travel: a positive rotation about it turns the forward
+    // direction down (x → −z about +y for travel along +x), an anterior tilt
+    let left = [-dir[1], dir[0], 0.0];
     (0..n)
         .map(|t| {
             let conj = [mean[0], -mean[1], -mean[2], -mean[3]];
@@ -438,7 +439,7 @@ fn pelvis_tilt(m: &Model, e: &Episode, adr: usize) -> Vec<f64> {
                 return 0.0;
             }
             let axis = [s * v[0] / vn, s * v[1] / vn, s * v[2] / vn];
-            (angle * (axis[0] * right[0] + axis[1] * right[1] + axis[2] * right[2])).to_degrees()
+            (angle * (axis[0] * left[0] + axis[1] * left[1] + axis[2] * left[2])).to_degrees()
         })
         .collect()
 }
@@ -779,6 +780,23 @@ mod tests {
         let fa = &r["grf"]["right"]["peaks"];
         assert!(fa["braking"]["value"].as_f64().unwrap() < -0.5 * 100.0 / weight);
         assert!(fa["propulsion"]["value"].as_f64().unwrap() > 0.5 * 100.0 / weight);
+    }
+
+    #[test]
+    fn anterior_pelvis_tilt_is_positive() {
+        // travel along +x; the pelvis pitches forward-down (about +y, the left) by 0.1·sin(2πt)
+        let m = crate::mjcf::load_model_str(BIPED, std::path::Path::new("biped.xml")).unwrap();
+        let mut e = Episode::default();
+        for t in 0..100 {
+            let tilt = 0.1 * (2.0 * std::f64::consts::PI * t as f64 / 100.0).sin();
+            let mut q = m.qpos0.clone();
+            q[0] = 0.01 * t as f64;
+            q[3..7].copy_from_slice(&[(tilt / 2.0).cos(), 0.0, (tilt / 2.0).sin(), 0.0]);
+            e.qpos.extend(q);
+        }
+        let tilt = pelvis_tilt(&m, &e, 0);
+        assert!((tilt[25] - 0.1f64.to_degrees()).abs() < 1e-6, "{}", tilt[25]);
+        assert!((tilt[75] + 0.1f64.to_degrees()).abs() < 1e-6, "{}", tilt[75]);
     }
 
     #[test]

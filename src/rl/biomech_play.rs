@@ -78,6 +78,14 @@ pub fn play(ctx: &GpuContext, path: &Path, episodes: usize, max_steps: Option<us
             break;
         }
     }
+    // a world done at its first control step leaves no samples
+    eps.retain(|e| !e.is_empty());
+    if eps.is_empty() {
+        return Err(Error::Config(format!(
+            "{}: every episode ended at its first control step; nothing to analyse",
+            ckpt_path.display()
+        )));
+    }
     let recording = Recording {
         dt: env.ctrl_dt,
         episodes: eps,

@@ -64,13 +64,14 @@ impl Step {
     }
 
     /// The stages of one step, in order.
-    pub fn stages(&self) -> [&dyn Stage; 11] {
-        self.named_stages().map(|(_, s)| s)
+    pub fn stages(&self) -> Vec<&dyn Stage> {
+        self.named_stages().into_iter().map(|(_, s)| s).collect()
     }
 
-    /// The stages of one step with their names, in order.
-    pub fn named_stages(&self) -> [(&'static str, &dyn Stage); 11] {
-        [
+    /// The stages of one step with their names, in order (with `contact_force` after `newton`
+    /// where the step was built with contact forces).
+    pub fn named_stages(&self) -> Vec<(&'static str, &dyn Stage)> {
+        let mut stages: Vec<(&'static str, &dyn Stage)> = vec![
             ("position", &self.position),
             ("tendon", &self.tendon),
             ("actuation", &self.actuation),
@@ -82,7 +83,13 @@ impl Step {
             ("newton", &self.newton),
             ("damp", &self.damp),
             ("integrate", &self.integrate),
-        ]
+        ];
+        // right after the solve, while the contacts, rows and coms are still the step's
+        if let Some(k) = &self.contact_force {
+            let after = stages.iter().position(|(n, _)| *n == "newton").map_or(stages.len(), |i| i + 1);
+            stages.insert(after, ("contact_force", k));
+        }
+        stages
     }
 
     /// The position- and velocity-dependent stages (kinematics and com, tendon with the tendon
@@ -95,17 +102,13 @@ impl Step {
 
     /// Dispatches one step records.
     pub fn dispatches(&self) -> usize {
-        self.stages().iter().map(|s| s.dispatches()).sum::<usize>()
-            + self.contact_force.as_ref().map_or(0, |k| k.dispatches())
+        self.stages().iter().map(|s| s.dispatches()).sum()
     }
 
-    /// Record one step into `pass` (with the contact wrenches after the solve, where built).
+    /// Record one step into `pass`.
     pub fn record(&self, pass: &mut wgpu::ComputePass) {
-        for (name, s) in self.named_stages() {
+        for s in self.stages() {
             s.record(pass);
-            if let (Some(k), "newton") = (&self.contact_force, name) {
-                k.record(pass);
-            }
         }
     }
 
