@@ -61,12 +61,20 @@ struct FootCycles {
 }
 
 impl FootCycles {
-    fn kept(&self) -> impl Iterator<Item = (usize, (usize, usize))> + '_ {
-        self.per_episode.iter().enumerate().flat_map(|(e, (c, _))| c.kept.iter().map(move |s| (e, *s)))
+    /// Kept cycles over every episode.
+    fn count(&self) -> usize {
+        self.per_episode.iter().map(|(c, _)| c.kept.len()).sum()
     }
 
-    fn count(&self) -> usize {
-        self.kept().count()
+    /// `signal` (one value per sample) of each episode with kept cycles, computed once per
+    /// episode, cut into those cycles, each resampled to [`POINTS`].
+    fn normalised(&self, rec: &Recording, mut signal: impl FnMut(&Episode) -> Vec<f64>) -> Vec<Vec<f64>> {
+        let mut out = Vec::new();
+        for ((c, _), e) in self.per_episode.iter().zip(&rec.episodes).filter(|((c, _), _)| !c.kept.is_empty())
+        {
+            out.extend(normalise(&signal(e), &c.kept, POINTS));
+        }
+        out
     }
 }
 
@@ -154,24 +162,34 @@ fn travel(m: &Model, e: &Episode) -> Option<(f64, [f64; 2])> {
     (len > 0.0).then(|| (len, [d[0] / len, d[1] / len]))
 }
 
-/// A per-sample contact signal for one foot: the vertical force (N), or with kinematics only,
-/// 1 where the foot's lowest body origin is within 2 cm of its lowest over the episode.
-fn contact_signal(m: &Model, e: &Episode, bodies: &[usize]) -> Vec<f64> {
-    if e.has_forces() {
-        return foot_force(m, e, bodies).iter().map(|f| f[2]).collect();
-    }
-    let heights: Vec<f64> = (0..e.len(m))
-        .map(|t| {
+/// Every body origin's height per sample (T × nbody), from the configuration.
+fn body_heights(m: &Model, e: &Episode) -> Vec<f64> {
+    (0..e.len(m))
+        .flat_map(|t| {
             let frames = crate::reference::kinematics::kinematics(m, &e.qpos[t * m.nq..(t + 1) * m.nq]);
-            bodies.iter().map(|b| frames.xpos[*b][2]).fold(f64::INFINITY, f64::min)
+            frames.xpos.into_iter().map(|p| p[2])
         })
-        .collect();
+        .collect()
+}
+
+/// A per-sample contact signal for one foot: the vertical force (N), or with kinematics only
+/// (`heights` from [`body_heights`]), 1 where the foot's lowest body origin is within 2 cm of
+/// its lowest over the episode.
+fn contact_signal(m: &Model, e: &Episode, heights: Option<&[f64]>, bodies: &[usize]) -> Vec<f64> {
+    let Some(all) = heights.filter(|_| !e.has_forces()) else {
+        return foot_force(m, e, bodies).iter().map(|f| f[2]).collect();
+    };
+    let heights: Vec<f64> =
+        all.chunks(m.nbody).map(|z| bodies.iter().map(|b| z[*b]).fold(f64::INFINITY, f64::min)).collect();
     let low = heights.iter().copied().fold(f64::INFINITY, f64::min);
     heights.iter().map(|h| if *h <= low + 0.02 { 1.0 } else { 0.0 }).collect()
 }
 
 fn foot_cycles(m: &Model, rec: &Recording, opts: &Options) -> Vec<FootCycles> {
     let min_samples = ((0.05 / rec.dt).round() as usize).max(1);
+    // kinematics once per episode without forces, whatever the number of feet
+    let heights: Vec<Option<Vec<f64>>> =
+        rec.episodes.iter().map(|e| (!e.has_forces()).then(|| body_heights(m, e))).collect();
     opts.feet
         .iter()
         .map(|(label, roots)| {
@@ -179,8 +197,9 @@ fn foot_cycles(m: &Model, rec: &Recording, opts: &Options) -> Vec<FootCycles> {
             let per_episode = rec
                 .episodes
                 .iter()
-                .map(|e| {
-                    let signal = contact_signal(m, e, &bodies);
+                .zip(&heights)
+                .map(|(e, h)| {
+                    let signal = contact_signal(m, e, h.as_deref(), &bodies);
                     let threshold = if e.has_forces() { opts.threshold } else { 0.5 };
                     let ev = events(&signal, threshold, min_samples);
                     (cycles(&ev.onsets), ev.offs)
@@ -278,8 +297,7 @@ fn grf_part(m: &Model, rec: &Recording, feet: &[FootCycles], weight: f64) -> Val
     out.insert("body_weight_n".into(), json!(weight));
     for f in feet {
         let mut axes: [Vec<Vec<f64>>; 3] = Default::default();
-        for (e, span) in f.kept() {
-            let ep = &rec.episodes[e];
+        for ((c, _), ep) in f.per_episode.iter().zip(&rec.episodes).filter(|((c, _), _)| !c.kept.is_empty()) {
             let dir = travel(m, ep).map_or([1.0, 0.0], |t| t.1);
             let force = foot_force(m, ep, &f.bodies);
             let vertical: Vec<f64> = force.iter().map(|v| v[2] / weight).collect();
@@ -287,7 +305,7 @@ fn grf_part(m: &Model, rec: &Recording, feet: &[FootCycles], weight: f64) -> Val
             // lateral: to the left of the direction of travel
             let lat: Vec<f64> = force.iter().map(|v| (-v[0] * dir[1] + v[1] * dir[0]) / weight).collect();
             for (k, s) in [vertical, fore, lat].iter().enumerate() {
-                axes[k].extend(normalise(s, &[span], POINTS));
+                axes[k].extend(normalise(s, &c.kept, POINTS));
             }
         }
         if axes[0].is_empty() {
@@ -353,12 +371,8 @@ fn joint_angles_part(m: &Model, rec: &Recording, feet: &[FootCycles], normative:
             };
             let Some(foot) = side_foot(feet, &joint) else { continue };
             let adr = m.jnt_qposadr[j];
-            let mut curves = Vec::new();
-            for (e, span) in foot.kept() {
-                let ep = &rec.episodes[e];
-                let angle: Vec<f64> = (0..ep.len(m)).map(|t| ep.qpos[t * m.nq + adr].to_degrees()).collect();
-                curves.extend(normalise(&angle, &[span], POINTS));
-            }
+            let curves = foot
+                .normalised(rec, |ep| (0..ep.len(m)).map(|t| ep.qpos[t * m.nq + adr].to_degrees()).collect());
             if curves.is_empty() {
                 out.insert(key, unavailable(format!("no complete cycle of the {} foot", foot.label)));
                 continue;
@@ -384,12 +398,7 @@ fn joint_angles_part(m: &Model, rec: &Recording, feet: &[FootCycles], normative:
     }
     // pelvis tilt: the root's rotation about the lateral axis, from its mean orientation
     if let (Some(adr), Some(foot)) = (root_qpos(m), feet.first()) {
-        let mut curves = Vec::new();
-        for (e, span) in foot.kept() {
-            let ep = &rec.episodes[e];
-            let tilt = pelvis_tilt(m, ep, adr);
-            curves.extend(normalise(&tilt, &[span], POINTS));
-        }
+        let curves = foot.normalised(rec, |ep| pelvis_tilt(m, ep, adr));
         if !curves.is_empty() {
             let (mean, sd) = mean_sd(&curves);
             out.insert(
@@ -474,15 +483,8 @@ fn emg_part(m: &Model, rec: &Recording, opts: &Options, feet: &[FootCycles]) -> 
     let mut compared = Vec::new();
     for &(u, name, a) in &list {
         let Some(foot) = side_foot(feet, name) else { continue };
-        let (mut exc, mut act) = (Vec::new(), Vec::new());
-        for (e, span) in foot.kept() {
-            let ep = &rec.episodes[e];
-            let n = ep.len(m);
-            let c: Vec<f64> = (0..n).map(|t| ep.ctrl[t * m.nu + u]).collect();
-            let s: Vec<f64> = (0..n).map(|t| ep.act[t * m.na + a]).collect();
-            exc.extend(normalise(&c, &[span], POINTS));
-            act.extend(normalise(&s, &[span], POINTS));
-        }
+        let exc = foot.normalised(rec, |ep| (0..ep.len(m)).map(|t| ep.ctrl[t * m.nu + u]).collect());
+        let act = foot.normalised(rec, |ep| (0..ep.len(m)).map(|t| ep.act[t * m.na + a]).collect());
         if act.is_empty() {
             per.insert(
                 name.to_string(),
@@ -593,12 +595,9 @@ fn synergies_part(m: &Model, rec: &Recording, opts: &Options, feet: &[FootCycles
     let foot = feet.first().filter(|f| f.count() > 0);
     match foot {
         Some(f) => {
-            for (e, span) in f.kept() {
-                let ep = &rec.episodes[e];
-                for (i, (_, _, a)) in list.iter().enumerate() {
-                    let s: Vec<f64> = (0..ep.len(m)).map(|t| ep.act[t * m.na + a]).collect();
-                    columns[i].extend(normalise(&s, &[span], POINTS).concat());
-                }
+            for (column, (_, _, a)) in columns.iter_mut().zip(&list) {
+                *column =
+                    f.normalised(rec, |ep| (0..ep.len(m)).map(|t| ep.act[t * m.na + a]).collect()).concat();
             }
         }
         None => {
