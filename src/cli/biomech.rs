@@ -84,6 +84,12 @@ impl BiomechArgs {
 
 /// Run `sinew biomech`.
 pub fn run(args: &BiomechArgs) -> Result<()> {
+    run_on(args, None)
+}
+
+/// Run `sinew biomech`, playing a run's policy on `ctx` where given (a caller that already has
+/// the device, `sinew eval --biomech`), else on a context of its own.
+pub fn run_on(args: &BiomechArgs, ctx: Option<&GpuContext>) -> Result<()> {
     let is_npz = args.source.extension().is_some_and(|e| e.eq_ignore_ascii_case("npz"));
     if !is_npz && args.model.is_some() {
         return Err(Error::Config("--model names an npz SOURCE's model; SOURCE is a run".into()));
@@ -110,8 +116,15 @@ pub fn run(args: &BiomechArgs) -> Result<()> {
         let out = args.source.with_file_name(format!("{stem}_biomech"));
         (m, rec, Vec::new(), out)
     } else {
-        let ctx = GpuContext::new()?;
-        let played = sinew::rl::biomech_play::play(&ctx, &args.source, args.episodes, args.steps);
+        let own;
+        let ctx = match ctx {
+            Some(c) => c,
+            None => {
+                own = GpuContext::new()?;
+                &own
+            }
+        };
+        let played = sinew::rl::biomech_play::play(ctx, &args.source, args.episodes, args.steps);
         ctx.quiesce();
         let p = played?;
         let out = p

@@ -61,13 +61,16 @@ pub fn run(args: &EvalArgs) -> Result<()> {
         (Ok(r), Some(n)) => videos(&ctx, args, r, n),
         _ => Ok(()),
     };
+    let biomech = match (&result, &videos) {
+        (Ok(_), Ok(())) if args.biomech => {
+            super::biomech::run_on(&super::biomech::BiomechArgs::for_run(&args.checkpoint), Some(&ctx))
+        }
+        _ => Ok(()),
+    };
     ctx.quiesce();
     let r = result?;
     videos?;
-    if args.biomech {
-        drop(ctx);
-        super::biomech::run(&super::biomech::BiomechArgs::for_run(&args.checkpoint))?;
-    }
+    biomech?;
     let json = serde_json::to_string_pretty(&r).map_err(|e| Error::Config(format!("eval report: {e}")))?;
     if let Some(run_dir) = r.checkpoint.parent().and_then(|p| p.parent()) {
         let out = run_dir.join("eval.json");
