@@ -116,9 +116,18 @@ pub struct EpisodeStats {
 impl Env {
     /// Build `nworld` worlds of `file`'s task and model (the model named in `file.env.model`).
     pub fn new(ctx: &GpuContext, file: &EnvFile, nworld: usize) -> Result<Self> {
-        let path = crate::models::resolve(&file.env.model)?;
-        let model = crate::mjcf::load_model(&path)?;
-        Self::with_model(ctx, model, file, nworld)
+        Self::with_model(ctx, Self::load_model(file)?, file, nworld)
+    }
+
+    /// [`Env::new`], with each body's contact wrench computed every physics step (see
+    /// [`Env::with_sim_options`]): for analyses and drawings that read contact forces.
+    pub fn with_contact_forces(ctx: &GpuContext, file: &EnvFile, nworld: usize) -> Result<Self> {
+        Self::with_sim_options(ctx, Self::load_model(file)?, file, nworld, None, true)
+    }
+
+    /// The model `file.env.model` names, compiled.
+    fn load_model(file: &EnvFile) -> Result<Model> {
+        crate::mjcf::load_model(&crate::models::resolve(&file.env.model)?)
     }
 
     /// Build `nworld` worlds of `file`'s task on an already compiled `model` (its solver options

@@ -34,8 +34,7 @@ pub fn play(ctx: &GpuContext, path: &Path, episodes: usize, max_steps: Option<us
         return Err(Error::Config("biomech needs at least one episode".into()));
     }
     let (ckpt_path, ckpt, cfg) = load_run(path)?;
-    let model = crate::mjcf::load_model(&crate::models::resolve(&cfg.env.env.model)?)?;
-    let env = Env::with_sim_options(ctx, model, &cfg.env, episodes, None, true)?;
+    let env = Env::with_contact_forces(ctx, &cfg.env, episodes)?;
     check_fits(&ckpt_path, &ckpt, &env)?;
     let policy = deployed_of(&ckpt)?;
     let m = &env.model;

@@ -80,8 +80,7 @@ impl PolicyScene {
         opts: impl FnOnce(&Model, usize) -> Result<RenderOptions>,
     ) -> Result<Self> {
         // contact forces on, for the renderer's force arrows (one small dispatch a physics step)
-        let model = crate::mjcf::load_model(&crate::models::resolve(&config.env.env.model)?)?;
-        let env = Env::with_sim_options(ctx, model, &config.env, nworld, None, true)?;
+        let env = Env::with_contact_forces(ctx, &config.env, nworld)?;
         check_fits(&checkpoint, ckpt, &env)?;
         let policy = deployed_of(ckpt)?;
         let opts = opts(&env.model, env.pelvis)?;
