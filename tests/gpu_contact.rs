@@ -477,8 +477,9 @@ fn every_newton_placement_gives_the_same_rollout() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Newton's rank-one updates of its factor between iterations (newton.wgsl's update_factor, in
-/// f64) solve as assembling and factorising H again does: mm_fullbody standing with contacts,
+/// Newton's rank-one updates of its factor between iterations (newton.wgsl's update_factor)
+/// solve as assembling and factorising H again does, checked in f64 (in f32 they run too, and
+/// `contacts_on_trajectories_track_mujoco` in CI's f32 pass holds them to MuJoCo): mm_fullbody standing with contacts,
 /// where a step's second iteration updates the factor for the rows that changed, rolls out the
 /// same with SINEW_NEWTON_UPDATES on and off, to the f32 rounding of each quantity's scale (the
 /// updated factor is within ~1e-12 of a fresh one; a wrong update fails this from the first

@@ -95,8 +95,8 @@ impl WorkgroupPlan {
 
 /// Whether `SINEW_NEWTON_UPDATES` (`on`, the default, or `off`) lets Newton bring its factor
 /// to the next iteration's active set by rank-one changes (newton.wgsl's `update_factor`, in
-/// f64) instead of assembling and factorising H again, so one binary can measure the two
-/// against each other. `Err` naming the variable for any other value.
+/// f64 and f32) instead of assembling and factorising H again, so one binary can measure the
+/// two against each other. `Err` naming the variable for any other value.
 pub fn rank_one_updates() -> Result<bool> {
     match std::env::var_os("SINEW_NEWTON_UPDATES") {
         None => Ok(true),
