@@ -6,7 +6,10 @@
 #   .whl/*.whl                         optional: mujoco and mujoco-mjx wheels for its python3
 # Writes the suite's JSON, its log, nvidia-smi and the adapter list under $OUT (default /tmp/out).
 #   BENCH_SECONDS (1)  seconds per world count     PEER_NWORLD (4096)  MJX / MuJoCo Warp counts
-#   SUITE_TIMEOUT (420) seconds before the suite is stopped (its JSON keeps the finished parts)
+#   SUITE_TIMEOUT (360) seconds before the suite is stopped (its JSON keeps the finished parts)
+#   SOLVER_NWORLD (4096) worlds for the solver variants run after it (0 skips them): myolegs and
+#   mm_fullbody with shader f64 on and off (SINEW_F64) × the factor's rank-one updates on and off
+#   (SINEW_NEWTON_UPDATES), `sinew bench --json --stages` each, into $OUT/solver/
 # Extra arguments go to `sinew bench --suite`.
 set -uo pipefail
 out="${OUT:-/tmp/out}"
@@ -29,5 +32,19 @@ export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp/xdg-runtime}"
 mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 (nvidia-smi || true) > "$out/nvidia-smi.txt" 2>&1
 "$work/sinew/bin/sinew" adapters | tee "$out/adapters.txt"
-timeout "${SUITE_TIMEOUT:-420}" "$work/sinew/bin/sinew" bench --suite --seconds "${BENCH_SECONDS:-1}" \
+timeout "${SUITE_TIMEOUT:-360}" "$work/sinew/bin/sinew" bench --suite --seconds "${BENCH_SECONDS:-1}" \
   --peer-nworld "${PEER_NWORLD:-4096}" --out "$out" "$@" 2>&1 | tee "$out/suite.log"
+solver_nworld="${SOLVER_NWORLD:-4096}"
+if [ "$solver_nworld" != 0 ]; then
+  mkdir -p "$out/solver"
+  for model in myolegs mm_fullbody; do
+    for f64 in on off; do
+      for updates in on off; do
+        name="$out/solver/${model}_f64-${f64}_updates-${updates}"
+        SINEW_F64=$f64 SINEW_NEWTON_UPDATES=$updates timeout 60 "$work/sinew/bin/sinew" bench "$model" \
+          --nworld "$solver_nworld" --seconds "${BENCH_SECONDS:-1}" --no-peer --stages --json \
+          > "$name.json" 2> "$name.log" || echo "gpu_suite: $name failed (see its log)" >&2
+      done
+    done
+  done
+fi
