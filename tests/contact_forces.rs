@@ -158,8 +158,12 @@ fn environments_with_contact_forces_compute_them() {
     let file =
         sinew::env::config::EnvFile::load(&common::root().join("configs/myolegs_locomotion.toml")).unwrap();
     let feet_force = |contact_forces: bool| -> f64 {
-        let m = sinew::mjcf::load_model(&sinew::models::resolve(&file.env.model).unwrap()).unwrap();
-        let env = sinew::env::Env::with_sim_options(&ctx, m, &file, 2, None, contact_forces).unwrap();
+        let env = if contact_forces {
+            sinew::env::Env::with_contact_forces(&ctx, &file, 2)
+        } else {
+            sinew::env::Env::new(&ctx, &file, 2)
+        }
+        .unwrap();
         assert_eq!(
             env.step_stages().iter().any(|(n, _)| *n == "contact_force"),
             contact_forces,

@@ -66,15 +66,22 @@ impl FootCycles {
         self.per_episode.iter().map(|(c, _)| c.kept.len()).sum()
     }
 
+    /// The episodes with kept cycles, each with its kept (start, end) sample spans.
+    fn kept_episodes<'a>(
+        &'a self,
+        rec: &'a Recording,
+    ) -> impl Iterator<Item = (&'a [(usize, usize)], &'a Episode)> {
+        self.per_episode
+            .iter()
+            .zip(&rec.episodes)
+            .map(|((c, _), e)| (&c.kept[..], e))
+            .filter(|(k, _)| !k.is_empty())
+    }
+
     /// `signal` (one value per sample) of each episode with kept cycles, computed once per
     /// episode, cut into those cycles, each resampled to [`POINTS`].
     fn normalised(&self, rec: &Recording, mut signal: impl FnMut(&Episode) -> Vec<f64>) -> Vec<Vec<f64>> {
-        let mut out = Vec::new();
-        for ((c, _), e) in self.per_episode.iter().zip(&rec.episodes).filter(|((c, _), _)| !c.kept.is_empty())
-        {
-            out.extend(normalise(&signal(e), &c.kept, POINTS));
-        }
-        out
+        self.kept_episodes(rec).flat_map(|(kept, e)| normalise(&signal(e), kept, POINTS)).collect()
     }
 }
 
@@ -297,7 +304,7 @@ fn grf_part(m: &Model, rec: &Recording, feet: &[FootCycles], weight: f64) -> Val
     out.insert("body_weight_n".into(), json!(weight));
     for f in feet {
         let mut axes: [Vec<Vec<f64>>; 3] = Default::default();
-        for ((c, _), ep) in f.per_episode.iter().zip(&rec.episodes).filter(|((c, _), _)| !c.kept.is_empty()) {
+        for (kept, ep) in f.kept_episodes(rec) {
             let dir = travel(m, ep).map_or([1.0, 0.0], |t| t.1);
             let force = foot_force(m, ep, &f.bodies);
             let vertical: Vec<f64> = force.iter().map(|v| v[2] / weight).collect();
@@ -305,7 +312,7 @@ fn grf_part(m: &Model, rec: &Recording, feet: &[FootCycles], weight: f64) -> Val
             // lateral: to the left of the direction of travel
             let lat: Vec<f64> = force.iter().map(|v| (-v[0] * dir[1] + v[1] * dir[0]) / weight).collect();
             for (k, s) in [vertical, fore, lat].iter().enumerate() {
-                axes[k].extend(normalise(s, &c.kept, POINTS));
+                axes[k].extend(normalise(s, kept, POINTS));
             }
         }
         if axes[0].is_empty() {

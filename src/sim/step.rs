@@ -63,11 +63,6 @@ impl Step {
         })
     }
 
-    /// The stages of one step, in order.
-    pub fn stages(&self) -> Vec<&dyn Stage> {
-        self.named_stages().into_iter().map(|(_, s)| s).collect()
-    }
-
     /// The stages of one step with their names, in order (with `contact_force` after `newton`
     /// where the step was built with contact forces).
     pub fn named_stages(&self) -> Vec<(&'static str, &dyn Stage)> {
@@ -102,12 +97,12 @@ impl Step {
 
     /// Dispatches one step records.
     pub fn dispatches(&self) -> usize {
-        self.stages().iter().map(|s| s.dispatches()).sum()
+        self.named_stages().iter().map(|(_, s)| s.dispatches()).sum()
     }
 
     /// Record one step into `pass`.
     pub fn record(&self, pass: &mut wgpu::ComputePass) {
-        for s in self.stages() {
+        for (_, s) in self.named_stages() {
             s.record(pass);
         }
     }
